@@ -1,0 +1,49 @@
+# Respon 112 — every command a developer, CI or DevOps needs. `make help` lists them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Reinstall when pyproject.toml changes (the stamp carries its hash).
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.DEFAULT_GOAL := help
+.PHONY: help install dev test lint typecheck unit integration openapi bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	rm -f $(VENV)/.installed-*
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet '.[dev]'
+	touch $@
+
+install: $(STAMP) ## create .venv with every dependency (done by the other targets when needed)
+
+dev: $(STAMP) ## run the local stack: embedded AWS, REST API :8112, Lambda API :8113 (Ctrl-C stops)
+	$(BIN)/python -m local $(ARGS)
+
+test: lint typecheck unit integration ## every check and test (what CI runs)
+
+lint: $(STAMP) ## ruff lint and format check, OpenAPI documents up to date
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python tools/openapi.py --check
+
+typecheck: $(STAMP) ## mypy, strict, with the pydantic plugin
+	$(BIN)/mypy functions local infra tools tests bench
+
+unit: $(STAMP) ## unit tests (in-memory fakes and moto, no servers)
+	$(BIN)/python -m pytest tests/unit tests/infra
+
+integration: $(STAMP) ## integration tests: start the local stack and drive it as a client
+	$(BIN)/python -m pytest tests/integration
+
+openapi: $(STAMP) ## regenerate the committed OpenAPI documents from the routes
+	$(BIN)/python tools/openapi.py
+
+bench: $(STAMP) ## benchmarks: ratios against a floor measured in the same run
+	$(BIN)/python -m bench
+
+clean: ## remove the virtualenv, local state and caches
+	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache cdk.out

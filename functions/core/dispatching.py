@@ -1,0 +1,68 @@
+"""Forward a verified incident to the agencies that handle it.
+
+Runs in the dispatch worker for each SQS message. Safe to run any number of times for one incident:
+an incident already DISPATCHED (or later) is left alone, and the notifier given here must itself be
+idempotent per (incident, agency) so a redelivery after a partial failure notifies only the agencies
+that were not notified yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core import lifecycle
+from core.clock import Clock, utc_now
+from core.errors import ConcurrentModification
+from core.models import Agency, Status
+from core.observability import MetricUnit, logger, metrics
+from core.ports import AgencyNotifier, IncidentRepository
+
+SYSTEM_DISPATCH = "system:dispatch"
+_DONE = frozenset({Status.DISPATCHED, Status.ACKNOWLEDGED, Status.CLOSED})
+
+
+class Outcome(StrEnum):
+    DISPATCHED = "DISPATCHED"
+    ALREADY_DISPATCHED = "ALREADY_DISPATCHED"
+    NOT_VERIFIED = "NOT_VERIFIED"
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    incident_id: str
+    outcome: Outcome
+    agencies: tuple[Agency, ...] = ()
+
+
+class Dispatcher:
+    def __init__(
+        self, repository: IncidentRepository, notifier: AgencyNotifier, clock: Clock = utc_now
+    ) -> None:
+        self._repo = repository
+        self._notifier = notifier
+        self._now = clock
+
+    def dispatch(self, incident_id: str) -> DispatchResult:
+        incident = self._repo.get(incident_id)
+        if incident.status in _DONE:
+            logger.info("already dispatched", extra={"incident_id": incident_id, "status": incident.status})
+            return DispatchResult(incident_id, Outcome.ALREADY_DISPATCHED)
+        if incident.status is not Status.VERIFIED:
+            # Only a verified (A1) incident is ever forwarded; retrying this message cannot change that.
+            logger.error("dispatch requested for an unverified incident",
+                         extra={"incident_id": incident_id, "status": incident.status})  # fmt: skip
+            metrics.add_metric(name="DispatchRefused", unit=MetricUnit.Count, value=1)
+            return DispatchResult(incident_id, Outcome.NOT_VERIFIED)
+        message_ids = {agency: self._notifier.notify(incident, agency) for agency in incident.agencies}
+        change = lifecycle.dispatch(incident, message_ids, SYSTEM_DISPATCH, self._now())
+        try:
+            self._repo.commit(change)
+        except ConcurrentModification:
+            # A concurrent delivery of the same request may have recorded it first: that is success.
+            if self._repo.get(incident_id).status in _DONE:
+                return DispatchResult(incident_id, Outcome.ALREADY_DISPATCHED)
+            raise
+        metrics.add_metric(name="AgencyNotified", unit=MetricUnit.Count, value=len(message_ids))
+        logger.info("dispatched", extra={"incident_id": incident_id, "agencies": list(message_ids)})
+        return DispatchResult(incident_id, Outcome.DISPATCHED, tuple(message_ids))

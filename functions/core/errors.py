@@ -1,0 +1,50 @@
+"""Domain errors. Handlers map them to HTTP statuses; the domain never speaks HTTP."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class: something the caller asked for cannot be done."""
+
+
+class IncidentNotFound(DomainError):
+    def __init__(self, incident_id: str) -> None:
+        super().__init__(f"incident {incident_id} not found")
+        self.incident_id = incident_id
+
+
+class IllegalTransition(DomainError):
+    """The lifecycle does not allow this action from the incident's current state."""
+
+    def __init__(self, incident_id: str, action: str, status: str, allowed_from: frozenset[str]) -> None:
+        allowed = ", ".join(sorted(allowed_from))
+        super().__init__(f"cannot {action} incident {incident_id}: it is {status} (allowed from: {allowed})")
+        self.incident_id = incident_id
+        self.action = action
+        self.status = status
+
+
+class NotAssignee(DomainError):
+    """Another operator holds the incident."""
+
+    def __init__(self, incident_id: str, action: str, assigned_to: str | None) -> None:
+        super().__init__(f"cannot {action} incident {incident_id}: it is claimed by {assigned_to}")
+        self.incident_id = incident_id
+        self.assigned_to = assigned_to
+
+
+class ConcurrentModification(DomainError):
+    """A conditional write lost a race: someone changed the incident since we read it."""
+
+    def __init__(self, incident_id: str) -> None:
+        super().__init__(f"incident {incident_id} was changed by someone else; reload and try again")
+        self.incident_id = incident_id
+
+
+class InvalidRequest(DomainError):
+    """The request is well-formed but breaks a domain rule (unknown district, no agency to dispatch to…)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem

@@ -1,0 +1,65 @@
+"""At-most-once side effects for at-least-once deliveries (Powertools idempotency).
+
+SQS may deliver a dispatch request twice, and a worker may fail half-way through notifying several
+agencies. Wrapping the notifier here makes each (incident, agency) notification happen once: a repeat
+returns the message id recorded the first time instead of publishing again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_lambda_powertools.utilities.idempotency import (
+    BasePersistenceLayer,
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+
+from core.models import Agency, Incident
+from core.ports import AgencyNotifier
+from core.tables import IDEMPOTENCY
+
+# Longer than SQS retention (4 days) plus a DLQ redrive window, so a late redelivery is still recognised.
+NOTIFICATION_TTL_SECONDS = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class NotificationKey:
+    incident_id: str
+    agency: str
+
+
+def notification_config() -> IdempotencyConfig:
+    return IdempotencyConfig(
+        event_key_jmespath="[incident_id, agency]",
+        expires_after_seconds=NOTIFICATION_TTL_SECONDS,
+        raise_on_no_idempotency_key=True,
+    )
+
+
+def dynamodb_persistence(table_name: str) -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(
+        table_name=table_name,
+        key_attr=IDEMPOTENCY.partition_key.name,
+        expiry_attr=IDEMPOTENCY.ttl_attribute or "expiration",
+    )
+
+
+class IdempotentNotifier:
+    """An AgencyNotifier that notifies each (incident, agency) once, whatever the number of calls."""
+
+    def __init__(
+        self, inner: AgencyNotifier, persistence: BasePersistenceLayer, config: IdempotencyConfig
+    ) -> None:
+        self.config = config
+
+        @idempotent_function(data_keyword_argument="key", config=config, persistence_store=persistence)
+        def notify_once(key: NotificationKey, incident: Incident) -> dict[str, str]:
+            return {"messageId": inner.notify(incident, Agency(key.agency))}
+
+        self._notify_once = notify_once
+
+    def notify(self, incident: Incident, agency: Agency) -> str:
+        result = self._notify_once(key=NotificationKey(incident.id, agency.value), incident=incident)
+        return str(result["messageId"])

@@ -1,0 +1,199 @@
+"""Incident use cases: register a report, and the operators' verification workflow.
+
+Each use case reads the incident, asks `core.lifecycle` for the change, and commits it through the
+repository as one conditional write. Persist first, then process: a verified incident is committed
+before its dispatch request is queued, and `requeue_stalled` re-queues any that the queue never got.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from core import lifecycle
+from core.clock import Clock, utc_now
+from core.errors import IncidentNotFound, InvalidRequest
+from core.ids import new_ulid
+from core.models import (
+    Agency,
+    Category,
+    Channel,
+    Flag,
+    Incident,
+    IncidentDetail,
+    Location,
+    Page,
+    Priority,
+    Rejection,
+    Status,
+)
+from core.observability import MetricUnit, logger, metrics
+from core.phone import normalize_phone
+from core.ports import DispatchQueue, IncidentRepository
+from core.regency import Regency
+from core.routing import agencies_for
+
+SYSTEM_INTAKE = "system:intake"
+
+
+@dataclass(frozen=True)
+class Report:
+    """Whatever arrived on a channel, before it is an incident."""
+
+    channel: Channel
+    actor: str
+    caller: str | None = None  # as received; normalised to E.164 here
+    dedupe_key: str | None = None  # the channel's own id for this message, so a retry is one incident
+    contact_id: str | None = None
+    summary: str | None = None
+    location: Location | None = None
+    source: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VerifyCommand:
+    category: Category
+    priority: Priority
+    location: Location
+    summary: str
+    agencies: tuple[Agency, ...] = ()
+
+
+class IncidentService:
+    def __init__(
+        self,
+        repository: IncidentRepository,
+        regency: Regency,
+        dispatch_queue: DispatchQueue | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._repo = repository
+        self._regency = regency
+        self._queue = dispatch_queue
+        self._now = clock
+
+    # -- intake --------------------------------------------------------------------------------------
+
+    def register(self, report: Report) -> tuple[Incident, bool]:
+        """Store the report as a RECEIVED incident; a repeated report returns the first one, False."""
+        now = self._now()
+        caller = normalize_phone(report.caller)
+        incident = Incident(
+            id=new_ulid(int(now.timestamp() * 1000)),
+            status=Status.RECEIVED,
+            channel=report.channel,
+            caller=caller,
+            contact_id=report.contact_id,
+            summary=report.summary,
+            location=report.location,
+            flags=[] if caller else [Flag.CALLER_UNKNOWN],
+            source=dict(report.source),
+            created_by=report.actor,
+            received_at=now,
+            updated_at=now,
+            version=1,
+        )
+        stored, created = self._repo.create(incident, report.dedupe_key)
+        metrics.add_metric(
+            name="IncidentRegistered" if created else "ReportRepeated", unit=MetricUnit.Count, value=1
+        )
+        return stored, created
+
+    # -- reads ---------------------------------------------------------------------------------------
+
+    def detail(self, incident_id: str) -> IncidentDetail:
+        return self._repo.get_detail(incident_id)
+
+    def queue(self, status: Status, limit: int, cursor: str | None = None) -> Page:
+        return self._repo.list_by_status(status, limit, cursor)
+
+    # -- the operators' workflow ---------------------------------------------------------------------
+
+    def claim(self, incident_id: str, operator: str) -> Incident:
+        incident = self._repo.get(incident_id)
+        return self._repo.commit(lifecycle.claim(incident, operator, self._now()))
+
+    def verify(self, incident_id: str, operator: str, command: VerifyCommand) -> Incident:
+        incident = self._repo.get(incident_id)
+        location = command.location
+        if location.district is not None:
+            district = self._regency.canonical_district(location.district)
+            if district is None:
+                raise InvalidRequest(
+                    "location.district",
+                    f"{location.district!r} is not a district of {self._regency.name}; "
+                    f"one of: {', '.join(self._regency.districts)}",
+                )
+            location = location.model_copy(update={"district": district})
+        verification = lifecycle.Verification(
+            category=command.category,
+            priority=command.priority,
+            location=location,
+            summary=command.summary,
+            agencies=agencies_for(command.category, command.agencies),
+        )
+        verified = self._repo.commit(lifecycle.verify(incident, operator, verification, self._now()))
+        metrics.add_metric(name="IncidentVerified", unit=MetricUnit.Count, value=1)
+        self._request_dispatch(verified)
+        return verified
+
+    def _request_dispatch(self, incident: Incident) -> None:
+        if self._queue is None:
+            raise RuntimeError("IncidentService needs a dispatch queue to verify incidents")
+        try:
+            message_id = self._queue.enqueue(incident)
+        except Exception:
+            # The verification is committed; the reconciler (requeue_stalled) will queue it again.
+            logger.exception("dispatch request not queued", extra={"incident_id": incident.id})
+            metrics.add_metric(name="DispatchEnqueueFailed", unit=MetricUnit.Count, value=1)
+            return
+        logger.info("dispatch requested", extra={"incident_id": incident.id, "message_id": message_id})
+
+    def reject(self, incident_id: str, operator: str, rejection: Rejection) -> Incident:
+        incident = self._repo.get(incident_id)
+        if rejection.duplicate_of and rejection.duplicate_of != incident_id:
+            try:
+                self._repo.get(rejection.duplicate_of)
+            except IncidentNotFound:
+                raise InvalidRequest("duplicateOf", f"no incident {rejection.duplicate_of}") from None
+        rejected = self._repo.commit(lifecycle.reject(incident, operator, rejection, self._now()))
+        metrics.add_metric(
+            name=f"IncidentRejected{rejection.reason.title().replace('_', '')}",
+            unit=MetricUnit.Count,
+            value=1,
+        )
+        return rejected
+
+    def acknowledge(self, incident_id: str, agency: Agency, actor: str, note: str | None = None) -> Incident:
+        detail = self._repo.get_detail(incident_id)
+        incident = Incident.model_validate(detail.model_dump(exclude={"timeline", "dispatches"}))
+        change = lifecycle.acknowledge(incident, detail.dispatches, agency, actor, self._now(), note)
+        return self._repo.commit(change)
+
+    def close(self, incident_id: str, actor: str, note: str) -> Incident:
+        incident = self._repo.get(incident_id)
+        return self._repo.commit(lifecycle.close(incident, actor, note, self._now()))
+
+    # -- reconciliation ------------------------------------------------------------------------------
+
+    def requeue_stalled(self, grace: timedelta, page_size: int = 100) -> list[str]:
+        """Queue again every VERIFIED incident whose dispatch is overdue (its request may have been lost).
+
+        Dispatching is idempotent, so a request that was merely slow costs one extra no-op message."""
+        cutoff = self._now() - grace
+        requeued: list[str] = []
+        cursor: str | None = None
+        while True:
+            page = self._repo.list_by_status(Status.VERIFIED, page_size, cursor)
+            for incident in page.items:
+                if incident.verified_at is not None and incident.verified_at <= cutoff:
+                    self._request_dispatch(incident)
+                    requeued.append(incident.id)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        if requeued:
+            logger.warning("re-queued stalled dispatches", extra={"incident_ids": requeued})
+            metrics.add_metric(name="DispatchRequeued", unit=MetricUnit.Count, value=len(requeued))
+        return requeued

@@ -1,0 +1,204 @@
+"""The incident and everything recorded about it, as pydantic v2 models.
+
+Wire format is camelCase JSON (aliases); storage uses the Python field names. Request models forbid
+unknown fields so a typo answers 422 instead of being silently ignored; stored models ignore unknown
+attributes so an older function can read an item written by a newer one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
+from pydantic.alias_generators import to_camel
+
+from core.ids import ULID_PATTERN
+
+IncidentId = Annotated[str, Field(pattern=ULID_PATTERN, examples=["01JDQ2V7X5T8K3M9P4R6S1W0YZ"])]
+Actor = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+def _iso_millis(value: datetime) -> str:
+    return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(_iso_millis, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-11-29T03:40:13.123Z"]}),
+]
+"""UTC, millisecond precision, ISO 8601 with Z on the wire."""
+
+
+class CamelModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+class RequestModel(CamelModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Channel(StrEnum):
+    VOICE = "VOICE"  # a 112 call through Amazon Connect
+    CHAT = "CHAT"  # Amazon Connect chat
+    WEB = "WEB"
+    INSTAGRAM = "INSTAGRAM"
+    TWITTER = "TWITTER"
+    WALK_IN = "WALK_IN"  # opened by hand by an operator
+    RADIO = "RADIO"  # opened by hand by an operator
+    OTHER = "OTHER"
+
+
+class Status(StrEnum):
+    RECEIVED = "RECEIVED"
+    IN_REVIEW = "IN_REVIEW"
+    VERIFIED = "VERIFIED"
+    DISPATCHED = "DISPATCHED"
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    CLOSED = "CLOSED"
+    REJECTED = "REJECTED"
+
+
+class Category(StrEnum):
+    FIRE = "FIRE"
+    CRIME = "CRIME"
+    MEDICAL = "MEDICAL"
+    TRAFFIC_ACCIDENT = "TRAFFIC_ACCIDENT"
+    DISASTER = "DISASTER"
+    RESCUE = "RESCUE"
+    OTHER = "OTHER"
+
+
+class Priority(StrEnum):
+    P1 = "P1"  # life in danger now
+    P2 = "P2"  # urgent, no immediate threat to life
+    P3 = "P3"  # needs an agency, not urgent
+
+
+class RejectionReason(StrEnum):
+    PRANK = "PRANK"  # aduan iseng
+    NON_EMERGENCY = "NON_EMERGENCY"  # solved together (gotong royong) or referred elsewhere
+    DUPLICATE = "DUPLICATE"
+
+
+class Agency(StrEnum):
+    DAMKAR = "DAMKAR"  # fire brigade
+    POLICE = "POLICE"
+    PSC119 = "PSC119"  # ambulance, public safety centre 119
+    BPBD = "BPBD"  # regional disaster management agency
+    BASARNAS = "BASARNAS"  # search and rescue
+
+
+class DispatchStatus(StrEnum):
+    NOTIFIED = "NOTIFIED"
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+
+
+class Action(StrEnum):
+    REGISTER = "REGISTER"
+    CLAIM = "CLAIM"
+    VERIFY = "VERIFY"
+    REJECT = "REJECT"
+    DISPATCH = "DISPATCH"
+    AGENCY_ACKNOWLEDGE = "AGENCY_ACKNOWLEDGE"  # one agency confirmed, others still pending
+    ACKNOWLEDGE = "ACKNOWLEDGE"  # the last pending agency confirmed
+    CLOSE = "CLOSE"
+
+
+class Flag(StrEnum):
+    CALLER_UNKNOWN = "CALLER_UNKNOWN"  # withheld or unusable number: no call-back possible
+
+
+class Location(RequestModel):
+    lat: float | None = Field(default=None, ge=-90, le=90, description="WGS84 latitude")
+    lon: float | None = Field(default=None, ge=-180, le=180, description="WGS84 longitude")
+    district: str | None = Field(
+        default=None, min_length=2, max_length=64, description="Kecamatan, from the regency's list"
+    )
+    address: str | None = Field(default=None, min_length=3, max_length=500, description="Address or landmark")
+
+    @model_validator(mode="after")
+    def _point_and_something(self) -> Self:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon go together: give both or neither")
+        if self.lat is None and self.district is None and self.address is None:
+            raise ValueError("give at least a point (lat, lon), a district or an address")
+        return self
+
+
+class Rejection(RequestModel):
+    reason: RejectionReason
+    duplicate_of: IncidentId | None = Field(default=None, description="Required when reason is DUPLICATE")
+    note: str | None = Field(default=None, max_length=1000, description="Why, or the advice given")
+
+    @model_validator(mode="after")
+    def _duplicate_needs_target(self) -> Self:
+        if self.reason is RejectionReason.DUPLICATE and self.duplicate_of is None:
+            raise ValueError("duplicateOf is required when reason is DUPLICATE")
+        if self.reason is not RejectionReason.DUPLICATE and self.duplicate_of is not None:
+            raise ValueError("duplicateOf is only for reason DUPLICATE")
+        return self
+
+
+class Incident(CamelModel):
+    id: IncidentId
+    status: Status
+    channel: Channel
+    caller: str | None = Field(default=None, description="E.164, or null when unknown")
+    contact_id: str | None = Field(default=None, description="Amazon Connect ContactId for calls")
+    category: Category | None = None
+    priority: Priority | None = None
+    location: Location | None = None
+    summary: str | None = None
+    agencies: list[Agency] = Field(default_factory=list, description="Agencies to dispatch to")
+    assigned_to: str | None = None
+    rejection: Rejection | None = None
+    flags: list[Flag] = Field(default_factory=list)
+    source: dict[str, str] = Field(default_factory=dict, description="Channel metadata (dialled number, …)")
+    created_by: Actor
+    received_at: Timestamp
+    claimed_at: Timestamp | None = None
+    verified_at: Timestamp | None = None
+    rejected_at: Timestamp | None = None
+    dispatched_at: Timestamp | None = None
+    acknowledged_at: Timestamp | None = None
+    closed_at: Timestamp | None = None
+    updated_at: Timestamp
+    version: int = Field(ge=1, description="Incremented by every state change")
+
+
+class AuditEntry(CamelModel):
+    """One state change: who, when, from what, to what, and why."""
+
+    incident_id: IncidentId
+    version: int = Field(ge=1, description="The incident version this change produced")
+    at: Timestamp
+    actor: Actor
+    action: Action
+    from_status: Status | None = None
+    to_status: Status
+    reason: str | None = None
+    details: dict[str, str] = Field(default_factory=dict)
+
+
+class Dispatch(CamelModel):
+    incident_id: IncidentId
+    agency: Agency
+    status: DispatchStatus
+    notified_at: Timestamp
+    message_id: str
+    acknowledged_at: Timestamp | None = None
+    acknowledged_by: str | None = None
+    note: str | None = None
+
+
+class IncidentDetail(Incident):
+    timeline: list[AuditEntry] = Field(default_factory=list, description="Every state change, oldest first")
+    dispatches: list[Dispatch] = Field(default_factory=list)
+
+
+class Page(CamelModel):
+    items: list[Incident]
+    next_cursor: str | None = Field(default=None, description="Pass as `cursor` to get the next page")

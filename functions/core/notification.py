@@ -1,0 +1,84 @@
+"""What an agency receives when an incident is dispatched to it: a short Bahasa Indonesia text for
+people (SMS, e-mail) and the structured record for systems (SQS, HTTPS, Lambda subscribers)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.models import Agency, Category, Incident
+from core.regency import Regency
+from core.routing import AGENCIES
+
+CATEGORY_ID: dict[Category, str] = {
+    Category.FIRE: "KEBAKARAN",
+    Category.CRIME: "KRIMINALITAS",
+    Category.MEDICAL: "DARURAT MEDIS",
+    Category.TRAFFIC_ACCIDENT: "KECELAKAAN LALU LINTAS",
+    Category.DISASTER: "BENCANA",
+    Category.RESCUE: "PENYELAMATAN",
+    Category.OTHER: "LAINNYA",
+}
+
+SMS_LIMIT = 300  # keeps an SMS notification to a couple of segments
+
+
+def _place(incident: Incident) -> str:
+    location = incident.location
+    if location is None:
+        return "lokasi belum diketahui"
+    parts = []
+    if location.district:
+        parts.append(f"Kec. {location.district}")
+    if location.address:
+        parts.append(location.address)
+    if location.lat is not None and location.lon is not None:
+        parts.append(f"{location.lat:.5f},{location.lon:.5f}")
+    return ", ".join(parts)
+
+
+def agency_text(incident: Incident, agency: Agency, regency: Regency) -> str:
+    """The human text: what, where, who to call back, which incident."""
+    category = CATEGORY_ID[incident.category] if incident.category else "DARURAT"
+    verified = incident.verified_at.astimezone(ZoneInfo(regency.timezone)) if incident.verified_at else None
+    when = f"{verified:%d/%m %H:%M} WIB" if verified else ""
+    lines = [
+        f"[112 {regency.name}] {category} {incident.priority or ''} untuk {AGENCIES[agency].name_id}".strip(),
+        f"Lokasi: {_place(incident)}",
+        f"Ringkasan: {incident.summary or '-'}",
+        f"Pelapor: {incident.caller or 'tidak diketahui'}",
+        f"Insiden {incident.id} {when}".strip(),
+        "Mohon konfirmasi penerimaan ke 112.",
+    ]
+    return "\n".join(lines)
+
+
+def agency_subject(incident: Incident, regency: Regency) -> str:
+    # SNS subjects must be ASCII and under 100 characters.
+    category = CATEGORY_ID[incident.category] if incident.category else "DARURAT"
+    subject = f"112 {regency.code.title()} {category} {incident.priority or ''} {incident.id}"
+    return subject.encode("ascii", "replace").decode()[:99]
+
+
+def agency_record(incident: Incident, agency: Agency) -> dict[str, Any]:
+    """The machine-readable notification: the incident as the API shows it, plus the addressee."""
+    return {"agency": agency.value, "incident": incident.model_dump(mode="json", by_alias=True)}
+
+
+def sns_message(incident: Incident, agency: Agency, regency: Regency) -> str:
+    """An SNS MessageStructure=json body: people get text, systems get the record."""
+    text = agency_text(incident, agency, regency)
+    record = json.dumps(agency_record(incident, agency), ensure_ascii=False)
+    return json.dumps(
+        {
+            "default": text,
+            "sms": text[:SMS_LIMIT],
+            "email": text,
+            "sqs": record,
+            "https": record,
+            "http": record,
+            "lambda": record,
+        },
+        ensure_ascii=False,
+    )

@@ -1,0 +1,48 @@
+"""The ports the domain talks through. DynamoDB, SQS and SNS adapters implement them in production;
+tests hand in in-memory fakes (tests/fakes.py) that keep the same contract."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from core.lifecycle import Change
+from core.models import Agency, Incident, IncidentDetail, Page, Status
+
+
+class IncidentRepository(Protocol):
+    def create(self, incident: Incident, dedupe_key: str | None = None) -> tuple[Incident, bool]:
+        """Store a new incident with its registration audit entry, atomically.
+
+        With a `dedupe_key` (a channel's own message id, e.g. `CONTACT#<ContactId>`), a second create
+        with the same key stores nothing and returns the incident the first one created, and False.
+        """
+        ...
+
+    def get(self, incident_id: str) -> Incident:
+        """The incident, or IncidentNotFound."""
+        ...
+
+    def get_detail(self, incident_id: str) -> IncidentDetail:
+        """The incident with its timeline and dispatches, or IncidentNotFound."""
+        ...
+
+    def list_by_status(self, status: Status, limit: int, cursor: str | None = None) -> Page:
+        """Incidents in `status`, oldest first, `limit` at a time."""
+        ...
+
+    def commit(self, change: Change) -> Incident:
+        """Apply a lifecycle change atomically if the incident is still at `change.expected_version`
+        (and each dispatch record in its expected state); ConcurrentModification otherwise."""
+        ...
+
+
+class DispatchQueue(Protocol):
+    def enqueue(self, incident: Incident) -> str:
+        """Ask the dispatch worker to forward a VERIFIED incident; returns the message id."""
+        ...
+
+
+class AgencyNotifier(Protocol):
+    def notify(self, incident: Incident, agency: Agency) -> str:
+        """Tell one agency about a verified incident; returns the notification's message id."""
+        ...

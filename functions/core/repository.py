@@ -1,0 +1,289 @@
+"""DynamoDB data access for incidents: the only module (with `messaging`) that talks to AWS.
+
+Layout and access patterns are described in `core.tables`. Every write that changes an incident is one
+TransactWriteItems call, conditional on the version that was read, so a lost race surfaces as
+ConcurrentModification (HTTP 409) and never as a silent overwrite.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
+from core.lifecycle import Change, registration_audit
+from core.models import AuditEntry, Dispatch, Incident, IncidentDetail, Page, Status
+from core.tables import INCIDENTS, STATUS_INDEX
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+PK = INCIDENTS.partition_key.name
+SK = INCIDENTS.sort_key.name if INCIDENTS.sort_key else "sk"
+GSI_PK = STATUS_INDEX.partition_key.name
+GSI_SK = STATUS_INDEX.sort_key.name if STATUS_INDEX.sort_key else "gsi1sk"
+
+INCIDENT_SK = "INCIDENT"
+AUDIT_PREFIX = "AUDIT#"
+DISPATCH_PREFIX = "DISPATCH#"
+DEDUPE_SK = "DEDUPE"
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+M = TypeVar("M", bound=BaseModel)
+
+# Calls on the 112 path must fail fast enough for a retry inside Connect's 8-second budget.
+FAST_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 3})
+
+
+def dynamodb_client(config: Config | None = None) -> DynamoDBClient:
+    return boto3.client("dynamodb", config=config or FAST_CONFIG)
+
+
+def incident_pk(incident_id: str) -> str:
+    return f"INCIDENT#{incident_id}"
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _to_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_dynamo(v) for v in value]
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo(v) for v in value]
+    return value
+
+
+def _item(model: BaseModel, keys: Mapping[str, str], kind: str) -> dict[str, Any]:
+    data = _to_dynamo(model.model_dump(mode="json", exclude_none=True))
+    data.update(keys)
+    data["kind"] = kind
+    return {k: _serializer.serialize(v) for k, v in data.items()}
+
+
+def _model(model: type[M], item: Mapping[str, Any]) -> M:
+    data = {k: _from_dynamo(_deserializer.deserialize(v)) for k, v in item.items()}
+    return model.model_validate(data)
+
+
+def incident_item(incident: Incident) -> dict[str, Any]:
+    keys = {
+        PK: incident_pk(incident.id),
+        SK: INCIDENT_SK,
+        GSI_PK: f"STATUS#{incident.status}",
+        GSI_SK: incident.id,
+    }
+    return _item(incident, keys, "INCIDENT")
+
+
+def audit_item(entry: AuditEntry) -> dict[str, Any]:
+    return _item(
+        entry, {PK: incident_pk(entry.incident_id), SK: f"{AUDIT_PREFIX}{entry.version:08d}"}, "AUDIT"
+    )
+
+
+def dispatch_item(dispatch: Dispatch) -> dict[str, Any]:
+    keys = {PK: incident_pk(dispatch.incident_id), SK: f"{DISPATCH_PREFIX}{dispatch.agency}"}
+    return _item(dispatch, keys, "DISPATCH")
+
+
+def _reason_codes(error: ClientError) -> list[str]:
+    reasons = error.response.get("CancellationReasons") or []
+    return [str(reason.get("Code", "None")) for reason in reasons]
+
+
+def _is_cancelled(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "TransactionCanceledException"
+
+
+class DynamoIncidentRepository:
+    """IncidentRepository on one DynamoDB table (see core.tables)."""
+
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+        self._table = table_name
+        self._client = client or dynamodb_client()
+
+    # -- writes --------------------------------------------------------------------------------------
+
+    def create(self, incident: Incident, dedupe_key: str | None = None) -> tuple[Incident, bool]:
+        audit = registration_audit(incident)
+        items: list[TransactWriteItemTypeDef] = [
+            {"Put": {"TableName": self._table, "Item": incident_item(incident),
+                     "ConditionExpression": f"attribute_not_exists({PK})"}},
+            {"Put": {"TableName": self._table, "Item": audit_item(audit),
+                     "ConditionExpression": f"attribute_not_exists({PK})"}},
+        ]  # fmt: skip
+        if dedupe_key:
+            dedupe = {
+                PK: {"S": f"DEDUPE#{dedupe_key}"},
+                SK: {"S": DEDUPE_SK},
+                "kind": {"S": "DEDUPE"},
+                "incident_id": {"S": incident.id},
+                "created_at": {"S": incident.received_at.isoformat()},
+            }
+            items.append(
+                {"Put": {"TableName": self._table, "Item": dedupe,
+                         "ConditionExpression": f"attribute_not_exists({PK})",
+                         "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
+            )  # fmt: skip
+        for attempt in range(3):
+            try:
+                self._client.transact_write_items(TransactItems=items)
+                return incident, True
+            except ClientError as error:
+                if not _is_cancelled(error):
+                    raise
+                codes = _reason_codes(error)
+                if dedupe_key and codes[-1:] == ["ConditionalCheckFailed"]:
+                    return self._existing(dedupe_key, error), False
+                if "TransactionConflict" in codes and attempt < 2:
+                    # A concurrent retry of the same message holds the dedupe item: wait, then look again.
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _existing(self, dedupe_key: str, error: ClientError) -> Incident:
+        reasons = error.response.get("CancellationReasons") or []
+        old: Mapping[str, Any] = reasons[-1].get("Item", {}) if reasons else {}
+        if "incident_id" in old:  # ReturnValuesOnConditionCheckFailure saved a read
+            return self.get(str(_deserializer.deserialize(old["incident_id"])))
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={PK: {"S": f"DEDUPE#{dedupe_key}"}, SK: {"S": DEDUPE_SK}},
+            ConsistentRead=True,
+        )
+        return self.get(str(_deserializer.deserialize(response["Item"]["incident_id"])))
+
+    def commit(self, change: Change) -> Incident:
+        items: list[TransactWriteItemTypeDef] = [
+            {"Put": {"TableName": self._table, "Item": incident_item(change.incident),
+                     "ConditionExpression": "#version = :expected",
+                     "ExpressionAttributeNames": {"#version": "version"},
+                     "ExpressionAttributeValues": {":expected": {"N": str(change.expected_version)}}}},
+            {"Put": {"TableName": self._table, "Item": audit_item(change.audit),
+                     "ConditionExpression": f"attribute_not_exists({PK})"}},
+        ]  # fmt: skip
+        for write in change.dispatch_writes:
+            put: dict[str, Any] = {"TableName": self._table, "Item": dispatch_item(write.dispatch)}
+            if write.expected_status is None:
+                put["ConditionExpression"] = f"attribute_not_exists({PK})"
+            else:
+                put["ConditionExpression"] = "#status = :expected"
+                put["ExpressionAttributeNames"] = {"#status": "status"}
+                put["ExpressionAttributeValues"] = {":expected": {"S": write.expected_status.value}}
+            items.append({"Put": put})  # type: ignore[typeddict-item]
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if _is_cancelled(error) and {"ConditionalCheckFailed", "TransactionConflict"} & set(
+                _reason_codes(error)
+            ):
+                raise ConcurrentModification(change.incident.id) from error
+            raise
+        return change.incident
+
+    # -- reads ---------------------------------------------------------------------------------------
+
+    def get(self, incident_id: str) -> Incident:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={PK: {"S": incident_pk(incident_id)}, SK: {"S": INCIDENT_SK}},
+            ConsistentRead=True,
+        )
+        if "Item" not in response:
+            raise IncidentNotFound(incident_id)
+        return _model(Incident, response["Item"])
+
+    def get_detail(self, incident_id: str) -> IncidentDetail:
+        incident: dict[str, Any] | None = None
+        timeline: list[AuditEntry] = []
+        dispatches: list[Dispatch] = []
+        for item in self._partition(incident_pk(incident_id)):
+            sk = item[SK]["S"]
+            if sk == INCIDENT_SK:
+                incident = item
+            elif sk.startswith(AUDIT_PREFIX):
+                timeline.append(_model(AuditEntry, item))
+            elif sk.startswith(DISPATCH_PREFIX):
+                dispatches.append(_model(Dispatch, item))
+        if incident is None:
+            raise IncidentNotFound(incident_id)
+        detail = _model(IncidentDetail, incident)
+        return detail.model_copy(update={"timeline": timeline, "dispatches": dispatches})
+
+    def _partition(self, pk: str) -> Iterator[dict[str, Any]]:
+        paginator = self._client.get_paginator("query")
+        for page in paginator.paginate(
+            TableName=self._table,
+            KeyConditionExpression="#pk = :pk",
+            ExpressionAttributeNames={"#pk": PK},
+            ExpressionAttributeValues={":pk": {"S": pk}},
+            ConsistentRead=True,
+        ):
+            yield from page.get("Items", [])
+
+    def list_by_status(self, status: Status, limit: int, cursor: str | None = None) -> Page:
+        partition = f"STATUS#{status}"
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": STATUS_INDEX.name,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": GSI_PK},
+            "ExpressionAttributeValues": {":pk": {"S": partition}},
+            "ScanIndexForward": True,
+            "Limit": limit,
+        }
+        if cursor:
+            query["ExclusiveStartKey"] = decode_cursor(cursor, partition)
+        response = self._client.query(**query)
+        items = [_model(Incident, item) for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return Page(items=items, next_cursor=encode_cursor(last) if last else None)
+
+
+_CURSOR_KEYS = frozenset({PK, SK, GSI_PK, GSI_SK})
+
+
+def encode_cursor(key: Mapping[str, Any]) -> str:
+    plain = {name: value["S"] for name, value in key.items()}
+    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
+    """The ExclusiveStartKey a cursor stands for; InvalidRequest for anything this API did not hand out."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        plain = json.loads(raw)
+    except (binascii.Error, ValueError):
+        raise InvalidRequest("cursor", "not a cursor returned by this API") from None
+    if (
+        not isinstance(plain, dict)
+        or set(plain) != _CURSOR_KEYS
+        or not all(isinstance(v, str) for v in plain.values())
+        or plain[GSI_PK] != partition
+    ):
+        raise InvalidRequest("cursor", "not a cursor returned by this API for this status")
+    return {name: {"S": value} for name, value in plain.items()}

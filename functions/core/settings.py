@@ -1,0 +1,60 @@
+"""Function settings: one pydantic model, read once from the environment the stack gives a function.
+
+Every function gets the same model; a function that needs a value it was not given fails at start-up
+with the variable's name (see `require`), which is how a drift between infra and code shows up.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from core.regency import REGENCIES, Regency
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    stage: str = Field(default="dev", alias="STAGE")
+    region: str = Field(default="ap-southeast-1", alias="AWS_REGION")
+    regency_code: str = Field(default="banyuwangi", alias="REGENCY")
+    table_name: str | None = Field(default=None, alias="TABLE_NAME")
+    idempotency_table_name: str | None = Field(default=None, alias="IDEMPOTENCY_TABLE_NAME")
+    dispatch_queue_url: str | None = Field(default=None, alias="DISPATCH_QUEUE_URL")
+    agency_topic_arn: str | None = Field(default=None, alias="AGENCY_TOPIC_ARN")
+    dispatch_grace_seconds: int = Field(default=60, ge=5, alias="DISPATCH_GRACE_SECONDS")
+
+    @property
+    def regency(self) -> Regency:
+        try:
+            return REGENCIES[self.regency_code]
+        except KeyError:
+            raise SettingsError(f"REGENCY={self.regency_code!r} is not one of {sorted(REGENCIES)}") from None
+
+    def require(self, field: str) -> str:
+        value = getattr(self, field)
+        if not value:
+            alias = type(self).model_fields[field].alias
+            raise SettingsError(f"environment variable {alias} is not set for this function")
+        return str(value)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        names = {f.alias for f in cls.model_fields.values()}
+        try:
+            return cls.model_validate({k: v for k, v in env.items() if k in names})
+        except ValidationError as error:
+            raise SettingsError(str(error)) from error
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,71 @@
+"""DynamoDB table designs: keys, indexes and TTL, declared once.
+
+The repository reads its key and index names from here; the CDK stack and the local stack create the
+tables from here. Change a key in this file and all three move together.
+
+Incidents table (single-table layout), items of one incident share the partition `INCIDENT#<id>`:
+
+    pk                  sk              what                              gsi1pk / gsi1sk
+    INCIDENT#<id>       INCIDENT        the incident                       STATUS#<status> / <id>
+    INCIDENT#<id>       AUDIT#<ver:08>  one audit entry per state change   -
+    INCIDENT#<id>       DISPATCH#<ag>   one dispatch per agency            -
+    DEDUPE#<key>        DEDUPE          channel message -> incident id     -  (e.g. CONTACT#<ContactId>)
+
+Access patterns: incident with timeline and dispatches = one Query on pk; the queue by status, oldest
+first = one Query on gsi `by-status` (ids are ULIDs, so the sort key orders by arrival); a retried
+channel message = the conditional put of its DEDUPE item inside the creating transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    type: Literal["S", "N", "B"] = "S"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: Key
+    sort_key: Key | None = None
+    projection: Literal["ALL", "KEYS_ONLY"] = "ALL"
+
+
+@dataclass(frozen=True)
+class TableDesign:
+    id: str  # logical name: CDK construct id and the suffix of the physical name
+    env_var: str  # the variable that tells a function the physical name
+    partition_key: Key
+    sort_key: Key | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+    stream: bool = False
+
+    def physical_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.id}"
+
+
+INCIDENTS = TableDesign(
+    id="incidents",
+    env_var="TABLE_NAME",
+    partition_key=Key("pk"),
+    sort_key=Key("sk"),
+    indexes=(Index("by-status", Key("gsi1pk"), Key("gsi1sk")),),
+)
+STATUS_INDEX = INCIDENTS.indexes[0]
+
+# Powertools idempotency records (its default attribute names), used where a side effect cannot be made
+# part of a DynamoDB transaction: notifying an agency.
+IDEMPOTENCY = TableDesign(
+    id="idempotency",
+    env_var="IDEMPOTENCY_TABLE_NAME",
+    partition_key=Key("id"),
+    ttl_attribute="expiration",
+)
+
+TABLES: tuple[TableDesign, ...] = (INCIDENTS, IDEMPOTENCY)

@@ -1,0 +1,43 @@
+"""Scheduled every minute: re-queue VERIFIED incidents whose dispatch request never arrived.
+
+Verification commits first and queues second; if the queueing failed (or the message went missing),
+this sweep finds the incident through the status index and queues it again. Nothing verified stays
+undispatched for longer than the grace period plus a minute.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from core.incidents import IncidentService
+from core.messaging import SqsDispatchQueue
+from core.observability import logger, metrics, tracer
+from core.repository import DynamoIncidentRepository, dynamodb_client
+from core.settings import get_settings
+
+
+@functools.cache
+def default_service() -> IncidentService:
+    settings = get_settings()
+    repository = DynamoIncidentRepository(settings.require("table_name"), dynamodb_client())
+    return IncidentService(
+        repository, settings.regency, SqsDispatchQueue(settings.require("dispatch_queue_url"))
+    )
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(
+    event: dict[str, Any],
+    context: LambdaContext,
+    service: IncidentService | None = None,
+    grace: timedelta | None = None,
+) -> dict[str, Any]:
+    grace = grace or timedelta(seconds=get_settings().dispatch_grace_seconds)
+    requeued = (service or default_service()).requeue_stalled(grace)
+    return {"requeued": requeued}

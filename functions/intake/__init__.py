@@ -1,0 +1,1 @@
+"""Intake: turns inbound reports into RECEIVED incidents (the Amazon Connect 112 call first)."""

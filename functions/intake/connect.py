@@ -1,0 +1,55 @@
+"""Amazon Connect invokes this function from the 112 contact flow, before the caller reaches an operator.
+
+It registers the call as a RECEIVED incident and answers Connect's STRING_MAP (a flat map of strings,
+under 32 KB) so the flow can set `incidentId` on the contact for the operator's screen pop. Connect
+retries a failed invocation: the same contact always maps to the same incident.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from core.incidents import IncidentService
+from core.models import Incident
+from core.observability import logger, mask_phone, metrics, tracer
+from core.repository import DynamoIncidentRepository
+from core.settings import get_settings
+from intake.connect_event import ContactFlowEvent
+
+
+@functools.cache
+def default_service() -> IncidentService:
+    settings = get_settings()
+    return IncidentService(DynamoIncidentRepository(settings.require("table_name")), settings.regency)
+
+
+def connect_response(incident: Incident, created: bool) -> dict[str, str]:
+    """Connect's STRING_MAP: values are strings of letters, digits, '-' and '_' only."""
+    return {
+        "incidentId": incident.id,
+        "incidentStatus": incident.status.value,
+        "callerKnown": "true" if incident.caller else "false",
+        "repeatInvocation": "false" if created else "true",
+    }
+
+
+@logger.inject_lambda_context(correlation_id_path="Details.ContactData.ContactId")
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(
+    event: Any, context: LambdaContext, service: IncidentService | None = None
+) -> dict[str, str]:
+    report = ContactFlowEvent.parse(event).to_report()
+    incident, created = (service or default_service()).register(report)
+    logger.info(
+        "call registered" if created else "call already registered (Connect retry)",
+        extra={
+            "incident_id": incident.id,
+            "caller": mask_phone(incident.caller),
+            "channel": incident.channel,
+        },
+    )
+    return connect_response(incident, created)

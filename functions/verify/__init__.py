@@ -1,0 +1,1 @@
+"""Verify: the operators' REST API (API Gateway + Cognito) over the incident workflow."""

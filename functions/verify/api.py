@@ -1,0 +1,308 @@
+"""The operators' REST API: queue, detail, and the verify workflow (claim, verify, reject, …).
+
+Routes parse and validate (Powertools + pydantic), identify the operator from the Cognito claims, call
+core, and shape the answer. Errors: 401 no/bad token, 403 not an operator, 404 unknown incident, 409
+lost race or a move the lifecycle does not allow, 422 a body or parameter that fails validation.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from http import HTTPStatus
+from pathlib import Path
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, SecurityScheme
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from core.errors import (
+    ConcurrentModification,
+    IllegalTransition,
+    IncidentNotFound,
+    InvalidRequest,
+    NotAssignee,
+)
+from core.ids import ULID_PATTERN
+from core.incidents import IncidentService, Report, VerifyCommand
+from core.messaging import SqsDispatchQueue
+from core.models import Agency, Incident, IncidentDetail, Page, Rejection, Status
+from core.observability import logger, metrics, tracer
+from core.repository import DynamoIncidentRepository, dynamodb_client
+from core.settings import get_settings
+from verify.auth import Operator, current_operator
+from verify.schemas import AcknowledgeRequest, CloseRequest, ErrorBody, Me, OpenIncidentRequest, VerifyRequest
+
+OPENAPI_FILE = Path(__file__).with_name("openapi.json")
+API_TITLE = "Respon 112 — operators' API"
+API_VERSION = "1.0.0"
+SECURITY_SCHEMES: dict[str, SecurityScheme] = {"cognito": HTTPBearer(bearerFormat="JWT", description="Cognito user pool IdToken")}
+SECURED: list[dict[str, list[str]]] = [{"cognito": []}]
+
+app = APIGatewayRestResolver(enable_validation=True)
+
+IncidentIdParam = Annotated[str, PathParam(pattern=ULID_PATTERN, description="Incident id (ULID)")]
+CurrentOperator = Annotated[Operator, Depends(current_operator)]
+
+
+def _service() -> IncidentService:
+    service: IncidentService = app.context["service"]
+    return service
+
+
+Service = Annotated[IncidentService, Depends(_service)]
+
+
+def _responses(ok: str, *codes: int, status: int = 200) -> dict[int, Any]:
+    """OpenAPI responses: the success (schema from the return annotation) and the errors it may give."""
+    described = {
+        401: "No token, or a token the user pool did not sign",
+        403: "The user is not an operator or supervisor",
+        404: "No such incident",
+        409: "Lost a race, or the incident is not in a state that allows this",
+    }
+    errors = {
+        code: {"description": described[code], "content": {"application/json": {"model": ErrorBody}}}
+        for code in codes
+    }
+    return {status: {"description": ok}, **errors}
+
+
+# -- errors ----------------------------------------------------------------------------------------
+
+
+def _error(status: HTTPStatus, message: str, **extra: Any) -> Response[Any]:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body={"statusCode": int(status), "message": message, **extra},
+    )
+
+
+@app.exception_handler(IncidentNotFound)
+def _not_found(error: IncidentNotFound) -> Response[Any]:
+    return _error(HTTPStatus.NOT_FOUND, str(error))
+
+
+@app.exception_handler([IllegalTransition, NotAssignee, ConcurrentModification])
+def _conflict(error: Exception) -> Response[Any]:
+    code = {IllegalTransition: "ILLEGAL_TRANSITION", NotAssignee: "CLAIMED_BY_OTHER"}.get(
+        type(error), "CONFLICT"
+    )
+    extra = {"assignedTo": error.assigned_to} if isinstance(error, NotAssignee) else {}
+    return _error(HTTPStatus.CONFLICT, str(error), code=code, **extra)
+
+
+@app.exception_handler(InvalidRequest)
+def _invalid(error: InvalidRequest) -> Response[Any]:
+    detail = [{"loc": ["body", *error.field.split(".")], "type": "value_error", "msg": error.problem}]
+    return _error(HTTPStatus.UNPROCESSABLE_ENTITY, str(error), detail=detail)
+
+
+@app.exception_handler(RequestValidationError)
+def _validation(error: RequestValidationError) -> Response[Any]:
+    # Powertools' default drops pydantic's message; we keep it (it names the problem, not our code).
+    detail = [{"loc": list(e["loc"]), "type": e["type"], "msg": e.get("msg", "")} for e in error.errors()]
+    fields = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in detail)
+    return _error(HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid request: {fields}", detail=detail)
+
+
+# -- routes ----------------------------------------------------------------------------------------
+
+
+@app.get(
+    "/openapi.json",
+    tags=["meta"],
+    summary="This document (public: it describes the API, it holds no data)",
+    responses={200: {"description": "OpenAPI 3.1 document", "content": {"application/json": {"schema": {}}}}},
+)
+def openapi() -> Response[str]:
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=_openapi_document())
+
+
+@functools.cache
+def _openapi_document() -> str:
+    return OPENAPI_FILE.read_text(encoding="utf-8")
+
+
+def openapi_schema() -> dict[str, Any]:
+    """The document the routes below describe; tests compare it with the committed openapi.json."""
+    document: dict[str, Any] = json.loads(
+        app.get_openapi_json_schema(title=API_TITLE, version=API_VERSION, security_schemes=SECURITY_SCHEMES)
+    )
+    return document
+
+
+@app.get(
+    "/me",
+    security=SECURED,
+    tags=["operators"],
+    summary="The signed-in operator",
+    responses=_responses("Who you are", 401, 403),
+)
+def me(operator: CurrentOperator) -> Me:
+    return Me(username=operator.username, groups=sorted(operator.groups))
+
+
+@app.get(
+    "/incidents",
+    security=SECURED,
+    tags=["incidents"],
+    summary="The queue: incidents in one status, oldest first",
+    responses=_responses("One page of the queue", 401, 403),
+)
+def list_incidents(
+    operator: CurrentOperator,
+    service: Service,
+    status: Annotated[Status, Query(description="Status to list")] = Status.RECEIVED,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=1024, description="nextCursor of the previous page")
+    ] = None,
+) -> Page:
+    return service.queue(status, limit, cursor)
+
+
+@app.post(
+    "/incidents",
+    security=SECURED,
+    tags=["incidents"],
+    summary="Open an incident by hand (walk-in, radio)",
+    status_code=201,
+    responses=_responses("The incident, RECEIVED", 401, 403, status=201),
+)
+def open_incident(
+    operator: CurrentOperator, service: Service, request: Annotated[OpenIncidentRequest, Body()]
+) -> Incident:
+    dedupe = f"REQUEST#{operator.username}#{request.client_request_id}" if request.client_request_id else None
+    report = Report(
+        channel=request.channel,
+        actor=operator.username,
+        caller=request.caller,
+        dedupe_key=dedupe,
+        summary=request.summary,
+        location=request.location,
+    )
+    incident, _ = service.register(report)
+    return incident
+
+
+@app.get(
+    "/incidents/<incident_id>",
+    security=SECURED,
+    tags=["incidents"],
+    summary="An incident with its timeline and dispatches",
+    responses=_responses("The incident, its timeline and dispatches", 401, 403, 404),
+)
+def get_incident(operator: CurrentOperator, service: Service, incident_id: IncidentIdParam) -> IncidentDetail:
+    return service.detail(incident_id)
+
+
+@app.post(
+    "/incidents/<incident_id>/claim",
+    security=SECURED,
+    tags=["workflow"],
+    summary="Take an incident for review (RECEIVED → IN_REVIEW)",
+    responses=_responses("The incident after the change", 401, 403, 404, 409),
+)
+def claim(operator: CurrentOperator, service: Service, incident_id: IncidentIdParam) -> Incident:
+    return service.claim(incident_id, operator.username)
+
+
+@app.post(
+    "/incidents/<incident_id>/verify",
+    security=SECURED,
+    tags=["workflow"],
+    summary="Confirm an emergency, grade A1, and dispatch it (IN_REVIEW → VERIFIED)",
+    responses=_responses("The incident after the change", 401, 403, 404, 409),
+)
+def verify(
+    operator: CurrentOperator,
+    service: Service,
+    incident_id: IncidentIdParam,
+    request: Annotated[VerifyRequest, Body()],
+) -> Incident:
+    command = VerifyCommand(
+        category=request.category,
+        priority=request.priority,
+        location=request.location,
+        summary=request.summary,
+        agencies=tuple(request.agencies or ()),
+    )
+    return service.verify(incident_id, operator.username, command)
+
+
+@app.post(
+    "/incidents/<incident_id>/reject",
+    security=SECURED,
+    tags=["workflow"],
+    summary="Reject as prank, non-emergency or duplicate (IN_REVIEW → REJECTED)",
+    responses=_responses("The incident after the change", 401, 403, 404, 409),
+)
+def reject(
+    operator: CurrentOperator,
+    service: Service,
+    incident_id: IncidentIdParam,
+    request: Annotated[Rejection, Body()],
+) -> Incident:
+    return service.reject(incident_id, operator.username, request)
+
+
+@app.post(
+    "/incidents/<incident_id>/dispatches/<agency>/acknowledge",
+    security=SECURED,
+    tags=["workflow"],
+    summary="Record that an agency confirmed it is responding",
+    responses=_responses("The incident after the change", 401, 403, 404, 409),
+)
+def acknowledge(
+    operator: CurrentOperator,
+    service: Service,
+    incident_id: IncidentIdParam,
+    agency: Annotated[Agency, PathParam()],
+    request: Annotated[AcknowledgeRequest | None, Body()] = None,
+) -> Incident:
+    return service.acknowledge(incident_id, agency, operator.username, request.note if request else None)
+
+
+@app.post(
+    "/incidents/<incident_id>/close",
+    security=SECURED,
+    tags=["workflow"],
+    summary="Close an acknowledged incident with its outcome (ACKNOWLEDGED → CLOSED)",
+    responses=_responses("The incident after the change", 401, 403, 404, 409),
+)
+def close(
+    operator: CurrentOperator,
+    service: Service,
+    incident_id: IncidentIdParam,
+    request: Annotated[CloseRequest, Body()],
+) -> Incident:
+    return service.close(incident_id, operator.username, request.note)
+
+
+# -- entry point -----------------------------------------------------------------------------------
+
+
+@functools.cache
+def default_service() -> IncidentService:
+    settings = get_settings()
+    repository = DynamoIncidentRepository(settings.require("table_name"), dynamodb_client())
+    queue = SqsDispatchQueue(settings.require("dispatch_queue_url"))
+    return IncidentService(repository, settings.regency, queue)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(
+    event: dict[str, Any], context: LambdaContext, service: IncidentService | None = None
+) -> dict[str, Any]:
+    app.append_context(service=service or default_service())
+    return app.resolve(event, context)

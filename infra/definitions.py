@@ -1,0 +1,217 @@
+"""Every resource Respon 112 runs on, declared once, as plain data.
+
+The CDK constructs (infra/) and the local stack (local/) both build from this module, so the tables,
+queues, topic, functions and user pool a developer runs locally are the ones `cdk deploy` creates.
+Table key schemas live in `core.tables` because the Lambda code reads them too; they are re-exported
+here. Nothing in this module imports AWS CDK or boto3.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = ROOT / "functions"
+if str(FUNCTIONS_DIR) not in sys.path:  # core.tables lives with the Lambda code it describes
+    sys.path.insert(0, str(FUNCTIONS_DIR))
+
+from core.tables import IDEMPOTENCY, INCIDENTS, STATUS_INDEX, TABLES, Index, Key, TableDesign  # noqa: E402
+
+__all__ = [
+    "AGENCY_TOPIC",
+    "API_FUNCTIONS",
+    "DISPATCH_QUEUE",
+    "FUNCTIONS",
+    "FUNCTIONS_DIR",
+    "IDEMPOTENCY",
+    "INCIDENTS",
+    "OPERATOR_GROUPS",
+    "PROJECT",
+    "QUEUES",
+    "ROOT",
+    "STATUS_INDEX",
+    "TABLES",
+    "FunctionDesign",
+    "Index",
+    "Key",
+    "QueueDesign",
+    "TableAccess",
+    "TableDesign",
+    "TopicDesign",
+    "UserGroup",
+    "function",
+    "resource_prefix",
+]
+
+PROJECT = "respon112"
+METRICS_NAMESPACE = "Respon112"
+
+
+def resource_prefix(stage: str) -> str:
+    return f"{PROJECT}-{stage}"
+
+
+@dataclass(frozen=True)
+class QueueDesign:
+    id: str
+    env_var: str  # the variable that gives a function the queue URL
+    visibility_timeout_seconds: int
+    max_receive_count: int  # deliveries before a message moves to the dead-letter queue
+    retention_days: int = 4
+    dlq_retention_days: int = 14
+
+    def physical_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.id}"
+
+    def dlq_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.id}-dlq"
+
+
+@dataclass(frozen=True)
+class TopicDesign:
+    id: str
+    env_var: str
+    filter_attribute: str  # message attribute subscribers filter on
+
+    def physical_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.id}"
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    table: TableDesign
+    actions: tuple[str, ...]  # IAM actions on the table
+    index_actions: tuple[str, ...] = ()  # IAM actions on its indexes
+
+
+@dataclass(frozen=True)
+class QueueSource:
+    """An SQS event source mapping: Lambda polls the queue and invokes the function with batches."""
+
+    queue: QueueDesign
+    batch_size: int = 10
+    max_batching_window_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class FunctionDesign:
+    name: str  # short name: the local Invoke API and the deployed name's suffix
+    handler: str  # module.function under functions/
+    description: str
+    timeout_seconds: int
+    memory_mb: int = 1024
+    tables: tuple[TableAccess, ...] = ()
+    sends_to: tuple[QueueDesign, ...] = ()
+    publishes_to: tuple[TopicDesign, ...] = ()
+    source: QueueSource | None = None
+    schedule_minutes: int | None = None  # run every N minutes (EventBridge Scheduler)
+    api_spec: str | None = None  # committed OpenAPI document, relative to functions/, for API functions
+    reserved_concurrency: int | None = None
+    environment: Mapping[str, str] = field(default_factory=dict)
+
+    def env(self, *, stage: str, regency: str, names: Mapping[str, str]) -> dict[str, str]:
+        """The function's environment; `names` maps each resource env var to its physical name/URL/ARN."""
+        needed = [t.table.env_var for t in self.tables]
+        needed += [q.env_var for q in self.sends_to] + [t.env_var for t in self.publishes_to]
+        missing = [var for var in needed if var not in names]
+        if missing:
+            raise KeyError(f"{self.name}: no value for {missing}")
+        return {
+            "POWERTOOLS_SERVICE_NAME": self.name,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "STAGE": stage,
+            "REGENCY": regency,
+            **{var: names[var] for var in needed},
+            **self.environment,
+        }
+
+
+@dataclass(frozen=True)
+class UserGroup:
+    name: str
+    description: str
+    precedence: int
+
+
+DISPATCH_QUEUE = QueueDesign(
+    id="dispatch",
+    env_var="DISPATCH_QUEUE_URL",
+    # AWS guidance: at least 6x the consumer's timeout, so a slow batch is not redelivered mid-flight.
+    visibility_timeout_seconds=6 * 20,
+    max_receive_count=5,
+)
+QUEUES: tuple[QueueDesign, ...] = (DISPATCH_QUEUE,)
+
+AGENCY_TOPIC = TopicDesign(id="agency-notifications", env_var="AGENCY_TOPIC_ARN", filter_attribute="agency")
+
+FUNCTIONS: tuple[FunctionDesign, ...] = (
+    FunctionDesign(
+        name="intake-connect",
+        handler="intake.connect.lambda_handler",
+        description="Amazon Connect 112 contact flow: registers the call as an incident",
+        # Connect waits at most 8 s (the flow sets 3-4 s); fail fast so the flow's retry and error branch fit.
+        timeout_seconds=6,
+        tables=(TableAccess(INCIDENTS, ("dynamodb:GetItem", "dynamodb:PutItem")),),
+    ),
+    FunctionDesign(
+        name="verify-api",
+        handler="verify.api.lambda_handler",
+        description="Operators' REST API: queue, claim, verify, reject, acknowledge, close",
+        timeout_seconds=10,
+        tables=(
+            TableAccess(
+                INCIDENTS,
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                index_actions=("dynamodb:Query",),
+            ),
+        ),
+        sends_to=(DISPATCH_QUEUE,),
+        api_spec="verify/openapi.json",
+    ),
+    FunctionDesign(
+        name="dispatch-worker",
+        handler="dispatch.worker.lambda_handler",
+        description="Forwards verified incidents to agencies through SNS",
+        timeout_seconds=20,
+        memory_mb=512,
+        tables=(
+            TableAccess(INCIDENTS, ("dynamodb:GetItem", "dynamodb:PutItem")),
+            TableAccess(
+                IDEMPOTENCY,
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+            ),
+        ),
+        publishes_to=(AGENCY_TOPIC,),
+        source=QueueSource(DISPATCH_QUEUE, batch_size=10),
+    ),
+    FunctionDesign(
+        name="dispatch-reconciler",
+        handler="dispatch.reconcile.lambda_handler",
+        description="Re-queues verified incidents whose dispatch request was lost",
+        timeout_seconds=60,
+        memory_mb=512,
+        tables=(TableAccess(INCIDENTS, (), index_actions=("dynamodb:Query",)),),
+        sends_to=(DISPATCH_QUEUE,),
+        schedule_minutes=1,
+        reserved_concurrency=1,  # one sweep at a time
+    ),
+)
+API_FUNCTIONS: tuple[FunctionDesign, ...] = tuple(f for f in FUNCTIONS if f.api_spec)
+
+
+def function(name: str) -> FunctionDesign:
+    try:
+        return next(f for f in FUNCTIONS if f.name == name)
+    except StopIteration:
+        raise KeyError(f"no function named {name!r}; one of {[f.name for f in FUNCTIONS]}") from None
+
+
+OPERATOR_GROUPS: tuple[UserGroup, ...] = (
+    UserGroup("operator", "112 operators: verify, reject and dispatch incidents", precedence=30),
+    UserGroup("supervisor", "Shift supervisors: everything operators do, plus oversight", precedence=20),
+    UserGroup("admin", "Administrators: manage accounts", precedence=10),
+)

@@ -1,0 +1,214 @@
+"""The embedded AWS: moto's server on loopback, and the resources of infra/definitions.py in it."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from core.models import Agency
+from infra.definitions import (
+    AGENCY_TOPIC,
+    OPERATOR_GROUPS,
+    QUEUES,
+    TABLES,
+    TableDesign,
+    resource_prefix,
+)
+from local.config import CREDENTIALS, REGION
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+OPERATORS = tuple(f"operator{n}" for n in range(1, 10))
+SUPERVISOR = "supervisor"
+
+
+def client(service: str, endpoint: str, region: str = REGION) -> Any:
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+class EmbeddedAws:
+    """moto's ThreadedMotoServer, quiet, on loopback."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1") -> None:
+        self.endpoint = f"http://{host}:{port}"
+        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+
+    def start(self) -> None:
+        self._server.start()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
+@dataclass
+class Provisioned:
+    """What was created: the env values functions need, and what scripts need to log in."""
+
+    names: dict[str, str] = field(default_factory=dict)  # env var -> table name / queue URL / topic ARN
+    queue_arns: dict[str, str] = field(default_factory=dict)  # queue id -> ARN
+    queue_urls: dict[str, str] = field(default_factory=dict)  # queue id (and "<id>-dlq") -> URL
+    inboxes: dict[str, str] = field(default_factory=dict)  # agency -> local inbox queue URL
+    user_pool_id: str = ""
+    user_pool_client_id: str = ""
+    users: dict[str, str] = field(default_factory=dict)  # username -> password
+
+
+def _create_table(ddb: DynamoDBClient, design: TableDesign, name: str) -> None:
+    keys = [design.partition_key] + ([design.sort_key] if design.sort_key else [])
+    attributes = {k.name: k.type for k in keys}
+    for index in design.indexes:
+        attributes[index.partition_key.name] = index.partition_key.type
+        if index.sort_key:
+            attributes[index.sort_key.name] = index.sort_key.type
+    request: dict[str, Any] = {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": n, "AttributeType": t} for n, t in attributes.items()],
+        "KeySchema": [
+            {"AttributeName": k.name, "KeyType": "HASH" if i == 0 else "RANGE"} for i, k in enumerate(keys)
+        ],
+    }
+    if design.indexes:
+        request["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": index.name,
+                "KeySchema": [{"AttributeName": index.partition_key.name, "KeyType": "HASH"}]
+                + ([{"AttributeName": index.sort_key.name, "KeyType": "RANGE"}] if index.sort_key else []),
+                "Projection": {"ProjectionType": index.projection},
+            }
+            for index in design.indexes
+        ]
+    ddb.create_table(**request)
+    if design.ttl_attribute:
+        ddb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": design.ttl_attribute}
+        )
+
+
+def _password() -> str:
+    # Meets the pool's policy: upper, lower, digit, symbol, length 16.
+    alphabet = string.ascii_letters + string.digits
+    core = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{core}Aa1!"
+
+
+def _create_user_pool(
+    idp: CognitoIdentityProviderClient, prefix: str, passwords: dict[str, str]
+) -> Provisioned:
+    pool = idp.create_user_pool(
+        PoolName=f"{prefix}-operators",
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": 12,
+                "RequireUppercase": True,
+                "RequireLowercase": True,
+                "RequireNumbers": True,
+                "RequireSymbols": True,
+            }
+        },
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+    )["UserPool"]
+    pool_id = pool["Id"]
+    app_client = idp.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=f"{prefix}-panel",
+        GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+    for group in OPERATOR_GROUPS:
+        idp.create_group(
+            GroupName=group.name,
+            UserPoolId=pool_id,
+            Description=group.description,
+            Precedence=group.precedence,
+        )
+    users: dict[str, str] = {}
+    for username in (*OPERATORS, SUPERVISOR):
+        password = passwords.get(username) or _password()
+        idp.admin_create_user(
+            UserPoolId=pool_id,
+            Username=username,
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "name", "Value": username.capitalize()}],
+        )
+        idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
+        idp.admin_add_user_to_group(
+            UserPoolId=pool_id,
+            Username=username,
+            GroupName="supervisor" if username == SUPERVISOR else "operator",
+        )
+        users[username] = password
+    return Provisioned(user_pool_id=pool_id, user_pool_client_id=app_client["ClientId"], users=users)
+
+
+def provision(endpoint: str, stage: str, passwords: dict[str, str] | None = None) -> Provisioned:
+    """Create every table, queue, topic and the user pool of the definitions in the embedded AWS."""
+    prefix = resource_prefix(stage)
+    ddb = client("dynamodb", endpoint)
+    sqs = client("sqs", endpoint)
+    sns = client("sns", endpoint)
+
+    result = _create_user_pool(client("cognito-idp", endpoint), prefix, passwords or {})
+    for table in TABLES:
+        name = table.physical_name(prefix)
+        _create_table(ddb, table, name)
+        result.names[table.env_var] = name
+
+    for queue in QUEUES:
+        dlq_url = sqs.create_queue(
+            QueueName=queue.dlq_name(prefix),
+            Attributes={"MessageRetentionPeriod": str(queue.dlq_retention_days * 86400)},
+        )["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        url = sqs.create_queue(
+            QueueName=queue.physical_name(prefix),
+            Attributes={
+                "VisibilityTimeout": str(queue.visibility_timeout_seconds),
+                "MessageRetentionPeriod": str(queue.retention_days * 86400),
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count}
+                ),
+            },
+        )["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        result.names[queue.env_var] = url
+        result.queue_urls[queue.id] = url
+        result.queue_urls[f"{queue.id}-dlq"] = dlq_url
+        result.queue_arns[queue.id] = arn
+
+    topic_arn = sns.create_topic(Name=AGENCY_TOPIC.physical_name(prefix))["TopicArn"]
+    result.names[AGENCY_TOPIC.env_var] = topic_arn
+    # Local stand-ins for the agencies' subscriptions: one inbox queue per agency, filtered on `agency`,
+    # so a developer can read what each agency received (python -m local inbox DAMKAR).
+    for agency in Agency:
+        inbox = sqs.create_queue(QueueName=f"{prefix}-inbox-{agency.value.lower()}")["QueueUrl"]
+        inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        sns.subscribe(
+            TopicArn=topic_arn,
+            Protocol="sqs",
+            Endpoint=inbox_arn,
+            Attributes={
+                "FilterPolicy": json.dumps({AGENCY_TOPIC.filter_attribute: [agency.value]}),
+                "RawMessageDelivery": "true",
+            },
+        )
+        result.inboxes[agency.value] = inbox
+    return result

@@ -1,0 +1,180 @@
+"""Runs functions the way Lambda does: a pool of execution environments per function, each a worker
+process with the function's own environment, reused while warm, killed when it overruns its timeout."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from infra.definitions import FUNCTIONS_DIR, FunctionDesign
+from local.worker import serve
+
+_SPAWN = multiprocessing.get_context("spawn")  # a fresh interpreter: no state leaks from the gateway
+
+
+class UnknownFunction(KeyError):
+    pass
+
+
+@dataclass(frozen=True)
+class Invocation:
+    function: str
+    request_id: str
+    payload: str  # JSON: the handler's result, or Lambda's error object
+    error: str | None  # None, "Unhandled" (the handler raised or timed out) like X-Amz-Function-Error
+    duration_ms: float
+    init_ms: float | None  # set when this invocation started a new environment (a cold start)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def result(self) -> Any:
+        return json.loads(self.payload)
+
+
+class _Environment:
+    def __init__(self, design: FunctionDesign, env: Mapping[str, str], log_path: Path) -> None:
+        parent, child = _SPAWN.Pipe()
+        self.conn: Connection = parent
+        self.process: BaseProcess = _SPAWN.Process(
+            target=serve,
+            args=(child, design.handler, dict(env), str(log_path), str(FUNCTIONS_DIR)),
+            name=f"lambda:{design.name}",
+            daemon=True,
+        )
+        self.process.start()
+        child.close()
+        kind, value = self.conn.recv()
+        if kind != "ready":
+            self.kill()
+            raise RuntimeError(f"{design.name}: init failed: {json.loads(value)['errorMessage']}")
+        self.init_ms: float | None = float(value)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=2)
+        self.conn.close()
+
+
+class FunctionPool:
+    """Up to `concurrency` environments of one function; a request waits when all are busy."""
+
+    def __init__(
+        self, design: FunctionDesign, env: Mapping[str, str], log_path: Path, arn: str, concurrency: int = 4
+    ) -> None:
+        self.design = design
+        self._env = env
+        self._log_path = log_path
+        self._arn = arn
+        self._idle: queue.LifoQueue[_Environment] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self._lock = threading.Lock()
+        self._all: list[_Environment] = []
+        self._closed = False
+
+    def _start(self) -> _Environment:
+        environment = _Environment(self.design, self._env, self._log_path)
+        with self._lock:
+            self._all.append(environment)
+        return environment
+
+    def prewarm(self) -> None:
+        with self._slots:
+            self._idle.put(self._start())
+
+    def invoke(self, event: Any) -> Invocation:
+        request_id = str(uuid.uuid4())
+        with self._slots:
+            try:
+                environment = self._idle.get_nowait()
+                init_ms = None
+            except queue.Empty:
+                environment = self._start()
+                init_ms = environment.init_ms
+            timeout = self.design.timeout_seconds
+            started = time.perf_counter()
+            environment.conn.send(
+                (request_id, json.dumps(event), int((time.time() + timeout) * 1000), self._arn)
+            )
+            if not environment.conn.poll(timeout):
+                environment.kill()
+                with self._lock:
+                    self._all.remove(environment)
+                message = f"Task timed out after {timeout:.2f} seconds"
+                payload = json.dumps({"errorMessage": message, "errorType": "Sandbox.Timedout"})
+                return Invocation(
+                    self.design.name, request_id, payload, "Unhandled", timeout * 1000.0, init_ms
+                )
+            kind, payload = environment.conn.recv()
+            duration = (time.perf_counter() - started) * 1000
+            self._idle.put(environment)
+        return Invocation(
+            self.design.name, request_id, payload, None if kind == "ok" else "Unhandled", duration, init_ms
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            environments, self._all = self._all, []
+        for environment in environments:
+            with contextlib.suppress(OSError):
+                environment.conn.send(None)
+            environment.process.join(timeout=2)
+            if environment.process.is_alive():
+                environment.kill()
+
+
+class Runtime:
+    """All functions of the stack, by name."""
+
+    def __init__(
+        self,
+        designs: tuple[FunctionDesign, ...],
+        env_for: Callable[[FunctionDesign], Mapping[str, str]],
+        log_dir: Path,
+        arn_for: Callable[[FunctionDesign], str],
+        on_invoke: Callable[[Invocation], None] = lambda _: None,
+        concurrency: int = 4,
+    ) -> None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir = log_dir
+        self._pools = {
+            d.name: FunctionPool(d, env_for(d), log_dir / f"{d.name}.log", arn_for(d), concurrency)
+            for d in designs
+        }
+        self._on_invoke = on_invoke
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._pools)
+
+    def prewarm(self) -> None:
+        threads = [threading.Thread(target=pool.prewarm) for pool in self._pools.values()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def invoke(self, name: str, event: Any) -> Invocation:
+        pool = self._pools.get(name)
+        if pool is None:
+            raise UnknownFunction(name)
+        invocation = pool.invoke(event)
+        self._on_invoke(invocation)
+        return invocation
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.close()

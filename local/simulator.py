@@ -1,0 +1,141 @@
+"""Drive a running local stack as Connect, an operator or an agency would, from the command line."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+import uuid
+from typing import Any
+
+import requests
+
+from infra.definitions import ROOT
+from local.aws import client
+
+CONNECT_EVENT = ROOT / "events" / "connect" / "contact-flow.json"
+INTAKE_FUNCTION = "intake-connect"
+
+
+def connect_event(caller: str | None, contact_id: str | None = None) -> dict[str, Any]:
+    """The Connect contact-flow event for a 112 call from `caller` (None: a withheld number)."""
+    event: dict[str, Any] = copy.deepcopy(json.loads(CONNECT_EVENT.read_text(encoding="utf-8")))
+    data = event["Details"]["ContactData"]
+    contact_id = contact_id or str(uuid.uuid4())
+    data["ContactId"] = data["InitialContactId"] = contact_id
+    data["CustomerEndpoint"] = {"Address": caller, "Type": "TELEPHONE_NUMBER"} if caller else None
+    return event
+
+
+def place_call(
+    endpoints: dict[str, Any], caller: str | None, contact_id: str | None = None
+) -> dict[str, str]:
+    """Invoke the Connect intake function by name through the local Lambda Invoke API."""
+    lambda_client = client("lambda", endpoints["lambda"], endpoints["region"])
+    response = lambda_client.invoke(
+        FunctionName=INTAKE_FUNCTION, Payload=json.dumps(connect_event(caller, contact_id)).encode()
+    )
+    payload: dict[str, str] = json.loads(response["Payload"].read())
+    if "FunctionError" in response:
+        raise RuntimeError(f"{INTAKE_FUNCTION} failed: {payload}")
+    return payload
+
+
+def id_token(endpoints: dict[str, Any], username: str) -> str:
+    """Log in with Cognito's InitiateAuth (USER_PASSWORD_AUTH), as the panel does, and return the IdToken."""
+    password = endpoints["users"].get(username)
+    if password is None:
+        raise SystemExit(f"no local user {username!r}; one of {sorted(endpoints['users'])}")
+    idp = client("cognito-idp", endpoints["aws"], endpoints["region"])
+    result = idp.initiate_auth(
+        ClientId=endpoints["userPoolClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )
+    return str(result["AuthenticationResult"]["IdToken"])
+
+
+class ApiClient:
+    """The operators' REST API with one operator's token."""
+
+    def __init__(self, endpoints: dict[str, Any], username: str) -> None:
+        self.base = endpoints["api"]
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {id_token(endpoints, username)}"
+
+    def get(self, path: str, **params: Any) -> requests.Response:
+        return self.session.get(self.base + path, params=params, timeout=10)
+
+    def post(self, path: str, body: Any = None) -> requests.Response:
+        return self.session.post(self.base + path, json=body, timeout=10)
+
+
+def agency_inbox(endpoints: dict[str, Any], agency: str, wait_seconds: int = 0) -> list[dict[str, Any]]:
+    """What an agency received (peek: messages stay in the inbox)."""
+    url = endpoints["resources"]["agencyInboxes"].get(agency.upper())
+    if url is None:
+        raise SystemExit(f"no agency {agency!r}; one of {sorted(endpoints['resources']['agencyInboxes'])}")
+    sqs = client("sqs", endpoints["aws"], endpoints["region"])
+    response = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, WaitTimeSeconds=wait_seconds
+    )
+    return [json.loads(m["Body"]) for m in response.get("Messages", [])]
+
+
+def _step(text: str) -> None:
+    print(f"\n▶ {text}")
+
+
+def _show(response: requests.Response) -> dict[str, Any]:
+    body: dict[str, Any] = response.json()
+    if response.status_code >= 400:
+        raise SystemExit(f"  {response.status_code}: {body}")
+    print(f"  {response.status_code} status={body.get('status')} version={body.get('version')}")
+    return body
+
+
+def demo(endpoints: dict[str, Any], caller: str, operator: str = "operator1") -> str:
+    """A call, claimed, verified as a fire in Genteng, and dispatched to the fire brigade."""
+    _step(f"112 call from {caller} (Amazon Connect → intake-connect)")
+    answer = place_call(endpoints, caller)
+    incident_id = answer["incidentId"]
+    print(f"  Connect receives {answer}")
+    api = ApiClient(endpoints, operator)
+    _step(f"{operator} sees it in the queue: GET /incidents?status=RECEIVED")
+    queue = api.get("/incidents", status="RECEIVED").json()
+    ours = any(item["id"] == incident_id for item in queue["items"])
+    print(f"  {len(queue['items'])} waiting; ours is there: {ours}")
+    _step(f"{operator} claims it: POST /incidents/{incident_id}/claim")
+    _show(api.post(f"/incidents/{incident_id}/claim"))
+    _step("verifies it as A1: a house fire in Genteng, P1")
+    verification = {
+        "category": "FIRE",
+        "priority": "P1",
+        "location": {
+            "district": "Genteng",
+            "address": "Jl. Raya Genteng 12, dekat pasar",
+            "lat": -8.3667,
+            "lon": 114.15,
+        },
+        "summary": "Rumah terbakar, api membesar, dua orang masih di dalam",
+    }
+    _show(api.post(f"/incidents/{incident_id}/verify", verification))
+    _step("the dispatch worker forwards it (SQS → dispatch-worker → SNS)")
+    deadline = time.monotonic() + 30
+    while True:
+        detail = api.get(f"/incidents/{incident_id}").json()
+        if detail["status"] == "DISPATCHED" or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    print(f"  status={detail['status']}")
+    for dispatch in detail.get("dispatches", []):
+        print(f"  {dispatch['agency']}: {dispatch['status']} at {dispatch['notifiedAt']}")
+    _step("timeline")
+    for entry in detail["timeline"]:
+        before = entry["fromStatus"] or "-"
+        print(f"  v{entry['version']} {entry['at']} {entry['actor']:16} {before:10} → {entry['toStatus']}")
+    _step("what the fire brigade received (local inbox of DAMKAR)")
+    for message in agency_inbox(endpoints, "DAMKAR"):
+        if message["incident"]["id"] == incident_id:
+            print(f"  {json.dumps(message, ensure_ascii=False)[:200]}…")
+    return incident_id

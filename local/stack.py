@@ -1,0 +1,189 @@
+"""Start and stop the whole local stack: embedded AWS, resources, functions, gateway, event sources."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign, resource_prefix
+from local.auth import CognitoAuthorizer
+from local.aws import EmbeddedAws, Provisioned, client, provision
+from local.config import ACCOUNT_ID, CREDENTIALS, REGENCY, REGION, STAGE, Ports, endpoints_path
+from local.gateway import LambdaApi, RestApi
+from local.runtime import Invocation, Runtime
+from local.sources import QueuePoller, Schedule
+
+# Each request and invocation gets one line of ours; the servers' own access logs would double them.
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+def _log(line: str) -> None:
+    print(f"{datetime.now():%H:%M:%S} {line}", flush=True)
+
+
+def _invocation_line(invocation: Invocation) -> None:
+    cold = f" (cold start {invocation.init_ms:.0f} ms)" if invocation.init_ms is not None else ""
+    outcome = "OK" if invocation.ok else f"ERROR {invocation.result().get('errorType', '')}"
+    _log(f"λ      {invocation.function} {invocation.duration_ms:.0f} ms {outcome}{cold}")
+
+
+@dataclass
+class _Server:
+    server: BaseWSGIServer
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.server.host}:{self.server.port}"
+
+
+def _serve(app: Any, host: str, port: int, name: str) -> _Server:
+    server = make_server(host, port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    return _Server(server, thread)
+
+
+class LocalStack:
+    def __init__(self, state_dir: Path, ports: Ports, host: str = "127.0.0.1", concurrency: int = 4) -> None:
+        self.state_dir = state_dir
+        self.ports = ports
+        self.host = host
+        self.concurrency = concurrency
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._servers: list[_Server] = []
+        self.aws = EmbeddedAws(ports.aws, host)
+        self.runtime: Runtime | None = None
+        self.provisioned: Provisioned | None = None
+
+    def _function_env(self, design: FunctionDesign) -> dict[str, str]:
+        assert self.provisioned is not None
+        return {
+            **design.env(stage=STAGE, regency=REGENCY, names=self.provisioned.names),
+            **CREDENTIALS,
+            "AWS_ENDPOINT_URL": self.aws.endpoint,  # every boto3 client of the function talks to moto
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_LAMBDA_FUNCTION_NAME": design.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(design.memory_mb),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "LAMBDA_TASK_ROOT": str(FUNCTIONS_DIR),
+            "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
+            "PATH": "/usr/bin:/bin",
+            "TZ": "UTC",
+            "LANG": "C.UTF-8",
+        }
+
+    def _arn(self, design: FunctionDesign) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{resource_prefix(STAGE)}-{design.name}"
+
+    def _previous_passwords(self) -> dict[str, str]:
+        """Keep operators' passwords across restarts, so a training session's notes stay valid."""
+        path = endpoints_path(self.state_dir)
+        try:
+            users = json.loads(path.read_text(encoding="utf-8")).get("users", {})
+            return {str(k): str(v) for k, v in users.items()}
+        except (OSError, ValueError):
+            return {}
+
+    def start(self, prewarm: bool = True) -> dict[str, Any]:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.aws.start()
+        self.provisioned = provisioned = provision(self.aws.endpoint, STAGE, self._previous_passwords())
+        self.runtime = runtime = Runtime(
+            FUNCTIONS,
+            self._function_env,
+            self.state_dir / "logs",
+            self._arn,
+            _invocation_line,
+            self.concurrency,
+        )
+        if prewarm:
+            runtime.prewarm()
+        authorizer = CognitoAuthorizer(
+            self.aws.endpoint, REGION, provisioned.user_pool_id, {provisioned.user_pool_client_id}
+        )
+        api = _serve(RestApi(runtime, authorizer, _log), self.host, self.ports.api, "rest-api")
+        lambda_api = _serve(LambdaApi(runtime, _log), self.host, self.ports.lambda_, "lambda-api")
+        self._servers += [api, lambda_api]
+
+        sqs = client("sqs", self.aws.endpoint)
+        for design in FUNCTIONS:
+            if design.source:
+                queue_id = design.source.queue.id
+                self._threads.append(
+                    QueuePoller(
+                        design,
+                        provisioned.queue_urls[queue_id],
+                        provisioned.queue_arns[queue_id],
+                        runtime,
+                        sqs,
+                        self._stop,
+                        _log,
+                    )
+                )
+            if design.schedule_minutes:
+                self._threads.append(Schedule(design, runtime, self._stop, _log))
+        for thread in self._threads:
+            thread.start()
+
+        endpoints = {
+            "api": api.url,
+            "lambda": lambda_api.url,
+            "aws": self.aws.endpoint,
+            "region": REGION,
+            "stage": STAGE,
+            "userPoolId": provisioned.user_pool_id,
+            "userPoolClientId": provisioned.user_pool_client_id,
+            "users": provisioned.users,
+            "functions": runtime.names,
+            "resources": {
+                **provisioned.names,
+                "queues": provisioned.queue_urls,
+                "agencyInboxes": provisioned.inboxes,
+            },
+            "logs": str(runtime.log_dir),
+        }
+        path = endpoints_path(self.state_dir)
+        path.write_text(json.dumps(endpoints, indent=2) + "\n", encoding="utf-8")
+        path.chmod(0o600)  # it holds the operators' passwords
+        return endpoints
+
+    def stop(self) -> None:
+        self._stop.set()
+        for server in self._servers:
+            server.server.shutdown()
+        for thread in self._threads:
+            thread.join(timeout=3)
+        if self.runtime:
+            self.runtime.close()
+        self.aws.stop()
+
+
+def banner(endpoints: dict[str, Any], state_dir: Path) -> str:
+    python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else sys.executable
+    return "\n".join(
+        [
+            "Respon 112 — local stack is up (Ctrl-C stops it)",
+            f"  REST API        {endpoints['api']}   (OpenAPI: {endpoints['api']}/openapi.json)",
+            f"  Lambda Invoke   {endpoints['lambda']}   functions: {', '.join(endpoints['functions'])}",
+            f"  Embedded AWS    {endpoints['aws']}   region {endpoints['region']}",
+            f"  Operators       operator1 … operator9, supervisor — passwords in {endpoints_path(state_dir)}",
+            f"  Function logs   {endpoints['logs']}/<function>.log",
+            "",
+            "  Try, in another terminal:",
+            f"    {python} -m local call +6281234567890      # a simulated 112 call",
+            f"    {python} -m local demo                     # call → claim → verify → dispatched",
+            "",
+        ]
+    )

@@ -19,6 +19,8 @@ from core.observability import logger, metrics, tracer
 from core.repository import DynamoIncidentRepository, dynamodb_client
 from core.settings import get_settings
 
+_tracer = tracer()
+
 
 @functools.cache
 def default_service() -> IncidentService:
@@ -30,7 +32,7 @@ def default_service() -> IncidentService:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler(capture_response=False)
+@_tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(
     event: dict[str, Any],

@@ -23,6 +23,8 @@ from core.observability import logger, metrics, tracer
 from core.repository import DynamoIncidentRepository, dynamodb_client
 from core.settings import get_settings
 
+_tracer = tracer()
+
 
 class DispatchRequest(CamelModel):
     incident_id: IncidentId
@@ -56,7 +58,7 @@ def default_dispatcher() -> tuple[Dispatcher, IdempotentNotifier]:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler(capture_response=False)
+@_tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, dispatcher: Dispatcher | None = None

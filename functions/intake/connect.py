@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from core.incidents import IncidentService
 from core.models import Incident
-from core.observability import logger, mask_phone, metrics, tracer
+from core.observability import logger, mask_phone, metrics
 from core.repository import DynamoIncidentRepository
 from core.settings import get_settings
 from intake.connect_event import ContactFlowEvent
@@ -36,8 +36,8 @@ def connect_response(incident: Incident, created: bool) -> dict[str, str]:
     }
 
 
+# No Powertools Tracer here: it would add the X-Ray SDK to this cold start (see core.observability).
 @logger.inject_lambda_context(correlation_id_path="Details.ContactData.ContactId")
-@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(
     event: Any, context: LambdaContext, service: IncidentService | None = None

@@ -32,23 +32,35 @@ from core.errors import (
 from core.ids import ULID_PATTERN
 from core.incidents import IncidentService, Report, VerifyCommand
 from core.messaging import SqsDispatchQueue
-from core.models import Agency, Incident, IncidentDetail, Page, Rejection, Status
+from core.models import Agency, Channel, Incident, IncidentDetail, Location, Page, Rejection, Status
 from core.observability import logger, metrics, tracer
 from core.repository import DynamoIncidentRepository, dynamodb_client
 from core.settings import get_settings
 from verify.auth import Operator, current_operator
-from verify.schemas import AcknowledgeRequest, CloseRequest, ErrorBody, Me, OpenIncidentRequest, VerifyRequest
+from verify.schemas import (
+    AcknowledgeRequest,
+    CloseRequest,
+    ErrorBody,
+    Me,
+    OpenIncidentRequest,
+    RejectRequest,
+    VerifyRequest,
+)
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 API_TITLE = "Respon 112 — operators' API"
 API_VERSION = "1.0.0"
-SECURITY_SCHEMES: dict[str, SecurityScheme] = {"cognito": HTTPBearer(bearerFormat="JWT", description="Cognito user pool IdToken")}
+SECURITY_SCHEMES: dict[str, SecurityScheme] = {
+    "cognito": HTTPBearer(bearerFormat="JWT", description="Cognito user pool IdToken")
+}
 SECURED: list[dict[str, list[str]]] = [{"cognito": []}]
 
 app = APIGatewayRestResolver(enable_validation=True)
 
 IncidentIdParam = Annotated[str, PathParam(pattern=ULID_PATTERN, description="Incident id (ULID)")]
 CurrentOperator = Annotated[Operator, Depends(current_operator)]
+
+_tracer = tracer()
 
 
 def _service() -> IncidentService:
@@ -79,7 +91,7 @@ def _responses(ok: str, *codes: int, status: int = 200) -> dict[int, Any]:
 
 def _error(status: HTTPStatus, message: str, **extra: Any) -> Response[Any]:
     return Response(
-        status_code=status,
+        status_code=int(status),
         content_type=content_types.APPLICATION_JSON,
         body={"statusCode": int(status), "message": message, **extra},
     )
@@ -101,7 +113,7 @@ def _conflict(error: Exception) -> Response[Any]:
 
 @app.exception_handler(InvalidRequest)
 def _invalid(error: InvalidRequest) -> Response[Any]:
-    detail = [{"loc": ["body", *error.field.split(".")], "type": "value_error", "msg": error.problem}]
+    detail = [{"loc": [error.source, *error.field.split(".")], "type": "value_error", "msg": error.problem}]
     return _error(HTTPStatus.UNPROCESSABLE_ENTITY, str(error), detail=detail)
 
 
@@ -182,12 +194,12 @@ def open_incident(
 ) -> Incident:
     dedupe = f"REQUEST#{operator.username}#{request.client_request_id}" if request.client_request_id else None
     report = Report(
-        channel=request.channel,
+        channel=Channel(request.channel),
         actor=operator.username,
         caller=request.caller,
         dedupe_key=dedupe,
         summary=request.summary,
-        location=request.location,
+        location=Location.model_validate(request.location.model_dump()) if request.location else None,
     )
     incident, _ = service.register(report)
     return incident
@@ -231,7 +243,7 @@ def verify(
     command = VerifyCommand(
         category=request.category,
         priority=request.priority,
-        location=request.location,
+        location=Location.model_validate(request.location.model_dump()),
         summary=request.summary,
         agencies=tuple(request.agencies or ()),
     )
@@ -249,9 +261,9 @@ def reject(
     operator: CurrentOperator,
     service: Service,
     incident_id: IncidentIdParam,
-    request: Annotated[Rejection, Body()],
+    request: Annotated[RejectRequest, Body()],
 ) -> Incident:
-    return service.reject(incident_id, operator.username, request)
+    return service.reject(incident_id, operator.username, Rejection.model_validate(request.model_dump()))
 
 
 @app.post(
@@ -299,7 +311,7 @@ def default_service() -> IncidentService:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler(capture_response=False)
+@_tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(
     event: dict[str, Any], context: LambdaContext, service: IncidentService | None = None

@@ -67,7 +67,7 @@ class Provisioned:
     users: dict[str, str] = field(default_factory=dict)  # username -> password
 
 
-def _create_table(ddb: DynamoDBClient, design: TableDesign, name: str) -> None:
+def create_table(ddb: DynamoDBClient, design: TableDesign, name: str) -> None:
     keys = [design.partition_key] + ([design.sort_key] if design.sort_key else [])
     attributes = {k.name: k.type for k in keys}
     for index in design.indexes:
@@ -165,7 +165,7 @@ def provision(endpoint: str, stage: str, passwords: dict[str, str] | None = None
     result = _create_user_pool(client("cognito-idp", endpoint), prefix, passwords or {})
     for table in TABLES:
         name = table.physical_name(prefix)
-        _create_table(ddb, table, name)
+        create_table(ddb, table, name)
         result.names[table.env_var] = name
 
     for queue in QUEUES:

@@ -17,7 +17,7 @@ from typing import Any
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
-from infra.definitions import API_FUNCTIONS, FUNCTIONS_DIR
+from infra.definitions import API_FUNCTIONS, FUNCTIONS_DIR, resource_prefix
 from local.auth import CognitoAuthorizer
 from local.config import ACCOUNT_ID, STAGE
 from local.runtime import Runtime, UnknownFunction
@@ -171,12 +171,22 @@ class RestApi:
             headers.remove(key)
             for value in values:
                 headers.add(key, value)
+        if "Content-Type" not in headers:
+            headers["Content-Type"] = "application/json"  # API Gateway's default for proxy responses
         body = result.get("body") or ""
         data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
         return Response(data, status=int(result["statusCode"]), headers=headers)
 
 
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
+_DEPLOYED_PREFIX = f"{resource_prefix(STAGE)}-"
+
+
+def function_name(identifier: str) -> str:
+    """The short name from what Lambda accepts: a name, a deployed name, or an ARN, with or without
+    a qualifier (`…:function:respon112-local-intake-connect:$LATEST` → `intake-connect`)."""
+    name = identifier.split(":function:", 1)[1] if ":function:" in identifier else identifier
+    return name.split(":", 1)[0].removeprefix(_DEPLOYED_PREFIX)
 
 
 class LambdaApi:
@@ -198,7 +208,7 @@ class LambdaApi:
             return _json(
                 404, {"Type": "User", "message": message}, {"x-amzn-ErrorType": "UnknownOperationException"}
             )
-        name = match["name"].split(":")[-1] if match["name"].startswith("arn:") else match["name"]
+        name = function_name(match["name"])
         if name not in self._runtime.names:
             return _json(404, {"Type": "User", "message": f"Function not found: {name}"},
                          {"x-amzn-ErrorType": "ResourceNotFoundException"})  # fmt: skip

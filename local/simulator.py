@@ -24,6 +24,8 @@ def connect_event(caller: str | None, contact_id: str | None = None) -> dict[str
     contact_id = contact_id or str(uuid.uuid4())
     data["ContactId"] = data["InitialContactId"] = contact_id
     data["CustomerEndpoint"] = {"Address": caller, "Type": "TELEPHONE_NUMBER"} if caller else None
+    # The flow passes the caller as a parameter too (our fallback); a withheld number has neither.
+    event["Details"]["Parameters"] = {"caller": caller} if caller else {}
     return event
 
 
@@ -76,10 +78,30 @@ def agency_inbox(endpoints: dict[str, Any], agency: str, wait_seconds: int = 0) 
     if url is None:
         raise SystemExit(f"no agency {agency!r}; one of {sorted(endpoints['resources']['agencyInboxes'])}")
     sqs = client("sqs", endpoints["aws"], endpoints["region"])
-    response = sqs.receive_message(
-        QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, WaitTimeSeconds=wait_seconds
-    )
-    return [json.loads(m["Body"]) for m in response.get("Messages", [])]
+    seen: dict[str, dict[str, Any]] = {}
+    # Receive until the queue has nothing more to show (SQS hands out at most 10 at a time), holding each
+    # message invisible meanwhile so it is not read twice, then make them all visible again.
+    while True:
+        response = sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=30,
+            WaitTimeSeconds=0 if seen else wait_seconds,
+        )
+        messages = [m for m in response.get("Messages", []) if m["MessageId"] not in seen]
+        if not messages:
+            break
+        seen.update({m["MessageId"]: m for m in messages})
+    handles = [m["ReceiptHandle"] for m in seen.values()]
+    for start in range(0, len(handles), 10):
+        sqs.change_message_visibility_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": 0}
+                for i, handle in enumerate(handles[start : start + 10])
+            ],
+        )
+    return [json.loads(m["Body"]) for m in seen.values()]
 
 
 def _step(text: str) -> None:

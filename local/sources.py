@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 import uuid
@@ -15,16 +16,15 @@ from local.runtime import Runtime
 
 
 def _message_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
-    return {
-        name: {
-            "stringValue": value.get("StringValue"),
-            "binaryValue": value.get("BinaryValue"),
-            "stringListValues": [],
-            "binaryListValues": [],
-            "dataType": value["DataType"],
-        }
-        for name, value in attributes.items()
-    }
+    converted = {}
+    for name, value in attributes.items():
+        attribute = {"stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
+        if "StringValue" in value:
+            attribute["stringValue"] = value["StringValue"]
+        if "BinaryValue" in value:
+            attribute["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
+        converted[name] = attribute
+    return converted
 
 
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
@@ -70,16 +70,16 @@ class QueuePoller(threading.Thread):
         self._arn = queue_arn
         self._runtime = runtime
         self._sqs = sqs
-        self._stop = stop
+        self._stopping = stop
         self._log = log
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 self.poll_once(wait_seconds=1)
             except Exception as error:  # keep polling, like the managed mapping does
                 self._log(f"SQS    poller {self._design.name}: {type(error).__name__}: {error}")
-                self._stop.wait(1)
+                self._stopping.wait(1)
 
     def poll_once(self, wait_seconds: int = 0) -> int:
         response = self._sqs.receive_message(
@@ -131,12 +131,12 @@ class Schedule(threading.Thread):
         self._design = design
         self._period = design.schedule_minutes * 60
         self._runtime = runtime
-        self._stop = stop
+        self._stopping = stop
         self._log = log
 
     def run(self) -> None:
         next_run = time.monotonic() + self._period
-        while not self._stop.wait(max(0.0, next_run - time.monotonic())):
+        while not self._stopping.wait(max(0.0, next_run - time.monotonic())):
             next_run += self._period
             try:
                 self._runtime.invoke(self._design.name, scheduled_event(self._design))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 
 class DomainError(Exception):
     """Base class: something the caller asked for cannot be done."""
@@ -42,9 +44,12 @@ class ConcurrentModification(DomainError):
 
 
 class InvalidRequest(DomainError):
-    """The request is well-formed but breaks a domain rule (unknown district, no agency to dispatch to…)."""
+    """The request is well-formed but breaks a domain rule (unknown district, no agency to dispatch to…).
 
-    def __init__(self, field: str, problem: str) -> None:
+    `source` says where the field came from (body, query or path), as validation errors do."""
+
+    def __init__(self, field: str, problem: str, source: Literal["body", "query", "path"] = "body") -> None:
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
+        self.source = source

@@ -115,6 +115,8 @@ class IncidentService:
         return self._repo.commit(lifecycle.claim(incident, operator, self._now()))
 
     def verify(self, incident_id: str, operator: str, command: VerifyCommand) -> Incident:
+        if self._queue is None:
+            raise RuntimeError("IncidentService needs a dispatch queue to verify incidents")
         incident = self._repo.get(incident_id)
         location = command.location
         if location.district is not None:
@@ -138,17 +140,19 @@ class IncidentService:
         self._request_dispatch(verified)
         return verified
 
-    def _request_dispatch(self, incident: Incident) -> None:
+    def _request_dispatch(self, incident: Incident) -> bool:
+        """Queue the dispatch request; False (logged, counted) when the queue cannot be reached."""
         if self._queue is None:
-            raise RuntimeError("IncidentService needs a dispatch queue to verify incidents")
+            raise RuntimeError("IncidentService needs a dispatch queue to request dispatches")
         try:
             message_id = self._queue.enqueue(incident)
         except Exception:
             # The verification is committed; the reconciler (requeue_stalled) will queue it again.
             logger.exception("dispatch request not queued", extra={"incident_id": incident.id})
             metrics.add_metric(name="DispatchEnqueueFailed", unit=MetricUnit.Count, value=1)
-            return
+            return False
         logger.info("dispatch requested", extra={"incident_id": incident.id, "message_id": message_id})
+        return True
 
     def reject(self, incident_id: str, operator: str, rejection: Rejection) -> Incident:
         incident = self._repo.get(incident_id)
@@ -187,8 +191,8 @@ class IncidentService:
         while True:
             page = self._repo.list_by_status(Status.VERIFIED, page_size, cursor)
             for incident in page.items:
-                if incident.verified_at is not None and incident.verified_at <= cutoff:
-                    self._request_dispatch(incident)
+                overdue = incident.verified_at is not None and incident.verified_at <= cutoff
+                if overdue and self._request_dispatch(incident):
                     requeued.append(incident.id)
             cursor = page.next_cursor
             if cursor is None:

@@ -228,7 +228,7 @@ def acknowledge(
     next_status(incident, Action.AGENCY_ACKNOWLEDGE)
     current = next((d for d in dispatches if d.agency == agency), None)
     if current is None:
-        raise InvalidRequest("agency", f"{agency} was not dispatched to incident {incident.id}")
+        raise InvalidRequest("agency", f"{agency} was not dispatched to incident {incident.id}", "path")
     if current.status is DispatchStatus.ACKNOWLEDGED:
         raise IllegalTransition(
             incident.id,

@@ -1,8 +1,9 @@
 """The incident and everything recorded about it, as pydantic v2 models.
 
-Wire format is camelCase JSON (aliases); storage uses the Python field names. Request models forbid
-unknown fields so a typo answers 422 instead of being silently ignored; stored models ignore unknown
-attributes so an older function can read an item written by a newer one.
+Wire format is camelCase JSON (aliases); storage uses the Python field names. Stored models (and the
+models nested in them) ignore unknown attributes, so an older function can read an item written by a
+newer one during a deployment; the API's request models (verify/schemas.py) forbid them, so a typo
+answers 422 instead of being silently ignored.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ class Flag(StrEnum):
     CALLER_UNKNOWN = "CALLER_UNKNOWN"  # withheld or unusable number: no call-back possible
 
 
-class Location(RequestModel):
+class Location(CamelModel):
     lat: float | None = Field(default=None, ge=-90, le=90, description="WGS84 latitude")
     lon: float | None = Field(default=None, ge=-180, le=180, description="WGS84 longitude")
     district: str | None = Field(
@@ -128,7 +129,7 @@ class Location(RequestModel):
         return self
 
 
-class Rejection(RequestModel):
+class Rejection(CamelModel):
     reason: RejectionReason
     duplicate_of: IncidentId | None = Field(default=None, description="Required when reason is DUPLICATE")
     note: str | None = Field(default=None, max_length=1000, description="Why, or the advice given")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from core.models import Agency, Category, Incident
 from core.regency import Regency
@@ -41,8 +40,10 @@ def _place(incident: Incident) -> str:
 def agency_text(incident: Incident, agency: Agency, regency: Regency) -> str:
     """The human text: what, where, who to call back, which incident."""
     category = CATEGORY_ID[incident.category] if incident.category else "DARURAT"
-    verified = incident.verified_at.astimezone(ZoneInfo(regency.timezone)) if incident.verified_at else None
-    when = f"{verified:%d/%m %H:%M} WIB" if verified else ""
+    when = ""
+    if incident.verified_at:
+        local, zone = regency.local_time(incident.verified_at)
+        when = f"{local:%d/%m %H:%M} {zone}"
     lines = [
         f"[112 {regency.name}] {category} {incident.priority or ''} untuk {AGENCIES[agency].name_id}".strip(),
         f"Lokasi: {_place(incident)}",

@@ -9,22 +9,28 @@ the API, where a person typed the number, uses the strict `E164` type and answer
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
 COUNTRY_CODE = "62"  # Indonesia
 _SEPARATORS = re.compile(r"[\s\-.()/]")
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+# [0-9], not \d: \d also matches full-width and other Unicode digits, which are not E.164.
+_E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 # Indonesian national significant numbers: 8-12 digits, never starting with 0 (mobile 8…, area codes).
-_E164_ID = re.compile(r"^\+62[1-9]\d{7,11}$")
+_E164_ID = re.compile(r"^\+62[1-9][0-9]{7,11}$")
 
 
 def normalize_phone(raw: str | None) -> str | None:
     """E.164 form of `raw`, or None when it is not a usable phone number."""
     if raw is None:
         return None
-    text = _SEPARATORS.sub("", raw.strip())
+    # Phone keyboards may type full-width or other scripts' digits: read them as the digits they are.
+    text = "".join(
+        str(unicodedata.decimal(c)) if c.isdecimal() else c for c in unicodedata.normalize("NFKC", raw)
+    )
+    text = _SEPARATORS.sub("", text.strip())
     if text.startswith("00"):
         text = "+" + text[2:]
     elif text.startswith("0"):

@@ -278,12 +278,12 @@ def decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         plain = json.loads(raw)
     except (binascii.Error, ValueError):
-        raise InvalidRequest("cursor", "not a cursor returned by this API") from None
+        raise InvalidRequest("cursor", "not a cursor returned by this API", "query") from None
     if (
         not isinstance(plain, dict)
         or set(plain) != _CURSOR_KEYS
         or not all(isinstance(v, str) for v in plain.values())
         or plain[GSI_PK] != partition
     ):
-        raise InvalidRequest("cursor", "not a cursor returned by this API for this status")
+        raise InvalidRequest("cursor", "not a cursor returned by this API for this status", "query")
     return {name: {"S": value} for name, value in plain.items()}

@@ -2,24 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
-from core.models import Agency, CamelModel, Category, Channel, Location, Priority, RequestModel
+from core.models import Agency, CamelModel, Category, Channel, Location, Priority, Rejection, RequestModel
 from core.phone import E164
 
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
+class LocationInput(Location):
+    """Location as an operator sends it: unknown fields are an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RejectRequest(Rejection):
+    """Rejection as an operator sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ManualChannel(StrEnum):
+    """The channels an operator can open an incident for by hand (a subset of core.models.Channel)."""
+
+    WALK_IN = Channel.WALK_IN.value
+    RADIO = Channel.RADIO.value
+    OTHER = Channel.OTHER.value
+
+
 class OpenIncidentRequest(RequestModel):
     """An incident an operator opens by hand: someone walked in, a radio call, a call on another line."""
 
-    channel: Literal[Channel.WALK_IN, Channel.RADIO, Channel.OTHER]
+    channel: ManualChannel
     summary: Summary
     caller: E164 | None = Field(default=None, description="Call-back number, E.164 or local form")
-    location: Location | None = None
+    location: LocationInput | None = None
     client_request_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = Field(
         default=None, description="Sent again on a retry, it returns the incident the first request opened"
     )
@@ -30,7 +51,7 @@ class VerifyRequest(RequestModel):
 
     category: Category
     priority: Priority
-    location: Location
+    location: LocationInput
     summary: Summary
     agencies: list[Agency] | None = Field(
         default=None,

@@ -1,0 +1,123 @@
+"""In-memory implementations of the core ports, with the same contract as the AWS adapters.
+
+tests/unit/test_repository_contract.py runs one suite against both this repository and the DynamoDB
+one (on moto), so a handler test that passes on the fake says something about production too.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+from core.errors import ConcurrentModification, IncidentNotFound
+from core.lifecycle import Change, registration_audit
+from core.models import Agency, AuditEntry, Dispatch, Incident, IncidentDetail, Page, Status
+from core.repository import decode_cursor, encode_cursor, incident_pk
+
+
+class InMemoryIncidentRepository:
+    def __init__(self) -> None:
+        self.incidents: dict[str, Incident] = {}
+        self.timelines: dict[str, list[AuditEntry]] = {}
+        self.dispatches: dict[str, dict[Agency, Dispatch]] = {}
+        self.dedupe: dict[str, str] = {}
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def create(self, incident: Incident, dedupe_key: str | None = None) -> tuple[Incident, bool]:
+        self.calls["create"] += 1
+        with self._lock:
+            if dedupe_key and dedupe_key in self.dedupe:
+                return self.incidents[self.dedupe[dedupe_key]], False
+            if incident.id in self.incidents:
+                raise ValueError(f"incident {incident.id} exists")
+            self.incidents[incident.id] = incident
+            self.timelines[incident.id] = [registration_audit(incident)]
+            self.dispatches[incident.id] = {}
+            if dedupe_key:
+                self.dedupe[dedupe_key] = incident.id
+            return incident, True
+
+    def get(self, incident_id: str) -> Incident:
+        self.calls["get"] += 1
+        try:
+            return self.incidents[incident_id]
+        except KeyError:
+            raise IncidentNotFound(incident_id) from None
+
+    def get_detail(self, incident_id: str) -> IncidentDetail:
+        self.calls["get_detail"] += 1
+        incident = self.get(incident_id)
+        self.calls["get"] -= 1
+        return IncidentDetail(
+            **incident.model_dump(),
+            timeline=list(self.timelines[incident_id]),
+            dispatches=sorted(self.dispatches[incident_id].values(), key=lambda d: d.agency),
+        )
+
+    def list_by_status(self, status: Status, limit: int, cursor: str | None = None) -> Page:
+        self.calls["list_by_status"] += 1
+        partition = f"STATUS#{status}"
+        after = decode_cursor(cursor, partition)["gsi1sk"]["S"] if cursor else ""
+        matching = sorted(
+            (i for i in self.incidents.values() if i.status is status and i.id > after), key=lambda i: i.id
+        )
+        page = matching[:limit]
+        next_cursor = None
+        if len(matching) > limit:
+            last = page[-1]
+            next_cursor = encode_cursor(
+                {
+                    "pk": {"S": incident_pk(last.id)},
+                    "sk": {"S": "INCIDENT"},
+                    "gsi1pk": {"S": partition},
+                    "gsi1sk": {"S": last.id},
+                }
+            )
+        return Page(items=page, next_cursor=next_cursor)
+
+    def commit(self, change: Change) -> Incident:
+        self.calls["commit"] += 1
+        incident_id = change.incident.id
+        with self._lock:
+            current = self.incidents.get(incident_id)
+            if current is None or current.version != change.expected_version:
+                raise ConcurrentModification(incident_id)
+            existing = self.dispatches[incident_id]
+            for write in change.dispatch_writes:
+                found = existing.get(write.dispatch.agency)
+                if (found.status if found else None) != write.expected_status:
+                    raise ConcurrentModification(incident_id)
+            self.incidents[incident_id] = change.incident
+            self.timelines[incident_id].append(change.audit)
+            for write in change.dispatch_writes:
+                existing[write.dispatch.agency] = write.dispatch
+            return change.incident
+
+
+class RecordingDispatchQueue:
+    """Remembers what was queued; `failing=True` makes enqueue raise like an unreachable SQS."""
+
+    def __init__(self, failing: bool = False) -> None:
+        self.sent: list[str] = []
+        self.failing = failing
+
+    def enqueue(self, incident: Incident) -> str:
+        if self.failing:
+            raise ConnectionError("SQS unreachable")
+        self.sent.append(incident.id)
+        return f"msg-{len(self.sent)}"
+
+
+class RecordingNotifier:
+    """Remembers every notification; agencies in `failing_for` raise, like an SNS outage."""
+
+    def __init__(self, failing_for: set[Agency] | None = None) -> None:
+        self.sent: list[tuple[str, Agency]] = []
+        self.failing_for = failing_for or set()
+
+    def notify(self, incident: Incident, agency: Agency) -> str:
+        if agency in self.failing_for:
+            raise ConnectionError(f"SNS unreachable for {agency}")
+        self.sent.append((incident.id, agency))
+        return f"sns-{incident.id}-{agency}"

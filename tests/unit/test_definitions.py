@@ -1,0 +1,209 @@
+"""infra.definitions: what the stacks deploy matches what the function code imports and reads."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from core.settings import Settings, SettingsError, get_settings
+from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign, resource_prefix
+
+FUNCTION_NAMES = [f.name for f in FUNCTIONS]
+RESOURCE_VARS = {
+    str(Settings.model_fields[name].alias)
+    for name in ("table_name", "idempotency_table_name", "dispatch_queue_url", "agency_topic_arn")
+}
+# What each function's code asks for with Settings.require (see each module's default factory).
+REQUIRED_SETTINGS: dict[str, set[str]] = {
+    "intake-connect": {"table_name"},
+    "verify-api": {"table_name", "dispatch_queue_url"},
+    "dispatch-worker": {"table_name", "agency_topic_arn", "idempotency_table_name"},
+    "dispatch-reconciler": {"table_name", "dispatch_queue_url"},
+}
+# The cached factory each handler builds its ports with when none is handed in.
+FACTORIES: dict[str, tuple[str, str]] = {
+    "intake-connect": ("intake.connect", "default_service"),
+    "verify-api": ("verify.api", "default_service"),
+    "dispatch-worker": ("dispatch.worker", "default_dispatcher"),
+    "dispatch-reconciler": ("dispatch.reconcile", "default_service"),
+}
+
+
+def needed_vars(design: FunctionDesign) -> list[str]:
+    return (
+        [t.table.env_var for t in design.tables]
+        + [q.env_var for q in design.sends_to]
+        + [t.env_var for t in design.publishes_to]
+    )
+
+
+def fake_names(design: FunctionDesign) -> dict[str, str]:
+    return {var: f"respon112-test-{var.lower().replace('_', '-')}" for var in needed_vars(design)}
+
+
+def function_env(design: FunctionDesign) -> dict[str, str]:
+    return design.env(stage="test", regency="banyuwangi", names=fake_names(design))
+
+
+def by_name(name: str) -> FunctionDesign:
+    return next(f for f in FUNCTIONS if f.name == name)
+
+
+def test_the_expected_functions_are_declared() -> None:
+    assert set(FUNCTION_NAMES) == set(REQUIRED_SETTINGS) == set(FACTORIES)
+
+
+def test_function_names_are_unique_and_valid_lambda_names() -> None:
+    assert len(FUNCTION_NAMES) == len(set(FUNCTION_NAMES))
+    for name in FUNCTION_NAMES:
+        physical = f"{resource_prefix('staging')}-{name}"
+        assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", physical), physical
+
+
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+def test_the_handler_imports_and_is_callable(name: str) -> None:
+    design = by_name(name)
+    module_name, _, attribute = design.handler.rpartition(".")
+    assert (FUNCTIONS_DIR / module_name.replace(".", "/")).with_suffix(".py").is_file()
+
+    handler = getattr(importlib.import_module(module_name), attribute)
+
+    assert callable(handler)
+    assert list(inspect.signature(handler).parameters)[:2] == ["event", "context"]
+
+
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+def test_env_carries_the_service_stage_regency_and_every_resource(name: str) -> None:
+    design = by_name(name)
+    names = fake_names(design)
+
+    env = design.env(stage="prod", regency="banyuwangi", names=names)
+
+    assert env["POWERTOOLS_SERVICE_NAME"] == name
+    assert env["STAGE"] == "prod"
+    assert env["REGENCY"] == "banyuwangi"
+    assert needed_vars(design), f"{name} uses no resource at all"
+    for var, value in names.items():
+        assert env[var] == value
+    assert all(isinstance(v, str) for v in env.values())
+
+
+@pytest.mark.parametrize(
+    ("name", "missing"), [(f.name, var) for f in FUNCTIONS for var in needed_vars(f)], ids=str
+)
+def test_env_without_a_resource_raises_key_error_naming_it(name: str, missing: str) -> None:
+    design = by_name(name)
+    names = fake_names(design)
+    del names[missing]
+
+    with pytest.raises(KeyError, match=missing) as raised:
+        design.env(stage="prod", regency="banyuwangi", names=names)
+    assert name in str(raised.value)
+
+
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+def test_every_setting_the_code_requires_is_in_the_functions_env(name: str) -> None:
+    env = function_env(by_name(name))
+    settings = Settings.from_env(env)
+
+    assert settings.stage == "test"
+    assert settings.regency.code == "banyuwangi"
+    for field in sorted(REQUIRED_SETTINGS[name]):
+        alias = Settings.model_fields[field].alias
+        assert alias is not None
+        assert alias in env, f"{name} needs {alias}"
+        assert settings.require(field) == env[alias]
+
+
+# -- the real check: build each function's default ports from exactly the env infra gives it --------
+
+
+@pytest.fixture
+def isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[dict[str, str]], None]]:
+    """Sets a function's env (and no other resource variable) with fresh cached factories."""
+    cached = [get_settings, *(default_factory(name) for name in FACTORIES)]
+
+    def apply(env: dict[str, str]) -> None:
+        for var in RESOURCE_VARS:
+            monkeypatch.delenv(var, raising=False)
+        for var, value in env.items():
+            monkeypatch.setenv(var, value)
+        for factory in cached:
+            factory.cache_clear()
+
+    with mock_aws():
+        yield apply
+    for factory in cached:
+        factory.cache_clear()
+
+
+def default_factory(name: str) -> functools._lru_cache_wrapper[Any]:
+    module_name, attribute = FACTORIES[name]
+    factory: functools._lru_cache_wrapper[Any] = getattr(importlib.import_module(module_name), attribute)
+    return factory
+
+
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+def test_the_default_ports_build_from_the_env_infra_gives(
+    name: str, isolated_env: Callable[[dict[str, str]], None]
+) -> None:
+    isolated_env(function_env(by_name(name)))
+
+    assert default_factory(name)() is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "missing"), [(f.name, var) for f in FUNCTIONS for var in needed_vars(f)], ids=str
+)
+def test_without_a_resource_variable_the_function_fails_at_start_up_naming_it(
+    name: str, missing: str, isolated_env: Callable[[dict[str, str]], None]
+) -> None:
+    # The other side of the check above: a declared resource the code does not read would pass silently.
+    env = function_env(by_name(name))
+    del env[missing]
+    isolated_env(env)
+
+    with pytest.raises(SettingsError, match=missing):
+        default_factory(name)()
+
+
+# -- specs, queues, timeouts -----------------------------------------------------------------------
+
+
+def test_api_functions_have_their_spec_on_disk() -> None:
+    api_functions = [f for f in FUNCTIONS if f.api_spec]
+    assert [f.name for f in api_functions] == ["verify-api"]
+    for design in api_functions:
+        spec = FUNCTIONS_DIR / str(design.api_spec)
+        assert spec.is_file(), spec
+        # the spec lives with the handler's code, so it ships in the same asset
+        assert spec.parent == FUNCTIONS_DIR / design.handler.split(".")[0]
+
+
+def test_the_queue_visibility_timeout_is_at_least_six_times_its_consumers_timeout() -> None:
+    consumers = [f for f in FUNCTIONS if f.source]
+    assert [f.name for f in consumers] == ["dispatch-worker"]
+    for design in consumers:
+        assert design.source is not None
+        queue = design.source.queue
+        assert queue.visibility_timeout_seconds >= 6 * design.timeout_seconds, design.name
+        assert queue.max_receive_count >= 2  # a failed batch is retried before the dead-letter queue
+        assert design.source.batch_size >= 1
+
+
+def test_the_connect_function_answers_within_connects_eight_seconds() -> None:
+    assert by_name("intake-connect").timeout_seconds < 8
+
+
+def test_senders_and_consumers_agree_on_the_dispatch_queue() -> None:
+    worker = by_name("dispatch-worker")
+    assert worker.source is not None
+    senders = [f.name for f in FUNCTIONS if worker.source.queue in f.sends_to]
+    assert sorted(senders) == ["dispatch-reconciler", "verify-api"]

@@ -1,0 +1,370 @@
+"""The incident state machine: every legal move, every illegal one, and the rules inside each move."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core import lifecycle
+from core.errors import IllegalTransition, InvalidRequest, NotAssignee
+from core.ids import new_ulid
+from core.lifecycle import STATE_MACHINE, TERMINAL, Change, Verification
+from core.models import (
+    Action,
+    Agency,
+    Category,
+    Channel,
+    Dispatch,
+    DispatchStatus,
+    Incident,
+    Location,
+    Priority,
+    Rejection,
+    RejectionReason,
+    Status,
+)
+
+T0 = datetime(2026, 11, 29, 3, 40, 13, 123000, tzinfo=UTC)
+NOW = T0 + timedelta(minutes=3)
+OPERATOR = "operator1"
+OTHER_OPERATOR = "operator2"
+AGENCIES = (Agency.DAMKAR, Agency.POLICE)
+VERIFICATION = Verification(
+    category=Category.FIRE,
+    priority=Priority.P1,
+    location=Location(district="Genteng", address="Pasar Genteng"),
+    summary="Kebakaran rumah, dua orang terjebak",
+    agencies=AGENCIES,
+)
+
+
+def incident_at(status: Status, *, assigned_to: str | None = OPERATOR, version: int = 4) -> Incident:
+    """An incident in `status` with everything a move from that status needs."""
+    return Incident(
+        id=new_ulid(1_764_387_613_123),
+        status=status,
+        channel=Channel.VOICE,
+        caller="+6281234567890",
+        category=Category.FIRE,
+        priority=Priority.P1,
+        location=VERIFICATION.location,
+        summary=VERIFICATION.summary,
+        agencies=list(AGENCIES),
+        assigned_to=assigned_to,
+        created_by="system:intake",
+        received_at=T0,
+        updated_at=T0,
+        version=version,
+    )
+
+
+def notified(
+    incident: Incident, agency: Agency, status: DispatchStatus = DispatchStatus.NOTIFIED
+) -> Dispatch:
+    return Dispatch(
+        incident_id=incident.id,
+        agency=agency,
+        status=status,
+        notified_at=T0,
+        message_id=f"sns-{agency}",
+    )
+
+
+def perform(incident: Incident, action: Action) -> Change:
+    """Run the lifecycle function for `action` with valid arguments: only the status can make it fail."""
+    match action:
+        case Action.REGISTER:
+            lifecycle.next_status(incident, action)
+            raise AssertionError("REGISTER is never a move")  # pragma: no cover
+        case Action.CLAIM:
+            return lifecycle.claim(incident, OPERATOR, NOW)
+        case Action.VERIFY:
+            return lifecycle.verify(incident, OPERATOR, VERIFICATION, NOW)
+        case Action.REJECT:
+            return lifecycle.reject(incident, OPERATOR, Rejection(reason=RejectionReason.PRANK), NOW)
+        case Action.DISPATCH:
+            return lifecycle.dispatch(incident, {a: f"sns-{a}" for a in AGENCIES}, "system:dispatch", NOW)
+        case Action.AGENCY_ACKNOWLEDGE:
+            dispatches = [notified(incident, a) for a in AGENCIES]
+            return lifecycle.acknowledge(incident, dispatches, Agency.DAMKAR, "agency:damkar", NOW)
+        case Action.ACKNOWLEDGE:
+            dispatches = [notified(incident, Agency.DAMKAR, DispatchStatus.ACKNOWLEDGED)]
+            dispatches.append(notified(incident, Agency.POLICE))
+            return lifecycle.acknowledge(incident, dispatches, Agency.POLICE, "agency:police", NOW)
+        case Action.CLOSE:
+            return lifecycle.close(incident, "agency:police", "Api padam, korban dievakuasi", NOW)
+    raise AssertionError(action)  # pragma: no cover
+
+
+ACTORS = {
+    Action.CLAIM: OPERATOR,
+    Action.VERIFY: OPERATOR,
+    Action.REJECT: OPERATOR,
+    Action.DISPATCH: "system:dispatch",
+    Action.AGENCY_ACKNOWLEDGE: "agency:damkar",
+    Action.ACKNOWLEDGE: "agency:police",
+    Action.CLOSE: "agency:police",
+}
+LEGAL = [(status, action) for status, moves in STATE_MACHINE.items() for action in moves]
+ILLEGAL = [(status, action) for status in Status for action in Action if action not in STATE_MACHINE[status]]
+
+
+def test_the_table_covers_every_status() -> None:
+    assert set(STATE_MACHINE) == set(Status)
+
+
+def test_terminal_states_are_closed_and_rejected() -> None:
+    assert {Status.CLOSED, Status.REJECTED} == TERMINAL
+
+
+def test_allowed_from_reads_the_table() -> None:
+    assert lifecycle.allowed_from(Action.REJECT) == {Status.IN_REVIEW}
+    assert lifecycle.allowed_from(Action.ACKNOWLEDGE) == {Status.DISPATCHED}
+    assert lifecycle.allowed_from(Action.REGISTER) == frozenset()
+
+
+@pytest.mark.parametrize(("status", "action"), LEGAL, ids=[f"{s}-{a}" for s, a in LEGAL])
+def test_legal_move(status: Status, action: Action) -> None:
+    before = incident_at(status)
+    change = perform(before, action)
+    assert change.incident.status is STATE_MACHINE[status][action]
+    assert change.incident.version == before.version + 1
+    assert change.expected_version == before.version
+    assert change.incident.updated_at == NOW
+    audit = change.audit
+    assert audit.incident_id == before.id
+    assert audit.version == before.version + 1
+    assert audit.actor == ACTORS[action]
+    assert audit.at == NOW
+    assert audit.from_status is status
+    assert audit.to_status is STATE_MACHINE[status][action]
+    assert audit.action is action
+
+
+@pytest.mark.parametrize(("status", "action"), LEGAL, ids=[f"{s}-{a}" for s, a in LEGAL])
+def test_a_move_leaves_the_incident_it_read_untouched(status: Status, action: Action) -> None:
+    before = incident_at(status)
+    snapshot = before.model_copy(deep=True)
+    perform(before, action)
+    assert before == snapshot
+
+
+@pytest.mark.parametrize(("status", "action"), ILLEGAL, ids=[f"{s}-{a}" for s, a in ILLEGAL])
+def test_illegal_move(status: Status, action: Action) -> None:
+    incident = incident_at(status)
+    with pytest.raises(IllegalTransition) as caught:
+        perform(incident, action)
+    assert caught.value.incident_id == incident.id
+    assert caught.value.status == status.value
+
+
+def test_illegal_transition_names_where_the_action_is_allowed() -> None:
+    with pytest.raises(
+        IllegalTransition, match=r"cannot verify .*: it is RECEIVED \(allowed from: IN_REVIEW\)"
+    ):
+        perform(incident_at(Status.RECEIVED), Action.VERIFY)
+
+
+# -- claim ----------------------------------------------------------------------------------------
+
+
+def test_claim_assigns_the_operator() -> None:
+    change = lifecycle.claim(incident_at(Status.RECEIVED, assigned_to=None), OPERATOR, NOW)
+    assert change.incident.assigned_to == OPERATOR
+    assert change.incident.claimed_at == NOW
+    assert change.dispatch_writes == ()
+
+
+def test_a_claimed_incident_cannot_be_claimed_again() -> None:
+    with pytest.raises(IllegalTransition):
+        lifecycle.claim(incident_at(Status.IN_REVIEW), OTHER_OPERATOR, NOW)
+
+
+# -- verify ---------------------------------------------------------------------------------------
+
+
+def test_verify_records_the_operators_assessment() -> None:
+    incident = incident_at(Status.IN_REVIEW).model_copy(
+        update={"category": None, "priority": None, "location": None, "summary": None, "agencies": []}
+    )
+    change = lifecycle.verify(incident, OPERATOR, VERIFICATION, NOW)
+    new = change.incident
+    assert (new.category, new.priority) == (Category.FIRE, Priority.P1)
+    assert new.location == VERIFICATION.location
+    assert new.summary == VERIFICATION.summary
+    assert new.agencies == [Agency.DAMKAR, Agency.POLICE]
+    assert new.verified_at == NOW
+    assert change.audit.details == {
+        "grade": "A1",
+        "category": "FIRE",
+        "priority": "P1",
+        "agencies": "DAMKAR,POLICE",
+    }
+
+
+def test_verify_by_a_non_assignee_raises_not_assignee() -> None:
+    incident = incident_at(Status.IN_REVIEW)
+    with pytest.raises(NotAssignee) as caught:
+        lifecycle.verify(incident, OTHER_OPERATOR, VERIFICATION, NOW)
+    assert caught.value.assigned_to == OPERATOR
+    assert caught.value.incident_id == incident.id
+
+
+def test_verify_with_no_agencies_is_invalid() -> None:
+    verification = Verification(
+        category=Category.OTHER, priority=Priority.P3, location=Location(district="Genteng"),
+        summary="?", agencies=(),
+    )  # fmt: skip
+    with pytest.raises(InvalidRequest) as caught:
+        lifecycle.verify(incident_at(Status.IN_REVIEW), OPERATOR, verification, NOW)
+    assert caught.value.field == "agencies"
+
+
+# -- reject ---------------------------------------------------------------------------------------
+
+
+def test_reject_records_reason_and_note() -> None:
+    rejection = Rejection(reason=RejectionReason.NON_EMERGENCY, note="Dirujuk ke PLN")
+    change = lifecycle.reject(incident_at(Status.IN_REVIEW), OPERATOR, rejection, NOW)
+    assert change.incident.rejection == rejection
+    assert change.incident.rejected_at == NOW
+    assert change.audit.reason == "NON_EMERGENCY"
+    assert change.audit.details == {"note": "Dirujuk ke PLN"}
+
+
+def test_reject_as_duplicate_names_the_original() -> None:
+    original = new_ulid(1_764_387_000_000)
+    rejection = Rejection(reason=RejectionReason.DUPLICATE, duplicate_of=original)
+    change = lifecycle.reject(incident_at(Status.IN_REVIEW), OPERATOR, rejection, NOW)
+    assert change.audit.reason == "DUPLICATE"
+    assert change.audit.details == {"duplicateOf": original}
+
+
+def test_reject_by_a_non_assignee_raises_not_assignee() -> None:
+    with pytest.raises(NotAssignee) as caught:
+        lifecycle.reject(
+            incident_at(Status.IN_REVIEW), OTHER_OPERATOR, Rejection(reason=RejectionReason.PRANK), NOW
+        )
+    assert caught.value.assigned_to == OPERATOR
+
+
+def test_reject_as_duplicate_of_itself_is_invalid() -> None:
+    incident = incident_at(Status.IN_REVIEW)
+    rejection = Rejection(reason=RejectionReason.DUPLICATE, duplicate_of=incident.id)
+    with pytest.raises(InvalidRequest) as caught:
+        lifecycle.reject(incident, OPERATOR, rejection, NOW)
+    assert caught.value.field == "duplicateOf"
+
+
+# -- dispatch -------------------------------------------------------------------------------------
+
+
+def test_dispatch_needs_a_message_id_for_every_agency() -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        lifecycle.dispatch(incident_at(Status.VERIFIED), {Agency.DAMKAR: "sns-1"}, "system:dispatch", NOW)
+    assert caught.value.field == "agencies"
+    assert "POLICE" in caught.value.problem
+    assert "DAMKAR" not in caught.value.problem
+
+
+def test_dispatch_creates_one_new_dispatch_per_agency() -> None:
+    incident = incident_at(Status.VERIFIED)
+    change = lifecycle.dispatch(
+        incident, {Agency.DAMKAR: "sns-1", Agency.POLICE: "sns-2"}, "system:dispatch", NOW
+    )
+    assert [w.expected_status for w in change.dispatch_writes] == [None, None]
+    assert [(w.dispatch.agency, w.dispatch.message_id) for w in change.dispatch_writes] == [
+        (Agency.DAMKAR, "sns-1"),
+        (Agency.POLICE, "sns-2"),
+    ]
+    for write in change.dispatch_writes:
+        assert write.dispatch.incident_id == incident.id
+        assert write.dispatch.status is DispatchStatus.NOTIFIED
+        assert write.dispatch.notified_at == NOW
+    assert change.incident.dispatched_at == NOW
+    assert change.audit.details == {"agencies": "DAMKAR,POLICE"}
+
+
+# -- acknowledge ----------------------------------------------------------------------------------
+
+
+def test_partial_acknowledgement_keeps_the_incident_dispatched() -> None:
+    incident = incident_at(Status.DISPATCHED)
+    dispatches = [notified(incident, a) for a in AGENCIES]
+    change = lifecycle.acknowledge(incident, dispatches, Agency.DAMKAR, "agency:damkar", NOW, "Meluncur")
+    assert change.incident.status is Status.DISPATCHED
+    assert change.audit.action is Action.AGENCY_ACKNOWLEDGE
+    assert change.audit.details == {"agency": "DAMKAR", "pending": "POLICE"}
+    assert change.incident.acknowledged_at is None
+    [write] = change.dispatch_writes
+    assert write.expected_status is DispatchStatus.NOTIFIED
+    assert write.dispatch.agency is Agency.DAMKAR
+    assert write.dispatch.status is DispatchStatus.ACKNOWLEDGED
+    assert write.dispatch.acknowledged_at == NOW
+    assert write.dispatch.acknowledged_by == "agency:damkar"
+    assert write.dispatch.note == "Meluncur"
+    assert write.dispatch.message_id == "sns-DAMKAR"
+
+
+def test_last_acknowledgement_moves_to_acknowledged() -> None:
+    incident = incident_at(Status.DISPATCHED)
+    dispatches = [
+        notified(incident, Agency.DAMKAR, DispatchStatus.ACKNOWLEDGED),
+        notified(incident, Agency.POLICE),
+    ]
+    change = lifecycle.acknowledge(incident, dispatches, Agency.POLICE, "agency:police", NOW)
+    assert change.incident.status is Status.ACKNOWLEDGED
+    assert change.audit.action is Action.ACKNOWLEDGE
+    assert change.audit.details == {"agency": "POLICE", "pending": ""}
+    assert change.incident.acknowledged_at == NOW
+
+
+def test_single_agency_acknowledgement_is_the_last_one() -> None:
+    incident = incident_at(Status.DISPATCHED).model_copy(update={"agencies": [Agency.DAMKAR]})
+    change = lifecycle.acknowledge(incident, [notified(incident, Agency.DAMKAR)], Agency.DAMKAR, "x", NOW)
+    assert change.incident.status is Status.ACKNOWLEDGED
+
+
+def test_double_acknowledgement_is_illegal() -> None:
+    incident = incident_at(Status.DISPATCHED)
+    dispatches = [
+        notified(incident, Agency.DAMKAR, DispatchStatus.ACKNOWLEDGED),
+        notified(incident, Agency.POLICE),
+    ]
+    with pytest.raises(IllegalTransition, match="already acknowledged"):
+        lifecycle.acknowledge(incident, dispatches, Agency.DAMKAR, "agency:damkar", NOW)
+
+
+def test_acknowledgement_by_an_agency_not_dispatched_is_invalid() -> None:
+    incident = incident_at(Status.DISPATCHED)
+    dispatches = [notified(incident, a) for a in AGENCIES]
+    with pytest.raises(InvalidRequest) as caught:
+        lifecycle.acknowledge(incident, dispatches, Agency.BASARNAS, "agency:basarnas", NOW)
+    assert caught.value.field == "agency"
+    assert "BASARNAS" in caught.value.problem
+
+
+@pytest.mark.parametrize("status", [Status.IN_REVIEW, Status.VERIFIED])
+def test_acknowledgement_before_dispatch_is_illegal(status: Status) -> None:
+    incident = incident_at(status)
+    with pytest.raises(IllegalTransition):
+        lifecycle.acknowledge(incident, [notified(incident, Agency.DAMKAR)], Agency.DAMKAR, "x", NOW)
+
+
+# -- close and registration -----------------------------------------------------------------------
+
+
+def test_close_records_the_note() -> None:
+    change = lifecycle.close(incident_at(Status.ACKNOWLEDGED), "agency:damkar", "Api padam", NOW)
+    assert change.incident.closed_at == NOW
+    assert change.audit.reason == "Api padam"
+
+
+def test_registration_audit_describes_the_new_incident() -> None:
+    incident = incident_at(Status.RECEIVED, assigned_to=None, version=1)
+    entry = lifecycle.registration_audit(incident)
+    assert entry.action is Action.REGISTER
+    assert (entry.from_status, entry.to_status) == (None, Status.RECEIVED)
+    assert (entry.actor, entry.at, entry.version) == ("system:intake", T0, 1)
+    assert entry.details == {"channel": "VOICE"}

@@ -1,0 +1,178 @@
+"""dispatch.reconcile.lambda_handler: the scheduled sweep that re-queues stalled dispatches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from core.dispatching import Dispatcher
+from core.incidents import SYSTEM_INTAKE, IncidentService, Report, VerifyCommand
+from core.models import Category, Channel, Location, Priority, Status
+from core.regency import REGENCIES
+from core.settings import get_settings
+from dispatch.reconcile import lambda_handler
+from tests.fakes import InMemoryIncidentRepository, RecordingDispatchQueue, RecordingNotifier
+from tests.support import Clock, FakeLambdaContext, load_event
+
+SCHEDULE_SAMPLES = ["schedule/reconcile.json", "schedule/reconcile-invalid.json"]
+GRACE = timedelta(minutes=2)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def repo() -> InMemoryIncidentRepository:
+    return InMemoryIncidentRepository()
+
+
+@pytest.fixture
+def queue() -> RecordingDispatchQueue:
+    return RecordingDispatchQueue()
+
+
+@pytest.fixture
+def service(repo: InMemoryIncidentRepository, queue: RecordingDispatchQueue, clock: Clock) -> IncidentService:
+    return IncidentService(repo, REGENCIES["banyuwangi"], queue, clock)
+
+
+def verified_incident(service: IncidentService) -> str:
+    incident, _ = service.register(Report(channel=Channel.VOICE, actor=SYSTEM_INTAKE, caller="081234567890"))
+    service.claim(incident.id, "operator1")
+    service.verify(
+        incident.id,
+        "operator1",
+        VerifyCommand(Category.FIRE, Priority.P1, Location(district="Genteng"), "Rumah terbakar"),
+    )
+    return incident.id
+
+
+@pytest.mark.parametrize("sample", SCHEDULE_SAMPLES)
+def test_a_stalled_verified_incident_is_requeued_and_a_fresh_one_is_not(
+    sample: str,
+    service: IncidentService,
+    queue: RecordingDispatchQueue,
+    clock: Clock,
+    lambda_context: FakeLambdaContext,
+) -> None:
+    stalled = verified_incident(service)
+    clock.advance(minutes=5)
+    fresh = verified_incident(service)
+    clock.advance(seconds=30)
+    assert queue.sent == [stalled, fresh]  # verification queued each once
+
+    response = lambda_handler(load_event(sample), lambda_context, service=service, grace=GRACE)
+
+    assert response == {"requeued": [stalled]}
+    assert queue.sent == [stalled, fresh, stalled]
+
+
+@pytest.mark.parametrize("sample", SCHEDULE_SAMPLES)
+def test_nothing_to_requeue(
+    sample: str, service: IncidentService, queue: RecordingDispatchQueue, lambda_context: FakeLambdaContext
+) -> None:
+    response = lambda_handler(load_event(sample), lambda_context, service=service, grace=GRACE)
+
+    assert response == {"requeued": []}
+    assert queue.sent == []
+
+
+def test_an_incident_exactly_at_the_grace_is_requeued(
+    service: IncidentService, queue: RecordingDispatchQueue, clock: Clock, lambda_context: FakeLambdaContext
+) -> None:
+    incident_id = verified_incident(service)
+    clock.advance(seconds=GRACE.total_seconds())
+
+    response = lambda_handler(
+        load_event("schedule/reconcile.json"), lambda_context, service=service, grace=GRACE
+    )
+
+    assert response == {"requeued": [incident_id]}
+
+
+def test_dispatched_and_unverified_incidents_are_left_alone(
+    service: IncidentService,
+    repo: InMemoryIncidentRepository,
+    queue: RecordingDispatchQueue,
+    clock: Clock,
+    lambda_context: FakeLambdaContext,
+) -> None:
+    dispatched = verified_incident(service)
+    Dispatcher(repo, RecordingNotifier(), clock).dispatch(dispatched)
+    received, _ = service.register(Report(channel=Channel.VOICE, actor=SYSTEM_INTAKE))
+    stalled = verified_incident(service)
+    clock.advance(hours=1)
+    queued_before = list(queue.sent)
+
+    response = lambda_handler(
+        load_event("schedule/reconcile.json"), lambda_context, service=service, grace=GRACE
+    )
+
+    assert response == {"requeued": [stalled]}
+    assert queue.sent == [*queued_before, stalled]
+    assert repo.incidents[dispatched].status is Status.DISPATCHED
+    assert repo.incidents[received.id].status is Status.RECEIVED
+
+
+def test_every_stalled_incident_is_found_across_pages(
+    service: IncidentService, queue: RecordingDispatchQueue, clock: Clock, lambda_context: FakeLambdaContext
+) -> None:
+    stalled = []
+    for _ in range(105):  # more than one page of the status index (100)
+        stalled.append(verified_incident(service))
+        clock.advance(milliseconds=10)
+    clock.advance(minutes=10)
+
+    response = lambda_handler(
+        load_event("schedule/reconcile.json"), lambda_context, service=service, grace=GRACE
+    )
+
+    assert response["requeued"] == stalled
+    assert queue.sent[len(stalled) :] == stalled
+
+
+def test_a_queue_outage_does_not_fail_the_sweep(
+    repo: InMemoryIncidentRepository, clock: Clock, lambda_context: FakeLambdaContext
+) -> None:
+    queue = RecordingDispatchQueue()
+    service = IncidentService(repo, REGENCIES["banyuwangi"], queue, clock)
+    incident_id = verified_incident(service)
+    clock.advance(minutes=10)
+    queue.failing = True
+
+    response = lambda_handler(
+        load_event("schedule/reconcile.json"), lambda_context, service=service, grace=GRACE
+    )
+
+    assert response == {"requeued": []}  # nothing reached the queue; the next sweep tries again
+    assert repo.incidents[incident_id].status is Status.VERIFIED
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_settings")
+def test_without_a_grace_the_handler_uses_dispatch_grace_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+    service: IncidentService,
+    clock: Clock,
+    lambda_context: FakeLambdaContext,
+) -> None:
+    monkeypatch.setenv("DISPATCH_GRACE_SECONDS", "300")
+    stalled = verified_incident(service)
+    clock.advance(seconds=200)
+    fresh = verified_incident(service)
+    clock.advance(seconds=100)
+
+    response = lambda_handler(load_event("schedule/reconcile.json"), lambda_context, service=service)
+
+    assert response == {"requeued": [stalled]}
+    assert fresh not in response["requeued"]

@@ -2,23 +2,21 @@
 
 The CDK constructs (infra/) and the local stack (local/) both build from this module, so the tables,
 queues, topic, functions and user pool a developer runs locally are the ones `cdk deploy` creates.
-Table key schemas live in `core.tables` because the Lambda code reads them too; they are re-exported
-here. Nothing in this module imports AWS CDK or boto3.
+Table key schemas live in `core.tables` because the Lambda code reads them too (infra/__init__.py puts
+functions/ on the path); they are re-exported here. Nothing in this module imports AWS CDK or boto3.
 """
 
 from __future__ import annotations
 
-import sys
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.tables import IDEMPOTENCY, INCIDENTS, STATUS_INDEX, TABLES, Index, Key, TableDesign
+
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
-if str(FUNCTIONS_DIR) not in sys.path:  # core.tables lives with the Lambda code it describes
-    sys.path.insert(0, str(FUNCTIONS_DIR))
-
-from core.tables import IDEMPOTENCY, INCIDENTS, STATUS_INDEX, TABLES, Index, Key, TableDesign  # noqa: E402
 
 __all__ = [
     "AGENCY_TOPIC",
@@ -34,6 +32,7 @@ __all__ = [
     "ROOT",
     "STATUS_INDEX",
     "TABLES",
+    "ApiRoute",
     "FunctionDesign",
     "Index",
     "Key",
@@ -42,6 +41,7 @@ __all__ = [
     "TableDesign",
     "TopicDesign",
     "UserGroup",
+    "api_routes",
     "function",
     "resource_prefix",
 ]
@@ -208,6 +208,31 @@ def function(name: str) -> FunctionDesign:
         return next(f for f in FUNCTIONS if f.name == name)
     except StopIteration:
         raise KeyError(f"no function named {name!r}; one of {[f.name for f in FUNCTIONS]}") from None
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str  # GET, POST, …
+    path: str  # API Gateway resource path, e.g. /incidents/{incident_id}
+    function: str
+    secured: bool  # behind the Cognito authorizer
+
+
+_HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+def api_routes() -> list[ApiRoute]:
+    """Every route of the REST API, from the OpenAPI documents the API functions commit next to their
+    code: a route exists only if a function declares it, and its `security` decides the authorizer."""
+    routes = []
+    for design in API_FUNCTIONS:
+        spec = json.loads((FUNCTIONS_DIR / str(design.api_spec)).read_text(encoding="utf-8"))
+        for path, operations in spec["paths"].items():
+            for method, operation in operations.items():
+                if method in _HTTP_METHODS:
+                    secured = bool(operation.get("security", spec.get("security")))
+                    routes.append(ApiRoute(method.upper(), path, design.name, secured))
+    return routes
 
 
 OPERATOR_GROUPS: tuple[UserGroup, ...] = (

@@ -67,7 +67,8 @@ class Provisioned:
     users: dict[str, str] = field(default_factory=dict)  # username -> password
 
 
-def create_table(ddb: DynamoDBClient, design: TableDesign, name: str) -> None:
+def table_request(design: TableDesign, name: str) -> dict[str, Any]:
+    """The CreateTable request for a table design (the CDK stack declares the same keys and indexes)."""
     keys = [design.partition_key] + ([design.sort_key] if design.sort_key else [])
     attributes = {k.name: k.type for k in keys}
     for index in design.indexes:
@@ -92,7 +93,11 @@ def create_table(ddb: DynamoDBClient, design: TableDesign, name: str) -> None:
             }
             for index in design.indexes
         ]
-    ddb.create_table(**request)
+    return request
+
+
+def create_table(ddb: DynamoDBClient, design: TableDesign, name: str) -> None:
+    ddb.create_table(**table_request(design, name))
     if design.ttl_attribute:
         ddb.update_time_to_live(
             TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": design.ttl_attribute}

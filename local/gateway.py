@@ -17,13 +17,12 @@ from typing import Any
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
-from infra.definitions import API_FUNCTIONS, FUNCTIONS_DIR, resource_prefix
+from infra.definitions import api_routes, resource_prefix
 from local.auth import CognitoAuthorizer
 from local.config import ACCOUNT_ID, STAGE
 from local.runtime import Runtime, UnknownFunction
 
 LogLine = Callable[[str], None]
-_HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 
 @dataclass(frozen=True)
@@ -41,16 +40,8 @@ def _pattern(resource: str) -> re.Pattern[str]:
 
 
 def load_routes() -> list[Route]:
-    """The routes of every API function, from the OpenAPI documents committed next to their code."""
-    routes = []
-    for design in API_FUNCTIONS:
-        spec = json.loads((FUNCTIONS_DIR / str(design.api_spec)).read_text(encoding="utf-8"))
-        for path, operations in spec["paths"].items():
-            for method, operation in operations.items():
-                if method in _HTTP_METHODS:
-                    secured = bool(operation.get("security", spec.get("security")))
-                    routes.append(Route(method.upper(), path, design.name, secured, _pattern(path)))
-    return routes
+    """The routes of every API function (infra.definitions.api_routes, as the CDK API builds them)."""
+    return [Route(r.method, r.path, r.function, r.secured, _pattern(r.path)) for r in api_routes()]
 
 
 def _single_and_multi(

@@ -30,6 +30,11 @@ class Settings(BaseModel):
     dispatch_queue_url: str | None = Field(default=None, alias="DISPATCH_QUEUE_URL")
     agency_topic_arn: str | None = Field(default=None, alias="AGENCY_TOPIC_ARN")
     dispatch_grace_seconds: int = Field(default=60, ge=5, alias="DISPATCH_GRACE_SECONDS")
+    cors_allow_origins: str | None = Field(default=None, alias="CORS_ALLOW_ORIGINS")  # comma-separated
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [origin.strip() for origin in (self.cors_allow_origins or "").split(",") if origin.strip()]
 
     @property
     def regency(self) -> Regency:

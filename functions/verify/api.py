@@ -13,7 +13,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, SecurityScheme
@@ -55,7 +55,19 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
 }
 SECURED: list[dict[str, list[str]]] = [{"cognito": []}]
 
-app = APIGatewayRestResolver(enable_validation=True)
+
+def _cors() -> CORSConfig | None:
+    """CORS for the panel's origins only (CORS_ALLOW_ORIGINS, set by the stack); none when unset (local:
+    the panel and the API share an origin)."""
+    origins = get_settings().allowed_origins
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origin=origins[0], extra_origins=origins[1:], allow_headers=["Authorization", "Content-Type"]
+    )
+
+
+app = APIGatewayRestResolver(enable_validation=True, cors=_cors())
 
 IncidentIdParam = Annotated[str, PathParam(pattern=ULID_PATTERN, description="Incident id (ULID)")]
 CurrentOperator = Annotated[Operator, Depends(current_operator)]

@@ -5,8 +5,13 @@ BIN    := $(VENV)/bin
 # Reinstall when pyproject.toml changes (the stamp carries its hash).
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
+STAGE  ?= dev
+# jsii (the CDK's bridge to Node.js) warns loudly about Node 20's end of life; the machine runs Node 20.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION ?= 1
+
 .DEFAULT_GOAL := help
-.PHONY: help install dev test lint typecheck unit integration openapi bench clean
+.PHONY: help install dev test lint typecheck unit infra integration openapi bench synth diff deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,7 +28,7 @@ install: $(STAMP) ## create .venv with every dependency (done by the other targe
 dev: $(STAMP) ## run the local stack: embedded AWS, REST API :8112, Lambda API :8113 (Ctrl-C stops)
 	$(BIN)/python -m local $(ARGS)
 
-test: lint typecheck unit integration ## every check and test (what CI runs)
+test: lint typecheck unit infra integration ## every check and test (what CI runs)
 
 lint: $(STAMP) ## ruff lint and format check, OpenAPI documents up to date
 	$(BIN)/ruff check .
@@ -34,7 +39,10 @@ typecheck: $(STAMP) ## mypy, strict, with the pydantic plugin
 	$(BIN)/mypy functions local infra tools tests bench
 
 unit: $(STAMP) ## unit tests (in-memory fakes and moto, no servers)
-	$(BIN)/python -m pytest tests/unit tests/infra
+	$(BIN)/python -m pytest tests/unit
+
+infra: $(STAMP) ## infrastructure tests: synthesize both stages, cdk-nag, cfn-lint, Template assertions
+	$(BIN)/python -m pytest tests/infra
 
 integration: $(STAMP) ## integration tests: start the local stack and drive it as a client
 	$(BIN)/python -m pytest tests/integration
@@ -45,5 +53,18 @@ openapi: $(STAMP) ## regenerate the committed OpenAPI documents from the routes
 bench: $(STAMP) ## benchmarks: ratios against a floor measured in the same run
 	$(BIN)/python -m bench
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+synth: $(STAMP) node_modules/.installed ## cdk synth STAGE (dev|prod) into cdk.out/, offline; fails on cdk-nag findings
+	npx cdk synth --quiet -c stage=$(STAGE)
+
+diff: $(STAMP) node_modules/.installed ## cdk diff STAGE against the deployed stack (needs AWS credentials)
+	npx cdk diff -c stage=$(STAGE)
+
+deploy: $(STAMP) node_modules/.installed ## cdk deploy STAGE (needs AWS credentials and a bootstrapped account)
+	npx cdk deploy -c stage=$(STAGE)
+
 clean: ## remove the virtualenv, local state and caches
-	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache cdk.out
+	rm -rf $(VENV) .local .pytest_cache .mypy_cache .ruff_cache cdk.out node_modules

@@ -1,0 +1,197 @@
+"""The operators' REST API: API Gateway with a Cognito authorizer, routes from the committed OpenAPI
+documents (infra.definitions.api_routes), throttling, access logs, WAF, and CORS for the panel only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from infra.config import StageConfig
+from infra.constants import (
+    ACCESS_LOG_RETENTION,
+    API_THROTTLE_BURST,
+    API_THROTTLE_RATE,
+    WAF_RATE_LIMIT_PER_5_MIN,
+)
+from infra.definitions import api_routes
+from infra.nag import acknowledge, managed_policy
+
+CORS_HEADERS = ["Authorization", "Content-Type"]
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: StageConfig,
+        prefix: str,
+        user_pool: cognito.IUserPool,
+        functions: Mapping[str, lambda_.IFunction],
+        allowed_origins: Sequence[str],
+    ) -> None:
+        super().__init__(scope, id)
+        removal = RemovalPolicy.RETAIN if config.is_prod else RemovalPolicy.DESTROY
+        access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            log_group_name=f"/aws/apigateway/{prefix}-api",
+            retention=ACCESS_LOG_RETENTION[config.stage],
+            removal_policy=removal,
+        )
+        self.api = apigw.RestApi(
+            self,
+            "RestApi",
+            rest_api_name=f"{prefix}-api",
+            description="Respon 112: the operators' REST API",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=removal,
+            deploy_options=apigw.StageOptions(
+                stage_name=config.stage,
+                throttling_rate_limit=API_THROTTLE_RATE,
+                throttling_burst_limit=API_THROTTLE_BURST,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,  # request bodies hold callers' numbers: never in execution logs
+                metrics_enabled=True,
+                tracing_enabled=True,
+            ),
+            default_cors_preflight_options=apigw.CorsOptions(
+                allow_origins=list(allowed_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=CORS_HEADERS,
+                max_age=None,
+            ),
+        )
+        # API Gateway's own 4xx/5xx (e.g. the authorizer's 401) must carry CORS headers too, or the panel
+        # sees a network error instead of "please log in again".
+        for response_type, name in ((apigw.ResponseType.DEFAULT_4_XX, "Default4xx"),
+                                    (apigw.ResponseType.DEFAULT_5_XX, "Default5xx")):  # fmt: skip
+            self.api.add_gateway_response(
+                name,
+                type=response_type,
+                response_headers={
+                    "Access-Control-Allow-Origin": f"'{allowed_origins[0]}'",
+                    "Access-Control-Allow-Headers": "'" + ",".join(CORS_HEADERS) + "'",
+                },
+            )
+        # API Gateway checks required parameters and bodies against declared models; the function validates
+        # every body and parameter in full (Powertools + pydantic) and answers 422 with the reasons.
+        self.validator = self.api.add_request_validator(
+            "Validator",
+            request_validator_name="parameters-and-body",
+            validate_request_parameters=True,
+            validate_request_body=True,
+        )
+        acknowledge(
+            self.api.node.find_child("CloudWatchRole"),
+            managed_policy("service-role/AmazonAPIGatewayPushToCloudWatchLogs"),
+            "The account-level role API Gateway uses to write execution logs; this AWS managed policy is the "
+            "documented way to grant it and covers log groups API Gateway names itself.",
+        )
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self,
+            "Operators",
+            authorizer_name=f"{prefix}-operators",
+            cognito_user_pools=[user_pool],
+            identity_source="method.request.header.Authorization",
+        )
+        # One invoke permission per function for the whole API, not two per method.
+        integrations = {
+            name: apigw.LambdaIntegration(fn, proxy=True, scope_permission_to_method=False)
+            for name, fn in functions.items()
+        }
+        for route in api_routes():
+            resource = self.api.root.resource_for_path(route.path)
+            method = resource.add_method(
+                route.method,
+                integrations[route.function],
+                authorizer=self.authorizer if route.secured else None,
+                authorization_type=apigw.AuthorizationType.COGNITO
+                if route.secured
+                else apigw.AuthorizationType.NONE,
+                request_validator=self.validator,
+                operation_name=f"{route.method.lower()}{route.path}",
+            )
+            if not route.secured:
+                for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
+                    acknowledge(
+                        method,
+                        rule,
+                        f"{route.method} {route.path} is public by design (no security in the OpenAPI "
+                        "document): it describes the API and holds no data.",
+                    )
+        self._web_acl(prefix)
+
+    def _web_acl(self, prefix: str) -> None:
+        """AWS managed rules and a per-IP rate limit in front of the API."""
+
+        def managed(name: str, priority: int) -> wafv2.CfnWebACL.RuleProperty:
+            return wafv2.CfnWebACL.RuleProperty(
+                name=name,
+                priority=priority,
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS", name=name
+                    )
+                ),
+                visibility_config=_visibility(name),
+            )
+
+        rate_limit = wafv2.CfnWebACL.RuleProperty(
+            name="RateLimitPerIp",
+            priority=0,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    limit=WAF_RATE_LIMIT_PER_5_MIN, aggregate_key_type="IP"
+                )
+            ),
+            visibility_config=_visibility("RateLimitPerIp"),
+        )
+        acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            name=f"{prefix}-api",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            rules=[
+                rate_limit,
+                managed("AWSManagedRulesCommonRuleSet", 1),
+                managed("AWSManagedRulesKnownBadInputsRuleSet", 2),
+            ],
+            visibility_config=_visibility(f"{prefix}-api"),
+        )
+        wafv2.CfnWebACLAssociation(
+            self,
+            "WebAclAssociation",
+            resource_arn=self.api.deployment_stage.stage_arn,
+            web_acl_arn=acl.attr_arn,
+        )
+
+
+def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+    )

@@ -1,0 +1,106 @@
+"""Stage configuration, read once from CDK context (cdk.json, or `cdk deploy -c key=value`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from constructs import Node
+
+from core.models import Agency
+from infra.constants import DEFAULT_POWERTOOLS_LAYER_VERSION, STAGES
+
+_AGENCY_PROTOCOLS = ("email", "sms", "https")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Subscription:
+    protocol: str  # email | sms | https
+    endpoint: str
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    stage: str
+    regency: str = "banyuwangi"
+    powertools_layer_version: int = DEFAULT_POWERTOOLS_LAYER_VERSION
+    # Amazon Connect: import an existing instance (ARN) or create one (alias).
+    connect_instance_arn: str | None = None
+    connect_instance_alias: str | None = None
+    connect_phone_number_arn: str | None = None  # a number already claimed in the instance
+    intake_provisioned_concurrency: int = 0
+    panel_domain_name: str | None = None  # custom domain for the panel (needs the certificate below)
+    panel_certificate_arn: str | None = None  # ACM certificate in us-east-1
+    panel_allowed_countries: tuple[str, ...] = ("ID",)
+    extra_panel_origins: tuple[str, ...] = ()  # e.g. http://localhost:8112 in dev
+    alarm_email: str | None = None
+    agency_subscriptions: dict[str, tuple[Subscription, ...]] = field(default_factory=dict)
+
+    @property
+    def is_prod(self) -> bool:
+        return self.stage == "prod"
+
+    @classmethod
+    def from_context(cls, node: Node) -> StageConfig:
+        def get(key: str, default: Any = None) -> Any:
+            value = node.try_get_context(key)
+            return default if value in (None, "") else value
+
+        stage = str(get("stage", "dev"))
+        if stage not in STAGES:
+            raise ConfigError(f"context stage={stage!r}: one of {', '.join(STAGES)}")
+        per_stage = get(stage, {}) or {}  # optional block of stage-specific values in cdk.json
+
+        def value(key: str, default: Any = None) -> Any:
+            return per_stage.get(key, get(key, default)) if isinstance(per_stage, dict) else get(key, default)
+
+        instance_arn = value("connectInstanceArn")
+        if instance_arn and not re.match(
+            r"^arn:aws[\w-]*:connect:[\w-]+:\d{12}:instance/[\w-]+$", instance_arn
+        ):
+            raise ConfigError(f"connectInstanceArn {instance_arn!r} is not a Connect instance ARN")
+        subscriptions = value("agencySubscriptions", {})
+        if isinstance(subscriptions, str):
+            subscriptions = json.loads(subscriptions)
+        return cls(
+            stage=stage,
+            regency=str(value("regency", "banyuwangi")),
+            powertools_layer_version=int(value("powertoolsLayerVersion", DEFAULT_POWERTOOLS_LAYER_VERSION)),
+            connect_instance_arn=instance_arn,
+            connect_instance_alias=value("connectInstanceAlias"),
+            connect_phone_number_arn=value("connectPhoneNumberArn"),
+            intake_provisioned_concurrency=int(
+                value("intakeProvisionedConcurrency", 1 if stage == "prod" else 0)
+            ),
+            panel_domain_name=value("panelDomainName"),
+            panel_certificate_arn=value("panelCertificateArn"),
+            panel_allowed_countries=tuple(value("panelAllowedCountries", ["ID"])),
+            extra_panel_origins=tuple(value("extraPanelOrigins", [])),
+            alarm_email=value("alarmEmail"),
+            agency_subscriptions=_subscriptions(subscriptions),
+        )
+
+
+def _subscriptions(raw: Any) -> dict[str, tuple[Subscription, ...]]:
+    if not isinstance(raw, dict):
+        raise ConfigError("agencySubscriptions: a map of agency → list of {protocol, endpoint}")
+    result: dict[str, tuple[Subscription, ...]] = {}
+    for agency, entries in raw.items():
+        if agency not in Agency.__members__:
+            raise ConfigError(
+                f"agencySubscriptions: unknown agency {agency!r}; one of {list(Agency.__members__)}"
+            )
+        subscriptions = []
+        for entry in entries:
+            if entry.get("protocol") not in _AGENCY_PROTOCOLS or not entry.get("endpoint"):
+                problem = "each entry needs a protocol (email, sms, https) and an endpoint"
+                raise ConfigError(f"agencySubscriptions.{agency}: {problem}")
+            subscriptions.append(Subscription(entry["protocol"], str(entry["endpoint"])))
+        result[agency] = tuple(subscriptions)
+    return result

@@ -1,0 +1,42 @@
+"""Constants of the CDK stack, in one place: runtime, layer, retention, limits and alarm thresholds."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+
+STAGES = ("dev", "prod")
+
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+# The public Powertools layer (it carries pydantic). Its version comes from context `powertoolsLayerVersion`.
+POWERTOOLS_LAYER_ARN = (
+    "arn:{partition}:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:{version}"
+)
+DEFAULT_POWERTOOLS_LAYER_VERSION = 38
+
+LOG_RETENTION = {"dev": logs.RetentionDays.TWO_WEEKS, "prod": logs.RetentionDays.ONE_YEAR}
+ACCESS_LOG_RETENTION = {"dev": logs.RetentionDays.TWO_WEEKS, "prod": logs.RetentionDays.ONE_YEAR}
+
+# API Gateway stage throttling: 9 operators and a panel polling every couple of seconds use a few requests
+# per second; this leaves room for a supervisor's screens and a burst, and stops a runaway client.
+API_THROTTLE_RATE = 50
+API_THROTTLE_BURST = 100
+# WAF rate-based rule: requests per client IP in any 5-minute window.
+WAF_RATE_LIMIT_PER_5_MIN = 3000
+
+# Cognito sessions: tokens last an hour, a refresh lasts one shift.
+TOKEN_VALIDITY = Duration.hours(1)
+REFRESH_TOKEN_VALIDITY = Duration.hours(12)
+
+# Alarms: (threshold, evaluation periods) per stage. Production pages on the first failure.
+FUNCTION_ERRORS = {"dev": 5, "prod": 1}
+QUEUE_OLDEST_AGE_SECONDS = {"dev": 900, "prod": 300}
+INTAKE_P99_MS = {"dev": 3000, "prod": 1000}  # Connect waits at most the flow's limit (3 s here)
+ALARM_PERIOD = Duration.minutes(1)
+
+# Amazon Connect
+CONNECT_INVOKE_TIMEOUT_SECONDS = 3  # the flow's InvocationTimeLimitSeconds: retries still fit in 8 s
+CONNECT_TIME_ZONE = "Asia/Jakarta"
+FLOW_FILE = "emergency-112.json"

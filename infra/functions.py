@@ -1,0 +1,245 @@
+"""The Lambda functions of infra/definitions.py: one role each, with only the actions its code uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.config import StageConfig
+from infra.constants import ARCHITECTURE, LOG_RETENTION, POWERTOOLS_LAYER_ARN, RUNTIME
+from infra.definitions import AGENCY_TOPIC, FUNCTIONS, FUNCTIONS_DIR, QUEUES, TABLES, FunctionDesign
+from infra.nag import acknowledge
+
+# DynamoDB actions that write need the table key to encrypt; reads only to decrypt.
+_DDB_WRITES = frozenset({"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"})
+KMS_READ = ("kms:Decrypt", "kms:DescribeKey")
+KMS_WRITE = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
+# Producers of an SSE-KMS queue or topic generate a data key and decrypt it to reuse it.
+KMS_PRODUCE = ("kms:Decrypt", "kms:GenerateDataKey")
+
+
+# Why no function needs an asynchronous-invocation dead-letter queue, by how it is invoked.
+_NO_ASYNC_DLQ = {
+    "sync": "Invoked synchronously (Amazon Connect or API Gateway): the caller gets the error and retries; "
+    "asynchronous dead-letter queues never apply.",
+    "sqs": "Invoked by an SQS event source mapping: failed messages go to the source queue's dead-letter "
+    "queue; asynchronous dead-letter queues never apply.",
+    "schedule": "Invoked by a schedule every minute: a failed run is repeated by the next one, so there is "
+    "nothing to keep in a dead-letter queue.",
+}
+
+
+def _invocation(design: FunctionDesign) -> str:
+    return "sqs" if design.source else "schedule" if design.schedule_minutes else "sync"
+
+
+def construct_id(name: str) -> str:
+    return "".join(part.title() for part in name.split("-"))
+
+
+class Functions(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: StageConfig,
+        prefix: str,
+        key: kms.IKey,
+        tables: Mapping[str, dynamodb.Table],
+        queues: Mapping[str, sqs.Queue],
+        topics: Mapping[str, sns.Topic],
+        extra_environment: Mapping[str, Mapping[str, str]],
+    ) -> None:
+        super().__init__(scope, id)
+        self._config = config
+        self._key = key
+        self._tables = tables
+        self._queues = queues
+        self._topics = topics
+        layer = lambda_.LayerVersion.from_layer_version_arn(
+            self,
+            "Powertools",
+            POWERTOOLS_LAYER_ARN.format(
+                partition=Aws.PARTITION, region=Aws.REGION, version=config.powertools_layer_version
+            ),
+        )
+        code = lambda_.Code.from_asset(
+            str(FUNCTIONS_DIR), exclude=["**/__pycache__", "**/*.pyc", "**/.mypy_cache", "**/.pytest_cache"]
+        )
+        names: dict[str, str] = {t.env_var: tables[t.id].table_name for t in TABLES}
+        names |= {q.env_var: queues[q.id].queue_url for q in QUEUES}
+        names[AGENCY_TOPIC.env_var] = topics[AGENCY_TOPIC.id].topic_arn
+
+        self.functions: dict[str, lambda_.Function] = {}
+        self.roles: dict[str, iam.Role] = {}
+        for design in FUNCTIONS:
+            environment = design.env(stage=config.stage, regency=config.regency, names=names)
+            environment |= dict(extra_environment.get(design.name, {}))
+            self.functions[design.name] = self._function(design, prefix, layer, code, environment)
+
+        # The entry points Connect and API Gateway call: an alias with provisioned concurrency for the
+        # Connect intake in production, so a 112 caller never waits for a cold start.
+        intake = self.functions["intake-connect"]
+        self.intake_target: lambda_.IFunction = intake
+        if config.intake_provisioned_concurrency > 0:
+            self.intake_target = lambda_.Alias(
+                self,
+                "IntakeLive",
+                alias_name="live",
+                version=intake.current_version,
+                provisioned_concurrent_executions=config.intake_provisioned_concurrency,
+            )
+
+    def _function(
+        self,
+        design: FunctionDesign,
+        prefix: str,
+        layer: lambda_.ILayerVersion,
+        code: lambda_.Code,
+        environment: dict[str, str],
+    ) -> lambda_.Function:
+        cid = construct_id(design.name)
+        log_group = logs.LogGroup(
+            self,
+            f"{cid}Logs",
+            log_group_name=f"/aws/lambda/{prefix}-{design.name}",
+            retention=LOG_RETENTION[self._config.stage],
+            removal_policy=RemovalPolicy.RETAIN if self._config.is_prod else RemovalPolicy.DESTROY,
+        )
+        role = iam.Role(
+            self,
+            f"{cid}Role",
+            role_name=f"{prefix}-{design.name}",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Respon 112 {design.name}: only what its code uses",
+        )
+        for statement in self.statements(design, log_group):
+            role.add_to_policy(statement)
+        self.roles[design.name] = role
+
+        function = lambda_.Function(
+            self,
+            cid,
+            function_name=f"{prefix}-{design.name}",
+            description=design.description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=design.handler,
+            code=code,
+            layers=[layer],
+            memory_size=design.memory_mb,
+            timeout=Duration.seconds(design.timeout_seconds),
+            environment=environment,
+            role=role,
+            log_group=log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            tracing=lambda_.Tracing.ACTIVE,
+            reserved_concurrent_executions=design.reserved_concurrency,
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Only X-Ray's xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing), "
+            "which support no resource-level permissions.",
+        )
+        acknowledge(function, "Serverless-LambdaDLQ", _NO_ASYNC_DLQ[_invocation(design)])
+        if design.source:
+            function.add_event_source(
+                sources.SqsEventSource(
+                    self._queues[design.source.queue.id],
+                    batch_size=design.source.batch_size,
+                    max_batching_window=(
+                        Duration.seconds(design.source.max_batching_window_seconds)
+                        if design.source.max_batching_window_seconds
+                        else None
+                    ),
+                    report_batch_item_failures=True,
+                )
+            )
+            acknowledge(
+                function,
+                "Serverless-LambdaEventSourceMappingDestination",
+                "Messages that keep failing move to the queue's dead-letter queue (redrive policy, "
+                "maxReceiveCount) with their body intact, which an on-failure destination would not keep.",
+            )
+        if design.schedule_minutes:
+            schedule = events.Rule(
+                self,
+                f"{cid}Schedule",
+                rule_name=f"{prefix}-{design.name}",
+                description=f"Runs {design.name} every {design.schedule_minutes} minute(s)",
+                schedule=events.Schedule.rate(Duration.minutes(design.schedule_minutes)),
+                targets=[targets.LambdaFunction(function, retry_attempts=0)],  # the next run is the retry
+            )
+            acknowledge(
+                schedule,
+                "Serverless-EventBusDLQ",
+                "A missed run needs no replay: the next scheduled run does the same sweep a minute later.",
+            )
+        return function
+
+    def statements(self, design: FunctionDesign, log_group: logs.ILogGroup) -> list[iam.PolicyStatement]:
+        """The IAM statements of a function, derived from what its definition says it touches."""
+        statements = [
+            iam.PolicyStatement(
+                sid="WriteOwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[log_group.log_group_arn],
+            )
+        ]
+        kms_actions: set[str] = set()
+        for index, access in enumerate(design.tables):
+            table = self._tables[access.table.id]
+            if access.actions:
+                statements.append(
+                    iam.PolicyStatement(
+                        sid=f"Table{index}", actions=sorted(access.actions), resources=[table.table_arn]
+                    )
+                )
+            if access.index_actions:
+                statements.append(
+                    iam.PolicyStatement(
+                        sid=f"Table{index}Indexes",
+                        actions=sorted(access.index_actions),
+                        resources=[f"{table.table_arn}/index/{i.name}" for i in access.table.indexes],
+                    )
+                )
+            kms_actions.update(KMS_WRITE if _DDB_WRITES & set(access.actions) else KMS_READ)
+        if design.sends_to:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="SendToQueues",
+                    actions=["sqs:SendMessage"],
+                    resources=[self._queues[q.id].queue_arn for q in design.sends_to],
+                )
+            )
+            kms_actions.update(KMS_PRODUCE)
+        if design.publishes_to:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="PublishToTopics",
+                    actions=["sns:Publish"],
+                    resources=[self._topics[t.id].topic_arn for t in design.publishes_to],
+                )
+            )
+            kms_actions.update(KMS_PRODUCE)
+        if kms_actions:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="UseDataKey", actions=sorted(kms_actions), resources=[self._key.key_arn]
+                )
+            )
+        return statements

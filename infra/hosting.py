@@ -1,0 +1,136 @@
+"""Hosting for the operators' panel: a private S3 bucket behind CloudFront (origin access control),
+HTTPS only, security headers, access logs, and viewers limited to the regency's country."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra.config import StageConfig
+from infra.nag import acknowledge
+
+# The panel loads only its own files; it talks to the API, Cognito and (when configured) Amazon Connect's
+# softphone; map tiles come from OpenStreetMap.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: https://*.tile.openstreetmap.org",
+        "connect-src 'self' https://*.amazonaws.com https://*.amazoncognito.com",
+        "frame-src https://*.my.connect.aws https://*.awsapps.com",
+        "media-src 'self' blob:",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
+
+
+class Hosting(Construct):
+    def __init__(self, scope: Construct, id: str, *, config: StageConfig, prefix: str) -> None:
+        super().__init__(scope, id)
+        removal = RemovalPolicy.RETAIN if config.is_prod else RemovalPolicy.DESTROY
+        self.logs_bucket = s3.Bucket(
+            self,
+            "AccessLogs",
+            bucket_name=None,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            # CloudFront standard logs are written with ACLs.
+            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365 if config.is_prod else 30))],
+            removal_policy=removal,
+            auto_delete_objects=not config.is_prod,
+        )
+        self.bucket = s3.Bucket(
+            self,
+            "Panel",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=self.logs_bucket,
+            server_access_logs_prefix="s3/panel/",
+            removal_policy=removal,
+            auto_delete_objects=not config.is_prod,
+        )
+        headers = cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            response_headers_policy_name=f"{prefix}-panel",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=CONTENT_SECURITY_POLICY, override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.days(730),
+                    include_subdomains=True,
+                    preload=True,
+                    override=True,
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                    override=True,
+                ),
+                xss_protection=cloudfront.ResponseHeadersXSSProtection(
+                    protection=True, mode_block=True, override=True
+                ),
+            ),
+        )
+        certificate = (
+            acm.Certificate.from_certificate_arn(self, "Certificate", config.panel_certificate_arn)
+            if config.panel_certificate_arn
+            else None
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment=f"{prefix} operators' panel",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                response_headers_policy=headers,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+            ),
+            default_root_object="index.html",
+            domain_names=[config.panel_domain_name] if config.panel_domain_name and certificate else None,
+            certificate=certificate,
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 if certificate else None,
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_200,  # includes edge locations in Indonesia
+            geo_restriction=cloudfront.GeoRestriction.allowlist(*config.panel_allowed_countries)
+            if config.panel_allowed_countries
+            else None,
+            enable_logging=True,
+            log_bucket=self.logs_bucket,
+            log_file_prefix="cloudfront/panel/",
+        )
+
+        if certificate is None:
+            acknowledge(
+                self.distribution,
+                "AwsSolutions-CFR4",
+                "Without a custom domain the distribution serves CloudFront's default certificate, which "
+                "does not allow choosing the TLS policy; set panelDomainName and panelCertificateArn to "
+                "enforce TLS 1.2 or newer.",
+            )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR2",
+            "The distribution serves static files only; a CloudFront web ACL must be created in us-east-1 "
+            "while this stack deploys to the Amazon Connect region. The API the panel calls has its own WAF.",
+        )
+
+    @property
+    def origin(self) -> str:
+        return f"https://{self.distribution.distribution_domain_name}"

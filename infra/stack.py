@@ -1,0 +1,101 @@
+"""The Respon 112 stack: a thin composition of one construct per concern."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack, Tags
+from constructs import Construct
+
+from core.regency import REGENCIES
+from infra.api import Api
+from infra.auth import Auth
+from infra.config import ConfigError, StageConfig
+from infra.connect import Connect
+from infra.data import Data
+from infra.definitions import AGENCY_TOPIC, DISPATCH_QUEUE, INCIDENTS, PROJECT, resource_prefix
+from infra.encryption import Encryption
+from infra.functions import Functions
+from infra.hosting import Hosting
+from infra.messaging import Messaging
+from infra.observability import Observability
+
+
+class Respon112Stack(Stack):
+    def __init__(self, scope: Construct, id: str, *, config: StageConfig, **kwargs: Any) -> None:
+        super().__init__(
+            scope, id, description=f"Respon 112 emergency call centre ({config.stage})", **kwargs
+        )
+        if config.regency not in REGENCIES:
+            raise ConfigError(f"context regency={config.regency!r}: one of {sorted(REGENCIES)}")
+        regency = REGENCIES[config.regency]
+        prefix = resource_prefix(config.stage)
+        Tags.of(self).add("project", PROJECT)
+        Tags.of(self).add("stage", config.stage)
+
+        self.encryption = Encryption(self, "Encryption", config, prefix)
+        key = self.encryption.key
+        self.data = Data(self, "Data", config, prefix, key)
+        self.messaging = Messaging(self, "Messaging", config, prefix, key)
+        self.auth = Auth(self, "Auth", config, prefix)
+        self.hosting = Hosting(self, "Hosting", config=config, prefix=prefix)
+        origins = [self.hosting.origin]
+        if config.panel_domain_name:
+            origins.insert(0, f"https://{config.panel_domain_name}")
+        origins += list(config.extra_panel_origins)
+        self.functions = Functions(
+            self,
+            "Functions",
+            config=config,
+            prefix=prefix,
+            key=key,
+            tables=self.data.tables,
+            queues=self.messaging.queues,
+            topics={AGENCY_TOPIC.id: self.messaging.agency_topic},
+            extra_environment={"verify-api": {"CORS_ALLOW_ORIGINS": ",".join(origins)}},
+        )
+        functions = self.functions.functions
+        self.api = Api(
+            self,
+            "Api",
+            config=config,
+            prefix=prefix,
+            user_pool=self.auth.user_pool,
+            functions=functions,
+            allowed_origins=origins,
+        )
+        self.connect = Connect(
+            self,
+            "Connect",
+            config=config,
+            prefix=prefix,
+            regency_name=regency.name,
+            intake=self.functions.intake_target,
+        )
+        self.observability = Observability(
+            self,
+            "Observability",
+            config=config,
+            prefix=prefix,
+            key=key,
+            functions=functions,
+            queues=self.messaging.queues,
+            dead_letter_queues=self.messaging.dead_letter_queues,
+            undelivered=self.messaging.undelivered,
+            api=self.api.api,
+        )
+        outputs = {
+            "ApiUrl": self.api.api.url,
+            "PanelUrl": self.hosting.origin,
+            "PanelBucket": self.hosting.bucket.bucket_name,
+            "UserPoolId": self.auth.user_pool.user_pool_id,
+            "UserPoolClientId": self.auth.panel_client.user_pool_client_id,
+            "ConnectInstanceArn": self.connect.instance_arn,
+            "ContactFlowArn": self.connect.flow.attr_contact_flow_arn,
+            "IncidentsTable": self.data.tables[INCIDENTS.id].table_name,
+            "DispatchQueueUrl": self.messaging.queues[DISPATCH_QUEUE.id].queue_url,
+            "AgencyTopicArn": self.messaging.agency_topic.topic_arn,
+            "AlarmTopicArn": self.observability.topic.topic_arn,
+        }
+        for name, value in outputs.items():
+            CfnOutput(self, name, value=value)

@@ -15,28 +15,12 @@ from core.dispatching import Dispatcher
 from core.idempotency import IdempotentNotifier, dynamodb_persistence, notification_config
 from core.incidents import SYSTEM_INTAKE, IncidentService, Report, VerifyCommand
 from core.models import Agency, Category, Channel, DispatchStatus, Location, Priority, Status
-from core.regency import REGENCIES
 from dispatch.worker import lambda_handler
-from tests.fakes import InMemoryIncidentRepository, RecordingDispatchQueue, RecordingNotifier
+from tests.fakes import InMemoryIncidentRepository, RecordingNotifier
 from tests.support import Clock, FakeLambdaContext, create_tables, load_event
 
 BATCH = "sqs/dispatch-batch.json"
 INVALID_BATCH = "sqs/dispatch-batch-invalid.json"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def repo() -> InMemoryIncidentRepository:
-    return InMemoryIncidentRepository()
-
-
-@pytest.fixture
-def service(repo: InMemoryIncidentRepository, clock: Clock) -> IncidentService:
-    return IncidentService(repo, REGENCIES["banyuwangi"], RecordingDispatchQueue(), clock)
 
 
 @pytest.fixture

@@ -34,16 +34,6 @@ OPERATOR = "operator1"
 AGENCIES = (Agency.POLICE, Agency.PSC119)
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def repo() -> InMemoryIncidentRepository:
-    return InMemoryIncidentRepository()
-
-
 def received(repo: InMemoryIncidentRepository, clock: Clock) -> Incident:
     incident = Incident(
         id=new_ulid(int(clock.now.timestamp() * 1000)),

@@ -31,26 +31,6 @@ OPERATOR = "operator1"
 BANYUWANGI = REGENCIES["banyuwangi"]
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def repo() -> InMemoryIncidentRepository:
-    return InMemoryIncidentRepository()
-
-
-@pytest.fixture
-def queue() -> RecordingDispatchQueue:
-    return RecordingDispatchQueue()
-
-
-@pytest.fixture
-def service(repo: InMemoryIncidentRepository, queue: RecordingDispatchQueue, clock: Clock) -> IncidentService:
-    return IncidentService(repo, BANYUWANGI, queue, clock)
-
-
 def report(caller: str | None = "081234567890", dedupe_key: str | None = None) -> Report:
     return Report(
         channel=Channel.VOICE,

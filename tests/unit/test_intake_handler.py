@@ -27,11 +27,6 @@ CONNECT_SAMPLES = sorted(p.name for p in (EVENTS / "connect").glob("*.json"))
 
 
 @pytest.fixture
-def repo() -> InMemoryIncidentRepository:
-    return InMemoryIncidentRepository()
-
-
-@pytest.fixture
 def service(repo: InMemoryIncidentRepository) -> IncidentService:
     return IncidentService(repo, REGENCIES["banyuwangi"], clock=Clock())
 

@@ -20,26 +20,6 @@ SCHEDULE_SAMPLES = ["schedule/reconcile.json", "schedule/reconcile-invalid.json"
 GRACE = timedelta(minutes=2)
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def repo() -> InMemoryIncidentRepository:
-    return InMemoryIncidentRepository()
-
-
-@pytest.fixture
-def queue() -> RecordingDispatchQueue:
-    return RecordingDispatchQueue()
-
-
-@pytest.fixture
-def service(repo: InMemoryIncidentRepository, queue: RecordingDispatchQueue, clock: Clock) -> IncidentService:
-    return IncidentService(repo, REGENCIES["banyuwangi"], queue, clock)
-
-
 def verified_incident(service: IncidentService) -> str:
     incident, _ = service.register(Report(channel=Channel.VOICE, actor=SYSTEM_INTAKE, caller="081234567890"))
     service.claim(incident.id, "operator1")

@@ -51,26 +51,6 @@ class Api:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def repo() -> InMemoryIncidentRepository:
-    return InMemoryIncidentRepository()
-
-
-@pytest.fixture
-def queue() -> RecordingDispatchQueue:
-    return RecordingDispatchQueue()
-
-
-@pytest.fixture
-def service(repo: InMemoryIncidentRepository, queue: RecordingDispatchQueue, clock: Clock) -> IncidentService:
-    return IncidentService(repo, REGENCIES["banyuwangi"], queue, clock)
-
-
-@pytest.fixture
 def api(service: IncidentService, lambda_context: FakeLambdaContext) -> Api:
     return Api(service, lambda_context)
 

@@ -84,7 +84,8 @@ class Api(Construct):
             ),
         )
         # API Gateway's own 4xx/5xx (e.g. the authorizer's 401) must carry CORS headers too, or the panel
-        # sees a network error instead of "please log in again".
+        # sees a network error instead of "please log in again". A gateway response has one static value:
+        # the panel's canonical origin (its custom domain when set, else CloudFront's).
         for response_type, name in ((apigw.ResponseType.DEFAULT_4_XX, "Default4xx"),
                                     (apigw.ResponseType.DEFAULT_5_XX, "Default5xx")):  # fmt: skip
             self.api.add_gateway_response(

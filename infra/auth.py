@@ -56,6 +56,7 @@ class Auth(Construct):
             "Panel",
             user_pool_client_name=f"{prefix}-panel",
             generate_secret=False,  # a browser app cannot keep a secret
+            disable_o_auth=True,  # the panel signs in with SRP; no hosted UI, no redirect flows to abuse
             auth_flows=cognito.AuthFlow(user_srp=True),
             prevent_user_existence_errors=True,
             id_token_validity=TOKEN_VALIDITY,

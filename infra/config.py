@@ -13,6 +13,11 @@ from core.models import Agency
 from infra.constants import DEFAULT_POWERTOOLS_LAYER_VERSION, STAGES
 
 _AGENCY_PROTOCOLS = ("email", "sms", "https")
+_INSTANCE_ARN = re.compile(r"^arn:aws[\w-]*:connect:[\w-]+:\d{12}:instance/[\w-]+$")
+_PHONE_NUMBER_ARN = re.compile(
+    r"^arn:aws[\w-]*:connect:[\w-]+:\d{12}:(instance/[\w-]+/)?phone-number/[\w-]+$"
+)
+_US_EAST_1_CERTIFICATE = re.compile(r"^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate/[\w-]+$")
 
 
 class ConfigError(ValueError):
@@ -61,10 +66,21 @@ class StageConfig:
             return per_stage.get(key, get(key, default)) if isinstance(per_stage, dict) else get(key, default)
 
         instance_arn = value("connectInstanceArn")
-        if instance_arn and not re.match(
-            r"^arn:aws[\w-]*:connect:[\w-]+:\d{12}:instance/[\w-]+$", instance_arn
-        ):
+        if instance_arn and not _INSTANCE_ARN.match(instance_arn):
             raise ConfigError(f"connectInstanceArn {instance_arn!r} is not a Connect instance ARN")
+        phone_number_arn = value("connectPhoneNumberArn")
+        if phone_number_arn and not _PHONE_NUMBER_ARN.match(phone_number_arn):
+            raise ConfigError(
+                f"connectPhoneNumberArn {phone_number_arn!r} is not a Connect phone number ARN "
+                "(arn:aws:connect:<region>:<account>:phone-number/<id>)"
+            )
+        domain, certificate = value("panelDomainName"), value("panelCertificateArn")
+        if bool(domain) != bool(certificate):
+            raise ConfigError("panelDomainName and panelCertificateArn go together: give both or neither")
+        if certificate and not _US_EAST_1_CERTIFICATE.match(certificate):
+            raise ConfigError(
+                f"panelCertificateArn {certificate!r}: CloudFront needs an ACM certificate in us-east-1"
+            )
         subscriptions = value("agencySubscriptions", {})
         if isinstance(subscriptions, str):
             subscriptions = json.loads(subscriptions)
@@ -74,12 +90,12 @@ class StageConfig:
             powertools_layer_version=int(value("powertoolsLayerVersion", DEFAULT_POWERTOOLS_LAYER_VERSION)),
             connect_instance_arn=instance_arn,
             connect_instance_alias=value("connectInstanceAlias"),
-            connect_phone_number_arn=value("connectPhoneNumberArn"),
+            connect_phone_number_arn=phone_number_arn,
             intake_provisioned_concurrency=int(
                 value("intakeProvisionedConcurrency", 1 if stage == "prod" else 0)
             ),
-            panel_domain_name=value("panelDomainName"),
-            panel_certificate_arn=value("panelCertificateArn"),
+            panel_domain_name=domain,
+            panel_certificate_arn=certificate,
             panel_allowed_countries=tuple(value("panelAllowedCountries", ["ID"])),
             extra_panel_origins=tuple(value("extraPanelOrigins", [])),
             alarm_email=value("alarmEmail"),

@@ -189,7 +189,6 @@ class Connect(Construct):
                 "other permission is the one Connect action above, scoped to this number, instance and flow."
             ),
             "Serverless-LambdaDLQ": "Called synchronously by CloudFormation, which reports its failures.",
-            "Serverless-LambdaDefaultMemorySize": "Memory is set through AwsCustomResource (memory_size).",
             "Serverless-LambdaTracing": "A deployment-time call, not a request path worth tracing.",
         }
         for rule, reason in reasons.items():

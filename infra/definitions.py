@@ -32,6 +32,7 @@ __all__ = [
     "ROOT",
     "STATUS_INDEX",
     "TABLES",
+    "USER_POOL_ENV",
     "ApiRoute",
     "FunctionDesign",
     "Index",
@@ -47,6 +48,7 @@ __all__ = [
 ]
 
 PROJECT = "respon112"
+USER_POOL_ENV = "USER_POOL_ID"
 METRICS_NAMESPACE = "Respon112"
 
 
@@ -109,6 +111,7 @@ class FunctionDesign:
     source: QueueSource | None = None
     schedule_minutes: int | None = None  # run every N minutes (EventBridge Scheduler)
     api_spec: str | None = None  # committed OpenAPI document, relative to functions/, for API functions
+    user_pool_actions: tuple[str, ...] = ()  # IAM actions on the operators' user pool (gets USER_POOL_ID)
     reserved_concurrency: int | None = None
     environment: Mapping[str, str] = field(default_factory=dict)
 
@@ -116,6 +119,7 @@ class FunctionDesign:
         """The function's environment; `names` maps each resource env var to its physical name/URL/ARN."""
         needed = [t.table.env_var for t in self.tables]
         needed += [q.env_var for q in self.sends_to] + [t.env_var for t in self.publishes_to]
+        needed += [USER_POOL_ENV] if self.user_pool_actions else []
         missing = [var for var in needed if var not in names]
         if missing:
             raise KeyError(f"{self.name}: no value for {missing}")
@@ -171,6 +175,7 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         ),
         sends_to=(DISPATCH_QUEUE,),
         api_spec="verify/openapi.json",
+        user_pool_actions=("cognito-idp:ListUsersInGroup",),  # GET /operators, reassign
     ),
     FunctionDesign(
         name="dispatch-worker",

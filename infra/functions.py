@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -19,7 +20,15 @@ from constructs import Construct
 
 from infra.config import StageConfig
 from infra.constants import ARCHITECTURE, LOG_RETENTION, POWERTOOLS_LAYER_ARN, RUNTIME
-from infra.definitions import AGENCY_TOPIC, FUNCTIONS, FUNCTIONS_DIR, QUEUES, TABLES, FunctionDesign
+from infra.definitions import (
+    AGENCY_TOPIC,
+    FUNCTIONS,
+    FUNCTIONS_DIR,
+    QUEUES,
+    TABLES,
+    USER_POOL_ENV,
+    FunctionDesign,
+)
 from infra.nag import acknowledge
 
 # DynamoDB actions that write need the table key to encrypt; reads only to decrypt.
@@ -61,6 +70,7 @@ class Functions(Construct):
         tables: Mapping[str, dynamodb.Table],
         queues: Mapping[str, sqs.Queue],
         topics: Mapping[str, sns.Topic],
+        user_pool: cognito.IUserPool,
         extra_environment: Mapping[str, Mapping[str, str]],
     ) -> None:
         super().__init__(scope, id)
@@ -69,6 +79,7 @@ class Functions(Construct):
         self._tables = tables
         self._queues = queues
         self._topics = topics
+        self._user_pool = user_pool
         layer = lambda_.LayerVersion.from_layer_version_arn(
             self,
             "Powertools",
@@ -82,6 +93,7 @@ class Functions(Construct):
         names: dict[str, str] = {t.env_var: tables[t.id].table_name for t in TABLES}
         names |= {q.env_var: queues[q.id].queue_url for q in QUEUES}
         names[AGENCY_TOPIC.env_var] = topics[AGENCY_TOPIC.id].topic_arn
+        names[USER_POOL_ENV] = user_pool.user_pool_id
 
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
@@ -236,6 +248,14 @@ class Functions(Construct):
                 )
             )
             kms_actions.update(KMS_PRODUCE)
+        if design.user_pool_actions:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="ReadOperators",
+                    actions=sorted(design.user_pool_actions),
+                    resources=[self._user_pool.user_pool_arn],
+                )
+            )
         if kms_actions:
             statements.append(
                 iam.PolicyStatement(

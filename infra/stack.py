@@ -52,6 +52,7 @@ class Respon112Stack(Stack):
             tables=self.data.tables,
             queues=self.messaging.queues,
             topics={AGENCY_TOPIC.id: self.messaging.agency_topic},
+            user_pool=self.auth.user_pool,
             extra_environment={"verify-api": {"CORS_ALLOW_ORIGINS": ",".join(origins)}},
         )
         functions = self.functions.functions

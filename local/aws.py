@@ -14,6 +14,7 @@ from moto.server import ThreadedMotoServer
 from core.models import Agency
 from infra.definitions import (
     AGENCY_TOPIC,
+    USER_POOL_ENV,
     OPERATOR_GROUPS,
     QUEUES,
     TABLES,
@@ -168,6 +169,7 @@ def provision(endpoint: str, stage: str, passwords: dict[str, str] | None = None
     sns = client("sns", endpoint)
 
     result = _create_user_pool(client("cognito-idp", endpoint), prefix, passwords or {})
+    result.names[USER_POOL_ENV] = result.user_pool_id
     for table in TABLES:
         name = table.physical_name(prefix)
         create_table(ddb, table, name)

@@ -11,7 +11,7 @@ from collections import Counter
 
 from core.errors import ConcurrentModification, IncidentNotFound
 from core.lifecycle import Change, registration_audit
-from core.models import Agency, AuditEntry, Dispatch, Incident, IncidentDetail, Page, Status
+from core.models import Agency, AuditEntry, Dispatch, Incident, IncidentDetail, OperatorAccount, Page, Status
 from core.repository import decode_cursor, encode_cursor, incident_pk
 
 
@@ -121,3 +121,16 @@ class RecordingNotifier:
             raise ConnectionError(f"SNS unreachable for {agency}")
         self.sent.append((incident.id, agency))
         return f"sns-{incident.id}-{agency}"
+
+
+class FakeDirectory:
+    """The operators' directory as a list: enough to pick whom to hand an incident to."""
+
+    def __init__(self, accounts: list[OperatorAccount] | None = None) -> None:
+        self.accounts = accounts or [
+            OperatorAccount(username=f"operator{n}", name=f"Operator {n}", groups=["operator"])
+            for n in (1, 2, 3)
+        ] + [OperatorAccount(username="supervisor", name="Supervisor", groups=["supervisor"])]
+
+    def operators(self) -> list[OperatorAccount]:
+        return list(self.accounts)

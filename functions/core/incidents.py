@@ -114,6 +114,10 @@ class IncidentService:
         incident = self._repo.get(incident_id)
         return self._repo.commit(lifecycle.claim(incident, operator, self._now()))
 
+    def reassign(self, incident_id: str, supervisor: str, assignee: str) -> Incident:
+        incident = self._repo.get(incident_id)
+        return self._repo.commit(lifecycle.reassign(incident, supervisor, assignee, self._now()))
+
     def verify(self, incident_id: str, operator: str, command: VerifyCommand) -> Incident:
         if self._queue is None:
             raise RuntimeError("IncidentService needs a dispatch queue to verify incidents")

@@ -37,7 +37,11 @@ from core.models import (
 
 STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
     Status.RECEIVED: {Action.CLAIM: Status.IN_REVIEW},
-    Status.IN_REVIEW: {Action.VERIFY: Status.VERIFIED, Action.REJECT: Status.REJECTED},
+    Status.IN_REVIEW: {
+        Action.REASSIGN: Status.IN_REVIEW,
+        Action.VERIFY: Status.VERIFIED,
+        Action.REJECT: Status.REJECTED,
+    },
     Status.VERIFIED: {Action.DISPATCH: Status.DISPATCHED},
     Status.DISPATCHED: {
         Action.AGENCY_ACKNOWLEDGE: Status.DISPATCHED,
@@ -131,6 +135,21 @@ def _require_assignee(incident: Incident, operator: str, action: str) -> None:
 
 def claim(incident: Incident, operator: Actor, now: datetime) -> Change:
     return _move(incident, Action.CLAIM, operator, now, updates={"assigned_to": operator, "claimed_at": now})
+
+
+def reassign(incident: Incident, supervisor: Actor, assignee: Actor, now: datetime) -> Change:
+    """Hand an incident under review to another operator (a supervisor's decision, e.g. at shift change)."""
+    next_status(incident, Action.REASSIGN)
+    if assignee == incident.assigned_to:
+        raise InvalidRequest("assignee", f"incident {incident.id} is already assigned to {assignee}")
+    return _move(
+        incident,
+        Action.REASSIGN,
+        supervisor,
+        now,
+        details={"from": incident.assigned_to or "", "to": assignee},
+        updates={"assigned_to": assignee},
+    )
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,7 @@ class DispatchStatus(StrEnum):
 class Action(StrEnum):
     REGISTER = "REGISTER"
     CLAIM = "CLAIM"
+    REASSIGN = "REASSIGN"  # a supervisor hands an incident under review to another operator
     VERIFY = "VERIFY"
     REJECT = "REJECT"
     DISPATCH = "DISPATCH"
@@ -198,6 +199,13 @@ class Dispatch(CamelModel):
 class IncidentDetail(Incident):
     timeline: list[AuditEntry] = Field(default_factory=list, description="Every state change, oldest first")
     dispatches: list[Dispatch] = Field(default_factory=list)
+
+
+class OperatorAccount(CamelModel):
+    username: str
+    name: str
+    groups: list[str]
+    enabled: bool = True
 
 
 class Page(CamelModel):

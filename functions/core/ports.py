@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from core.lifecycle import Change
-from core.models import Agency, Incident, IncidentDetail, Page, Status
+from core.models import Agency, Incident, IncidentDetail, OperatorAccount, Page, Status
 
 
 class IncidentRepository(Protocol):
@@ -39,6 +39,12 @@ class IncidentRepository(Protocol):
 class DispatchQueue(Protocol):
     def enqueue(self, incident: Incident) -> str:
         """Ask the dispatch worker to forward a VERIFIED incident; returns the message id."""
+        ...
+
+
+class OperatorDirectory(Protocol):
+    def operators(self) -> list[OperatorAccount]:
+        """Everyone in the operator or supervisor group, by username."""
         ...
 
 

@@ -29,6 +29,7 @@ class Settings(BaseModel):
     idempotency_table_name: str | None = Field(default=None, alias="IDEMPOTENCY_TABLE_NAME")
     dispatch_queue_url: str | None = Field(default=None, alias="DISPATCH_QUEUE_URL")
     agency_topic_arn: str | None = Field(default=None, alias="AGENCY_TOPIC_ARN")
+    user_pool_id: str | None = Field(default=None, alias="USER_POOL_ID")
     dispatch_grace_seconds: int = Field(default=60, ge=5, alias="DISPATCH_GRACE_SECONDS")
     cors_allow_origins: str | None = Field(default=None, alias="CORS_ALLOW_ORIGINS")  # comma-separated
 

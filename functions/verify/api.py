@@ -22,6 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from core.directory import CognitoDirectory
 from core.errors import (
     ConcurrentModification,
     IllegalTransition,
@@ -32,17 +33,30 @@ from core.errors import (
 from core.ids import ULID_PATTERN
 from core.incidents import IncidentService, Report, VerifyCommand
 from core.messaging import SqsDispatchQueue
-from core.models import Agency, Channel, Incident, IncidentDetail, Location, Page, Rejection, Status
+from core.models import (
+    Agency,
+    Channel,
+    Incident,
+    IncidentDetail,
+    Location,
+    OperatorAccount,
+    Page,
+    Rejection,
+    Status,
+)
 from core.observability import logger, metrics, tracer
+from core.ports import OperatorDirectory
 from core.repository import DynamoIncidentRepository, dynamodb_client
 from core.settings import get_settings
-from verify.auth import Operator, current_operator
+from verify.auth import Operator, current_operator, current_supervisor
+from verify.conditional import apply_conditional_get
 from verify.schemas import (
     AcknowledgeRequest,
     CloseRequest,
     ErrorBody,
     Me,
     OpenIncidentRequest,
+    ReassignRequest,
     RejectRequest,
     VerifyRequest,
 )
@@ -71,6 +85,7 @@ app = APIGatewayRestResolver(enable_validation=True, cors=_cors())
 
 IncidentIdParam = Annotated[str, PathParam(pattern=ULID_PATTERN, description="Incident id (ULID)")]
 CurrentOperator = Annotated[Operator, Depends(current_operator)]
+CurrentSupervisor = Annotated[Operator, Depends(current_supervisor)]
 
 _tracer = tracer()
 
@@ -83,11 +98,19 @@ def _service() -> IncidentService:
 Service = Annotated[IncidentService, Depends(_service)]
 
 
+def _directory() -> OperatorDirectory:
+    directory: OperatorDirectory = app.context["directory"]
+    return directory
+
+
+Directory = Annotated[OperatorDirectory, Depends(_directory)]
+
+
 def _responses(ok: str, *codes: int, status: int = 200) -> dict[int, Any]:
     """OpenAPI responses: the success (schema from the return annotation) and the errors it may give."""
     described = {
         401: "No token, or a token the user pool did not sign",
-        403: "The user is not an operator or supervisor",
+        403: "The user is not in a group allowed to do this",
         404: "No such incident",
         409: "Lost a race, or the incident is not in a state that allows this",
     }
@@ -175,6 +198,17 @@ def me(operator: CurrentOperator) -> Me:
 
 
 @app.get(
+    "/operators",
+    security=SECURED,
+    tags=["operators"],
+    summary="Operators and supervisors (to hand an incident over)",
+    responses=_responses("Everyone in the operator and supervisor groups", 401, 403),
+)
+def list_operators(operator: CurrentOperator, directory: Directory) -> list[OperatorAccount]:
+    return directory.operators()
+
+
+@app.get(
     "/incidents",
     security=SECURED,
     tags=["incidents"],
@@ -237,6 +271,26 @@ def get_incident(operator: CurrentOperator, service: Service, incident_id: Incid
 )
 def claim(operator: CurrentOperator, service: Service, incident_id: IncidentIdParam) -> Incident:
     return service.claim(incident_id, operator.username)
+
+
+@app.post(
+    "/incidents/<incident_id>/reassign",
+    security=SECURED,
+    tags=["workflow"],
+    summary="Supervisors: hand an incident under review to another operator (IN_REVIEW → IN_REVIEW)",
+    responses=_responses("The incident after the change", 401, 403, 404, 409),
+)
+def reassign(
+    supervisor: CurrentSupervisor,
+    service: Service,
+    directory: Directory,
+    incident_id: IncidentIdParam,
+    request: Annotated[ReassignRequest, Body()],
+) -> Incident:
+    enabled = {account.username for account in directory.operators() if account.enabled}
+    if request.assignee not in enabled:
+        raise InvalidRequest("assignee", f"{request.assignee!r} is not an active operator or supervisor")
+    return service.reassign(incident_id, supervisor.username, request.assignee)
 
 
 @app.post(
@@ -322,11 +376,25 @@ def default_service() -> IncidentService:
     return IncidentService(repository, settings.regency, queue)
 
 
+@functools.cache
+def default_directory() -> OperatorDirectory:
+    return CognitoDirectory(get_settings().require("user_pool_id"))
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @_tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(
-    event: dict[str, Any], context: LambdaContext, service: IncidentService | None = None
+    event: dict[str, Any],
+    context: LambdaContext,
+    service: IncidentService | None = None,
+    directory: OperatorDirectory | None = None,
 ) -> dict[str, Any]:
-    app.append_context(service=service or default_service())
-    return app.resolve(event, context)
+    # The directory is built on first use: only /operators and reassign need Cognito.
+    app.append_context(service=service or default_service(), directory=directory or _LazyDirectory())
+    return apply_conditional_get(event, app.resolve(event, context))
+
+
+class _LazyDirectory:
+    def operators(self) -> list[OperatorAccount]:
+        return default_directory().operators()

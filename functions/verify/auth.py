@@ -36,6 +36,13 @@ def parse_groups(raw: object) -> frozenset[str]:
     return frozenset()
 
 
+def current_supervisor(request: Request) -> Operator:
+    operator = current_operator(request)
+    if not operator.is_supervisor:
+        raise ForbiddenError(f"user {operator.username} is not a supervisor")
+    return operator
+
+
 def current_operator(request: Request) -> Operator:
     event = request.resolved_event
     claims = event.request_context.authorizer.claims if isinstance(event, APIGatewayProxyEvent) else None

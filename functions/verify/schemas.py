@@ -61,6 +61,12 @@ class VerifyRequest(RequestModel):
     )
 
 
+class ReassignRequest(RequestModel):
+    assignee: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)] = Field(
+        description="Username of the operator who takes the incident over"
+    )
+
+
 class AcknowledgeRequest(RequestModel):
     note: Note | None = Field(default=None, description="Who confirmed, e.g. the officer's name and unit")
 

@@ -138,6 +138,9 @@ class Synthesized:
     def data_key(self) -> str:
         return self.only("AWS::KMS::Key")
 
+    def user_pool(self) -> str:
+        return self.only("AWS::Cognito::UserPool")
+
     def role_statements(self, role_id: str) -> Iterator[dict[str, Any]]:
         """Every statement of every policy attached to a role: inline, AWS::IAM::Policy, ManagedPolicy."""
         for policy in self.props(role_id).get("Policies", []):

@@ -51,6 +51,8 @@ def expected_grants(config: Synthesized, design: FunctionDesign) -> set[Grant]:
     for topic in design.publishes_to:
         allow({"sns:Publish"}, ref(config.topic(topic.physical_name(prefix))))
         kms |= KMS_PRODUCE
+    if design.user_pool_actions:
+        allow(design.user_pool_actions, get_att(config.user_pool(), "Arn"))
     if design.source:
         allow(SQS_CONSUME, get_att(config.queue(design.source.queue.physical_name(prefix)), "Arn"))
         kms |= KMS_CONSUME

@@ -13,26 +13,32 @@ import pytest
 from moto import mock_aws
 
 from core.settings import Settings, SettingsError, get_settings
-from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign, resource_prefix
+from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, USER_POOL_ENV, FunctionDesign, resource_prefix
 
 FUNCTION_NAMES = [f.name for f in FUNCTIONS]
 RESOURCE_VARS = {
     str(Settings.model_fields[name].alias)
-    for name in ("table_name", "idempotency_table_name", "dispatch_queue_url", "agency_topic_arn")
+    for name in (
+        "table_name",
+        "idempotency_table_name",
+        "dispatch_queue_url",
+        "agency_topic_arn",
+        "user_pool_id",
+    )
 }
 # What each function's code asks for with Settings.require (see each module's default factory).
 REQUIRED_SETTINGS: dict[str, set[str]] = {
     "intake-connect": {"table_name"},
-    "verify-api": {"table_name", "dispatch_queue_url"},
+    "verify-api": {"table_name", "dispatch_queue_url", "user_pool_id"},
     "dispatch-worker": {"table_name", "agency_topic_arn", "idempotency_table_name"},
     "dispatch-reconciler": {"table_name", "dispatch_queue_url"},
 }
-# The cached factory each handler builds its ports with when none is handed in.
-FACTORIES: dict[str, tuple[str, str]] = {
-    "intake-connect": ("intake.connect", "default_service"),
-    "verify-api": ("verify.api", "default_service"),
-    "dispatch-worker": ("dispatch.worker", "default_dispatcher"),
-    "dispatch-reconciler": ("dispatch.reconcile", "default_service"),
+# The cached factories each handler builds its ports with when none is handed in.
+FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
+    "intake-connect": (("intake.connect", "default_service"),),
+    "verify-api": (("verify.api", "default_service"), ("verify.api", "default_directory")),
+    "dispatch-worker": (("dispatch.worker", "default_dispatcher"),),
+    "dispatch-reconciler": (("dispatch.reconcile", "default_service"),),
 }
 
 
@@ -41,6 +47,7 @@ def needed_vars(design: FunctionDesign) -> list[str]:
         [t.table.env_var for t in design.tables]
         + [q.env_var for q in design.sends_to]
         + [t.env_var for t in design.publishes_to]
+        + ([USER_POOL_ENV] if design.user_pool_actions else [])
     )
 
 
@@ -128,7 +135,7 @@ def test_every_setting_the_code_requires_is_in_the_functions_env(name: str) -> N
 @pytest.fixture
 def isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[dict[str, str]], None]]:
     """Sets a function's env (and no other resource variable) with fresh cached factories."""
-    cached = [get_settings, *(default_factory(name) for name in FACTORIES)]
+    cached = [get_settings, *(factory for name in FACTORIES for factory in default_factories(name))]
 
     def apply(env: dict[str, str]) -> None:
         for var in RESOURCE_VARS:
@@ -144,10 +151,12 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[dict[str
         factory.cache_clear()
 
 
-def default_factory(name: str) -> functools._lru_cache_wrapper[Any]:
-    module_name, attribute = FACTORIES[name]
-    factory: functools._lru_cache_wrapper[Any] = getattr(importlib.import_module(module_name), attribute)
-    return factory
+def default_factories(name: str) -> list[functools._lru_cache_wrapper[Any]]:
+    return [getattr(importlib.import_module(module), attribute) for module, attribute in FACTORIES[name]]
+
+
+def build_default_ports(name: str) -> list[Any]:
+    return [factory() for factory in default_factories(name)]
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
@@ -156,7 +165,7 @@ def test_the_default_ports_build_from_the_env_infra_gives(
 ) -> None:
     isolated_env(function_env(by_name(name)))
 
-    assert default_factory(name)() is not None
+    assert all(port is not None for port in build_default_ports(name))
 
 
 @pytest.mark.parametrize(
@@ -171,7 +180,7 @@ def test_without_a_resource_variable_the_function_fails_at_start_up_naming_it(
     isolated_env(env)
 
     with pytest.raises(SettingsError, match=missing):
-        default_factory(name)()
+        build_default_ports(name)
 
 
 # -- specs, queues, timeouts -----------------------------------------------------------------------

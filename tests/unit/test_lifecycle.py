@@ -29,6 +29,7 @@ T0 = datetime(2026, 11, 29, 3, 40, 13, 123000, tzinfo=UTC)
 NOW = T0 + timedelta(minutes=3)
 OPERATOR = "operator1"
 OTHER_OPERATOR = "operator2"
+SUPERVISOR = "supervisor"
 AGENCIES = (Agency.DAMKAR, Agency.POLICE)
 VERIFICATION = Verification(
     category=Category.FIRE,
@@ -79,6 +80,8 @@ def perform(incident: Incident, action: Action) -> Change:
             raise AssertionError("REGISTER is never a move")  # pragma: no cover
         case Action.CLAIM:
             return lifecycle.claim(incident, OPERATOR, NOW)
+        case Action.REASSIGN:
+            return lifecycle.reassign(incident, SUPERVISOR, OTHER_OPERATOR, NOW)
         case Action.VERIFY:
             return lifecycle.verify(incident, OPERATOR, VERIFICATION, NOW)
         case Action.REJECT:
@@ -99,6 +102,7 @@ def perform(incident: Incident, action: Action) -> Change:
 
 ACTORS = {
     Action.CLAIM: OPERATOR,
+    Action.REASSIGN: SUPERVISOR,
     Action.VERIFY: OPERATOR,
     Action.REJECT: OPERATOR,
     Action.DISPATCH: "system:dispatch",
@@ -368,3 +372,17 @@ def test_registration_audit_describes_the_new_incident() -> None:
     assert (entry.from_status, entry.to_status) == (None, Status.RECEIVED)
     assert (entry.actor, entry.at, entry.version) == ("system:intake", T0, 1)
     assert entry.details == {"channel": "VOICE"}
+
+
+def test_reassign_hands_the_incident_to_another_operator_and_says_so() -> None:
+    change = lifecycle.reassign(incident_at(Status.IN_REVIEW), SUPERVISOR, OTHER_OPERATOR, NOW)
+
+    assert change.incident.assigned_to == OTHER_OPERATOR
+    assert change.incident.status is Status.IN_REVIEW
+    assert change.audit.actor == SUPERVISOR
+    assert change.audit.details == {"from": OPERATOR, "to": OTHER_OPERATOR}
+
+
+def test_reassign_to_the_current_assignee_is_refused() -> None:
+    with pytest.raises(InvalidRequest, match="already assigned to operator1"):
+        lifecycle.reassign(incident_at(Status.IN_REVIEW), SUPERVISOR, OPERATOR, NOW)

@@ -52,10 +52,12 @@ def test_the_document_describes_every_route(document: dict[str, Any]) -> None:
     assert described == {
         ("/openapi.json", "get"),
         ("/me", "get"),
+        ("/operators", "get"),
         ("/incidents", "get"),
         ("/incidents", "post"),
         ("/incidents/{incident_id}", "get"),
         ("/incidents/{incident_id}/claim", "post"),
+        ("/incidents/{incident_id}/reassign", "post"),
         ("/incidents/{incident_id}/verify", "post"),
         ("/incidents/{incident_id}/reject", "post"),
         ("/incidents/{incident_id}/dispatches/{agency}/acknowledge", "post"),
@@ -75,7 +77,7 @@ def test_the_cognito_scheme_is_a_bearer_jwt(document: dict[str, Any]) -> None:
 def test_every_incident_route_requires_cognito(document: dict[str, Any]) -> None:
     secured = [(p, m, op) for p, m, op in operations(document) if p not in PUBLIC_PATHS]
 
-    assert len(secured) == 9
+    assert len(secured) == 11
     for path, method, operation in secured:
         assert operation.get("security") == [{"cognito": []}], f"{method.upper()} {path}"
 

@@ -749,6 +749,8 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str, ...]]]] = {
     "get-incident-invalid": (422, {("path", "incident_id")}),
     "list-incidents-invalid": (422, {("query", "status"), ("query", "limit")}),
     "me-invalid": (403, set()),
+    "list-operators-invalid": (403, set()),
+    "reassign-incident-invalid": (422, {("body", "assignee")}),
     "open-incident-invalid": (
         422,
         {("body", "channel"), ("body", "summary"), ("body", "caller"), ("body", "location")},

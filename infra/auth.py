@@ -57,7 +57,9 @@ class Auth(Construct):
             user_pool_client_name=f"{prefix}-panel",
             generate_secret=False,  # a browser app cannot keep a secret
             disable_o_auth=True,  # the panel signs in with SRP; no hosted UI, no redirect flows to abuse
-            auth_flows=cognito.AuthFlow(user_srp=True),
+            # USER_PASSWORD_AUTH: the panel calls Cognito's API directly (no SDK to vendor); the password
+            # travels over TLS to Cognito only, and threat protection watches both flows.
+            auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
             prevent_user_existence_errors=True,
             id_token_validity=TOKEN_VALIDITY,
             access_token_validity=TOKEN_VALIDITY,

@@ -39,6 +39,9 @@ class StageConfig:
     connect_instance_arn: str | None = None
     connect_instance_alias: str | None = None
     connect_phone_number_arn: str | None = None  # a number already claimed in the instance
+    connect_ccp_url: str | None = (
+        None  # the softphone of an imported instance (https://<alias>.my.connect.aws/ccp-v2/)
+    )
     intake_provisioned_concurrency: int = 0
     panel_domain_name: str | None = None  # custom domain for the panel (needs the certificate below)
     panel_certificate_arn: str | None = None  # ACM certificate in us-east-1
@@ -91,6 +94,7 @@ class StageConfig:
             connect_instance_arn=instance_arn,
             connect_instance_alias=value("connectInstanceAlias"),
             connect_phone_number_arn=phone_number_arn,
+            connect_ccp_url=value("connectCcpUrl"),
             intake_provisioned_concurrency=int(
                 value("intakeProvisionedConcurrency", 1 if stage == "prod" else 0)
             ),

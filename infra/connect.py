@@ -55,8 +55,11 @@ class Connect(Construct):
         prefix: str,
         regency_name: str,
         intake: lambda_.IFunction,
+        panel_origins: list[str],
     ) -> None:
         super().__init__(scope, id)
+        # The softphone the panel embeds: given for an imported instance, derived for a created one.
+        self.ccp_url: str | None = config.connect_ccp_url
         if config.connect_instance_arn:
             self.instance_arn = config.connect_instance_arn
         else:
@@ -70,6 +73,12 @@ class Connect(Construct):
                 ),
             )
             self.instance_arn = instance.attr_arn
+            self.ccp_url = f"https://{instance.instance_alias}.my.connect.aws/ccp-v2/"
+        # Amazon Connect only lets approved origins embed its softphone (amazon-connect-streams).
+        for index, origin in enumerate(o for o in panel_origins if o.startswith("https://")):
+            connect.CfnApprovedOrigin(
+                self, f"PanelOrigin{index}", instance_id=self.instance_arn, origin=origin
+            )
 
         # Connect's own "Basic Hours" are 00:00-00:00 every day: open around the clock. The flow never
         # checks hours anyway, so no schedule can close the 112 line.

@@ -12,11 +12,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from core.models import Category, Priority
+from core.regency import REGENCIES
+from core.routing import AGENCIES, ROUTES
 from core.tables import IDEMPOTENCY, INCIDENTS, STATUS_INDEX, TABLES, Index, Key, TableDesign
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
+PANEL_DIR = ROOT / "panel"
 
 __all__ = [
     "AGENCY_TOPIC",
@@ -27,6 +32,7 @@ __all__ = [
     "IDEMPOTENCY",
     "INCIDENTS",
     "OPERATOR_GROUPS",
+    "PANEL_DIR",
     "PROJECT",
     "QUEUES",
     "ROOT",
@@ -43,7 +49,9 @@ __all__ = [
     "TopicDesign",
     "UserGroup",
     "api_routes",
+    "content_security_policy",
     "function",
+    "panel_config",
     "resource_prefix",
 ]
 
@@ -245,3 +253,65 @@ OPERATOR_GROUPS: tuple[UserGroup, ...] = (
     UserGroup("supervisor", "Shift supervisors: everything operators do, plus oversight", precedence=20),
     UserGroup("admin", "Administrators: manage accounts", precedence=10),
 )
+
+
+def panel_config(
+    *,
+    stage: str,
+    regency: str,
+    api_url: str,
+    region: str,
+    user_pool_id: str,
+    user_pool_client_id: str,
+    cognito_endpoint: str | None = None,
+    ccp_url: str | None = None,
+) -> dict[str, Any]:
+    """The operators' panel's runtime configuration (`/config.json`): where the API and Cognito are, the
+    Amazon Connect softphone if any, and the regency's reference data. The local stack serves it; the
+    CDK stack writes it next to the panel's files at deploy (values may then be deploy-time tokens)."""
+    served = REGENCIES[regency]
+    return {
+        "stage": stage,
+        "apiUrl": api_url,  # "" means the panel's own origin (the local stack)
+        "cognito": {
+            "region": region,
+            "userPoolId": user_pool_id,
+            "clientId": user_pool_client_id,
+            "endpoint": cognito_endpoint or f"https://cognito-idp.{region}.amazonaws.com/",
+        },
+        "connect": {"ccpUrl": ccp_url, "region": region} if ccp_url else None,
+        "regency": {
+            "code": served.code,
+            "name": served.name,
+            "timezone": served.timezone,
+            "center": list(served.center),
+            "districts": list(served.districts),
+        },
+        "agencies": [
+            {"code": agency.code.value, "nameId": agency.name_id, "nameEn": agency.name_en}
+            for agency in AGENCIES.values()
+        ],
+        "routing": {category.value: [a.value for a in ROUTES[category]] for category in Category},
+        "priorities": [priority.value for priority in Priority],
+    }
+
+
+def content_security_policy(*connect_sources: str) -> str:
+    """The panel's Content-Security-Policy: its own files only; it talks to the API, Cognito and Amazon
+    Connect's softphone, and shows OpenStreetMap tiles. CloudFront sends it in production; the local
+    stack sends it too (adding its own endpoints), so a page that breaks the policy breaks in the tests."""
+    connect = " ".join(("'self'", "https://*.amazonaws.com", "https://*.amazoncognito.com", *connect_sources))
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: https://*.tile.openstreetmap.org",
+            f"connect-src {connect}",
+            "frame-src https://*.my.connect.aws https://*.awsapps.com",
+            "media-src 'self' blob:",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+        ]
+    )

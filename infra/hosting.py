@@ -3,37 +3,59 @@ HTTPS only, security headers, access logs, and viewers limited to the regency's 
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from infra.config import StageConfig
-from infra.nag import acknowledge
+from infra.constants import LOG_RETENTION
+from infra.definitions import PANEL_DIR, content_security_policy
+from infra.nag import acknowledge, managed_policy
 
-# The panel loads only its own files; it talks to the API, Cognito and (when configured) Amazon Connect's
-# softphone; map tiles come from OpenStreetMap.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: https://*.tile.openstreetmap.org",
-        "connect-src 'self' https://*.amazonaws.com https://*.amazoncognito.com",
-        "frame-src https://*.my.connect.aws https://*.awsapps.com",
-        "media-src 'self' blob:",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-    ]
-)
+CONTENT_SECURITY_POLICY = content_security_policy()
+
+
+_BUCKET_DEPLOYMENT_UUID = "8693BB64-9689-44B6-9AAF-B0CC9EB8756C"
+_PINNED_RUNTIME = "CDK pins its BucketDeployment provider's runtime; it runs only during a deployment."
+_BUCKET_DEPLOYMENT_REASONS = {
+    managed_policy("service-role/AWSLambdaBasicExecutionRole"): (
+        "CDK's BucketDeployment provider writes its logs with the basic execution role."
+    ),
+    **{
+        f"AwsSolutions-IAM5[{finding}]": (
+            "Granted by CDK's BucketDeployment to copy the panel: read the CDK asset bucket, write and prune "
+            "the panel bucket; scoped to those two buckets, used only during a deployment."
+        )
+        for finding in (
+            "Action::s3:GetBucket*",
+            "Action::s3:GetObject*",
+            "Action::s3:List*",
+            "Action::s3:Abort*",
+            "Action::s3:DeleteObject*",
+            "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*",
+            "Resource::<HostingPanel8D7B5281.Arn>/*",
+        )
+    },
+    "AwsSolutions-IAM5[Resource::*]": "CDK's BucketDeployment invalidates CloudFront: no resource-level ARN.",
+    "Serverless-LambdaDLQ": "Called synchronously by CloudFormation during a deployment, which reports.",
+    "Serverless-LambdaTracing": "A deployment-time upload, not a request path worth tracing.",
+    "Serverless-LambdaLatestVersion": _PINNED_RUNTIME,
+    "AwsSolutions-L1": _PINNED_RUNTIME,
+}
 
 
 class Hosting(Construct):
     def __init__(self, scope: Construct, id: str, *, config: StageConfig, prefix: str) -> None:
         super().__init__(scope, id)
+        self._config = config
+        self._prefix = prefix
         removal = RemovalPolicy.RETAIN if config.is_prod else RemovalPolicy.DESTROY
         self.logs_bucket = s3.Bucket(
             self,
@@ -130,6 +152,34 @@ class Hosting(Construct):
             "The distribution serves static files only; a CloudFront web ACL must be created in us-east-1 "
             "while this stack deploys to the Amazon Connect region. The API the panel calls has its own WAF.",
         )
+
+    def deploy_panel(self, config: dict[str, Any]) -> s3deploy.BucketDeployment:
+        """Upload panel/ and its runtime configuration (config.json, with deploy-time values), then
+        invalidate CloudFront so operators get the new version on their next reload."""
+        deployment = s3deploy.BucketDeployment(
+            self,
+            "PanelFiles",
+            sources=[s3deploy.Source.asset(str(PANEL_DIR)), s3deploy.Source.json_data("config.json", config)],
+            destination_bucket=self.bucket,
+            distribution=self.distribution,
+            distribution_paths=["/*"],
+            prune=True,
+            memory_limit=512,
+            log_group=logs.LogGroup(
+                self,
+                "PanelDeploymentLogs",
+                log_group_name=f"/aws/lambda/{self._prefix}-panel-deployment",
+                retention=LOG_RETENTION[self._config.stage],
+                removal_policy=RemovalPolicy.RETAIN if self._config.is_prod else RemovalPolicy.DESTROY,
+            ),
+        )
+        # CDK's shared provider for BucketDeployment (a Lambda function with the AWS CLI layer).
+        provider = Stack.of(self).node.find_child(
+            "Custom::CDKBucketDeployment" + _BUCKET_DEPLOYMENT_UUID.replace("-", "") + "512MiB"
+        )
+        for rule, reason in _BUCKET_DEPLOYMENT_REASONS.items():
+            acknowledge(provider, rule, reason)
+        return deployment
 
     @property
     def origin(self) -> str:

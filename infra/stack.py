@@ -13,7 +13,7 @@ from infra.auth import Auth
 from infra.config import ConfigError, StageConfig
 from infra.connect import Connect
 from infra.data import Data
-from infra.definitions import AGENCY_TOPIC, DISPATCH_QUEUE, INCIDENTS, PROJECT, resource_prefix
+from infra.definitions import AGENCY_TOPIC, DISPATCH_QUEUE, INCIDENTS, PROJECT, panel_config, resource_prefix
 from infra.encryption import Encryption
 from infra.functions import Functions
 from infra.hosting import Hosting
@@ -72,6 +72,7 @@ class Respon112Stack(Stack):
             prefix=prefix,
             regency_name=regency.name,
             intake=self.functions.intake_target,
+            panel_origins=origins,
         )
         self.observability = Observability(
             self,
@@ -85,6 +86,18 @@ class Respon112Stack(Stack):
             undelivered=self.messaging.undelivered,
             api=self.api.api,
         )
+        self.hosting.deploy_panel(
+            panel_config(
+                stage=config.stage,
+                regency=config.regency,
+                api_url=self.api.api.url,  # ends with "/": the panel joins paths without a leading one
+                region=self.region,
+                user_pool_id=self.auth.user_pool.user_pool_id,
+                user_pool_client_id=self.auth.panel_client.user_pool_client_id,
+                ccp_url=self.connect.ccp_url,
+            )
+        )
+
         outputs = {
             "ApiUrl": self.api.api.url,
             "PanelUrl": self.hosting.origin,

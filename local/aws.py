@@ -14,10 +14,10 @@ from moto.server import ThreadedMotoServer
 from core.models import Agency
 from infra.definitions import (
     AGENCY_TOPIC,
-    USER_POOL_ENV,
     OPERATOR_GROUPS,
     QUEUES,
     TABLES,
+    USER_POOL_ENV,
     TableDesign,
     resource_prefix,
 )

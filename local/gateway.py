@@ -20,6 +20,7 @@ from werkzeug.wrappers import Request, Response
 from infra.definitions import api_routes, resource_prefix
 from local.auth import CognitoAuthorizer
 from local.config import ACCOUNT_ID, STAGE
+from local.panel import PanelFiles
 from local.runtime import Runtime, UnknownFunction
 
 LogLine = Callable[[str], None]
@@ -110,11 +111,14 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Resp
 class RestApi:
     """WSGI app: route, authorize, invoke the function, translate its proxy response."""
 
-    def __init__(self, runtime: Runtime, authorizer: CognitoAuthorizer, log: LogLine) -> None:
+    def __init__(
+        self, runtime: Runtime, authorizer: CognitoAuthorizer, log: LogLine, panel: PanelFiles | None = None
+    ) -> None:
         self._runtime = runtime
         self._authorizer = authorizer
         self._routes = load_routes()
         self._log = log
+        self._panel = panel
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -131,6 +135,10 @@ class RestApi:
             if match and route.method == request.method:
                 break
         else:
+            # Locally the panel shares the API's origin (in the cloud CloudFront serves it).
+            served = self._panel.serve(request) if self._panel else None
+            if served is not None:
+                return served, "(panel)"
             # API Gateway's answer for a path or method it has no resource for.
             return _json(
                 403,

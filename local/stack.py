@@ -14,11 +14,12 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign, resource_prefix
+from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign, panel_config, resource_prefix
 from local.auth import CognitoAuthorizer
 from local.aws import EmbeddedAws, Provisioned, client, provision
 from local.config import ACCOUNT_ID, CREDENTIALS, REGENCY, REGION, STAGE, Ports, endpoints_path
 from local.gateway import LambdaApi, RestApi
+from local.panel import PanelFiles
 from local.runtime import Invocation, Runtime
 from local.sources import QueuePoller, Schedule
 
@@ -113,7 +114,17 @@ class LocalStack:
         authorizer = CognitoAuthorizer(
             self.aws.endpoint, REGION, provisioned.user_pool_id, {provisioned.user_pool_client_id}
         )
-        api = _serve(RestApi(runtime, authorizer, _log), self.host, self.ports.api, "rest-api")
+        config = panel_config(
+            stage=STAGE,
+            regency=REGENCY,
+            api_url="",  # the panel is served on the API's origin
+            region=REGION,
+            user_pool_id=provisioned.user_pool_id,
+            user_pool_client_id=provisioned.user_pool_client_id,
+            cognito_endpoint=self.aws.endpoint,
+        )
+        panel = PanelFiles(config, self.aws.endpoint)
+        api = _serve(RestApi(runtime, authorizer, _log, panel), self.host, self.ports.api, "rest-api")
         lambda_api = _serve(LambdaApi(runtime, _log), self.host, self.ports.lambda_, "lambda-api")
         self._servers += [api, lambda_api]
 

@@ -26,6 +26,7 @@ class Regency:
     name: str
     timezone: str
     districts: tuple[str, ...]
+    center: tuple[float, float] = (0.0, 0.0)  # where the panel's map opens (lat, lon)
 
     def local_time(self, moment: datetime) -> tuple[datetime, str]:
         """`moment` in the regency's time and the zone's label (WIB, WITA, WIT)."""
@@ -50,6 +51,7 @@ REGENCIES: Mapping[str, Regency] = {
         code="banyuwangi",
         name="Kabupaten Banyuwangi",
         timezone="Asia/Jakarta",
+        center=(-8.2192, 114.3691),  # Banyuwangi town
         districts=(
             "Bangorejo",
             "Banyuwangi",

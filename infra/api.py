@@ -147,14 +147,22 @@ class Api(Construct):
     def _web_acl(self, prefix: str) -> None:
         """AWS managed rules and a per-IP rate limit in front of the API."""
 
-        def managed(name: str, priority: int) -> wafv2.CfnWebACL.RuleProperty:
+        def managed(
+            name: str, priority: int, count_only: tuple[str, ...] = ()
+        ) -> wafv2.CfnWebACL.RuleProperty:
+            overrides = [
+                wafv2.CfnWebACL.RuleActionOverrideProperty(
+                    name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
+                )
+                for rule in count_only
+            ]
             return wafv2.CfnWebACL.RuleProperty(
                 name=name,
                 priority=priority,
                 override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
                 statement=wafv2.CfnWebACL.StatementProperty(
                     managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                        vendor_name="AWS", name=name
+                        vendor_name="AWS", name=name, rule_action_overrides=overrides or None
                     )
                 ),
                 visibility_config=_visibility(name),
@@ -179,7 +187,9 @@ class Api(Construct):
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             rules=[
                 rate_limit,
-                managed("AWSManagedRulesCommonRuleSet", 1),
+                # Meta's and X's webhook batches can exceed the set's 8 KB body limit: count, do not block;
+                # API Gateway's own 10 MB limit and the functions' validation still apply.
+                managed("AWSManagedRulesCommonRuleSet", 1, count_only=("SizeRestrictions_BODY",)),
                 managed("AWSManagedRulesKnownBadInputsRuleSet", 2),
             ],
             visibility_config=_visibility(f"{prefix}-api"),

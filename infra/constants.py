@@ -36,6 +36,10 @@ QUEUE_OLDEST_AGE_SECONDS = {"dev": 900, "prod": 300}
 INTAKE_P99_MS = {"dev": 3000, "prod": 1000}  # Connect waits at most the flow's limit (3 s here)
 ALARM_PERIOD = Duration.minutes(1)
 
+# The raw archive of inbound requests: kept for review and evidence, then to cheaper storage, then gone.
+RAW_ARCHIVE_INFREQUENT_ACCESS_DAYS = 30
+RAW_ARCHIVE_EXPIRATION_DAYS = {"dev": 30, "prod": 730}
+
 # Amazon Connect
 CONNECT_INVOKE_TIMEOUT_SECONDS = 3  # the flow's InvocationTimeLimitSeconds: retries still fit in 8 s
 CONNECT_TIME_ZONE = "Asia/Jakarta"

@@ -26,6 +26,8 @@ PANEL_DIR = ROOT / "panel"
 __all__ = [
     "AGENCY_TOPIC",
     "API_FUNCTIONS",
+    "BUCKETS",
+    "CHANNEL_SECRETS",
     "DISPATCH_QUEUE",
     "FUNCTIONS",
     "FUNCTIONS_DIR",
@@ -35,15 +37,20 @@ __all__ = [
     "PANEL_DIR",
     "PROJECT",
     "QUEUES",
+    "RAW_BUCKET",
+    "REPLY_QUEUE",
     "ROOT",
+    "SECRETS",
     "STATUS_INDEX",
     "TABLES",
     "USER_POOL_ENV",
     "ApiRoute",
+    "BucketDesign",
     "FunctionDesign",
     "Index",
     "Key",
     "QueueDesign",
+    "SecretDesign",
     "TableAccess",
     "TableDesign",
     "TopicDesign",
@@ -91,6 +98,22 @@ class TopicDesign:
 
 
 @dataclass(frozen=True)
+class BucketDesign:
+    id: str
+    env_var: str
+
+
+@dataclass(frozen=True)
+class SecretDesign:
+    id: str
+    env_var: str  # the variable that gives a function the secret's name
+    keys: tuple[str, ...]  # the JSON keys the secret holds
+
+    def physical_name(self, prefix: str) -> str:
+        return f"{prefix}/{self.id}"
+
+
+@dataclass(frozen=True)
 class TableAccess:
     table: TableDesign
     actions: tuple[str, ...]  # IAM actions on the table
@@ -120,6 +143,8 @@ class FunctionDesign:
     schedule_minutes: int | None = None  # run every N minutes (EventBridge Scheduler)
     api_spec: str | None = None  # committed OpenAPI document, relative to functions/, for API functions
     user_pool_actions: tuple[str, ...] = ()  # IAM actions on the operators' user pool (gets USER_POOL_ID)
+    writes_to: tuple[BucketDesign, ...] = ()  # buckets it puts objects in
+    reads_secrets: tuple[SecretDesign, ...] = ()
     reserved_concurrency: int | None = None
     environment: Mapping[str, str] = field(default_factory=dict)
 
@@ -128,6 +153,7 @@ class FunctionDesign:
         needed = [t.table.env_var for t in self.tables]
         needed += [q.env_var for q in self.sends_to] + [t.env_var for t in self.publishes_to]
         needed += [USER_POOL_ENV] if self.user_pool_actions else []
+        needed += [b.env_var for b in self.writes_to] + [s.env_var for s in self.reads_secrets]
         missing = [var for var in needed if var not in names]
         if missing:
             raise KeyError(f"{self.name}: no value for {missing}")
@@ -156,7 +182,30 @@ DISPATCH_QUEUE = QueueDesign(
     visibility_timeout_seconds=6 * 20,
     max_receive_count=5,
 )
-QUEUES: tuple[QueueDesign, ...] = (DISPATCH_QUEUE,)
+REPLY_QUEUE = QueueDesign(
+    id="replies",
+    env_var="REPLY_QUEUE_URL",
+    visibility_timeout_seconds=6 * 15,
+    max_receive_count=5,
+)
+QUEUES: tuple[QueueDesign, ...] = (DISPATCH_QUEUE, REPLY_QUEUE)
+
+# Every inbound POST of the public intake, byte for byte, before anything parses it.
+RAW_BUCKET = BucketDesign(id="raw-reports", env_var="RAW_BUCKET_NAME")
+BUCKETS: tuple[BucketDesign, ...] = (RAW_BUCKET,)
+
+CHANNEL_SECRETS = SecretDesign(
+    id="channel-secrets",
+    env_var="CHANNEL_SECRETS_NAME",
+    keys=(
+        "instagramVerifyToken",
+        "instagramAppSecret",
+        "instagramPageAccessToken",
+        "twitterConsumerSecret",
+        "amlToken",
+    ),
+)
+SECRETS: tuple[SecretDesign, ...] = (CHANNEL_SECRETS,)
 
 AGENCY_TOPIC = TopicDesign(id="agency-notifications", env_var="AGENCY_TOPIC_ARN", filter_attribute="agency")
 
@@ -184,6 +233,33 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         sends_to=(DISPATCH_QUEUE,),
         api_spec="verify/openapi.json",
         user_pool_actions=("cognito-idp:ListUsersInGroup",),  # GET /operators, reassign
+    ),
+    FunctionDesign(
+        name="intake-web",
+        handler="intake.webhooks.lambda_handler",
+        description="Public intake: web report form, Instagram and X webhooks, AML positions",
+        timeout_seconds=10,
+        tables=(
+            TableAccess(
+                INCIDENTS,
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                index_actions=("dynamodb:Query",),  # a caller's open incident, for AML
+            ),
+        ),
+        sends_to=(REPLY_QUEUE,),
+        writes_to=(RAW_BUCKET,),
+        reads_secrets=(CHANNEL_SECRETS,),
+        api_spec="intake/openapi.json",
+    ),
+    FunctionDesign(
+        name="reply-sender",
+        handler="intake.replies.lambda_handler",
+        description="Answers citizens on Instagram (Graph API)",
+        timeout_seconds=15,
+        memory_mb=256,
+        reads_secrets=(CHANNEL_SECRETS,),
+        source=QueueSource(REPLY_QUEUE, batch_size=5),
+        reserved_concurrency=2,  # Meta throttles sends per page
     ),
     FunctionDesign(
         name="dispatch-worker",

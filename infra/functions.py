@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
@@ -14,6 +14,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -22,9 +24,11 @@ from infra.config import StageConfig
 from infra.constants import ARCHITECTURE, LOG_RETENTION, POWERTOOLS_LAYER_ARN, RUNTIME
 from infra.definitions import (
     AGENCY_TOPIC,
+    BUCKETS,
     FUNCTIONS,
     FUNCTIONS_DIR,
     QUEUES,
+    SECRETS,
     TABLES,
     USER_POOL_ENV,
     FunctionDesign,
@@ -71,6 +75,8 @@ class Functions(Construct):
         queues: Mapping[str, sqs.Queue],
         topics: Mapping[str, sns.Topic],
         user_pool: cognito.IUserPool,
+        buckets: Mapping[str, s3.IBucket],
+        secrets: Mapping[str, secretsmanager.ISecret],
         extra_environment: Mapping[str, Mapping[str, str]],
     ) -> None:
         super().__init__(scope, id)
@@ -80,6 +86,8 @@ class Functions(Construct):
         self._queues = queues
         self._topics = topics
         self._user_pool = user_pool
+        self._buckets = buckets
+        self._secrets = secrets
         layer = lambda_.LayerVersion.from_layer_version_arn(
             self,
             "Powertools",
@@ -94,6 +102,8 @@ class Functions(Construct):
         names |= {q.env_var: queues[q.id].queue_url for q in QUEUES}
         names[AGENCY_TOPIC.env_var] = topics[AGENCY_TOPIC.id].topic_arn
         names[USER_POOL_ENV] = user_pool.user_pool_id
+        names |= {b.env_var: buckets[b.id].bucket_name for b in BUCKETS}
+        names |= {s.env_var: s.physical_name(prefix) for s in SECRETS}  # the name we gave it, not a token
 
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
@@ -140,6 +150,14 @@ class Functions(Construct):
         )
         for statement in self.statements(design, log_group):
             role.add_to_policy(statement)
+        for bucket in (self._buckets[b.id] for b in design.writes_to):
+            bucket_id = Stack.of(self).get_logical_id(bucket.node.default_child)  # type: ignore[arg-type]
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/*]",
+                "s3:PutObject on the archive's objects: each request is a new object under a generated key "
+                "(channel/date/ULID), in this one bucket only; no read, list or delete.",
+            )
         self.roles[design.name] = role
 
         function = lambda_.Function(
@@ -248,6 +266,24 @@ class Functions(Construct):
                 )
             )
             kms_actions.update(KMS_PRODUCE)
+        if design.writes_to:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="ArchiveObjects",
+                    actions=["s3:PutObject"],
+                    resources=[self._buckets[b.id].arn_for_objects("*") for b in design.writes_to],
+                )
+            )
+            kms_actions.update(KMS_PRODUCE)  # SSE-KMS: a data key for each object (bucket keys cache it)
+        if design.reads_secrets:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="ReadSecrets",
+                    actions=["secretsmanager:GetSecretValue"],
+                    resources=[self._secrets[s.id].secret_arn for s in design.reads_secrets],
+                )
+            )
+            kms_actions.update(KMS_READ)
         if design.user_pool_actions:
             statements.append(
                 iam.PolicyStatement(

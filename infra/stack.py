@@ -10,6 +10,7 @@ from constructs import Construct
 from core.regency import REGENCIES
 from infra.api import Api
 from infra.auth import Auth
+from infra.channels import Archive, Secrets
 from infra.config import ConfigError, StageConfig
 from infra.connect import Connect
 from infra.data import Data
@@ -43,6 +44,8 @@ class Respon112Stack(Stack):
         if config.panel_domain_name:
             origins.insert(0, f"https://{config.panel_domain_name}")
         origins += list(config.extra_panel_origins)
+        self.archive = Archive(self, "Archive", config=config, key=key, logs_bucket=self.hosting.logs_bucket)
+        self.secrets = Secrets(self, "Secrets", prefix=prefix, key=key)
         self.functions = Functions(
             self,
             "Functions",
@@ -53,7 +56,12 @@ class Respon112Stack(Stack):
             queues=self.messaging.queues,
             topics={AGENCY_TOPIC.id: self.messaging.agency_topic},
             user_pool=self.auth.user_pool,
-            extra_environment={"verify-api": {"CORS_ALLOW_ORIGINS": ",".join(origins)}},
+            buckets=self.archive.buckets,
+            secrets=self.secrets.secrets,
+            # The panel (and the public report form served with it) call the API from CloudFront.
+            extra_environment={
+                name: {"CORS_ALLOW_ORIGINS": ",".join(origins)} for name in ("verify-api", "intake-web")
+            },
         )
         functions = self.functions.functions
         self.api = Api(

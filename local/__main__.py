@@ -76,7 +76,50 @@ def _inbox(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = ("serve", "call", "demo", "token", "inbox")
+COMMANDS = ("serve", "call", "demo", "token", "inbox", "report", "instagram", "tweet", "aml", "outbox")
+
+
+def _report(args: argparse.Namespace) -> int:
+    from local.simulator import web_report
+
+    return _show(web_report(read_endpoints(Path(args.state_dir)), args.text, args.phone, args.district))
+
+
+def _instagram(args: argparse.Namespace) -> int:
+    from local.simulator import instagram_message
+
+    endpoints = read_endpoints(Path(args.state_dir))
+    return _show(instagram_message(endpoints, args.text, args.sender, forged=args.forged))
+
+
+def _tweet(args: argparse.Namespace) -> int:
+    from local.simulator import twitter_message
+
+    endpoints = read_endpoints(Path(args.state_dir))
+    return _show(twitter_message(endpoints, args.text, args.sender, mention=args.mention))
+
+
+def _aml(args: argparse.Namespace) -> int:
+    from local.simulator import aml_position
+
+    endpoints = read_endpoints(Path(args.state_dir))
+    return _show(aml_position(endpoints, args.number, args.lat, args.lon, args.accuracy, https=args.https))
+
+
+def _outbox(args: argparse.Namespace) -> int:
+    from local.simulator import outbox
+
+    sent = outbox(read_endpoints(Path(args.state_dir)))
+    for message in sent:
+        print(json.dumps(message, ensure_ascii=False))
+    if not sent:
+        print("no replies sent yet")
+    return 0
+
+
+def _show(response: Any) -> int:
+    print(f"{response.status_code} {response.text}")
+    return 0 if response.status_code < 400 else 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -90,7 +133,7 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--state-dir", default=str(STATE_DIR), help="where endpoints.json and logs are (default: .local)"
     )
-    commands = main.add_subparsers(dest="command", metavar="{serve,call,demo,token,inbox}")
+    commands = main.add_subparsers(dest="command", metavar="{" + ",".join(COMMANDS) + "}")
 
     serve = commands.add_parser(
         "serve", parents=[common], help="start the local stack (the default); Ctrl-C stops it"
@@ -133,7 +176,42 @@ def parser() -> argparse.ArgumentParser:
     inbox = commands.add_parser("inbox", parents=[common], help="show the notifications an agency received")
     inbox.add_argument("agency", help="DAMKAR, POLICE, PSC119, BPBD or BASARNAS")
     inbox.set_defaults(run=_inbox)
+    _channel_commands(commands, common)
     return main
+
+
+def _channel_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """The public channels: web form, Instagram, X, AML, and the replies sent back."""
+    report = commands.add_parser("report", parents=[common], help="send a report through the public web form")
+    report.add_argument("text", help="what is happening (10 characters or more)")
+    report.add_argument("--phone", default="081234567890", help="call-back number (default 081234567890)")
+    report.add_argument("--district", default="Glagah", help="kecamatan (default Glagah)")
+    report.set_defaults(run=_report)
+
+    instagram = commands.add_parser(
+        "instagram", parents=[common], help="an Instagram message (signed webhook)"
+    )
+    instagram.add_argument("text", help="the message")
+    instagram.add_argument("--sender", default="6104825538412345", help="the sender's Instagram-scoped id")
+    instagram.add_argument("--forged", action="store_true", help="sign with a wrong secret (expect 401)")
+    instagram.set_defaults(run=_instagram)
+
+    tweet = commands.add_parser("tweet", parents=[common], help="an X direct message or mention (signed)")
+    tweet.add_argument("text", help="the message")
+    tweet.add_argument("--sender", default="3805104374", help="the sender's X user id")
+    tweet.add_argument("--mention", action="store_true", help="a public post mentioning the account")
+    tweet.set_defaults(run=_tweet)
+
+    aml = commands.add_parser("aml", parents=[common], help="a handset's AML position (SMS relay or HTTPS)")
+    aml.add_argument("number", help="the handset's number, e.g. +6281234567890")
+    aml.add_argument("--lat", type=float, default=-8.36611, help="latitude (default Genteng)")
+    aml.add_argument("--lon", type=float, default=114.15012, help="longitude")
+    aml.add_argument("--accuracy", type=float, default=12.0, help="radius in metres (default 12)")
+    aml.add_argument("--https", action="store_true", help="ELS HTTPS form instead of a relayed SMS")
+    aml.set_defaults(run=_aml)
+
+    replies = commands.add_parser("outbox", parents=[common], help="replies sent to citizens (local Meta)")
+    replies.set_defaults(run=_outbox)
 
 
 def main(argv: list[str] | None = None) -> int:

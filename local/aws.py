@@ -6,6 +6,7 @@ import json
 import secrets
 import string
 from dataclasses import dataclass, field
+from secrets import token_urlsafe as secrets_token
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -14,8 +15,10 @@ from moto.server import ThreadedMotoServer
 from core.models import Agency
 from infra.definitions import (
     AGENCY_TOPIC,
+    BUCKETS,
     OPERATOR_GROUPS,
     QUEUES,
+    SECRETS,
     TABLES,
     USER_POOL_ENV,
     TableDesign,
@@ -63,6 +66,7 @@ class Provisioned:
     queue_arns: dict[str, str] = field(default_factory=dict)  # queue id -> ARN
     queue_urls: dict[str, str] = field(default_factory=dict)  # queue id (and "<id>-dlq") -> URL
     inboxes: dict[str, str] = field(default_factory=dict)  # agency -> local inbox queue URL
+    secrets: dict[str, str] = field(default_factory=dict)  # channel secret key -> value
     user_pool_id: str = ""
     user_pool_client_id: str = ""
     users: dict[str, str] = field(default_factory=dict)  # username -> password
@@ -161,8 +165,14 @@ def _create_user_pool(
     return Provisioned(user_pool_id=pool_id, user_pool_client_id=app_client["ClientId"], users=users)
 
 
-def provision(endpoint: str, stage: str, passwords: dict[str, str] | None = None) -> Provisioned:
-    """Create every table, queue, topic and the user pool of the definitions in the embedded AWS."""
+def provision(
+    endpoint: str,
+    stage: str,
+    passwords: dict[str, str] | None = None,
+    secrets: dict[str, str] | None = None,
+) -> Provisioned:
+    """Create every table, queue, topic, bucket, secret and the user pool of the definitions in the
+    embedded AWS. `passwords` and `secrets` from an earlier run are kept; missing ones are generated."""
     prefix = resource_prefix(stage)
     ddb = client("dynamodb", endpoint)
     sqs = client("sqs", endpoint)
@@ -174,6 +184,20 @@ def provision(endpoint: str, stage: str, passwords: dict[str, str] | None = None
         name = table.physical_name(prefix)
         create_table(ddb, table, name)
         result.names[table.env_var] = name
+
+    s3 = client("s3", endpoint)
+    for bucket in BUCKETS:
+        name = f"{prefix}-{bucket.id}"
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+        result.names[bucket.env_var] = name
+
+    manager = client("secretsmanager", endpoint)
+    for secret in SECRETS:
+        values = {key: (secrets or {}).get(key) or secrets_token(24) for key in secret.keys}
+        name = secret.physical_name(prefix)
+        manager.create_secret(Name=name, SecretString=json.dumps(values))
+        result.names[secret.env_var] = name
+        result.secrets.update(values)
 
     for queue in QUEUES:
         dlq_url = sqs.create_queue(

@@ -22,6 +22,7 @@ from local.auth import CognitoAuthorizer
 from local.config import ACCOUNT_ID, STAGE
 from local.panel import PanelFiles
 from local.runtime import Runtime, UnknownFunction
+from local.standins import GraphApiStandIn
 
 LogLine = Callable[[str], None]
 
@@ -112,13 +113,19 @@ class RestApi:
     """WSGI app: route, authorize, invoke the function, translate its proxy response."""
 
     def __init__(
-        self, runtime: Runtime, authorizer: CognitoAuthorizer, log: LogLine, panel: PanelFiles | None = None
+        self,
+        runtime: Runtime,
+        authorizer: CognitoAuthorizer,
+        log: LogLine,
+        panel: PanelFiles | None = None,
+        graph: GraphApiStandIn | None = None,
     ) -> None:
         self._runtime = runtime
         self._authorizer = authorizer
         self._routes = load_routes()
         self._log = log
         self._panel = panel
+        self._graph = graph
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -135,7 +142,11 @@ class RestApi:
             if match and route.method == request.method:
                 break
         else:
-            # Locally the panel shares the API's origin (in the cloud CloudFront serves it).
+            # Locally the panel shares the API's origin (in the cloud CloudFront serves it), and the
+            # gateway stands in for Meta's Graph API.
+            served = self._graph.serve(request) if self._graph else None
+            if served is not None:
+                return served, "(stand-in)"
             served = self._panel.serve(request) if self._panel else None
             if served is not None:
                 return served, "(panel)"

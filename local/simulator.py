@@ -11,6 +11,7 @@ from typing import Any
 import requests
 
 from infra.definitions import ROOT
+from intake.signatures import meta_signature, x_signature
 from local.aws import client
 
 CONNECT_EVENT = ROOT / "events" / "connect" / "contact-flow.json"
@@ -161,3 +162,120 @@ def demo(endpoints: dict[str, Any], caller: str, operator: str = "operator1") ->
         if message["incident"]["id"] == incident_id:
             print(f"  {json.dumps(message, ensure_ascii=False)[:200]}…")
     return incident_id
+
+
+# -- the public channels ------------------------------------------------------------------------------
+
+WEBHOOK_SAMPLES = ROOT / "events" / "webhooks"
+
+
+def _public(endpoints: dict[str, Any]) -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = "respon112-local-simulator"
+    return session
+
+
+def web_report(
+    endpoints: dict[str, Any], description: str, phone: str, district: str | None
+) -> requests.Response:
+    """POST /reports as the public web form does."""
+    body = json.loads((WEBHOOK_SAMPLES / "web-report.json").read_text(encoding="utf-8"))
+    body.update(description=description, phone=phone, clientReportId=f"cli-{uuid.uuid4().hex[:16]}")
+    body["location"] = {"district": district} if district else body["location"]
+    return _public(endpoints).post(f"{endpoints['api']}/reports", json=body, timeout=10)
+
+
+def instagram_message(
+    endpoints: dict[str, Any], text: str, sender: str, forged: bool = False
+) -> requests.Response:
+    """An Instagram direct message as Meta's webhook delivers it, signed with the local app secret."""
+    payload = json.loads((WEBHOOK_SAMPLES / "instagram-messages.json").read_text(encoding="utf-8"))
+    event = payload["entry"][0]["messaging"][0]
+    event["sender"]["id"] = sender
+    event["message"] = {"mid": f"local.{uuid.uuid4().hex}", "text": text}
+    payload["entry"][0]["messaging"] = [event]
+    body = json.dumps(payload).encode()
+    secret = "forged" if forged else endpoints["secrets"]["instagramAppSecret"]
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(body, secret)}
+    return _public(endpoints).post(
+        f"{endpoints['api']}/webhooks/instagram", data=body, headers=headers, timeout=10
+    )
+
+
+def twitter_message(
+    endpoints: dict[str, Any], text: str, sender: str, mention: bool = False
+) -> requests.Response:
+    """A direct message (or a mention) as X's Account Activity webhook delivers it, signed."""
+    payload = json.loads((WEBHOOK_SAMPLES / "twitter-events.json").read_text(encoding="utf-8"))
+    if mention:
+        tweet = payload["tweet_create_events"][0]
+        tweet.update(id_str=str(uuid.uuid4().int)[:19], text=text)
+        tweet["user"]["id_str"] = sender
+        payload["direct_message_events"] = []
+    else:
+        message = payload["direct_message_events"][0]
+        message["id"] = str(uuid.uuid4().int)[:19]
+        message["message_create"]["sender_id"] = sender
+        message["message_create"]["message_data"]["text"] = text
+        payload["tweet_create_events"] = []
+    body = json.dumps(payload).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "x-twitter-webhooks-signature": x_signature(body, endpoints["secrets"]["twitterConsumerSecret"]),
+    }
+    return _public(endpoints).post(
+        f"{endpoints['api']}/webhooks/twitter", data=body, headers=headers, timeout=10
+    )
+
+
+def aml_position(
+    endpoints: dict[str, Any], number: str, lat: float, lon: float, accuracy: float, https: bool
+) -> requests.Response:
+    """A handset's AML position: relayed SMS (JSON) or ELS HTTPS (form), with the local AML token."""
+    url = f"{endpoints['api']}/aml"
+    headers = {"Authorization": f"Bearer {endpoints['secrets']['amlToken']}"}
+    if https:
+        form = {
+            "v": "3",
+            "emergency_number": "112",
+            "source": "CALL",
+            "location_latitude": f"{lat:.5f}",
+            "location_longitude": f"{lon:.5f}",
+            "location_accuracy": f"{accuracy:.1f}",
+            "location_source": "gps",
+            "location_confidence": "0.68",
+            "location_time": str(int(time.time() * 1000)),
+            "device_number": number,
+        }
+        return _public(endpoints).post(url, data=form, headers=headers, timeout=10)
+    fields = [
+        'A"ML=1',
+        f"lt={lat:+09.5f}",
+        f"lg={lon:+010.5f}",
+        f"rd={accuracy:.0f}",
+        f"top={time.strftime('%Y%m%d%H%M%S', time.gmtime())}",
+        "lc=68",
+        "pm=G",
+        "si=510100000000000",
+        "ei=356938035643809",
+        "mcc=510",
+        "mnc=10",
+    ]
+    text = with_length(";".join(fields) + ";ml=")
+    return _public(endpoints).post(url, json={"from": number, "text": text}, headers=headers, timeout=10)
+
+
+def with_length(prefix: str) -> str:
+    """Complete an AML SMS with its ml value: the whole message's length, its own digits included."""
+    length = len(prefix) + 1
+    while len(prefix) + len(str(length)) != length:
+        length = len(prefix) + len(str(length))
+    return f"{prefix}{length}"
+
+
+def outbox(endpoints: dict[str, Any]) -> list[dict[str, Any]]:
+    """Replies the reply sender posted to the local stand-in for Meta's Graph API."""
+    response = _public(endpoints).get(f"{endpoints['api']}/_local/outbox", timeout=10)
+    response.raise_for_status()
+    sent: list[dict[str, Any]] = response.json()
+    return sent

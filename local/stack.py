@@ -22,6 +22,7 @@ from local.gateway import LambdaApi, RestApi
 from local.panel import PanelFiles
 from local.runtime import Invocation, Runtime
 from local.sources import QueuePoller, Schedule
+from local.standins import GRAPH_STAND_IN, GraphApiStandIn
 
 # Each request and invocation gets one line of ours; the servers' own access logs would double them.
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -80,6 +81,8 @@ class LocalStack:
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "LAMBDA_TASK_ROOT": str(FUNCTIONS_DIR),
             "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
+            # Meta cannot be reached from here: the gateway stands in for the Graph API (local/standins.py).
+            "GRAPH_API_URL": f"http://{self.host}:{self.ports.api}{GRAPH_STAND_IN}",
             "PATH": "/usr/bin:/bin",
             "TZ": "UTC",
             "LANG": "C.UTF-8",
@@ -88,19 +91,22 @@ class LocalStack:
     def _arn(self, design: FunctionDesign) -> str:
         return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{resource_prefix(STAGE)}-{design.name}"
 
-    def _previous_passwords(self) -> dict[str, str]:
-        """Keep operators' passwords across restarts, so a training session's notes stay valid."""
+    def _previous(self, key: str) -> dict[str, str]:
+        """A map the last run wrote (users' passwords, channel secrets): kept across restarts, so a
+        training session's notes and a configured webhook stay valid."""
         path = endpoints_path(self.state_dir)
         try:
-            users = json.loads(path.read_text(encoding="utf-8")).get("users", {})
-            return {str(k): str(v) for k, v in users.items()}
+            values = json.loads(path.read_text(encoding="utf-8")).get(key, {})
+            return {str(k): str(v) for k, v in values.items()}
         except (OSError, ValueError):
             return {}
 
     def start(self, prewarm: bool = True) -> dict[str, Any]:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.aws.start()
-        self.provisioned = provisioned = provision(self.aws.endpoint, STAGE, self._previous_passwords())
+        self.provisioned = provisioned = provision(
+            self.aws.endpoint, STAGE, self._previous("users"), self._previous("secrets")
+        )
         self.runtime = runtime = Runtime(
             FUNCTIONS,
             self._function_env,
@@ -124,7 +130,10 @@ class LocalStack:
             cognito_endpoint=self.aws.endpoint,
         )
         panel = PanelFiles(config, self.aws.endpoint)
-        api = _serve(RestApi(runtime, authorizer, _log, panel), self.host, self.ports.api, "rest-api")
+        self.graph = GraphApiStandIn()
+        api = _serve(
+            RestApi(runtime, authorizer, _log, panel, self.graph), self.host, self.ports.api, "rest-api"
+        )
         lambda_api = _serve(LambdaApi(runtime, _log), self.host, self.ports.lambda_, "lambda-api")
         self._servers += [api, lambda_api]
 
@@ -157,6 +166,7 @@ class LocalStack:
             "userPoolId": provisioned.user_pool_id,
             "userPoolClientId": provisioned.user_pool_client_id,
             "users": provisioned.users,
+            "secrets": provisioned.secrets,
             "functions": runtime.names,
             "resources": {
                 **provisioned.names,

@@ -11,7 +11,17 @@ from collections import Counter
 
 from core.errors import ConcurrentModification, IncidentNotFound
 from core.lifecycle import Change, registration_audit
-from core.models import Agency, AuditEntry, Dispatch, Incident, IncidentDetail, OperatorAccount, Page, Status
+from core.models import (
+    Agency,
+    AmlFix,
+    AuditEntry,
+    Dispatch,
+    Incident,
+    IncidentDetail,
+    OperatorAccount,
+    Page,
+    Status,
+)
 from core.repository import decode_cursor, encode_cursor, incident_pk
 
 
@@ -21,6 +31,8 @@ class InMemoryIncidentRepository:
         self.timelines: dict[str, list[AuditEntry]] = {}
         self.dispatches: dict[str, dict[Agency, Dispatch]] = {}
         self.dedupe: dict[str, str] = {}
+        self.positions: dict[str, tuple[AmlFix, int]] = {}  # key -> (fix, expires_at)
+        self.counters: Counter[tuple[str, str]] = Counter()
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
 
@@ -75,6 +87,26 @@ class InMemoryIncidentRepository:
                 }
             )
         return Page(items=page, next_cursor=next_cursor)
+
+    def recent_by_caller(self, caller: str, limit: int) -> list[Incident]:
+        self.calls["recent_by_caller"] += 1
+        mine = [i for i in self.incidents.values() if i.caller == caller]
+        return sorted(mine, key=lambda i: i.id, reverse=True)[:limit]
+
+    def keep_position(self, key: str, fix: AmlFix, expires_at: int) -> None:
+        self.calls["keep_position"] += 1
+        self.positions[key] = (fix, expires_at)
+
+    def kept_position(self, key: str, now_epoch: int) -> AmlFix | None:
+        self.calls["kept_position"] += 1
+        kept = self.positions.get(key)
+        return kept[0] if kept and kept[1] > now_epoch else None
+
+    def count_request(self, client: str, window: str, expires_at: int) -> int:
+        self.calls["count_request"] += 1
+        with self._lock:
+            self.counters[(client, window)] += 1
+            return self.counters[(client, window)]
 
     def commit(self, change: Change) -> Incident:
         self.calls["commit"] += 1

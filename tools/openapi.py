@@ -14,9 +14,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
-from verify.api import openapi_schema  # noqa: E402
+from intake.webhooks import openapi_schema as intake_schema  # noqa: E402
+from verify.api import openapi_schema as verify_schema  # noqa: E402
 
-DOCUMENTS = {ROOT / "functions" / "verify" / "openapi.json": openapi_schema}
+DOCUMENTS = {
+    ROOT / "functions" / "verify" / "openapi.json": verify_schema,
+    ROOT / "functions" / "intake" / "openapi.json": intake_schema,
+}
 
 
 def render(document: dict[str, object]) -> str:

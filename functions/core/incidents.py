@@ -47,8 +47,10 @@ class Report:
     dedupe_key: str | None = None  # the channel's own id for this message, so a retry is one incident
     contact_id: str | None = None
     summary: str | None = None
+    text: str | None = None  # what the citizen wrote, as received
     location: Location | None = None
     source: Mapping[str, str] = field(default_factory=dict)
+    flags: tuple[Flag, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class IncidentService:
         """Store the report as a RECEIVED incident; a repeated report returns the first one, False."""
         now = self._now()
         caller = normalize_phone(report.caller)
+        # A handset position (AML) that arrived before its call is waiting under the caller's number.
+        position = self._repo.kept_position(caller, int(now.timestamp())) if caller else None
         incident = Incident(
             id=new_ulid(int(now.timestamp() * 1000)),
             status=Status.RECEIVED,
@@ -86,8 +90,10 @@ class IncidentService:
             caller=caller,
             contact_id=report.contact_id,
             summary=report.summary,
+            report=report.text,
             location=report.location,
-            flags=[] if caller else [Flag.CALLER_UNKNOWN],
+            aml=position,
+            flags=[*([] if caller else [Flag.CALLER_UNKNOWN]), *report.flags],
             source=dict(report.source),
             created_by=report.actor,
             received_at=now,

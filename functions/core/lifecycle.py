@@ -24,6 +24,7 @@ from core.models import (
     Action,
     Actor,
     Agency,
+    AmlFix,
     AuditEntry,
     Category,
     Dispatch,
@@ -36,18 +37,20 @@ from core.models import (
 )
 
 STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
-    Status.RECEIVED: {Action.CLAIM: Status.IN_REVIEW},
+    Status.RECEIVED: {Action.CLAIM: Status.IN_REVIEW, Action.LOCATE: Status.RECEIVED},
     Status.IN_REVIEW: {
         Action.REASSIGN: Status.IN_REVIEW,
         Action.VERIFY: Status.VERIFIED,
         Action.REJECT: Status.REJECTED,
+        Action.LOCATE: Status.IN_REVIEW,
     },
-    Status.VERIFIED: {Action.DISPATCH: Status.DISPATCHED},
+    Status.VERIFIED: {Action.DISPATCH: Status.DISPATCHED, Action.LOCATE: Status.VERIFIED},
     Status.DISPATCHED: {
         Action.AGENCY_ACKNOWLEDGE: Status.DISPATCHED,
         Action.ACKNOWLEDGE: Status.ACKNOWLEDGED,
+        Action.LOCATE: Status.DISPATCHED,
     },
-    Status.ACKNOWLEDGED: {Action.CLOSE: Status.CLOSED},
+    Status.ACKNOWLEDGED: {Action.CLOSE: Status.CLOSED, Action.LOCATE: Status.ACKNOWLEDGED},
     Status.CLOSED: {},
     Status.REJECTED: {},
 }
@@ -135,6 +138,18 @@ def _require_assignee(incident: Incident, operator: str, action: str) -> None:
 
 def claim(incident: Incident, operator: Actor, now: datetime) -> Change:
     return _move(incident, Action.CLAIM, operator, now, updates={"assigned_to": operator, "claimed_at": now})
+
+
+def locate(incident: Incident, fix: AmlFix, actor: Actor, now: datetime) -> Change:
+    """The caller's handset sent its position (AML): keep the latest on the incident, whatever its stage."""
+    details = {
+        "lat": f"{fix.lat:.5f}",
+        "lon": f"{fix.lon:.5f}",
+        "accuracyM": "" if fix.accuracy_m is None else f"{fix.accuracy_m:.0f}",
+        "method": fix.method.value,
+        "transport": fix.transport.value,
+    }
+    return _move(incident, Action.LOCATE, actor, now, details=details, updates={"aml": fix})
 
 
 def reassign(incident: Incident, supervisor: Actor, assignee: Actor, now: datetime) -> Change:

@@ -10,6 +10,7 @@ import boto3
 from core.models import Agency, Incident
 from core.notification import agency_subject, sns_message
 from core.regency import Regency
+from core.replies import Reply
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -32,6 +33,20 @@ class SqsDispatchQueue:
                 "category": {"DataType": "String", "StringValue": str(incident.category or "")},
                 "priority": {"DataType": "String", "StringValue": str(incident.priority or "")},
             },
+        )
+        return response["MessageId"]
+
+
+class SqsReplyQueue:
+    """ReplyQueue on SQS: the reply sender answers citizens, with retries and a dead-letter queue."""
+
+    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+        self._url = queue_url
+        self._client = client or boto3.client("sqs")
+
+    def enqueue(self, reply: Reply) -> str:
+        response = self._client.send_message(
+            QueueUrl=self._url, MessageBody=reply.model_dump_json(by_alias=True)
         )
         return response["MessageId"]
 

@@ -101,6 +101,7 @@ class Action(StrEnum):
     REGISTER = "REGISTER"
     CLAIM = "CLAIM"
     REASSIGN = "REASSIGN"  # a supervisor hands an incident under review to another operator
+    LOCATE = "LOCATE"  # the caller's handset sent its position (AML)
     VERIFY = "VERIFY"
     REJECT = "REJECT"
     DISPATCH = "DISPATCH"
@@ -111,6 +112,35 @@ class Action(StrEnum):
 
 class Flag(StrEnum):
     CALLER_UNKNOWN = "CALLER_UNKNOWN"  # withheld or unusable number: no call-back possible
+    UNPARSED = "UNPARSED"  # the report could not be read by machine: an operator reads the raw payload
+    LOCATION_ASKED = "LOCATION_ASKED"  # the citizen was asked where (a channel without locations)
+
+
+class PositioningMethod(StrEnum):
+    GNSS = "GNSS"
+    WIFI = "WIFI"
+    CELL = "CELL"
+    UNKNOWN = "UNKNOWN"
+
+
+class AmlTransport(StrEnum):
+    SMS = "SMS"
+    HTTPS = "HTTPS"
+
+
+class AmlFix(CamelModel):
+    """A handset's own position, sent by Advanced Mobile Location (ETSI TS 103 625) when it dials 112."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, description="Radius of the circle, metres")
+    confidence: float | None = Field(default=None, ge=0, le=100, description="Level of confidence, percent")
+    method: PositioningMethod = PositioningMethod.UNKNOWN
+    fixed_at: Timestamp | None = Field(default=None, description="When the handset took the position")
+    received_at: Timestamp
+    transport: AmlTransport
+    number: str | None = Field(default=None, description="E.164 of the handset, when it said")
+    imei: str | None = None
 
 
 class Location(CamelModel):
@@ -128,6 +158,12 @@ class Location(CamelModel):
         if self.lat is None and self.district is None and self.address is None:
             raise ValueError("give at least a point (lat, lon), a district or an address")
         return self
+
+
+class LocationInput(Location):
+    """Location as a person sends it (operator, citizen): unknown fields are an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Rejection(CamelModel):
@@ -154,6 +190,8 @@ class Incident(CamelModel):
     priority: Priority | None = None
     location: Location | None = None
     summary: str | None = None
+    report: str | None = Field(default=None, description="What the citizen wrote, as received (web, social)")
+    aml: AmlFix | None = Field(default=None, description="The caller's handset position (AML), latest")
     agencies: list[Agency] = Field(default_factory=list, description="Agencies to dispatch to")
     assigned_to: str | None = None
     rejection: Rejection | None = None

@@ -3,10 +3,12 @@ tests hand in in-memory fakes (tests/fakes.py) that keep the same contract."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from core.lifecycle import Change
-from core.models import Agency, Incident, IncidentDetail, OperatorAccount, Page, Status
+from core.models import Agency, AmlFix, Incident, IncidentDetail, OperatorAccount, Page, Status
+from core.replies import Reply
 
 
 class IncidentRepository(Protocol):
@@ -30,6 +32,22 @@ class IncidentRepository(Protocol):
         """Incidents in `status`, oldest first, `limit` at a time."""
         ...
 
+    def recent_by_caller(self, caller: str, limit: int) -> list[Incident]:
+        """The caller's latest incidents (E.164), newest first."""
+        ...
+
+    def keep_position(self, key: str, fix: AmlFix, expires_at: int) -> None:
+        """Keep a handset position (AML) under a number or IMEI until `expires_at` (epoch seconds)."""
+        ...
+
+    def kept_position(self, key: str, now_epoch: int) -> AmlFix | None:
+        """The position kept under `key`, unless it has expired."""
+        ...
+
+    def count_request(self, client: str, window: str, expires_at: int) -> int:
+        """Count one more request by `client` in `window`; the count so far, this one included."""
+        ...
+
     def commit(self, change: Change) -> Incident:
         """Apply a lifecycle change atomically if the incident is still at `change.expected_version`
         (and each dispatch record in its expected state); ConcurrentModification otherwise."""
@@ -45,6 +63,18 @@ class DispatchQueue(Protocol):
 class OperatorDirectory(Protocol):
     def operators(self) -> list[OperatorAccount]:
         """Everyone in the operator or supervisor group, by username."""
+        ...
+
+
+class RawArchive(Protocol):
+    def put(self, channel: str, body: bytes, metadata: Mapping[str, str]) -> str:
+        """Store an inbound request's raw body before anything reads it; returns where (a key)."""
+        ...
+
+
+class ReplyQueue(Protocol):
+    def enqueue(self, reply: Reply) -> str:
+        """Ask the reply sender to answer a citizen on the channel they wrote on."""
         ...
 
 

@@ -23,8 +23,8 @@ from pydantic import BaseModel
 
 from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
 from core.lifecycle import Change, registration_audit
-from core.models import AuditEntry, Dispatch, Incident, IncidentDetail, Page, Status
-from core.tables import INCIDENTS, STATUS_INDEX
+from core.models import AmlFix, AuditEntry, Dispatch, Incident, IncidentDetail, Page, Status
+from core.tables import CALLER_INDEX, INCIDENTS, STATUS_INDEX
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -34,11 +34,15 @@ PK = INCIDENTS.partition_key.name
 SK = INCIDENTS.sort_key.name if INCIDENTS.sort_key else "sk"
 GSI_PK = STATUS_INDEX.partition_key.name
 GSI_SK = STATUS_INDEX.sort_key.name if STATUS_INDEX.sort_key else "gsi1sk"
+CALLER_PK = CALLER_INDEX.partition_key.name
+CALLER_SK = CALLER_INDEX.sort_key.name if CALLER_INDEX.sort_key else "gsi2sk"
+TTL = INCIDENTS.ttl_attribute or "expires_at"
 
 INCIDENT_SK = "INCIDENT"
 AUDIT_PREFIX = "AUDIT#"
 DISPATCH_PREFIX = "DISPATCH#"
 DEDUPE_SK = "DEDUPE"
+AML_SK = "AML"
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -95,6 +99,8 @@ def incident_item(incident: Incident) -> dict[str, Any]:
         GSI_PK: f"STATUS#{incident.status}",
         GSI_SK: incident.id,
     }
+    if incident.caller:  # the caller index is sparse: an unknown caller has no entry
+        keys |= {CALLER_PK: f"CALLER#{incident.caller}", CALLER_SK: incident.id}
     return _item(incident, keys, "INCIDENT")
 
 
@@ -262,6 +268,50 @@ class DynamoIncidentRepository:
         items = [_model(Incident, item) for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         return Page(items=items, next_cursor=encode_cursor(last) if last else None)
+
+    def recent_by_caller(self, caller: str, limit: int) -> list[Incident]:
+        response = self._client.query(
+            TableName=self._table,
+            IndexName=CALLER_INDEX.name,
+            KeyConditionExpression="#pk = :pk",
+            ExpressionAttributeNames={"#pk": CALLER_PK},
+            ExpressionAttributeValues={":pk": {"S": f"CALLER#{caller}"}},
+            ScanIndexForward=False,  # newest first
+            Limit=limit,
+        )
+        return [_model(Incident, item) for item in response.get("Items", [])]
+
+    # -- positions waiting for their call, and request counters -------------------------------------
+
+    def keep_position(self, key: str, fix: AmlFix, expires_at: int) -> None:
+        item = _item(fix, {PK: f"AML#{key}", SK: AML_SK}, "AML")
+        item[TTL] = {"N": str(expires_at)}
+        self._client.put_item(TableName=self._table, Item=item)
+
+    def kept_position(self, key: str, now_epoch: int) -> AmlFix | None:
+        response = self._client.get_item(
+            TableName=self._table, Key={PK: {"S": f"AML#{key}"}, SK: {"S": AML_SK}}, ConsistentRead=True
+        )
+        item = response.get("Item")
+        # TTL deletion lags by up to days: an expired item is treated as gone.
+        if item is None or int(item[TTL]["N"]) <= now_epoch:
+            return None
+        return _model(AmlFix, item)
+
+    def count_request(self, client: str, window: str, expires_at: int) -> int:
+        response = self._client.update_item(
+            TableName=self._table,
+            Key={PK: {"S": f"RATE#{client}"}, SK: {"S": window}},
+            UpdateExpression="ADD #count :one SET #ttl = if_not_exists(#ttl, :ttl), kind = :kind",
+            ExpressionAttributeNames={"#count": "count", "#ttl": TTL},
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":ttl": {"N": str(expires_at)},
+                ":kind": {"S": "RATE"},
+            },
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(response["Attributes"]["count"]["N"])
 
 
 _CURSOR_KEYS = frozenset({PK, SK, GSI_PK, GSI_SK})

@@ -30,6 +30,12 @@ class Settings(BaseModel):
     dispatch_queue_url: str | None = Field(default=None, alias="DISPATCH_QUEUE_URL")
     agency_topic_arn: str | None = Field(default=None, alias="AGENCY_TOPIC_ARN")
     user_pool_id: str | None = Field(default=None, alias="USER_POOL_ID")
+    raw_bucket_name: str | None = Field(default=None, alias="RAW_BUCKET_NAME")
+    channel_secrets_name: str | None = Field(default=None, alias="CHANNEL_SECRETS_NAME")
+    reply_queue_url: str | None = Field(default=None, alias="REPLY_QUEUE_URL")
+    graph_api_url: str = Field(default="https://graph.facebook.com", alias="GRAPH_API_URL")
+    report_rate_limit: int = Field(default=5, ge=1, alias="REPORT_RATE_LIMIT")
+    report_rate_window_seconds: int = Field(default=600, ge=10, alias="REPORT_RATE_WINDOW_SECONDS")
     dispatch_grace_seconds: int = Field(default=60, ge=5, alias="DISPATCH_GRACE_SECONDS")
     cors_allow_origins: str | None = Field(default=None, alias="CORS_ALLOW_ORIGINS")  # comma-separated
 

@@ -5,15 +5,19 @@ tables from here. Change a key in this file and all three move together.
 
 Incidents table (single-table layout), items of one incident share the partition `INCIDENT#<id>`:
 
-    pk                  sk              what                              gsi1pk / gsi1sk
-    INCIDENT#<id>       INCIDENT        the incident                       STATUS#<status> / <id>
+    pk                  sk              what                              index keys
+    INCIDENT#<id>       INCIDENT        the incident                       gsi1: STATUS#<status> / <id>
+                                                                           gsi2: CALLER#<e164> / <id>
     INCIDENT#<id>       AUDIT#<ver:08>  one audit entry per state change   -
     INCIDENT#<id>       DISPATCH#<ag>   one dispatch per agency            -
     DEDUPE#<key>        DEDUPE          channel message -> incident id     -  (e.g. CONTACT#<ContactId>)
+    AML#<e164>          AML             a handset position waiting for its call (TTL `expires_at`)
+    RATE#<client>       <window start>  reports counted per client and time window (TTL `expires_at`)
 
 Access patterns: incident with timeline and dispatches = one Query on pk; the queue by status, oldest
-first = one Query on gsi `by-status` (ids are ULIDs, so the sort key orders by arrival); a retried
-channel message = the conditional put of its DEDUPE item inside the creating transaction.
+first = one Query on gsi `by-status` (ids are ULIDs, so the sort key orders by arrival); a caller's
+latest incidents = one Query on gsi `by-caller` (sparse: only incidents whose number is known); a
+retried channel message = the conditional put of its DEDUPE item inside the creating transaction.
 """
 
 from __future__ import annotations
@@ -55,9 +59,14 @@ INCIDENTS = TableDesign(
     env_var="TABLE_NAME",
     partition_key=Key("pk"),
     sort_key=Key("sk"),
-    indexes=(Index("by-status", Key("gsi1pk"), Key("gsi1sk")),),
+    indexes=(
+        Index("by-status", Key("gsi1pk"), Key("gsi1sk")),
+        Index("by-caller", Key("gsi2pk"), Key("gsi2sk")),
+    ),
+    ttl_attribute="expires_at",
 )
 STATUS_INDEX = INCIDENTS.indexes[0]
+CALLER_INDEX = INCIDENTS.indexes[1]
 
 # Powertools idempotency records (its default attribute names), used where a side effect cannot be made
 # part of a DynamoDB transaction: notifying an agency.

@@ -7,17 +7,20 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints
 
-from core.models import Agency, CamelModel, Category, Channel, Location, Priority, Rejection, RequestModel
+from core.models import (
+    Agency,
+    CamelModel,
+    Category,
+    Channel,
+    LocationInput,
+    Priority,
+    Rejection,
+    RequestModel,
+)
 from core.phone import E164
 
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-
-
-class LocationInput(Location):
-    """Location as an operator sends it: unknown fields are an error, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class RejectRequest(Rejection):

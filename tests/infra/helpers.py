@@ -141,6 +141,12 @@ class Synthesized:
     def user_pool(self) -> str:
         return self.only("AWS::Cognito::UserPool")
 
+    def only_bucket(self, design_id: str) -> str:
+        """The bucket of a BucketDesign (its construct id is the design id in TitleCase)."""
+        title = "".join(part.title() for part in design_id.split("-"))
+        (found,) = [lid for lid in self.of_type("AWS::S3::Bucket") if title in lid]
+        return found
+
     def role_statements(self, role_id: str) -> Iterator[dict[str, Any]]:
         """Every statement of every policy attached to a role: inline, AWS::IAM::Policy, ManagedPolicy."""
         for policy in self.props(role_id).get("Policies", []):

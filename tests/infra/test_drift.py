@@ -23,6 +23,7 @@ LOCAL_ONLY = {
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_ENDPOINT_URL",
+    "GRAPH_API_URL",  # the local stand-in for Meta's Graph API (local/standins.py)
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
     "AWS_LAMBDA_FUNCTION_NAME",

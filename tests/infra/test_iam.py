@@ -53,6 +53,13 @@ def expected_grants(config: Synthesized, design: FunctionDesign) -> set[Grant]:
         kms |= KMS_PRODUCE
     if design.user_pool_actions:
         allow(design.user_pool_actions, get_att(config.user_pool(), "Arn"))
+    for bucket in design.writes_to:
+        objects = {"Fn::Join": ["", [get_att(config.only_bucket(bucket.id), "Arn"), "/*"]]}
+        allow({"s3:PutObject"}, objects)
+        kms |= KMS_PRODUCE
+    for _secret in design.reads_secrets:
+        allow({"secretsmanager:GetSecretValue"}, ref(config.only("AWS::SecretsManager::Secret")))
+        kms |= KMS_READ
     if design.source:
         allow(SQS_CONSUME, get_att(config.queue(design.source.queue.physical_name(prefix)), "Arn"))
         kms |= KMS_CONSUME

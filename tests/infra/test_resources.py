@@ -140,6 +140,8 @@ def test_function_environment(config: Synthesized, name: str) -> None:
     expected = {a.table.env_var: ref(config.table(a.table.physical_name(prefix))) for a in design.tables}
     expected |= {q.env_var: ref(config.queue(q.physical_name(prefix))) for q in design.sends_to}
     expected |= {t.env_var: ref(config.topic(t.physical_name(prefix))) for t in design.publishes_to}
+    expected |= {b.env_var: ref(config.only_bucket(b.id)) for b in design.writes_to}
+    expected |= {s.env_var: s.physical_name(prefix) for s in design.reads_secrets}
     assert expected, name
     for var, value in expected.items():
         assert variables.get(var) == value, var
@@ -198,7 +200,7 @@ def test_topics_are_encrypted_and_tls_only(config: Synthesized) -> None:
 
 def test_buckets_are_private_and_tls_only(config: Synthesized) -> None:
     buckets = config.of_type("AWS::S3::Bucket")
-    assert len(buckets) == 2  # the panel and the access logs
+    assert len(buckets) == 3  # the panel, the access logs and the raw archive of inbound reports
     policies = config.of_type("AWS::S3::BucketPolicy")
     for lid, bucket in buckets.items():
         assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
@@ -296,10 +298,16 @@ def test_operator_groups_exist(config: Synthesized) -> None:
         assert groups[group.name]["Precedence"] == group.precedence
 
 
-def test_panel_client_has_no_secret(config: Synthesized) -> None:
+def test_panel_client_has_no_secret_and_only_the_panels_sign_in_flows(config: Synthesized) -> None:
     pool = config.only("AWS::Cognito::UserPool")
     (client,) = config.of_type("AWS::Cognito::UserPoolClient").values()
     props = client["Properties"]
     assert props["UserPoolId"] == ref(pool)
     assert props["GenerateSecret"] is False
-    assert "ALLOW_USER_PASSWORD_AUTH" not in props["ExplicitAuthFlows"], json.dumps(props)
+    # The panel signs in with USER_PASSWORD_AUTH (docs/decisions.md); no admin or custom flows, no OAuth.
+    assert set(props["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }, json.dumps(props)
+    assert props["AllowedOAuthFlowsUserPoolClient"] is False

@@ -24,6 +24,9 @@ RESOURCE_VARS = {
         "dispatch_queue_url",
         "agency_topic_arn",
         "user_pool_id",
+        "raw_bucket_name",
+        "channel_secrets_name",
+        "reply_queue_url",
     )
 }
 # What each function's code asks for with Settings.require (see each module's default factory).
@@ -32,6 +35,8 @@ REQUIRED_SETTINGS: dict[str, set[str]] = {
     "verify-api": {"table_name", "dispatch_queue_url", "user_pool_id"},
     "dispatch-worker": {"table_name", "agency_topic_arn", "idempotency_table_name"},
     "dispatch-reconciler": {"table_name", "dispatch_queue_url"},
+    "intake-web": {"table_name", "raw_bucket_name", "channel_secrets_name", "reply_queue_url"},
+    "reply-sender": {"channel_secrets_name"},
 }
 # The cached factories each handler builds its ports with when none is handed in.
 FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -39,6 +44,8 @@ FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
     "verify-api": (("verify.api", "default_service"), ("verify.api", "default_directory")),
     "dispatch-worker": (("dispatch.worker", "default_dispatcher"),),
     "dispatch-reconciler": (("dispatch.reconcile", "default_service"),),
+    "intake-web": (("intake.webhooks", "default_ports"),),
+    "reply-sender": (("intake.replies", "default_sender"),),
 }
 
 
@@ -48,6 +55,8 @@ def needed_vars(design: FunctionDesign) -> list[str]:
         + [q.env_var for q in design.sends_to]
         + [t.env_var for t in design.publishes_to]
         + ([USER_POOL_ENV] if design.user_pool_actions else [])
+        + [bucket.env_var for bucket in design.writes_to]
+        + [secret.env_var for secret in design.reads_secrets]
     )
 
 
@@ -188,7 +197,7 @@ def test_without_a_resource_variable_the_function_fails_at_start_up_naming_it(
 
 def test_api_functions_have_their_spec_on_disk() -> None:
     api_functions = [f for f in FUNCTIONS if f.api_spec]
-    assert [f.name for f in api_functions] == ["verify-api"]
+    assert [f.name for f in api_functions] == ["verify-api", "intake-web"]
     for design in api_functions:
         spec = FUNCTIONS_DIR / str(design.api_spec)
         assert spec.is_file(), spec
@@ -198,7 +207,7 @@ def test_api_functions_have_their_spec_on_disk() -> None:
 
 def test_the_queue_visibility_timeout_is_at_least_six_times_its_consumers_timeout() -> None:
     consumers = [f for f in FUNCTIONS if f.source]
-    assert [f.name for f in consumers] == ["dispatch-worker"]
+    assert [f.name for f in consumers] == ["reply-sender", "dispatch-worker"]
     for design in consumers:
         assert design.source is not None
         queue = design.source.queue

@@ -13,12 +13,15 @@ from core.lifecycle import STATE_MACHINE, TERMINAL, Change, Verification
 from core.models import (
     Action,
     Agency,
+    AmlFix,
+    AmlTransport,
     Category,
     Channel,
     Dispatch,
     DispatchStatus,
     Incident,
     Location,
+    PositioningMethod,
     Priority,
     Rejection,
     RejectionReason,
@@ -30,6 +33,16 @@ NOW = T0 + timedelta(minutes=3)
 OPERATOR = "operator1"
 OTHER_OPERATOR = "operator2"
 SUPERVISOR = "supervisor"
+FIX = AmlFix(
+    lat=-8.36611,
+    lon=114.15012,
+    accuracy_m=14,
+    confidence=68,
+    method=PositioningMethod.WIFI,
+    received_at=T0,
+    transport=AmlTransport.SMS,
+    number="+6281234567890",
+)
 AGENCIES = (Agency.DAMKAR, Agency.POLICE)
 VERIFICATION = Verification(
     category=Category.FIRE,
@@ -82,6 +95,8 @@ def perform(incident: Incident, action: Action) -> Change:
             return lifecycle.claim(incident, OPERATOR, NOW)
         case Action.REASSIGN:
             return lifecycle.reassign(incident, SUPERVISOR, OTHER_OPERATOR, NOW)
+        case Action.LOCATE:
+            return lifecycle.locate(incident, FIX, "system:aml", NOW)
         case Action.VERIFY:
             return lifecycle.verify(incident, OPERATOR, VERIFICATION, NOW)
         case Action.REJECT:
@@ -103,6 +118,7 @@ def perform(incident: Incident, action: Action) -> Change:
 ACTORS = {
     Action.CLAIM: OPERATOR,
     Action.REASSIGN: SUPERVISOR,
+    Action.LOCATE: "system:aml",
     Action.VERIFY: OPERATOR,
     Action.REJECT: OPERATOR,
     Action.DISPATCH: "system:dispatch",
@@ -386,3 +402,17 @@ def test_reassign_hands_the_incident_to_another_operator_and_says_so() -> None:
 def test_reassign_to_the_current_assignee_is_refused() -> None:
     with pytest.raises(InvalidRequest, match="already assigned to operator1"):
         lifecycle.reassign(incident_at(Status.IN_REVIEW), SUPERVISOR, OPERATOR, NOW)
+
+
+def test_locate_keeps_the_latest_handset_position_whatever_the_stage() -> None:
+    change = lifecycle.locate(incident_at(Status.DISPATCHED), FIX, "system:aml", NOW)
+
+    assert change.incident.aml == FIX
+    assert change.incident.status is Status.DISPATCHED
+    assert change.audit.details == {
+        "lat": "-8.36611",
+        "lon": "114.15012",
+        "accuracyM": "14",
+        "method": "WIFI",
+        "transport": "SMS",
+    }

@@ -13,13 +13,17 @@ from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventMo
 from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Request
 
-from infra.definitions import FUNCTIONS_DIR
+from infra.definitions import API_FUNCTIONS, FUNCTIONS_DIR
 from local.auth import CognitoAuthorizer
 from local.config import ACCOUNT_ID, REGION, STAGE
 from local.gateway import LambdaApi, RestApi, Route, load_routes, rest_event
 from local.runtime import Invocation, Runtime
 
-SPEC = json.loads((FUNCTIONS_DIR / "verify" / "openapi.json").read_text(encoding="utf-8"))
+SPECS = {
+    design.name: json.loads((FUNCTIONS_DIR / str(design.api_spec)).read_text(encoding="utf-8"))
+    for design in API_FUNCTIONS
+}
+SPEC = SPECS["verify-api"]
 INCIDENT = "01JDQ2V7X5T8K3M9P4R6S1W0YZ"
 CLAIMS = {"cognito:username": "operator1", "cognito:groups": "operator", "token_use": "id"}
 
@@ -45,25 +49,28 @@ def event_for(
 # -- routes ---------------------------------------------------------------------------------------------
 
 
-def test_routes_cover_every_operation_of_the_openapi_document() -> None:
+def test_routes_cover_every_operation_of_the_openapi_documents() -> None:
     documented = {
-        (method.upper(), path)
-        for path, operations in SPEC["paths"].items()
+        (method.upper(), path, function)
+        for function, spec in SPECS.items()
+        for path, operations in spec["paths"].items()
         for method in operations
         if method in {"get", "put", "post", "delete", "patch", "head", "options"}
     }
 
     routes = load_routes()
 
-    assert {(r.method, r.resource) for r in routes} == documented
+    assert {(r.method, r.resource, r.function) for r in routes} == documented
     assert len(routes) == len(documented)
-    assert {r.function for r in routes} == {"verify-api"}
 
 
-def test_every_route_but_the_openapi_document_is_secured() -> None:
-    public = {(r.method, r.resource) for r in load_routes() if not r.secured}
-
-    assert public == {("GET", "/openapi.json")}
+def test_the_operators_routes_are_secured_and_the_public_intake_is_not() -> None:
+    for route in load_routes():
+        if route.function == "verify-api":
+            assert route.secured is (route.resource != "/openapi.json"), route
+        else:
+            assert route.function == "intake-web"
+            assert not route.secured, route  # signatures, tokens and rate limits guard these instead
 
 
 @pytest.mark.parametrize(

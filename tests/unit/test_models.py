@@ -15,11 +15,12 @@ from core.models import (
     Channel,
     Incident,
     Location,
+    LocationInput,
     Rejection,
     RejectionReason,
     Status,
 )
-from verify.schemas import LocationInput, RejectRequest
+from verify.schemas import RejectRequest
 
 AT = datetime(2026, 11, 29, 3, 40, 13, 123000, tzinfo=UTC)
 

@@ -43,7 +43,8 @@ def test_the_committed_document_is_what_the_routes_render() -> None:
 
 def test_the_generator_writes_the_file_the_api_function_serves() -> None:
     assert OPENAPI_FILE in tools.openapi.DOCUMENTS
-    assert [FUNCTIONS_DIR / str(f.api_spec) for f in API_FUNCTIONS] == [OPENAPI_FILE]
+    assert FUNCTIONS_DIR / str(API_FUNCTIONS[0].api_spec) == OPENAPI_FILE
+    assert {FUNCTIONS_DIR / str(f.api_spec) for f in API_FUNCTIONS} == set(tools.openapi.DOCUMENTS)
 
 
 def test_the_document_describes_every_route(document: dict[str, Any]) -> None:
@@ -123,7 +124,9 @@ def test_paths_use_api_gateway_parameters_declared_by_their_operations(document:
 
 
 def test_the_local_gateway_maps_every_operation(document: dict[str, Any]) -> None:
-    routes = {(route.method, route.resource): route for route in load_routes()}
+    routes = {
+        (route.method, route.resource): route for route in load_routes() if route.function == "verify-api"
+    }
 
     for path, method, operation in operations(document):
         route = routes[(method.upper(), path)]
@@ -137,12 +140,15 @@ def test_the_local_gateway_maps_every_operation(document: dict[str, Any]) -> Non
 
 
 @pytest.mark.parametrize("sample", sorted(p.name for p in (EVENTS / "apigw").glob("*.json")))
-def test_every_sample_event_is_a_documented_route(sample: str, document: dict[str, Any]) -> None:
+def test_every_sample_event_is_a_documented_route(sample: str) -> None:
     event = load_event(f"apigw/{sample}")
     routes = {(route.method, route.resource): route for route in load_routes()}
+    paths: dict[str, Any] = {}
+    for design in API_FUNCTIONS:
+        paths |= json.loads((FUNCTIONS_DIR / str(design.api_spec)).read_text(encoding="utf-8"))["paths"]
 
-    assert event["resource"] in document["paths"]
-    assert event["httpMethod"].lower() in document["paths"][event["resource"]]
+    assert event["resource"] in paths
+    assert event["httpMethod"].lower() in paths[event["resource"]]
     route = routes[(event["httpMethod"], event["resource"])]
     match = route.pattern.match(event["path"])
     assert match

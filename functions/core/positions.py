@@ -1,0 +1,88 @@
+"""Advanced Mobile Location: a handset that dials 112 sends its own position, by SMS and/or HTTPS,
+seconds after the call starts. Match it to the caller's open incident, or keep it for the call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from core import lifecycle
+from core.clock import Clock, utc_now
+from core.errors import ConcurrentModification
+from core.lifecycle import TERMINAL
+from core.models import AmlFix
+from core.observability import MetricUnit, logger, metrics
+from core.ports import IncidentRepository
+
+SYSTEM_AML = "system:aml"
+# An AML message belongs to an emergency call in progress: a caller's incident older than this is
+# another emergency, and a position older than KEEP_FOR is no longer where the caller is.
+OPEN_WINDOW = timedelta(hours=2)
+KEEP_FOR = timedelta(minutes=30)
+_ATTEMPTS = 3
+
+
+class Outcome(StrEnum):
+    ATTACHED = "ATTACHED"  # on the caller's open incident
+    KEPT = "KEPT"  # waiting for the call it belongs to
+    UNMATCHABLE = "UNMATCHABLE"  # neither a number nor an IMEI to match by
+
+
+@dataclass(frozen=True)
+class PositionResult:
+    outcome: Outcome
+    incident_id: str | None = None
+
+
+def imei_key(imei: str) -> str:
+    return f"IMEI#{imei}"
+
+
+class PositionService:
+    def __init__(self, repository: IncidentRepository, clock: Clock = utc_now) -> None:
+        self._repo = repository
+        self._now = clock
+
+    def receive(self, fix: AmlFix) -> PositionResult:
+        now = self._now()
+        number = fix.number
+        if number is None and fix.imei:
+            # SMS and HTTPS from one handset: the other transport may have said the number.
+            earlier = self._repo.kept_position(imei_key(fix.imei), int(now.timestamp()))
+            number = earlier.number if earlier else None
+        if number is None and fix.imei is None:
+            metrics.add_metric(name="AmlUnmatchable", unit=MetricUnit.Count, value=1)
+            return PositionResult(Outcome.UNMATCHABLE)
+        if number:
+            fix = fix.model_copy(update={"number": number})
+            attached = self._attach(number, fix)
+            if attached:
+                metrics.add_metric(name="AmlAttached", unit=MetricUnit.Count, value=1)
+                return PositionResult(Outcome.ATTACHED, attached)
+        expires_at = int((now + KEEP_FOR).timestamp())
+        for key in (number, imei_key(fix.imei) if fix.imei else None):
+            if key:
+                self._repo.keep_position(key, fix, expires_at)
+        metrics.add_metric(name="AmlKept", unit=MetricUnit.Count, value=1)
+        return PositionResult(Outcome.KEPT)
+
+    def _attach(self, number: str, fix: AmlFix) -> str | None:
+        """The open incident of this caller that now carries the position, if any."""
+        incident_id = None
+        for _ in range(_ATTEMPTS):
+            now = self._now()
+            recent = self._repo.recent_by_caller(number, limit=5)
+            incident = next(
+                (i for i in recent if i.status not in TERMINAL and now - i.received_at <= OPEN_WINDOW), None
+            )
+            if incident is None:
+                return None
+            incident_id = incident.id
+            try:
+                self._repo.commit(lifecycle.locate(incident, fix, SYSTEM_AML, now))
+                return incident.id
+            except ConcurrentModification:
+                continue  # an operator changed it meanwhile: read it again and add the position
+        logger.warning("AML position not attached after retries", extra={"incident_id": incident_id})
+        return None

@@ -1,0 +1,27 @@
+"""Answers to citizens who wrote on a social channel: what we say, in Bahasa Indonesia."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from core.models import CamelModel, Channel, IncidentId
+
+
+class Reply(CamelModel):
+    """One message to one citizen, queued for the reply sender."""
+
+    channel: Channel
+    recipient: str = Field(min_length=1, max_length=128, description="The platform's id for the citizen")
+    text: str = Field(min_length=1, max_length=1000)
+    incident_id: IncidentId
+
+
+def ask_for_location(incident_id: str) -> str:
+    """Instagram sends no location: ask for the place in words, and say what 112 is for."""
+    return (
+        "Laporan Anda sudah kami terima dan sedang diperiksa petugas 112 "
+        f"(nomor laporan {incident_id[-6:]}). "
+        "Di mana kejadiannya? Tuliskan alamat, desa/kelurahan dan kecamatan, atau patokan terdekat, "
+        "serta nomor telepon yang bisa kami hubungi. "
+        "Jika nyawa terancam, segera telepon 112 (gratis, 24 jam)."
+    )

@@ -1,0 +1,28 @@
+"""The channels' secrets (verify token, app secret, consumer secret, …), from AWS Secrets Manager through
+Powertools parameters: cached for five minutes, so a rotated secret is picked up without a deployment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities import parameters
+from pydantic import Field
+
+from core.models import CamelModel
+
+CACHE_SECONDS = 300
+
+
+class ChannelSecrets(CamelModel):
+    """One JSON secret; a key not set yet is empty, and an empty secret never verifies anything."""
+
+    instagram_verify_token: str = Field(default="", description="Chosen by us, typed into Meta's dashboard")
+    instagram_app_secret: str = Field(default="", description="Meta app secret: signs X-Hub-Signature-256")
+    instagram_page_access_token: str = Field(default="", description="Sends replies (Graph API)")
+    twitter_consumer_secret: str = Field(default="", description="X app consumer secret: CRC and signatures")
+    aml_token: str = Field(default="", description="Shared with the AML senders (SMS gateway, ELS endpoint)")
+
+
+def load_channel_secrets(name: str) -> ChannelSecrets:
+    value: Any = parameters.get_secret(name, transform="json", max_age=CACHE_SECONDS)
+    return ChannelSecrets.model_validate(value)

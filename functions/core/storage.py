@@ -1,0 +1,42 @@
+"""S3 data access: the archive of every inbound request's raw payload, kept before anything parses it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import boto3
+
+from core.clock import Clock, utc_now
+from core.ids import new_ulid
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+# S3 user metadata must be US-ASCII and, in all, under 2 KB: keep the few headers an operator needs.
+_METADATA_LIMIT = 256
+
+
+class S3RawArchive:
+    """RawArchive on a private, encrypted bucket: `<channel>/<yyyy>/<mm>/<dd>/<ulid>` per request."""
+
+    def __init__(self, bucket: str, client: S3Client | None = None, clock: Clock = utc_now) -> None:
+        self._bucket = bucket
+        self._client = client or boto3.client("s3")
+        self._now = clock
+
+    def put(self, channel: str, body: bytes, metadata: Mapping[str, str]) -> str:
+        now = self._now()
+        key = f"{channel}/{now:%Y/%m/%d}/{new_ulid(int(now.timestamp() * 1000))}"
+        ascii_metadata = {
+            name.lower(): value.encode("ascii", "replace").decode()[:_METADATA_LIMIT]
+            for name, value in metadata.items()
+        }
+        self._client.put_object(
+            Bucket=self._bucket,
+            Key=key,
+            Body=body,
+            ContentType=metadata.get("content-type", "application/octet-stream"),
+            Metadata=ascii_metadata,
+        )
+        return key

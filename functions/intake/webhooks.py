@@ -1,0 +1,515 @@
+"""The public intake: the web report form, the Instagram and X webhooks, and Advanced Mobile Location.
+
+Every POST is archived raw (S3) before anything reads it, so a report that cannot be parsed is still
+there for an operator: it becomes an incident flagged UNPARSED, with the archive key, and the sender gets
+a 4xx that says what is wrong. Webhook payloads are trusted only after their signature checks out (a
+forged one answers 401 and creates nothing); AML messages need the shared token. Each platform's
+message id makes its redeliveries one incident.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field, ValidationError
+
+from core.clock import utc_now
+from core.errors import InvalidRequest
+from core.incidents import IncidentService, Report
+from core.messaging import SqsReplyQueue
+from core.models import Channel, Flag, Location
+from core.observability import MetricUnit, logger, metrics, tracer
+from core.ports import RawArchive, ReplyQueue
+from core.positions import PositionService
+from core.ratelimit import RateLimit, RateLimiter
+from core.replies import Reply, ask_for_location
+from core.repository import DynamoIncidentRepository, dynamodb_client
+from core.secrets import ChannelSecrets, load_channel_secrets
+from core.settings import get_settings
+from core.storage import S3RawArchive
+from intake.aml import AmlFormatError, AmlMessage, parse_https, parse_sms
+from intake.signatures import meta_signature_valid, token_valid, x_crc_response, x_signature_valid
+from intake.social import InstagramWebhook, TwitterWebhook, instagram_reports, twitter_reports
+from intake.web_report import RECEIVED_EN, RECEIVED_ID, ReportReceived, WebReport
+
+OPENAPI_FILE = Path(__file__).with_name("openapi.json")
+API_TITLE = "Respon 112 — public intake"
+API_VERSION = "1.0.0"
+# Which channel a POST belongs to, for the archive and for a report that cannot be parsed.
+CHANNELS: Mapping[str, Channel] = {
+    "/reports": Channel.WEB,
+    "/webhooks/instagram": Channel.INSTAGRAM,
+    "/webhooks/twitter": Channel.TWITTER,
+    "/aml": Channel.OTHER,
+}
+ARCHIVED_HEADERS = ("content-type", "user-agent", "x-hub-signature-256", "x-twitter-webhooks-signature")
+MAX_UNPARSED_TEXT = 4000
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Ports:
+    service: IncidentService
+    positions: PositionService
+    archive: RawArchive
+    replies: ReplyQueue
+    secrets: Callable[[], ChannelSecrets]
+    limiter: RateLimiter
+
+
+def _cors() -> CORSConfig | None:
+    """The report form is served with the panel (CloudFront) and posts here: its origins only."""
+    origins = get_settings().allowed_origins
+    if not origins:
+        return None
+    return CORSConfig(allow_origin=origins[0], extra_origins=origins[1:], allow_headers=["Content-Type"])
+
+
+app = APIGatewayRestResolver(enable_validation=True, cors=_cors())
+_tracer = tracer()
+
+
+def _ports() -> Ports:
+    ports: Ports = app.context["ports"]
+    return ports
+
+
+def _raw_body(event: Mapping[str, Any]) -> bytes:
+    body = event.get("body") or ""
+    return base64.b64decode(body) if event.get("isBase64Encoded") else str(body).encode("utf-8")
+
+
+def _header(name: str) -> str | None:
+    value = app.current_event.get_header_value(name, case_sensitive=False)
+    return str(value) if value is not None else None
+
+
+def _error(status: HTTPStatus, message: str, **extra: Any) -> Response[Any]:
+    return Response(
+        status_code=int(status),
+        content_type=content_types.APPLICATION_JSON,
+        body={"statusCode": int(status), "message": message, **extra},
+    )
+
+
+def _unparsed(channel: Channel, problem: str) -> str:
+    """Keep a report nobody could parse as an incident for an operator to read; its id."""
+    raw = _raw_body(app.current_event.raw_event)
+    source = {"rawKey": app.context.get("raw_key") or "", "problem": problem[:256]}
+    report = Report(
+        channel=channel,
+        actor=f"system:{channel.value.lower()}",
+        dedupe_key=f"RAW#{hashlib.sha256(raw).hexdigest()}",  # a redelivery of the same bytes is one incident
+        text=raw.decode("utf-8", "replace")[:MAX_UNPARSED_TEXT],
+        source={k: v for k, v in source.items() if v},
+        flags=(Flag.UNPARSED,),
+    )
+    incident, _ = _ports().service.register(report)
+    metrics.add_metric(name="ReportUnparsed", unit=MetricUnit.Count, value=1)
+    return incident.id
+
+
+# -- errors ----------------------------------------------------------------------------------------
+
+
+@app.exception_handler(RequestValidationError)
+def _validation(error: RequestValidationError) -> Response[Any]:
+    detail = [{"loc": list(e["loc"]), "type": e["type"], "msg": e.get("msg", "")} for e in error.errors()]
+    fields = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in detail)
+    extra: dict[str, Any] = {}
+    channel = CHANNELS.get(app.current_event.path)
+    if app.current_event.http_method == "POST" and channel is not None:
+        extra["incidentId"] = _unparsed(channel, fields)
+    return _error(HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid request: {fields}", detail=detail, **extra)
+
+
+@app.exception_handler(InvalidRequest)
+def _invalid(error: InvalidRequest) -> Response[Any]:
+    detail = [{"loc": [error.source, *error.field.split(".")], "type": "value_error", "msg": error.problem}]
+    return _error(HTTPStatus.UNPROCESSABLE_ENTITY, str(error), detail=detail)
+
+
+# -- the web report form -----------------------------------------------------------------------------
+
+
+@app.post(
+    "/reports",
+    tags=["reports"],
+    summary="A citizen's report from the web form (112 is for emergencies)",
+    status_code=202,
+    responses={
+        202: {"description": "Received: an operator will check it"},
+        429: {"description": "Too many reports from this client; Retry-After says when to try again"},
+    },
+)
+def post_report(request: Annotated[WebReport, Body()]) -> ReportReceived:
+    location = Location.model_validate(request.location.model_dump())
+    if location.district is not None:
+        regency = get_settings().regency
+        district = regency.canonical_district(location.district)
+        if district is None:
+            raise InvalidRequest(
+                "location.district", f"{location.district!r} is not a district of {regency.name}"
+            )
+        location = location.model_copy(update={"district": district})
+    source = {
+        "name": request.name,
+        "rawKey": app.context.get("raw_key"),
+        "locationAccuracyM": None if request.accuracy_m is None else f"{request.accuracy_m:.0f}",
+    }
+    report = Report(
+        channel=Channel.WEB,
+        actor="system:web",
+        caller=request.phone,
+        dedupe_key=f"WEB#{request.client_report_id}" if request.client_report_id else None,
+        text=request.description,
+        location=location,
+        source={k: v for k, v in source.items() if v},
+    )
+    incident, _ = _ports().service.register(report)
+    return ReportReceived(incident_id=incident.id, message=RECEIVED_ID, message_en=RECEIVED_EN)
+
+
+# -- Instagram (Meta webhooks) ------------------------------------------------------------------------
+
+
+@app.get(
+    "/webhooks/instagram",
+    tags=["webhooks"],
+    summary="Meta's subscription handshake: echo hub.challenge when hub.verify_token is ours",
+    responses={
+        200: {"description": "hub.challenge, as text/plain", "content": {"text/plain": {"schema": {}}}},
+        403: {"description": "Not our verify token"},
+    },
+)
+def instagram_handshake(
+    mode: Annotated[str, Query(alias="hub.mode", max_length=32)],
+    verify_token: Annotated[str, Query(alias="hub.verify_token", max_length=256)],
+    challenge: Annotated[str, Query(alias="hub.challenge", max_length=256)],
+) -> Response[str]:
+    if mode != "subscribe" or not token_valid(verify_token, _ports().secrets().instagram_verify_token):
+        return _error(HTTPStatus.FORBIDDEN, "hub.mode must be subscribe and hub.verify_token ours")
+    return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body=challenge)
+
+
+@app.post(
+    "/webhooks/instagram",
+    tags=["webhooks"],
+    summary="Instagram messages (X-Hub-Signature-256 required)",
+    responses={
+        200: {"description": "Accepted"},
+        401: {"description": "Signature missing or forged"},
+        400: {"description": "Signed, but not a payload we can read (kept for an operator)"},
+    },
+)
+def instagram_messages() -> Response[Any]:
+    raw = _raw_body(app.current_event.raw_event)
+    if not meta_signature_valid(raw, _header("X-Hub-Signature-256"), _ports().secrets().instagram_app_secret):
+        metrics.add_metric(name="WebhookSignatureRejected", unit=MetricUnit.Count, value=1)
+        return _error(HTTPStatus.UNAUTHORIZED, "X-Hub-Signature-256 is missing or does not match the body")
+    payload = _parse(raw, InstagramWebhook, Channel.INSTAGRAM)
+    if isinstance(payload, Response):
+        return payload
+    if payload.object != "instagram":
+        return _error(HTTPStatus.BAD_REQUEST, f"object is {payload.object!r}, this endpoint takes instagram")
+    ports = _ports()
+    incidents = []
+    for report, sender in instagram_reports(payload):
+        incident, created = ports.service.register(report)
+        incidents.append(incident.id)
+        if created:
+            _reply(
+                ports.replies,
+                Reply(
+                    channel=Channel.INSTAGRAM,
+                    recipient=sender,
+                    text=ask_for_location(incident.id),
+                    incident_id=incident.id,
+                ),
+            )
+    return Response(
+        status_code=200, content_type=content_types.APPLICATION_JSON, body={"incidents": incidents}
+    )
+
+
+def _reply(replies: ReplyQueue, reply: Reply) -> None:
+    try:
+        replies.enqueue(reply)
+    except Exception:
+        # The incident is stored; only the automatic question is lost, and an operator sees the flag.
+        logger.exception("reply not queued", extra={"incident_id": reply.incident_id})
+        metrics.add_metric(name="ReplyEnqueueFailed", unit=MetricUnit.Count, value=1)
+
+
+def _parse(raw: bytes, model: type[M], channel: Channel) -> M | Response[Any]:
+    """The signed payload as `model`, or a 400 (after keeping it as an UNPARSED incident)."""
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError("the body is not a JSON object")
+        return model.model_validate(data)
+    except (ValueError, ValidationError) as error:
+        problem = f"not a {channel.value.lower()} webhook payload: {error}"[:256]
+        incident_id = _unparsed(channel, problem)
+        return _error(HTTPStatus.BAD_REQUEST, problem, incidentId=incident_id)
+
+
+# -- X (Account Activity) --------------------------------------------------------------------------
+
+
+class CrcAnswer(BaseModel):
+    response_token: str
+
+
+@app.get(
+    "/webhooks/twitter",
+    tags=["webhooks"],
+    summary="X's challenge-response check (CRC)",
+    responses={200: {"description": "The response token"}, 503: {"description": "Not configured yet"}},
+)
+def twitter_crc(crc_token: Annotated[str, Query(min_length=1, max_length=256)]) -> Response[Any]:
+    secret = _ports().secrets().twitter_consumer_secret
+    if not secret:
+        return _error(HTTPStatus.SERVICE_UNAVAILABLE, "the X consumer secret is not configured")
+    answer = CrcAnswer(response_token=x_crc_response(crc_token, secret))
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=answer.model_dump())
+
+
+@app.post(
+    "/webhooks/twitter",
+    tags=["webhooks"],
+    summary="Direct messages and mentions (x-twitter-webhooks-signature required)",
+    responses={
+        200: {"description": "Accepted"},
+        401: {"description": "Signature missing or forged"},
+        400: {"description": "Signed, but not a payload we can read (kept for an operator)"},
+    },
+)
+def twitter_events() -> Response[Any]:
+    raw = _raw_body(app.current_event.raw_event)
+    header = _header("x-twitter-webhooks-signature")
+    if not x_signature_valid(raw, header, _ports().secrets().twitter_consumer_secret):
+        metrics.add_metric(name="WebhookSignatureRejected", unit=MetricUnit.Count, value=1)
+        return _error(
+            HTTPStatus.UNAUTHORIZED, "x-twitter-webhooks-signature is missing or does not match the body"
+        )
+    payload = _parse(raw, TwitterWebhook, Channel.TWITTER)
+    if isinstance(payload, Response):
+        return payload
+    service = _ports().service
+    incidents = [service.register(report)[0].id for report in twitter_reports(payload)]
+    return Response(
+        status_code=200, content_type=content_types.APPLICATION_JSON, body={"incidents": incidents}
+    )
+
+
+# -- Advanced Mobile Location --------------------------------------------------------------------------
+
+
+class SmsRelay(BaseModel):
+    """An AML SMS as our SMS gateway relays it."""
+
+    sender: str = Field(alias="from", min_length=3, max_length=32, description="The handset's number")
+    text: str = Field(min_length=5, max_length=320, description='The SMS body: A"ML=1;…')
+
+
+@app.post(
+    "/aml",
+    tags=["aml"],
+    summary="A handset's position: ELS HTTPS (form) or a relayed AML SMS (JSON); token required",
+    responses={
+        200: {"description": "Received (attached to the caller's incident, kept, or without position)"},
+        401: {"description": "Missing or wrong token"},
+    },
+)
+def aml(token: Annotated[str | None, Query(max_length=256)] = None) -> Response[Any]:
+    ports = _ports()
+    bearer = (_header("Authorization") or "").removeprefix("Bearer ").strip() or None
+    if not token_valid(bearer or token, ports.secrets().aml_token):
+        return _error(HTTPStatus.UNAUTHORIZED, "an AML sender must present the shared token")
+    raw = _raw_body(app.current_event.raw_event)
+    now = utc_now()
+    if (_header("Content-Type") or "").startswith("application/json"):
+        try:
+            relay = SmsRelay.model_validate_json(raw)
+            message = parse_sms(relay.text, relay.sender, now)
+        except ValidationError as error:
+            detail = [
+                {"loc": ["body", *e["loc"]], "type": e["type"], "msg": e["msg"]} for e in error.errors()
+            ]
+            return _error(HTTPStatus.UNPROCESSABLE_ENTITY, "not a relayed AML SMS", detail=detail)
+        except AmlFormatError as error:
+            return _error(HTTPStatus.UNPROCESSABLE_ENTITY, f"not a valid AML SMS: {error}")
+    else:
+        # ELS HTTPS: every field optional, and the sender wants 2xx even for what we discard.
+        form = {key: values[0] for key, values in parse_qs(raw.decode("utf-8", "replace")).items()}
+        try:
+            message = parse_https(form, now)
+        except AmlFormatError as error:
+            logger.warning("AML HTTPS message discarded", extra={"problem": str(error)})
+            return Response(
+                200, content_types.APPLICATION_JSON, {"outcome": "DISCARDED", "reason": str(error)}
+            )
+    return _located(ports, message)
+
+
+def _located(ports: Ports, message: AmlMessage) -> Response[Any]:
+    for warning in message.warnings:
+        logger.warning("AML message accepted with a warning", extra={"warning": warning})
+    if message.fix is None:
+        return Response(200, content_types.APPLICATION_JSON, {"outcome": "NO_POSITION"})
+    result = ports.positions.receive(message.fix)
+    body = {
+        "outcome": result.outcome.value,
+        **({"incidentId": result.incident_id} if result.incident_id else {}),
+    }
+    return Response(200, content_types.APPLICATION_JSON, body)
+
+
+# -- the OpenAPI document ---------------------------------------------------------------------------
+
+
+@app.get(
+    "/intake/openapi.json",
+    tags=["meta"],
+    summary="This document (public)",
+    responses={200: {"description": "OpenAPI 3.1 document", "content": {"application/json": {"schema": {}}}}},
+)
+def openapi() -> Response[str]:
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=_openapi_document())
+
+
+@functools.cache
+def _openapi_document() -> str:
+    return OPENAPI_FILE.read_text(encoding="utf-8")
+
+
+def openapi_schema() -> dict[str, Any]:
+    """The routes' document, with the bodies the webhook routes read themselves (they check signatures
+    over the raw bytes before parsing, so Powertools cannot declare them)."""
+    document: dict[str, Any] = json.loads(app.get_openapi_json_schema(title=API_TITLE, version=API_VERSION))
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for model in (InstagramWebhook, TwitterWebhook, SmsRelay):
+        schemas[model.__name__] = model.model_json_schema(
+            by_alias=True, ref_template="#/components/schemas/{model}"
+        )
+    paths = document["paths"]
+
+    def json_body(name: str) -> dict[str, Any]:
+        return {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+        }
+
+    paths["/webhooks/instagram"]["post"]["requestBody"] = json_body("InstagramWebhook")
+    paths["/webhooks/twitter"]["post"]["requestBody"] = json_body("TwitterWebhook")
+    form_fields = (
+        "v",
+        "emergency_number",
+        "source",
+        "time",
+        "location_latitude",
+        "location_longitude",
+        "location_time",
+        "location_accuracy",
+        "location_source",
+        "location_confidence",
+        "device_number",
+        "device_imei",
+    )
+    paths["/aml"]["post"]["requestBody"] = {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "properties": {f: {"type": "string"} for f in form_fields}}
+            },
+            "application/json": {"schema": {"$ref": "#/components/schemas/SmsRelay"}},
+        },
+    }
+    return document
+
+
+# -- entry point -----------------------------------------------------------------------------------------
+
+
+@functools.cache
+def default_ports() -> Ports:
+    settings = get_settings()
+    repository = DynamoIncidentRepository(settings.require("table_name"), dynamodb_client())
+    secrets_name = settings.require("channel_secrets_name")
+    rate = RateLimit(settings.report_rate_limit, settings.report_rate_window_seconds)
+    return Ports(
+        service=IncidentService(repository, settings.regency),
+        positions=PositionService(repository),
+        archive=S3RawArchive(settings.require("raw_bucket_name")),
+        replies=SqsReplyQueue(settings.require("reply_queue_url")),
+        secrets=lambda: load_channel_secrets(secrets_name),
+        limiter=RateLimiter(repository, rate),
+    )
+
+
+def _archive(ports: Ports, event: Mapping[str, Any]) -> str | None:
+    """Keep the raw request before anything parses it. If the archive is down, carry on: the report
+    itself is still stored as an incident, which matters more than its copy."""
+    channel = CHANNELS.get(str(event.get("path")), Channel.OTHER)
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    metadata = {name: headers[name] for name in ARCHIVED_HEADERS if name in headers}
+    metadata["path"] = str(event.get("path"))
+    metadata["source-ip"] = str(
+        ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp", "")
+    )
+    try:
+        return ports.archive.put(channel.value.lower(), _raw_body(event), metadata)
+    except Exception:
+        logger.exception("raw request not archived", extra={"path": event.get("path")})
+        metrics.add_metric(name="ArchiveFailed", unit=MetricUnit.Count, value=1)
+        return None
+
+
+def _rate_limited(ports: Ports, event: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The web form's limit per client address, checked before the body is even read."""
+    if event.get("path") != "/reports" or event.get("httpMethod") != "POST":
+        return None
+    client = str(((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp") or "unknown")
+    if ports.limiter.allow(client):
+        return None
+    metrics.add_metric(name="ReportRateLimited", unit=MetricUnit.Count, value=1)
+    body = {"statusCode": 429, "message": "too many reports from this address; for an emergency call 112"}
+    return {
+        "statusCode": 429,
+        "headers": {
+            "Content-Type": "application/json",
+            "Retry-After": str(ports.limiter.retry_after_seconds),
+        },
+        "body": json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@_tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(
+    event: dict[str, Any], context: LambdaContext, ports: Ports | None = None
+) -> dict[str, Any]:
+    ports = ports or default_ports()
+    raw_key = _archive(ports, event) if event.get("httpMethod") == "POST" else None
+    limited = _rate_limited(ports, event)
+    if limited is not None:
+        return limited
+    app.append_context(ports=ports, raw_key=raw_key)
+    return app.resolve(event, context)

@@ -1,0 +1,87 @@
+"""The public channels' storage: the raw archive of every inbound request, and the channels' secrets."""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infra.config import StageConfig
+from infra.constants import RAW_ARCHIVE_EXPIRATION_DAYS, RAW_ARCHIVE_INFREQUENT_ACCESS_DAYS
+from infra.definitions import BUCKETS, SECRETS
+from infra.nag import acknowledge
+
+
+class Archive(Construct):
+    """Every inbound POST of the public intake, byte for byte (infra.definitions.BUCKETS)."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, config: StageConfig, key: kms.IKey, logs_bucket: s3.IBucket
+    ) -> None:
+        super().__init__(scope, id)
+        self.buckets: dict[str, s3.Bucket] = {}
+        for design in BUCKETS:
+            self.buckets[design.id] = s3.Bucket(
+                self,
+                "".join(part.title() for part in design.id.split("-")),
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                encryption=s3.BucketEncryption.KMS,
+                encryption_key=key,
+                bucket_key_enabled=True,  # one data key per bucket and period: fewer KMS calls
+                enforce_ssl=True,
+                versioned=True,  # an archived report is never overwritten
+                server_access_logs_bucket=logs_bucket,
+                server_access_logs_prefix=f"s3/{design.id}/",
+                lifecycle_rules=[
+                    s3.LifecycleRule(
+                        transitions=[
+                            s3.Transition(
+                                storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                                transition_after=Duration.days(RAW_ARCHIVE_INFREQUENT_ACCESS_DAYS),
+                            )
+                        ]
+                        if RAW_ARCHIVE_EXPIRATION_DAYS[config.stage] > RAW_ARCHIVE_INFREQUENT_ACCESS_DAYS
+                        else None,
+                        expiration=Duration.days(RAW_ARCHIVE_EXPIRATION_DAYS[config.stage]),
+                        noncurrent_version_expiration=Duration.days(30),
+                        abort_incomplete_multipart_upload_after=Duration.days(1),
+                    )
+                ],
+                removal_policy=RemovalPolicy.RETAIN if config.is_prod else RemovalPolicy.DESTROY,
+                auto_delete_objects=not config.is_prod,
+            )
+
+
+class Secrets(Construct):
+    """The channels' secrets (infra.definitions.SECRETS), one JSON secret each, KMS-encrypted. The stack
+    creates them with a random verify token; the platform secrets are set after deployment (README)."""
+
+    def __init__(self, scope: Construct, id: str, *, prefix: str, key: kms.IKey) -> None:
+        super().__init__(scope, id)
+        self.secrets: dict[str, secretsmanager.Secret] = {}
+        for design in SECRETS:
+            generated, *others = design.keys
+            secret = secretsmanager.Secret(
+                self,
+                "".join(part.title() for part in design.id.split("-")),
+                secret_name=design.physical_name(prefix),
+                description="Respon 112 channel secrets: set the platform values after deployment",
+                encryption_key=key,
+                generate_secret_string=secretsmanager.SecretStringGenerator(
+                    secret_string_template=json.dumps(dict.fromkeys(others, "")),
+                    generate_string_key=generated,
+                    exclude_punctuation=True,
+                    password_length=32,
+                ),
+            )
+            acknowledge(
+                secret,
+                "AwsSolutions-SMG4",
+                "The platform secrets are issued by Meta and X and rotated in their consoles, then put here; "
+                "no Lambda rotation can create them.",
+            )
+            self.secrets[design.id] = secret

@@ -7,8 +7,8 @@ round trip to a use case fails here and has to say why. `make bench` prints the 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import boto3

@@ -11,10 +11,10 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev test lint typecheck unit infra integration openapi bench synth diff deploy clean
+.PHONY: help install dev test lint typecheck unit infra integration e2e openapi bench panel-vendor synth diff deploy clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -28,7 +28,7 @@ install: $(STAMP) ## create .venv with every dependency (done by the other targe
 dev: $(STAMP) ## run the local stack: embedded AWS, REST API :8112, Lambda API :8113 (Ctrl-C stops)
 	$(BIN)/python -m local $(ARGS)
 
-test: lint typecheck unit infra integration ## every check and test (what CI runs)
+test: lint typecheck unit infra integration e2e ## every check and test (what CI runs)
 
 lint: $(STAMP) ## ruff lint and format check, OpenAPI documents up to date
 	$(BIN)/ruff check .
@@ -47,6 +47,13 @@ infra: $(STAMP) ## infrastructure tests: synthesize both stages, cdk-nag, cfn-li
 integration: $(STAMP) ## integration tests: start the local stack and drive it as a client
 	$(BIN)/python -m pytest tests/integration
 
+# Debian's Chromium for the panel's browser tests (Playwright never downloads a browser here).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+e2e: $(STAMP) ## the panel's end-to-end tests: a local stack and Chromium (installed from Debian when missing)
+	command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
+	$(BIN)/python -m pytest tests/e2e
+
 openapi: $(STAMP) ## regenerate the committed OpenAPI documents from the routes
 	$(BIN)/python tools/openapi.py
 
@@ -56,6 +63,9 @@ bench: $(STAMP) ## benchmarks: ratios against a floor measured in the same run
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+panel-vendor: $(STAMP) node_modules/.installed ## copy leaflet and amazon-connect-streams from node_modules into panel/vendor/
+	$(BIN)/python tools/vendor_panel.py
 
 synth: $(STAMP) node_modules/.installed ## cdk synth STAGE (dev|prod) into cdk.out/, offline; fails on cdk-nag findings
 	npx cdk synth --quiet -c stage=$(STAGE)

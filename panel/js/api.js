@@ -1,0 +1,89 @@
+// The operators' REST API (functions/verify/openapi.json): camelCase JSON, Bearer IdToken.
+// GETs use the browser's HTTP cache as the API intends: it answers with an ETag and
+// `Cache-Control: private, no-cache`, so each poll revalidates with If-None-Match and costs a 304.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `HTTP ${status}`);
+    this.status = status; // 0: the network failed
+    this.body = body || {};
+  }
+
+  get code() {
+    return this.body.code || null;
+  }
+}
+
+export class Api {
+  /**
+   * @param {string} base "" for the panel's own origin
+   * @param {() => string|null} token the current IdToken
+   * @param {() => Promise<boolean>} onUnauthorized refresh once; false: the session is over
+   */
+  constructor(base, token, onUnauthorized) {
+    this.base = (base || "").replace(/\/+$/, "");
+    this.token = token;
+    this.onUnauthorized = onUnauthorized;
+  }
+
+  async request(method, path, body, retried = false) {
+    const headers = { Authorization: `Bearer ${this.token()}` };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(this.base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, null);
+    }
+    if (response.status === 401 && !retried && (await this.onUnauthorized(false))) {
+      return this.request(method, path, body, true);
+    }
+    let data = null;
+    const text = await response.text();
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = { message: text.slice(0, 200) };
+      }
+    }
+    if (response.status === 401) {
+      await this.onUnauthorized(true);
+    }
+    if (!response.ok) throw new ApiError(response.status, data);
+    return data;
+  }
+
+  get(path) {
+    return this.request("GET", path);
+  }
+
+  post(path, body) {
+    return this.request("POST", path, body);
+  }
+
+  list(status, limit = 100) {
+    return this.get(`/incidents?status=${encodeURIComponent(status)}&limit=${limit}`);
+  }
+
+  incident(id) {
+    return this.get(`/incidents/${encodeURIComponent(id)}`);
+  }
+
+  operators() {
+    return this.get("/operators");
+  }
+
+  act(id, action, body) {
+    return this.post(`/incidents/${encodeURIComponent(id)}/${action}`, body);
+  }
+
+  acknowledge(id, agency, note) {
+    const path = `/incidents/${encodeURIComponent(id)}/dispatches/${encodeURIComponent(agency)}/acknowledge`;
+    return this.post(path, note ? { note } : {});
+  }
+}

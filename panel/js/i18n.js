@@ -1,0 +1,390 @@
+// Every visible string of the panel, in Bahasa Indonesia (default) and English. t(key, params) looks one
+// up; elements with data-i18n (text), data-i18n-label (aria-label), data-i18n-placeholder and
+// data-i18n-title are filled from here by applyI18n() when the language changes.
+
+const STRINGS = {
+  // -- page and header --
+  appName: ["Respon 112", "Respon 112"],
+  appTitle: ["Panel operator 112", "112 operators' panel"],
+  skipLink: ["Langsung ke konten utama", "Skip to main content"],
+  loading: ["Memuat…", "Loading…"],
+  loggedInAs: ["Masuk sebagai {user}", "Signed in as {user}"],
+  role_operator: ["Operator", "Operator"],
+  role_supervisor: ["Supervisor", "Supervisor"],
+  role_admin: ["Admin", "Admin"],
+  role_none: ["tanpa peran", "no role"],
+  languageSwitch: ["English", "Bahasa Indonesia"],
+  languageSwitchLabel: ["Switch to English (l)", "Ganti ke Bahasa Indonesia (l)"],
+  help: ["Pintasan (?)", "Shortcuts (?)"],
+  logout: ["Keluar", "Sign out"],
+  clockLabel: ["Waktu {tz}", "{tz} time"],
+  configError: [
+    "Konfigurasi panel (/config.json) tidak dapat dimuat. Muat ulang halaman atau hubungi admin.",
+    "The panel's configuration (/config.json) could not be loaded. Reload the page or call the admin.",
+  ],
+  // -- login --
+  loginTitle: ["Masuk", "Sign in"],
+  loginIntro: ["Masuk dengan akun operator Anda.", "Sign in with your operator account."],
+  username: ["Nama pengguna", "Username"],
+  password: ["Kata sandi", "Password"],
+  signIn: ["Masuk", "Sign in"],
+  signingIn: ["Sedang masuk…", "Signing in…"],
+  newPasswordTitle: ["Buat kata sandi baru", "Choose a new password"],
+  newPasswordIntro: [
+    "Ini login pertama Anda: ganti kata sandi sementara. Minimal 12 karakter dengan huruf besar, huruf kecil, angka dan simbol.",
+    "This is your first sign-in: replace the temporary password. At least 12 characters with upper and lower case letters, a digit and a symbol.",
+  ],
+  newPassword: ["Kata sandi baru", "New password"],
+  confirmPassword: ["Ulangi kata sandi baru", "Repeat the new password"],
+  savePassword: ["Simpan kata sandi", "Save password"],
+  mfaSetupTitle: ["Pasang aplikasi autentikator", "Set up your authenticator app"],
+  mfaSetupIntro: [
+    "Tambahkan akun ini di aplikasi autentikator (mis. Google Authenticator) dengan kunci rahasia atau URI di bawah, lalu masukkan kode 6 angka yang ditampilkan.",
+    "Add this account to an authenticator app (e.g. Google Authenticator) with the secret key or the URI below, then enter the 6-digit code it shows.",
+  ],
+  mfaSecret: ["Kunci rahasia", "Secret key"],
+  mfaUri: ["URI otpauth", "otpauth URI"],
+  mfaCode: ["Kode 6 angka", "6-digit code"],
+  mfaTitle: ["Verifikasi dua langkah", "Two-step verification"],
+  mfaIntro: [
+    "Masukkan kode 6 angka dari aplikasi autentikator Anda.",
+    "Enter the 6-digit code from your authenticator app.",
+  ],
+  confirm: ["Konfirmasi", "Confirm"],
+  backToLogin: ["Kembali ke halaman masuk", "Back to sign-in"],
+  err_required: ["Wajib diisi.", "Required."],
+  err_passwordMismatch: ["Kedua kata sandi tidak sama.", "The two passwords differ."],
+  err_passwordPolicy: [
+    "Minimal 12 karakter dengan huruf besar, huruf kecil, angka dan simbol.",
+    "At least 12 characters with upper and lower case letters, a digit and a symbol.",
+  ],
+  err_mfaCode: ["Masukkan 6 angka.", "Enter 6 digits."],
+  auth_NotAuthorizedException: [
+    "Nama pengguna atau kata sandi salah.",
+    "Wrong username or password.",
+  ],
+  auth_UserNotFoundException: ["Nama pengguna atau kata sandi salah.", "Wrong username or password."],
+  auth_InvalidPasswordException: [
+    "Kata sandi tidak memenuhi aturan: minimal 12 karakter dengan huruf besar, huruf kecil, angka dan simbol.",
+    "The password breaks the rules: at least 12 characters with upper and lower case letters, a digit and a symbol.",
+  ],
+  auth_CodeMismatchException: ["Kode salah. Coba kode terbaru.", "Wrong code. Try the latest code."],
+  auth_EnableSoftwareTokenMFAException: ["Kode salah. Coba kode terbaru.", "Wrong code. Try the latest code."],
+  auth_ExpiredCodeException: ["Kode kedaluwarsa. Masuk lagi.", "The code expired. Sign in again."],
+  auth_PasswordResetRequiredException: [
+    "Kata sandi harus direset oleh admin.",
+    "Your password must be reset by an admin.",
+  ],
+  auth_UserNotConfirmedException: ["Akun belum dikonfirmasi. Hubungi admin.", "Account not confirmed. Call the admin."],
+  auth_TooManyRequestsException: ["Terlalu banyak percobaan. Tunggu sebentar.", "Too many attempts. Wait a moment."],
+  auth_LimitExceededException: ["Terlalu banyak percobaan. Tunggu sebentar.", "Too many attempts. Wait a moment."],
+  auth_network: [
+    "Layanan login tidak dapat dihubungi. Periksa jaringan.",
+    "The sign-in service cannot be reached. Check the network.",
+  ],
+  auth_unknown: ["Login gagal: {message}", "Sign-in failed: {message}"],
+  auth_unsupportedChallenge: ["Tantangan login tidak didukung: {name}", "Unsupported sign-in challenge: {name}"],
+  sessionExpired: ["Sesi Anda berakhir. Silakan masuk lagi.", "Your session ended. Please sign in again."],
+  loggedOut: ["Anda sudah keluar.", "You are signed out."],
+  notOperator: [
+    "Akun ini bukan operator atau supervisor 112.",
+    "This account is not a 112 operator or supervisor.",
+  ],
+  // -- queue --
+  queueHeading: ["Antrean", "Queue"],
+  tabsLabel: ["Daftar insiden", "Incident lists"],
+  tab_queue: ["Masuk", "Incoming"],
+  tab_mine: ["Milik saya", "Mine"],
+  tab_dispatched: ["Diteruskan", "Dispatched"],
+  tab_review: ["Semua ditinjau", "All in review"],
+  emptyQueue: ["Tidak ada insiden yang menunggu.", "No incident is waiting."],
+  emptyMine: ["Anda tidak sedang meninjau insiden.", "You are not reviewing any incident."],
+  emptyDispatched: ["Tidak ada insiden yang diteruskan.", "No dispatched incident."],
+  emptyReview: ["Tidak ada insiden yang sedang ditinjau.", "No incident is under review."],
+  waiting: ["menunggu {time}", "waiting {time}"],
+  waitingLabel: ["Waktu tunggu", "Waiting"],
+  callerUnknown: ["tidak diketahui", "unknown"],
+  heldBy: ["dipegang {user}", "held by {user}"],
+  moreNotShown: ["Ada lebih banyak insiden; yang tertua ditampilkan.", "There are more incidents; the oldest are shown."],
+  newIncidentAnnounce: [
+    "Insiden baru: {channel} dari {caller}. {count} menunggu.",
+    "New incident: {channel} from {caller}. {count} waiting.",
+  ],
+  queueTitleCount: ["({count}) Respon 112", "({count}) Respon 112"],
+  pollError: ["Koneksi ke API terputus; mencoba lagi…", "Lost the connection to the API; retrying…"],
+  // -- detail --
+  detailHeading: ["Insiden", "Incident"],
+  noIncident: [
+    "Pilih insiden dari antrean (j/k lalu Enter).",
+    "Pick an incident from the queue (j/k, then Enter).",
+  ],
+  incidentLabel: ["Insiden {id}", "Incident {id}"],
+  caller: ["Penelepon", "Caller"],
+  channel: ["Kanal", "Channel"],
+  receivedAt: ["Diterima", "Received"],
+  status: ["Status", "Status"],
+  assignedTo: ["Dipegang oleh", "Held by"],
+  nobody: ["belum ada", "nobody"],
+  category: ["Kategori", "Category"],
+  priority: ["Prioritas", "Priority"],
+  summary: ["Ringkasan", "Summary"],
+  report: ["Laporan asli", "Report as received"],
+  noReport: ["Tidak ada teks laporan (panggilan suara).", "No report text (a voice call)."],
+  source: ["Metadata sumber", "Source metadata"],
+  location: ["Lokasi", "Location"],
+  noLocation: ["Belum ada lokasi.", "No location yet."],
+  amlPosition: ["Posisi ponsel (AML): {lat}, {lon} ±{acc} m", "Handset position (AML): {lat}, {lon} ±{acc} m"],
+  mapLabel: ["Peta lokasi insiden", "Map of the incident's location"],
+  zoomIn: ["Perbesar", "Zoom in"],
+  zoomOut: ["Perkecil", "Zoom out"],
+  flags: ["Tanda", "Flags"],
+  mapHint: [
+    "Klik peta untuk memilih titik lokasi (saat meninjau). Peta tetap bisa diklik tanpa ubin/koneksi internet.",
+    "Click the map to choose the location's point (while reviewing). It works without tiles or internet.",
+  ],
+  pointChosen: ["Titik dipilih", "Chosen point"],
+  rejection: ["Penolakan", "Rejection"],
+  duplicateOfLabel: ["Duplikat dari {id}", "Duplicate of {id}"],
+  timeline: ["Riwayat", "Timeline"],
+  dispatches: ["Instansi yang diberi tahu", "Agencies notified"],
+  noDispatches: ["Belum ada instansi yang diberi tahu.", "No agency notified yet."],
+  notifiedAt: ["diberi tahu {time}", "notified {time}"],
+  acknowledgedAtBy: ["dikonfirmasi {time} oleh {user}", "confirmed {time} by {user}"],
+  actionsLabel: ["Tindakan", "Actions"],
+  claim: ["Ambil (c)", "Claim (c)"],
+  verify: ["Verifikasi A1 (v)", "Verify A1 (v)"],
+  reject: ["Tolak (r)", "Reject (r)"],
+  acknowledge: ["Catat konfirmasi instansi (a)", "Record agency confirmation (a)"],
+  acknowledgeAgency: ["Catat konfirmasi {agency}", "Record {agency}'s confirmation"],
+  close: ["Tutup insiden (x)", "Close incident (x)"],
+  reassign: ["Alihkan (t)", "Reassign (t)"],
+  closeDetail: ["Tutup tampilan", "Close view"],
+  claimed: ["Insiden diambil. Anda yang meninjau.", "Incident claimed. You are reviewing it."],
+  verified: [
+    "Terverifikasi A1. Permintaan dikirim ke: {agencies}.",
+    "Verified A1. Request sent to: {agencies}.",
+  ],
+  rejected: ["Insiden ditolak ({reason}).", "Incident rejected ({reason})."],
+  acknowledged: ["Konfirmasi {agency} dicatat.", "{agency}'s confirmation recorded."],
+  closed: ["Insiden ditutup.", "Incident closed."],
+  reassigned: ["Insiden dialihkan ke {user}.", "Incident reassigned to {user}."],
+  heldByOther: ["Insiden ini kini dipegang oleh {user}.", "This incident is now held by {user}."],
+  // -- conflicts and errors --
+  conflict_claimed: [
+    "Insiden ini sudah diambil oleh {user}.",
+    "This incident was already taken by {user}.",
+  ],
+  conflict_status: [
+    "Tidak bisa: insiden ini sudah berstatus {status} (oleh {user}). Tampilan diperbarui.",
+    "Not possible: this incident is already {status} (by {user}). The view was refreshed.",
+  ],
+  conflict_changed: [
+    "Insiden ini baru saja diubah oleh {user}. Tampilan diperbarui; periksa lalu coba lagi.",
+    "This incident was just changed by {user}. The view was refreshed; check it and try again.",
+  ],
+  notFound: ["Insiden tidak ditemukan.", "Incident not found."],
+  forbidden: ["Anda tidak berhak melakukan ini.", "You are not allowed to do this."],
+  serverError: ["Kesalahan server ({status}): {message}", "Server error ({status}): {message}"],
+  networkError: ["Tidak dapat menghubungi API. Coba lagi.", "Cannot reach the API. Try again."],
+  formInvalid: ["Periksa isian yang ditandai.", "Check the marked fields."],
+  // -- verify form --
+  verifyTitle: ["Verifikasi A1 dan teruskan", "Verify A1 and dispatch"],
+  chooseCategory: ["— pilih kategori —", "— choose a category —"],
+  district: ["Kecamatan", "District"],
+  chooseDistrict: ["— pilih kecamatan —", "— choose a district —"],
+  address: ["Alamat atau patokan", "Address or landmark"],
+  point: ["Titik di peta", "Point on the map"],
+  noPoint: ["belum dipilih — klik peta", "none yet — click the map"],
+  clearPoint: ["Hapus titik", "Clear point"],
+  useAml: ["Pakai posisi AML", "Use the AML position"],
+  locationHint: [
+    "Isi minimal satu: kecamatan, alamat, atau titik di peta.",
+    "Give at least one: district, address, or a point on the map.",
+  ],
+  agencies: ["Instansi yang diberi tahu", "Agencies to notify"],
+  agenciesHint: [
+    "Dipilih otomatis sesuai kategori; ubah bila perlu.",
+    "Chosen from the category; change them if needed.",
+  ],
+  submitVerify: ["Verifikasi A1 & teruskan", "Verify A1 & dispatch"],
+  cancel: ["Batal (Esc)", "Cancel (Esc)"],
+  ctrlEnterHint: ["Ctrl+Enter mengirim formulir.", "Ctrl+Enter submits the form."],
+  err_category: ["Pilih kategori.", "Choose a category."],
+  err_priority: ["Pilih prioritas.", "Choose a priority."],
+  err_summary: ["Ringkasan 3–2000 karakter.", "Summary of 3–2000 characters."],
+  err_location: [
+    "Isi kecamatan, alamat (min. 3 karakter) atau pilih titik di peta.",
+    "Give a district, an address (3+ characters) or a point on the map.",
+  ],
+  err_address: ["Alamat 3–500 karakter.", "Address of 3–500 characters."],
+  err_agencies: ["Pilih minimal satu instansi.", "Choose at least one agency."],
+  // -- reject form --
+  rejectTitle: ["Tolak laporan", "Reject the report"],
+  rejectReason: ["Alasan", "Reason"],
+  reason_PRANK: ["Aduan iseng (prank)", "Prank call"],
+  reason_NON_EMERGENCY: ["Bukan darurat", "Not an emergency"],
+  reason_DUPLICATE: ["Duplikat insiden lain", "Duplicate of another incident"],
+  adviceNote: [
+    "Saran yang diberikan (selesaikan bersama, gotong royong)",
+    "Advice given (solve it together, gotong royong)",
+  ],
+  note: ["Catatan", "Note"],
+  duplicateOf: ["ID insiden yang diduplikasi", "Id of the incident it duplicates"],
+  duplicatePick: ["Pilih dari insiden terbuka", "Pick from open incidents"],
+  duplicateNone: ["— pilih insiden —", "— choose an incident —"],
+  submitReject: ["Tolak laporan", "Reject the report"],
+  err_reason: ["Pilih alasan.", "Choose a reason."],
+  err_advice: ["Tulis saran yang diberikan (min. 3 karakter).", "Write the advice given (3+ characters)."],
+  err_duplicateOf: ["Masukkan ID insiden (26 karakter ULID).", "Enter an incident id (26-character ULID)."],
+  err_duplicateSelf: ["Insiden tidak bisa menduplikasi dirinya.", "An incident cannot duplicate itself."],
+  err_note: ["Catatan maksimal 1000 karakter.", "Note of at most 1000 characters."],
+  // -- acknowledge / close / reassign dialogs --
+  ackTitle: ["Catat konfirmasi instansi", "Record an agency's confirmation"],
+  ackAgency: ["Instansi", "Agency"],
+  ackNote: ["Catatan (siapa yang mengonfirmasi, unit)", "Note (who confirmed, unit)"],
+  submitAck: ["Catat konfirmasi", "Record confirmation"],
+  closeTitle: ["Tutup insiden", "Close the incident"],
+  outcome: ["Hasil penanganan", "Outcome"],
+  submitClose: ["Tutup insiden", "Close the incident"],
+  err_outcome: ["Tulis hasil penanganan (1–1000 karakter).", "Write the outcome (1–1000 characters)."],
+  reassignTitle: ["Alihkan ke operator lain", "Hand over to another operator"],
+  assignee: ["Operator tujuan", "Hand over to"],
+  chooseOperator: ["— pilih operator —", "— choose an operator —"],
+  submitReassign: ["Alihkan", "Reassign"],
+  err_assignee: ["Pilih operator.", "Choose an operator."],
+  // -- help --
+  helpTitle: ["Pintasan keyboard", "Keyboard shortcuts"],
+  closeDialog: ["Tutup (Esc)", "Close (Esc)"],
+  key_move: ["Pindah di daftar", "Move in the list"],
+  key_open: ["Buka insiden terpilih", "Open the selected incident"],
+  key_claim: ["Ambil insiden", "Claim the incident"],
+  key_verify: ["Formulir verifikasi A1", "Verification form (A1)"],
+  key_reject: ["Formulir penolakan", "Rejection form"],
+  key_ack: ["Catat konfirmasi instansi", "Record an agency's confirmation"],
+  key_close: ["Tutup insiden (hasil)", "Close the incident (outcome)"],
+  key_reassign: ["Alihkan (supervisor)", "Reassign (supervisor)"],
+  key_tabs: ["Pindah tab: masuk, milik saya, diteruskan, semua ditinjau", "Tabs: incoming, mine, dispatched, all in review"],
+  key_lang: ["Ganti bahasa", "Switch language"],
+  key_help: ["Bantuan ini", "This help"],
+  key_escape: ["Tutup formulir atau dialog", "Close a form or dialog"],
+  key_submit: ["Kirim formulir (dari kolom teks)", "Submit the form (from a text field)"],
+  keysNote: [
+    "Pintasan tidak aktif saat mengetik di kolom isian.",
+    "Shortcuts do not fire while typing in a field.",
+  ],
+  // -- Amazon Connect --
+  phoneHeading: ["Telepon (Amazon Connect)", "Phone (Amazon Connect)"],
+  connectNotConfigured: [
+    "Amazon Connect belum dikonfigurasi: terima panggilan di telepon meja; panel tetap berfungsi penuh.",
+    "Amazon Connect is not configured: answer calls on the desk phone; the panel works fully.",
+  ],
+  connectLoading: ["Memuat softphone…", "Loading the softphone…"],
+  connectFailed: ["Softphone gagal dimuat: {message}", "The softphone failed to load: {message}"],
+  connectIncoming: ["Panggilan masuk: insiden {id} dibuka.", "Incoming call: incident {id} opened."],
+  // -- vocabularies --
+  status_RECEIVED: ["Diterima", "Received"],
+  status_IN_REVIEW: ["Ditinjau", "In review"],
+  status_VERIFIED: ["Terverifikasi", "Verified"],
+  status_DISPATCHED: ["Diteruskan", "Dispatched"],
+  status_ACKNOWLEDGED: ["Dikonfirmasi instansi", "Acknowledged"],
+  status_CLOSED: ["Selesai", "Closed"],
+  status_REJECTED: ["Ditolak", "Rejected"],
+  category_FIRE: ["Kebakaran", "Fire"],
+  category_CRIME: ["Kriminalitas", "Crime"],
+  category_MEDICAL: ["Kedaruratan medis", "Medical emergency"],
+  category_TRAFFIC_ACCIDENT: ["Kecelakaan lalu lintas", "Traffic accident"],
+  category_DISASTER: ["Bencana", "Disaster"],
+  category_RESCUE: ["Penyelamatan", "Rescue"],
+  category_OTHER: ["Lainnya", "Other"],
+  priority_P1: ["P1 — nyawa terancam sekarang", "P1 — life in danger now"],
+  priority_P2: ["P2 — mendesak", "P2 — urgent"],
+  priority_P3: ["P3 — tidak mendesak", "P3 — not urgent"],
+  channel_VOICE: ["Telepon 112", "112 call"],
+  channel_CHAT: ["Chat", "Chat"],
+  channel_WEB: ["Situs web", "Website"],
+  channel_INSTAGRAM: ["Instagram", "Instagram"],
+  channel_TWITTER: ["X/Twitter", "X/Twitter"],
+  channel_WALK_IN: ["Datang langsung", "Walk-in"],
+  channel_RADIO: ["Radio", "Radio"],
+  channel_OTHER: ["Lainnya", "Other"],
+  flag_CALLER_UNKNOWN: ["Nomor tidak diketahui", "Caller unknown"],
+  flag_UNPARSED: ["Tidak terbaca mesin", "Not machine-readable"],
+  flag_LOCATION_ASKED: ["Lokasi sudah ditanyakan", "Location asked"],
+  flag_REPEAT_PRANK: ["Pernah iseng", "Repeat prank"],
+  dispatch_NOTIFIED: ["Diberi tahu", "Notified"],
+  dispatch_ACKNOWLEDGED: ["Dikonfirmasi", "Acknowledged"],
+  action_REGISTER: ["Diterima", "Registered"],
+  action_CLAIM: ["Diambil", "Claimed"],
+  action_REASSIGN: ["Dialihkan", "Reassigned"],
+  action_LOCATE: ["Posisi AML", "AML position"],
+  action_VERIFY: ["Diverifikasi A1", "Verified A1"],
+  action_REJECT: ["Ditolak", "Rejected"],
+  action_DISPATCH: ["Diteruskan", "Dispatched"],
+  action_AGENCY_ACKNOWLEDGE: ["Konfirmasi instansi", "Agency confirmed"],
+  action_ACKNOWLEDGE: ["Semua instansi konfirmasi", "All agencies confirmed"],
+  action_CLOSE: ["Ditutup", "Closed"],
+};
+
+export const LANGUAGES = ["id", "en"];
+const STORAGE_KEY = "respon112.lang";
+let current = "id";
+const listeners = [];
+
+export function initLanguage() {
+  let stored = null;
+  try {
+    stored = localStorage.getItem(STORAGE_KEY);
+  } catch {
+    stored = null;
+  }
+  current = LANGUAGES.includes(stored) ? stored : "id";
+  document.documentElement.lang = current;
+}
+
+export function lang() {
+  return current;
+}
+
+export function setLanguage(next) {
+  current = LANGUAGES.includes(next) ? next : "id";
+  try {
+    localStorage.setItem(STORAGE_KEY, current);
+  } catch {
+    // private mode: the choice lasts for this page only
+  }
+  document.documentElement.lang = current;
+  applyI18n(document);
+  for (const listener of listeners) listener(current);
+}
+
+export function toggleLanguage() {
+  setLanguage(current === "id" ? "en" : "id");
+}
+
+export function onLanguageChange(listener) {
+  listeners.push(listener);
+}
+
+export function has(key) {
+  return Object.hasOwn(STRINGS, key);
+}
+
+/** The string for `key` in the current language, with {name} placeholders filled from `params`. */
+export function t(key, params = {}) {
+  const entry = STRINGS[key];
+  const text = entry ? entry[current === "en" ? 1 : 0] : key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
+}
+
+/** A vocabulary term (status, category, …) or the raw code when the table has no entry (a new flag). */
+export function term(kind, code) {
+  const key = `${kind}_${code}`;
+  return has(key) ? t(key) : String(code);
+}
+
+export function applyI18n(root) {
+  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
+  for (const el of root.querySelectorAll("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle);
+  for (const el of root.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
+}

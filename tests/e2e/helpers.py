@@ -1,0 +1,64 @@
+"""What the panel's tests do again and again: sign in, place a call, find its row, wait for a status."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Locator, Page, expect
+
+from local.simulator import ApiClient, place_call
+
+DISPATCH_TIMEOUT_MS = 30_000  # SQS → dispatch-worker → SNS, as the integration tests allow
+
+
+def unique_caller() -> str:
+    """A caller number no other test uses, so a test finds its own incident in a shared queue."""
+    return f"+62812{secrets.randbelow(10**7):07d}"
+
+
+def call(endpoints: dict[str, Any], caller: str | None = None) -> str:
+    """A simulated 112 call through the Connect intake function; the new incident's id."""
+    return place_call(endpoints, caller if caller is not None else unique_caller())["incidentId"]
+
+
+def sign_in(page: Page, endpoints: dict[str, Any], username: str, password: str | None = None) -> None:
+    page.fill("#login-username", username)
+    page.fill("#login-password", password or endpoints["users"][username])
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#app-view")).to_be_visible()
+    expect(page.locator("#user-name")).to_contain_text(username)
+    expect(page.locator("#queue-panel")).to_have_attribute("data-loaded", "true")  # the first poll is back
+
+
+def row(page: Page, incident_id: str) -> Locator:
+    return page.locator(f'#queue-list button.row[data-id="{incident_id}"]')
+
+
+def open_incident(page: Page, incident_id: str) -> None:
+    row(page, incident_id).click()
+    expect(page.locator("#detail-heading")).to_contain_text(incident_id)
+
+
+def expect_status(page: Page, status: str, timeout: int | None = None) -> None:
+    expect(page.locator("#detail-status")).to_have_attribute("data-status", status, timeout=timeout)
+
+
+def claim(page: Page, incident_id: str) -> None:
+    open_incident(page, incident_id)
+    page.click("#claim-button")
+    expect_status(page, "IN_REVIEW")
+    expect(page.locator("#detail-held")).to_contain_text(re.compile(r"operator|supervisor|trainee"))
+
+
+def shot(page: Page, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"{name}.png"))
+
+
+def detail(api: ApiClient, incident_id: str) -> dict[str, Any]:
+    response = api.get(f"/incidents/{incident_id}")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body

@@ -34,7 +34,9 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         endpoints = stack.start(prewarm=not args.no_prewarm)
         print(banner(endpoints, Path(args.state_dir)), flush=True)
-        stopping.wait()
+        # Wake up now and then: a bare wait() can miss the signal handler's set() on some platforms.
+        while not stopping.wait(0.5):
+            pass
     finally:
         print("stopping…", flush=True)
         stack.stop()

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from core import lifecycle
 from core.clock import Clock, utc_now
-from core.errors import IncidentNotFound, InvalidRequest
+from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
 from core.ids import new_ulid
 from core.models import (
     Agency,
@@ -118,7 +118,12 @@ class IncidentService:
 
     def claim(self, incident_id: str, operator: str) -> Incident:
         incident = self._repo.get(incident_id)
-        return self._repo.commit(lifecycle.claim(incident, operator, self._now()))
+        try:
+            return self._repo.commit(lifecycle.claim(incident, operator, self._now()))
+        except ConcurrentModification:
+            # Lost the race: say who won, as a claim of an incident already taken does.
+            lifecycle.claim(self._repo.get(incident_id), operator, self._now())
+            raise
 
     def reassign(self, incident_id: str, supervisor: str, assignee: str) -> Incident:
         incident = self._repo.get(incident_id)

@@ -137,6 +137,8 @@ def _require_assignee(incident: Incident, operator: str, action: str) -> None:
 
 
 def claim(incident: Incident, operator: Actor, now: datetime) -> Change:
+    if incident.status is Status.IN_REVIEW and incident.assigned_to not in (None, operator):
+        raise NotAssignee(incident.id, "claim", incident.assigned_to)  # another operator has it
     return _move(incident, Action.CLAIM, operator, now, updates={"assigned_to": operator, "claimed_at": now})
 
 

@@ -133,7 +133,7 @@ class AmlFix(CamelModel):
 
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    accuracy_m: float | None = Field(default=None, ge=0, description="Radius of the circle, metres")
+    accuracy_m: float | None = Field(default=None, ge=0, le=1_000_000, description="Radius of the circle, m")
     confidence: float | None = Field(default=None, ge=0, le=100, description="Level of confidence, percent")
     method: PositioningMethod = PositioningMethod.UNKNOWN
     fixed_at: Timestamp | None = Field(default=None, description="When the handset took the position")

@@ -42,6 +42,7 @@ INCIDENT_SK = "INCIDENT"
 AUDIT_PREFIX = "AUDIT#"
 DISPATCH_PREFIX = "DISPATCH#"
 DEDUPE_SK = "DEDUPE"
+_CONFLICT_ATTEMPTS = 3
 AML_SK = "AML"
 
 _serializer = TypeSerializer()
@@ -60,9 +61,13 @@ def incident_pk(incident_id: str) -> str:
     return f"INCIDENT#{incident_id}"
 
 
+# DynamoDB numbers carry 38 digits between 1e-130 and 1e126; smaller magnitudes are stored as 0.
+_SMALLEST = 1e-100
+
+
 def _to_dynamo(value: Any) -> Any:
     if isinstance(value, float):
-        return Decimal(repr(value))
+        return Decimal(0) if abs(value) < _SMALLEST else Decimal(repr(value))
     if isinstance(value, dict):
         return {k: _to_dynamo(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -201,15 +206,25 @@ class DynamoIncidentRepository:
                 put["ExpressionAttributeNames"] = {"#status": "status"}
                 put["ExpressionAttributeValues"] = {":expected": {"S": write.expected_status.value}}
             items.append({"Put": put})  # type: ignore[typeddict-item]
-        try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as error:
-            if _is_cancelled(error) and {"ConditionalCheckFailed", "TransactionConflict"} & set(
-                _reason_codes(error)
-            ):
-                raise ConcurrentModification(change.incident.id) from error
-            raise
-        return change.incident
+        for attempt in range(_CONFLICT_ATTEMPTS):
+            try:
+                self._client.transact_write_items(TransactItems=items)
+                return change.incident
+            except ClientError as error:
+                if not _is_cancelled(error):
+                    raise
+                codes = set(_reason_codes(error))
+                if "ConditionalCheckFailed" in codes:
+                    raise ConcurrentModification(change.incident.id) from error
+                if "TransactionConflict" in codes and attempt < _CONFLICT_ATTEMPTS - 1:
+                    # Another transaction holds these items right now: it may fail, so try again; if it
+                    # commits, our version condition fails next time and the race is lost honestly.
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                if "TransactionConflict" in codes:
+                    raise ConcurrentModification(change.incident.id) from error
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # -- reads ---------------------------------------------------------------------------------------
 

@@ -36,7 +36,9 @@ class S3RawArchive:
             Bucket=self._bucket,
             Key=key,
             Body=body,
-            ContentType=metadata.get("content-type", "application/octet-stream"),
+            # Always octet-stream: the archive keeps bytes, not documents (the sender's type is in the
+            # metadata), and some S3 implementations transform form-encoded bodies (moto drops them).
+            ContentType="application/octet-stream",
             Metadata=ascii_metadata,
         )
         return key

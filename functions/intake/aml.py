@@ -25,6 +25,7 @@ _HTTPS_METHODS = {
     "cell": PositioningMethod.CELL,
 }
 _DIGITS = re.compile(r"^[0-9]{14,16}$")
+MAX_ACCURACY_M = 1_000_000.0  # a circle wider than 1,000 km locates nobody
 
 
 class AmlFormatError(ValueError):
@@ -110,7 +111,10 @@ def parse_https(form: Mapping[str, str], received_at: datetime) -> AmlMessage:
     fixed_at = None
     if form.get("location_time"):
         milliseconds = _float(form["location_time"], "location_time")
-        fixed_at = datetime.fromtimestamp(milliseconds / 1000, tz=UTC) if milliseconds else None
+        try:
+            fixed_at = datetime.fromtimestamp(milliseconds / 1000, tz=UTC) if milliseconds else None
+        except (OverflowError, OSError, ValueError):
+            raise AmlFormatError(f"location_time={form['location_time']!r} is out of range") from None
     method = _HTTPS_METHODS.get((form.get("location_source") or "").lower(), PositioningMethod.UNKNOWN)
     fix = _fix(
         lat, lon, _float(form.get("location_accuracy"), "location_accuracy"),
@@ -134,8 +138,8 @@ def _fix(
 ) -> AmlFix:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise AmlFormatError(f"position {lat},{lon} is outside the globe")
-    if accuracy is not None and accuracy < 0:
-        raise AmlFormatError(f"accuracy {accuracy} is negative")
+    if accuracy is not None and not 0 <= accuracy <= MAX_ACCURACY_M:
+        raise AmlFormatError(f"accuracy {accuracy} m is not between 0 and {MAX_ACCURACY_M:.0f}")
     if confidence is not None and not 0 <= confidence <= 100:
         raise AmlFormatError(f"confidence {confidence} is not a percentage")
     return AmlFix(

@@ -171,7 +171,7 @@ def _tweet_location(tweet: dict[str, Any]) -> Location | None:
     """A geotagged post's point (GeoJSON: longitude first), or its place's name."""
     point = _list(_dict(tweet.get("coordinates")).get("coordinates"))
     place = _text(_dict(tweet.get("place")).get("full_name"))
-    address = place if place and len(place) >= 3 else None
+    address = place[:500] if place and len(place) >= 3 else None  # Location.address holds 500 characters
     try:
         lon, lat = (float(point[0]), float(point[1])) if len(point) == 2 else (None, None)
         return Location(lat=lat, lon=lon, address=address) if lat is not None or address else None

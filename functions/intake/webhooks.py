@@ -94,7 +94,8 @@ def _raw_body(event: Mapping[str, Any]) -> bytes:
 
 
 def _header(name: str) -> str | None:
-    value = app.current_event.get_header_value(name, case_sensitive=False)
+    wanted = name.lower()
+    value = next((v for k, v in (app.current_event.headers or {}).items() if k.lower() == wanted), None)
     return str(value) if value is not None else None
 
 
@@ -131,10 +132,19 @@ def _validation(error: RequestValidationError) -> Response[Any]:
     detail = [{"loc": list(e["loc"]), "type": e["type"], "msg": e.get("msg", "")} for e in error.errors()]
     fields = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in detail)
     extra: dict[str, Any] = {}
-    channel = CHANNELS.get(app.current_event.path)
-    if app.current_event.http_method == "POST" and channel is not None:
-        extra["incidentId"] = _unparsed(channel, fields)
+    # Only the web form's body is validated here: the webhooks keep what they cannot parse themselves,
+    # after their signature or token checked out. Anything else (e.g. a bad query on /aml) is refused.
+    if app.current_event.http_method == "POST" and app.current_event.path == "/reports":
+        extra["incidentId"] = _unparsed(Channel.WEB, fields)
     return _error(HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid request: {fields}", detail=detail, **extra)
+
+
+@app.exception_handler(UnicodeDecodeError)
+def _not_utf8(error: UnicodeDecodeError) -> Response[Any]:
+    detail = [{"loc": ["body"], "type": "json_invalid", "msg": "the body is not UTF-8 text"}]
+    return _error(
+        HTTPStatus.UNPROCESSABLE_ENTITY, "invalid request: the body is not UTF-8 text", detail=detail
+    )
 
 
 @app.exception_handler(InvalidRequest)
@@ -200,7 +210,7 @@ def instagram_handshake(
     mode: Annotated[str, Query(alias="hub.mode", max_length=32)],
     verify_token: Annotated[str, Query(alias="hub.verify_token", max_length=256)],
     challenge: Annotated[str, Query(alias="hub.challenge", max_length=256)],
-) -> Response[str]:
+) -> Response[Any]:
     if mode != "subscribe" or not token_valid(verify_token, _ports().secrets().instagram_verify_token):
         return _error(HTTPStatus.FORBIDDEN, "hub.mode must be subscribe and hub.verify_token ours")
     return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body=challenge)
@@ -489,15 +499,18 @@ def _rate_limited(ports: Ports, event: Mapping[str, Any]) -> dict[str, Any] | No
         return None
     metrics.add_metric(name="ReportRateLimited", unit=MetricUnit.Count, value=1)
     body = {"statusCode": 429, "message": "too many reports from this address; for an emergency call 112"}
-    return {
-        "statusCode": 429,
-        "headers": {
-            "Content-Type": "application/json",
-            "Retry-After": str(ports.limiter.retry_after_seconds),
-        },
-        "body": json.dumps(body),
-        "isBase64Encoded": False,
-    }
+    headers = {"Content-Type": "application/json", "Retry-After": str(ports.limiter.retry_after_seconds)}
+    # Answered before the resolver runs, so the CORS headers it would add are added here: without them
+    # the form would see a network error instead of "try again later".
+    request_headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    origin = request_headers.get("origin")
+    if origin and origin in get_settings().allowed_origins:
+        headers |= {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Expose-Headers": "Retry-After",
+            "Vary": "Origin",
+        }
+    return {"statusCode": 429, "headers": headers, "body": json.dumps(body), "isBase64Encoded": False}
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

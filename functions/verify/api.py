@@ -146,6 +146,14 @@ def _conflict(error: Exception) -> Response[Any]:
     return _error(HTTPStatus.CONFLICT, str(error), code=code, **extra)
 
 
+@app.exception_handler(UnicodeDecodeError)
+def _not_utf8(error: UnicodeDecodeError) -> Response[Any]:
+    detail = [{"loc": ["body"], "type": "json_invalid", "msg": "the body is not UTF-8 text"}]
+    return _error(
+        HTTPStatus.UNPROCESSABLE_ENTITY, "invalid request: the body is not UTF-8 text", detail=detail
+    )
+
+
 @app.exception_handler(InvalidRequest)
 def _invalid(error: InvalidRequest) -> Response[Any]:
     detail = [{"loc": [error.source, *error.field.split(".")], "type": "value_error", "msg": error.problem}]

@@ -83,6 +83,17 @@ class Me(CamelModel):
     groups: list[str]
 
 
+class ErrorDetail(CamelModel):
+    loc: list[str | int] = Field(description="Where: body, query or path, then the field")
+    type: str
+    msg: str = Field(description="What is wrong, for a person")
+
+
 class ErrorBody(CamelModel):
     status_code: int
     message: str
+    code: str | None = Field(
+        default=None, description="On 409: ILLEGAL_TRANSITION, CLAIMED_BY_OTHER (see assignedTo) or CONFLICT"
+    )
+    assigned_to: str | None = Field(default=None, description="On CLAIMED_BY_OTHER: who holds the incident")
+    detail: list[ErrorDetail] | None = Field(default=None, description="On 422: each field and its problem")

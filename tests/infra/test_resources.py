@@ -137,7 +137,9 @@ def test_function_environment(config: Synthesized, name: str) -> None:
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Respon112"
     assert variables["POWERTOOLS_LOG_LEVEL"] == "INFO"
     assert variables["STAGE"] == config.stage
-    expected = {a.table.env_var: ref(config.table(a.table.physical_name(prefix))) for a in design.tables}
+    expected: dict[str, Any] = {
+        a.table.env_var: ref(config.table(a.table.physical_name(prefix))) for a in design.tables
+    }
     expected |= {q.env_var: ref(config.queue(q.physical_name(prefix))) for q in design.sends_to}
     expected |= {t.env_var: ref(config.topic(t.physical_name(prefix))) for t in design.publishes_to}
     expected |= {b.env_var: ref(config.only_bucket(b.id)) for b in design.writes_to}

@@ -143,7 +143,8 @@ def test_two_operators_claiming_at_once_one_wins(
     winner = next(name for name, r in results.items() if r.status_code == 200)
     loser = next(name for name, r in results.items() if r.status_code == 409)
     conflict = results[loser].json()
-    assert conflict["code"] in {"ILLEGAL_TRANSITION", "CONFLICT"}
+    assert conflict["code"] == "CLAIMED_BY_OTHER", conflict
+    assert conflict["assignedTo"] == winner
     assert incident_id in conflict["message"]
 
     detail = operator1.get(f"/incidents/{incident_id}").json()

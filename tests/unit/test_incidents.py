@@ -133,9 +133,11 @@ def test_claim_assigns_the_operator(service: IncidentService, clock: Clock) -> N
     assert service.detail(incident.id).status is Status.IN_REVIEW
 
 
-def test_second_claim_is_illegal(service: IncidentService, clock: Clock) -> None:
+def test_a_claim_of_an_incident_another_operator_holds_names_them(
+    service: IncidentService, clock: Clock
+) -> None:
     incident_id = claimed(service, clock)
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(NotAssignee, match="claimed by operator1"):
         service.claim(incident_id, "operator2")
     assert service.detail(incident_id).assigned_to == OPERATOR
 

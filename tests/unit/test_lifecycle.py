@@ -197,8 +197,11 @@ def test_claim_assigns_the_operator() -> None:
 
 
 def test_a_claimed_incident_cannot_be_claimed_again() -> None:
-    with pytest.raises(IllegalTransition):
+    # By another operator: they are told who holds it; by the same one: the move is illegal.
+    with pytest.raises(NotAssignee, match="claimed by operator1"):
         lifecycle.claim(incident_at(Status.IN_REVIEW), OTHER_OPERATOR, NOW)
+    with pytest.raises(IllegalTransition):
+        lifecycle.claim(incident_at(Status.IN_REVIEW), OPERATOR, NOW)
 
 
 # -- verify ---------------------------------------------------------------------------------------

@@ -340,7 +340,7 @@ def test_claim_assigns_the_incident_to_the_token_user(
     assert repo.incidents[incident_id].assigned_to == "siti"
 
 
-def test_claiming_a_claimed_incident_is_409_illegal_transition(
+def test_claiming_a_claimed_incident_is_409_naming_who_holds_it(
     api: Api, clock: Clock, repo: InMemoryIncidentRepository
 ) -> None:
     incident_id = open_incident(api, clock)
@@ -349,12 +349,12 @@ def test_claiming_a_claimed_incident_is_409_illegal_transition(
     status, body = claim(api, incident_id, username="operator2")
 
     assert status == 409
-    assert body["code"] == "ILLEGAL_TRANSITION"
-    assert "IN_REVIEW" in body["message"]
+    assert body["code"] == "CLAIMED_BY_OTHER"
+    assert body["assignedTo"] == "operator1"
     assert repo.incidents[incident_id].assigned_to == "operator1"
 
 
-def test_a_claim_that_loses_a_race_is_409_conflict(
+def test_a_claim_that_loses_a_race_is_409_naming_the_winner(
     clock: Clock, queue: RecordingDispatchQueue, lambda_context: FakeLambdaContext
 ) -> None:
     class RacingRepository(InMemoryIncidentRepository):
@@ -377,7 +377,8 @@ def test_a_claim_that_loses_a_race_is_409_conflict(
     status, body = claim(api, incident_id, username="operator1")
 
     assert status == 409
-    assert body["code"] == "CONFLICT"
+    assert body["code"] == "CLAIMED_BY_OTHER"
+    assert body["assignedTo"] == "operator2"
     assert incident_id in body["message"]
     assert repo.incidents[incident_id].assigned_to == "operator2"
     assert repo.incidents[incident_id].version == 2

@@ -1,0 +1,222 @@
+"""Schema-based fuzzing of both APIs the local gateway serves, with schemathesis: no request, however
+odd, may get a 5xx (schemathesis' `not_a_server_error` check).
+
+The two OpenAPI documents are loaded from the running stack (GET /openapi.json for the operators' API,
+GET /intake/openapi.json for the public intake), so what is fuzzed is what is served. Every operation
+gets MAX_EXAMPLES positive cases (valid by the document) and as many negative ones (not valid), without
+shrinking: a failure is reported as found, with the request to reproduce it, and the other operations
+still run. The run has a stack of its own, since it creates incidents at random.
+
+To get past the first gate of each route, requests carry what a real sender has: operator1's IdToken
+on the operators' API, a valid X-Hub-Signature-256 or x-twitter-webhooks-signature computed over the
+exact bytes sent on the webhooks, and the AML token on /aml. Half the incident ids in paths are real
+incidents of the stack, so the workflow routes read their bodies instead of answering 404.
+
+The web form allows 5 reports per client address per 10 minutes. Where the machine lets a client bind
+any 127.x.y.z address (Linux), POST /reports is sent from a new loopback address every 5 reports, so
+its body is fuzzed too; elsewhere (macOS binds only 127.0.0.1) all but the first 5 answer 429, which is
+not a server error either.
+
+Each run draws new cases: a failure shows the request that reproduces it (as curl). The operations
+are driven with Hypothesis here because schemathesis' loader for pytest fixtures
+(`schemathesis.pytest.from_fixture`, needed for a schema that a fixture's stack serves) fails on
+pytest 9: `'Function' object has no attribute '_nodeid'`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import socket
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from requests.adapters import HTTPAdapter
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+
+from local.simulator import id_token, place_call
+from tests.integration.helpers import SERVE_ARGS, kill_group, log_tail, start_stack, stop_stack, wait_until_up
+
+MAX_EXAMPLES = 30  # per operation and generation mode
+REAL_INCIDENTS = 6  # incidents placed before the run, for incident_id path parameters to hit
+REPORTS_PER_ADDRESS = 5  # the web form's limit per client address (core.ratelimit.RateLimit)
+FUZZ = settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],  # no shrinking
+    database=None,  # nothing written to .hypothesis/
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
+Send = Callable[[Any, int], None]
+
+
+def loopback_aliases() -> bool:
+    """Whether a client can use loopback addresses other than 127.0.0.1 (Linux: all of 127/8)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.1.1", 0))
+        except OSError:
+            return False
+    return True
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """Connections from one given local address."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+class SignedSession(requests.Session):
+    """Sends what schemathesis prepared, signed or authorised as the real senders do; counts requests."""
+
+    def __init__(self, secrets: dict[str, str], rotate_reports: bool) -> None:
+        super().__init__()
+        self.secrets = secrets
+        self.rotate_reports = rotate_reports
+        self.sent = 0
+        self.reports = 0
+        self.addresses: dict[str, SourceAddressAdapter] = {}
+        self._adapter: SourceAddressAdapter | None = None  # for the request being sent
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        path = urlsplit(request.url or "").path
+        body = request.body or b""
+        raw = body.encode() if isinstance(body, str) else body
+        if request.method == "POST" and path == "/webhooks/instagram":
+            digest = hmac.new(self.secrets["instagramAppSecret"].encode(), raw, hashlib.sha256).digest()
+            request.headers["X-Hub-Signature-256"] = "sha256=" + digest.hex()
+        elif request.method == "POST" and path == "/webhooks/twitter":
+            digest = hmac.new(self.secrets["twitterConsumerSecret"].encode(), raw, hashlib.sha256).digest()
+            request.headers["x-twitter-webhooks-signature"] = "sha256=" + base64.b64encode(digest).decode()
+        elif request.method == "POST" and path == "/aml":
+            request.headers["Authorization"] = f"Bearer {self.secrets['amlToken']}"
+        self.sent += 1
+        self._adapter = None
+        if request.method == "POST" and path == "/reports" and self.rotate_reports:
+            self.reports += 1
+            n = (self.reports - 1) // REPORTS_PER_ADDRESS
+            address = f"127.0.{1 + n // 250}.{1 + n % 250}"
+            self._adapter = self.addresses.setdefault(address, SourceAddressAdapter(address))
+        return super().send(request, **kwargs)
+
+    def get_adapter(self, url: str) -> Any:
+        return self._adapter or super().get_adapter(url)
+
+    def close(self) -> None:
+        for adapter in self.addresses.values():
+            adapter.close()
+        super().close()
+
+
+@pytest.fixture(scope="module")
+def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A stack of the fuzz run's own; at teardown, Ctrl-C must still stop it cleanly."""
+    state_dir: Path = tmp_path_factory.mktemp("fuzz-stack")
+    process, log_path = start_stack(state_dir, *SERVE_ARGS)
+    try:
+        endpoints = wait_until_up(process, state_dir, log_path)
+    except BaseException:
+        kill_group(process)
+        raise
+    try:
+        yield endpoints
+    finally:
+        status = stop_stack(process, log_path)
+        assert status == 0, f"Ctrl-C stop exited with status {status}:\n{log_tail(log_path)}"
+
+
+@pytest.fixture
+def session(fuzz_stack: dict[str, Any]) -> Iterator[SignedSession]:
+    signed = SignedSession(fuzz_stack["secrets"], rotate_reports=loopback_aliases())
+    yield signed
+    signed.close()
+
+
+@pytest.fixture(scope="module")
+def incident_ids(fuzz_stack: dict[str, Any]) -> list[str]:
+    return [place_call(fuzz_stack, f"+62812000000{n:02d}")["incidentId"] for n in range(REAL_INCIDENTS)]
+
+
+def served_schema(endpoints: dict[str, Any], path: str) -> Any:
+    """The OpenAPI document the stack serves at `path`. Loaded as a dict: schemathesis leaves out the
+    operation a schema was loaded from by URL, and the document routes are operations too."""
+    response = requests.get(f"{endpoints['api']}{path}", timeout=10)
+    assert response.status_code == 200, response.text
+    return schemathesis.openapi.from_dict(response.json())
+
+
+def fuzz(schema: Any, send: Send) -> Counter[str]:
+    """Every operation of `schema` in both generation modes; `send(case, pick)` makes the request and
+    checks the response. Fails with each operation's first failure, after all of them ran; returns how
+    many requests each operation got."""
+    failures: list[str] = []
+    sent: Counter[str] = Counter()
+    for result in schema.get_all_operations():
+        operation = result.ok()  # raises on an operation schemathesis cannot read: a broken document
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            try:
+                _fuzzer(operation, mode, send, sent)()
+            except Unsatisfiable:
+                if mode is GenerationMode.POSITIVE:
+                    raise
+                # Nothing of this operation can be made invalid (a GET without parameters).
+            except (Exception, BaseExceptionGroup) as error:  # schemathesis' FailureGroup is a Base one
+                failures.append(f"{operation.label} ({mode.value}):\n{error}")
+    print(f"\n{sum(sent.values())} requests")  # shown with -s, and with a failure
+    for label, count in sent.items():
+        print(f"  {count:4} {label}")
+    assert not failures, "\n\n".join(failures)
+    assert sent, "the OpenAPI document has no operations"
+    return sent
+
+
+def _fuzzer(operation: Any, mode: GenerationMode, send: Send, sent: Counter[str]) -> Callable[[], None]:
+    @FUZZ
+    @given(case=operation.as_strategy(mode), pick=st.integers(0, 2 * REAL_INCIDENTS - 1))
+    def run(case: Any, pick: int) -> None:
+        sent[operation.label] += 1
+        send(case, pick)
+
+    return run
+
+
+def test_operators_api_never_answers_5xx(
+    fuzz_stack: dict[str, Any], session: SignedSession, incident_ids: list[str]
+) -> None:
+    schema = served_schema(fuzz_stack, "/openapi.json")
+    headers = {"Authorization": f"Bearer {id_token(fuzz_stack, 'operator1')}"}
+
+    def send(case: Any, pick: int) -> None:
+        if "incident_id" in (case.path_parameters or {}) and pick < len(incident_ids):
+            case.path_parameters["incident_id"] = incident_ids[pick]
+        response = case.call(base_url=fuzz_stack["api"], session=session, headers=headers)
+        case.validate_response(response, checks=[not_a_server_error])
+
+    fuzz(schema, send)
+
+
+def test_public_intake_never_answers_5xx(fuzz_stack: dict[str, Any], session: SignedSession) -> None:
+    schema = served_schema(fuzz_stack, "/intake/openapi.json")
+
+    def send(case: Any, pick: int) -> None:
+        response = case.call(base_url=fuzz_stack["api"], session=session)
+        case.validate_response(response, checks=[not_a_server_error])
+
+    fuzz(schema, send)

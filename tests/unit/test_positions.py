@@ -1,0 +1,364 @@
+"""core.positions.PositionService: an AML fix goes on the caller's open incident, or waits for the call."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from core import lifecycle
+from core.errors import ConcurrentModification
+from core.incidents import SYSTEM_INTAKE, IncidentService, Report
+from core.lifecycle import Change
+from core.models import (
+    Action,
+    AmlFix,
+    AmlTransport,
+    Channel,
+    Incident,
+    PositioningMethod,
+    Rejection,
+    RejectionReason,
+    Status,
+)
+from core.positions import SYSTEM_AML, Outcome, PositionService
+from core.regency import REGENCIES
+from tests.fakes import InMemoryIncidentRepository
+from tests.support import Clock
+
+NUMBER = "+6281234567890"
+IMEI = "356938035643809"
+
+
+def fix(clock: Clock, number: str | None = NUMBER, imei: str | None = IMEI, lat: float = -8.36611) -> AmlFix:
+    return AmlFix(
+        lat=lat,
+        lon=114.15012,
+        accuracy_m=14,
+        confidence=68,
+        method=PositioningMethod.WIFI,
+        fixed_at=clock() - timedelta(seconds=2),
+        received_at=clock(),
+        transport=AmlTransport.SMS,
+        number=number,
+        imei=imei,
+    )
+
+
+def call(service: IncidentService, caller: str = "081234567890") -> Incident:
+    incident, _ = service.register(Report(channel=Channel.VOICE, actor=SYSTEM_INTAKE, caller=caller))
+    return incident
+
+
+def epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+@pytest.fixture
+def positions(repo: InMemoryIncidentRepository, clock: Clock) -> PositionService:
+    return PositionService(repo, clock)
+
+
+# -- attached ---------------------------------------------------------------------------------------
+
+
+def test_a_fix_for_a_caller_with_an_open_incident_is_attached(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    incident = call(service)
+    clock.advance(seconds=20)
+    position = fix(clock)
+
+    result = positions.receive(position)
+
+    assert result.outcome is Outcome.ATTACHED
+    assert result.incident_id == incident.id
+    stored = repo.incidents[incident.id]
+    assert stored.aml == position
+    assert stored.status is Status.RECEIVED
+    assert stored.version == 2
+    entry = repo.timelines[incident.id][-1]
+    assert entry.action is Action.LOCATE
+    assert entry.actor == SYSTEM_AML
+    assert entry.from_status is Status.RECEIVED
+    assert entry.to_status is Status.RECEIVED
+    assert entry.at == clock()
+    assert entry.details["lat"] == "-8.36611"
+    assert entry.details["transport"] == "SMS"
+    assert repo.positions == {}  # attached: nothing kept
+
+
+def test_an_incident_under_review_keeps_its_status_and_operator(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    incident = call(service)
+    service.claim(incident.id, "operator1")
+
+    result = positions.receive(fix(clock))
+
+    assert result.outcome is Outcome.ATTACHED
+    stored = repo.incidents[incident.id]
+    assert stored.status is Status.IN_REVIEW
+    assert stored.assigned_to == "operator1"
+    assert stored.aml is not None
+
+
+def test_a_later_fix_replaces_the_earlier_one(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    incident = call(service)
+    positions.receive(fix(clock, lat=-8.3))
+    clock.advance(seconds=10)
+    later = fix(clock, lat=-8.4)
+
+    positions.receive(later)
+
+    assert repo.incidents[incident.id].aml == later
+    assert [e.action for e in repo.timelines[incident.id]] == [Action.REGISTER, Action.LOCATE, Action.LOCATE]
+
+
+def test_an_incident_exactly_two_hours_old_is_still_open(
+    positions: PositionService, service: IncidentService, clock: Clock
+) -> None:
+    incident = call(service)
+    clock.advance(hours=2)
+
+    assert positions.receive(fix(clock)).incident_id == incident.id
+
+
+def test_another_callers_incident_is_not_used(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    other = call(service, caller="081299998888")
+
+    result = positions.receive(fix(clock))
+
+    assert result.outcome is Outcome.KEPT
+    assert repo.incidents[other.id].aml is None
+
+
+# -- kept -------------------------------------------------------------------------------------------
+
+
+def test_a_fix_without_an_incident_is_kept_under_number_and_imei_for_30_minutes(
+    positions: PositionService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    position = fix(clock)
+
+    result = positions.receive(position)
+
+    assert result.outcome is Outcome.KEPT
+    assert result.incident_id is None
+    expires = epoch(clock() + timedelta(minutes=30))
+    assert repo.positions == {NUMBER: (position, expires), f"IMEI#{IMEI}": (position, expires)}
+
+
+def test_a_rejected_incident_is_not_used(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    incident = call(service)
+    service.claim(incident.id, "operator1")
+    service.reject(incident.id, "operator1", Rejection(reason=RejectionReason.PRANK))
+    version = repo.incidents[incident.id].version
+
+    result = positions.receive(fix(clock))
+
+    assert result.outcome is Outcome.KEPT
+    assert repo.incidents[incident.id].aml is None
+    assert repo.incidents[incident.id].version == version
+    assert NUMBER in repo.positions
+
+
+def test_a_closed_incident_is_not_used(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    incident = call(service)
+    # Closing takes the whole workflow; the fake's state stands in for an incident closed long ago.
+    repo.incidents[incident.id] = incident.model_copy(update={"status": Status.CLOSED, "version": 7})
+
+    result = positions.receive(fix(clock))
+
+    assert result.outcome is Outcome.KEPT
+    assert repo.incidents[incident.id].aml is None
+    assert repo.calls["commit"] == 0
+
+
+def test_an_incident_older_than_two_hours_is_not_used(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    incident = call(service)
+    clock.advance(hours=2, seconds=1)
+
+    result = positions.receive(fix(clock))
+
+    assert result.outcome is Outcome.KEPT
+    assert repo.incidents[incident.id].aml is None
+    assert NUMBER in repo.positions
+
+
+def test_the_newest_open_incident_is_used_past_a_closed_newer_one(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    open_one = call(service)
+    clock.advance(minutes=1)
+    rejected = call(service)
+    service.claim(rejected.id, "operator1")
+    service.reject(rejected.id, "operator1", Rejection(reason=RejectionReason.PRANK))
+
+    result = positions.receive(fix(clock))
+
+    assert result.outcome is Outcome.ATTACHED
+    assert result.incident_id == open_one.id
+    assert repo.incidents[rejected.id].aml is None
+
+
+def test_a_fix_with_only_an_imei_is_kept_under_the_imei(
+    positions: PositionService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    result = positions.receive(fix(clock, number=None))
+
+    assert result.outcome is Outcome.KEPT
+    assert set(repo.positions) == {f"IMEI#{IMEI}"}
+
+
+# -- matching by IMEI, and what cannot be matched --------------------------------------------------------
+
+
+def test_a_fix_with_only_an_imei_finds_the_number_through_an_earlier_kept_fix(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    assert positions.receive(fix(clock)).outcome is Outcome.KEPT  # e.g. the SMS, before the call arrived
+    clock.advance(seconds=5)
+    incident = call(service)
+    clock.advance(seconds=5)
+
+    result = positions.receive(fix(clock, number=None, lat=-8.37))  # e.g. the HTTPS one, without number
+
+    assert result.outcome is Outcome.ATTACHED
+    assert result.incident_id == incident.id
+    attached = repo.incidents[incident.id].aml
+    assert attached is not None
+    assert attached.lat == -8.37
+    assert attached.number == NUMBER
+
+
+def test_an_imei_kept_longer_than_30_minutes_finds_nothing(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    positions.receive(fix(clock))
+    clock.advance(minutes=31)
+    incident = call(service)
+
+    result = positions.receive(fix(clock, number=None))
+
+    assert result.outcome is Outcome.KEPT
+    assert repo.incidents[incident.id].aml is None
+
+
+def test_a_fix_without_number_or_imei_is_unmatchable(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    incident = call(service)
+
+    result = positions.receive(fix(clock, number=None, imei=None))
+
+    assert result.outcome is Outcome.UNMATCHABLE
+    assert result.incident_id is None
+    assert repo.positions == {}
+    assert repo.incidents[incident.id].aml is None
+
+
+# -- races ------------------------------------------------------------------------------------------------
+
+
+class OperatorClaimsFirst(InMemoryIncidentRepository):
+    """An operator claims the incident between our read and our write, once."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__()
+        self.clock = clock
+        self.raced = False
+
+    def commit(self, change: Change) -> Incident:
+        if change.audit.action is Action.LOCATE and not self.raced:
+            self.raced = True
+            current = self.incidents[change.incident.id]
+            super().commit(lifecycle.claim(current, "operator1", self.clock()))
+        return super().commit(change)
+
+
+class AlwaysConflicting(InMemoryIncidentRepository):
+    def commit(self, change: Change) -> Incident:
+        if change.audit.action is Action.LOCATE:
+            self.calls["commit"] += 1
+            raise ConcurrentModification(change.incident.id)
+        return super().commit(change)
+
+
+def test_a_concurrent_change_is_retried_and_the_fix_attached(clock: Clock) -> None:
+    repo = OperatorClaimsFirst(clock)
+    service = IncidentService(repo, REGENCIES["banyuwangi"], clock=clock)
+    incident = call(service)
+
+    result = PositionService(repo, clock).receive(fix(clock))
+
+    assert repo.raced
+    assert result.outcome is Outcome.ATTACHED
+    assert result.incident_id == incident.id
+    stored = repo.incidents[incident.id]
+    assert stored.status is Status.IN_REVIEW  # the operator's claim survived
+    assert stored.assigned_to == "operator1"
+    assert stored.aml is not None
+    assert [e.action for e in repo.timelines[incident.id]] == [Action.REGISTER, Action.CLAIM, Action.LOCATE]
+    assert repo.positions == {}
+
+
+def test_a_fix_that_keeps_losing_the_race_is_kept_instead(clock: Clock) -> None:
+    repo = AlwaysConflicting()
+    service = IncidentService(repo, REGENCIES["banyuwangi"], clock=clock)
+    incident = call(service)
+
+    result = PositionService(repo, clock).receive(fix(clock))
+
+    assert result.outcome is Outcome.KEPT
+    assert repo.calls["commit"] == 3
+    assert repo.incidents[incident.id].aml is None
+    assert NUMBER in repo.positions
+
+
+# -- a kept position reaches the call it belongs to --------------------------------------------------------
+
+
+def test_a_call_registered_after_its_fix_carries_the_kept_position(
+    positions: PositionService, service: IncidentService, clock: Clock
+) -> None:
+    position = fix(clock)
+    positions.receive(position)
+    clock.advance(minutes=29, seconds=59)
+
+    incident = call(service)
+
+    assert incident.aml == position
+
+
+def test_a_kept_position_is_not_used_after_30_minutes(
+    positions: PositionService, service: IncidentService, clock: Clock
+) -> None:
+    positions.receive(fix(clock))
+    clock.advance(minutes=30)
+
+    incident = call(service)
+
+    assert incident.aml is None
+
+
+def test_a_kept_position_goes_only_to_its_own_caller(
+    positions: PositionService, service: IncidentService, clock: Clock
+) -> None:
+    positions.receive(fix(clock))
+
+    other = call(service, caller="081299998888")
+    withheld = call(service, caller="anonymous")
+
+    assert other.aml is None
+    assert withheld.aml is None

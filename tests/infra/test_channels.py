@@ -1,0 +1,80 @@
+"""The public channels in the cloud: the raw archive, the channel secret, the public routes, the replies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from infra.definitions import CHANNEL_SECRETS, RAW_BUCKET, REPLY_QUEUE, api_routes
+from tests.infra.helpers import Synthesized, get_att, ref
+
+
+def test_the_raw_archive_is_private_encrypted_versioned_and_expires(config: Synthesized) -> None:
+    bucket = config.resources[config.only_bucket(RAW_BUCKET.id)]
+    props = bucket["Properties"]
+    encryption = props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert encryption["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == get_att(config.data_key(), "Arn")
+    assert encryption["BucketKeyEnabled"] is True
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert props["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
+    assert "LoggingConfiguration" in props
+    (rule,) = props["LifecycleConfiguration"]["Rules"]
+    is_prod = config.stage == "prod"
+    assert rule["ExpirationInDays"] == (730 if is_prod else 30)
+    assert bool(rule.get("Transitions")) is is_prod  # dev expires before infrequent access would pay
+    assert bucket["DeletionPolicy"] == ("Retain" if is_prod else "Delete")
+
+
+def test_the_channel_secret_is_encrypted_and_starts_with_a_generated_verify_token(
+    config: Synthesized,
+) -> None:
+    secret = config.props(config.only("AWS::SecretsManager::Secret"))
+    assert secret["Name"] == CHANNEL_SECRETS.physical_name(config.prefix)
+    assert secret["KmsKeyId"] == get_att(config.data_key(), "Arn")
+    generated = secret["GenerateSecretString"]
+    assert generated["GenerateStringKey"] == CHANNEL_SECRETS.keys[0] == "instagramVerifyToken"
+    assert set(json.loads(generated["SecretStringTemplate"])) == set(CHANNEL_SECRETS.keys[1:])
+
+
+def methods(config: Synthesized) -> list[dict[str, Any]]:
+    return [m["Properties"] for m in config.of_type("AWS::ApiGateway::Method").values()]
+
+
+def test_the_public_intake_routes_have_no_authorizer_but_go_to_intake_web(config: Synthesized) -> None:
+    public = [r for r in api_routes() if r.function == "intake-web"]
+    assert {(r.method, r.path) for r in public} >= {
+        ("POST", "/reports"),
+        ("GET", "/webhooks/instagram"),
+        ("POST", "/webhooks/instagram"),
+        ("GET", "/webhooks/twitter"),
+        ("POST", "/webhooks/twitter"),
+        ("POST", "/aml"),
+    }
+    intake = get_att(config.function("intake-web"), "Arn")
+    routed = [
+        m
+        for m in methods(config)
+        if m["HttpMethod"] != "OPTIONS"
+        and intake in m["Integration"].get("Uri", {}).get("Fn::Join", [None, []])[1]
+    ]
+    assert len(routed) == len(public)
+    assert all(m["AuthorizationType"] == "NONE" for m in routed)
+
+
+def test_replies_are_consumed_by_the_reply_sender_with_partial_failures(config: Synthesized) -> None:
+    queue = config.queue(REPLY_QUEUE.physical_name(config.prefix))
+    (mapping,) = [
+        m["Properties"]
+        for m in config.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"] == get_att(queue, "Arn")
+    ]
+    assert mapping["FunctionName"] == ref(config.function("reply-sender"))
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_waf_counts_large_bodies_instead_of_blocking_webhooks(config: Synthesized) -> None:
+    acl = config.props(config.only("AWS::WAFv2::WebACL"))
+    (common,) = [r for r in acl["Rules"] if r["Name"] == "AWSManagedRulesCommonRuleSet"]
+    overrides = common["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"]
+    assert overrides == [{"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}]

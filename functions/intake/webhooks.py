@@ -29,6 +29,13 @@ from pydantic import BaseModel, Field, ValidationError
 
 from core.clock import utc_now
 from core.errors import InvalidRequest
+from core.http import (
+    DOCUMENT_RESPONSE,
+    document_response,
+    error_response,
+    register_error_handlers,
+    validation_problems,
+)
 from core.incidents import IncidentService, Report
 from core.messaging import SqsReplyQueue
 from core.models import Channel, Flag, Location
@@ -99,14 +106,6 @@ def _header(name: str) -> str | None:
     return str(value) if value is not None else None
 
 
-def _error(status: HTTPStatus, message: str, **extra: Any) -> Response[Any]:
-    return Response(
-        status_code=int(status),
-        content_type=content_types.APPLICATION_JSON,
-        body={"statusCode": int(status), "message": message, **extra},
-    )
-
-
 def _unparsed(channel: Channel, problem: str) -> str:
     """Keep a report nobody could parse as an incident for an operator to read; its id."""
     raw = _raw_body(app.current_event.raw_event)
@@ -128,29 +127,19 @@ def _unparsed(channel: Channel, problem: str) -> str:
 
 
 @app.exception_handler(RequestValidationError)
-def _validation(error: RequestValidationError) -> Response[Any]:
-    detail = [{"loc": list(e["loc"]), "type": e["type"], "msg": e.get("msg", "")} for e in error.errors()]
-    fields = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in detail)
+def _validation(failure: RequestValidationError) -> Response[Any]:
+    detail, fields = validation_problems(failure)
     extra: dict[str, Any] = {}
     # Only the web form's body is validated here: the webhooks keep what they cannot parse themselves,
     # after their signature or token checked out. Anything else (e.g. a bad query on /aml) is refused.
     if app.current_event.http_method == "POST" and app.current_event.path == "/reports":
         extra["incidentId"] = _unparsed(Channel.WEB, fields)
-    return _error(HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid request: {fields}", detail=detail, **extra)
-
-
-@app.exception_handler(UnicodeDecodeError)
-def _not_utf8(error: UnicodeDecodeError) -> Response[Any]:
-    detail = [{"loc": ["body"], "type": "json_invalid", "msg": "the body is not UTF-8 text"}]
-    return _error(
-        HTTPStatus.UNPROCESSABLE_ENTITY, "invalid request: the body is not UTF-8 text", detail=detail
+    return error_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid request: {fields}", detail=detail, **extra
     )
 
 
-@app.exception_handler(InvalidRequest)
-def _invalid(error: InvalidRequest) -> Response[Any]:
-    detail = [{"loc": [error.source, *error.field.split(".")], "type": "value_error", "msg": error.problem}]
-    return _error(HTTPStatus.UNPROCESSABLE_ENTITY, str(error), detail=detail)
+register_error_handlers(app)
 
 
 # -- the web report form -----------------------------------------------------------------------------
@@ -212,7 +201,7 @@ def instagram_handshake(
     challenge: Annotated[str, Query(alias="hub.challenge", max_length=256)],
 ) -> Response[Any]:
     if mode != "subscribe" or not token_valid(verify_token, _ports().secrets().instagram_verify_token):
-        return _error(HTTPStatus.FORBIDDEN, "hub.mode must be subscribe and hub.verify_token ours")
+        return error_response(HTTPStatus.FORBIDDEN, "hub.mode must be subscribe and hub.verify_token ours")
     return Response(status_code=200, content_type=content_types.TEXT_PLAIN, body=challenge)
 
 
@@ -230,12 +219,16 @@ def instagram_messages() -> Response[Any]:
     raw = _raw_body(app.current_event.raw_event)
     if not meta_signature_valid(raw, _header("X-Hub-Signature-256"), _ports().secrets().instagram_app_secret):
         metrics.add_metric(name="WebhookSignatureRejected", unit=MetricUnit.Count, value=1)
-        return _error(HTTPStatus.UNAUTHORIZED, "X-Hub-Signature-256 is missing or does not match the body")
+        return error_response(
+            HTTPStatus.UNAUTHORIZED, "X-Hub-Signature-256 is missing or does not match the body"
+        )
     payload = _parse(raw, InstagramWebhook, Channel.INSTAGRAM)
     if isinstance(payload, Response):
         return payload
     if payload.object != "instagram":
-        return _error(HTTPStatus.BAD_REQUEST, f"object is {payload.object!r}, this endpoint takes instagram")
+        return error_response(
+            HTTPStatus.BAD_REQUEST, f"object is {payload.object!r}, this endpoint takes instagram"
+        )
     ports = _ports()
     incidents = []
     for report, sender in instagram_reports(payload):
@@ -275,7 +268,7 @@ def _parse(raw: bytes, model: type[M], channel: Channel) -> M | Response[Any]:
     except (ValueError, ValidationError) as error:
         problem = f"not a {channel.value.lower()} webhook payload: {error}"[:256]
         incident_id = _unparsed(channel, problem)
-        return _error(HTTPStatus.BAD_REQUEST, problem, incidentId=incident_id)
+        return error_response(HTTPStatus.BAD_REQUEST, problem, incidentId=incident_id)
 
 
 # -- X (Account Activity) --------------------------------------------------------------------------
@@ -294,7 +287,7 @@ class CrcAnswer(BaseModel):
 def twitter_crc(crc_token: Annotated[str, Query(min_length=1, max_length=256)]) -> Response[Any]:
     secret = _ports().secrets().twitter_consumer_secret
     if not secret:
-        return _error(HTTPStatus.SERVICE_UNAVAILABLE, "the X consumer secret is not configured")
+        return error_response(HTTPStatus.SERVICE_UNAVAILABLE, "the X consumer secret is not configured")
     answer = CrcAnswer(response_token=x_crc_response(crc_token, secret))
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=answer.model_dump())
 
@@ -314,7 +307,7 @@ def twitter_events() -> Response[Any]:
     header = _header("x-twitter-webhooks-signature")
     if not x_signature_valid(raw, header, _ports().secrets().twitter_consumer_secret):
         metrics.add_metric(name="WebhookSignatureRejected", unit=MetricUnit.Count, value=1)
-        return _error(
+        return error_response(
             HTTPStatus.UNAUTHORIZED, "x-twitter-webhooks-signature is missing or does not match the body"
         )
     payload = _parse(raw, TwitterWebhook, Channel.TWITTER)
@@ -350,7 +343,7 @@ def aml(token: Annotated[str | None, Query(max_length=256)] = None) -> Response[
     ports = _ports()
     bearer = (_header("Authorization") or "").removeprefix("Bearer ").strip() or None
     if not token_valid(bearer or token, ports.secrets().aml_token):
-        return _error(HTTPStatus.UNAUTHORIZED, "an AML sender must present the shared token")
+        return error_response(HTTPStatus.UNAUTHORIZED, "an AML sender must present the shared token")
     raw = _raw_body(app.current_event.raw_event)
     now = utc_now()
     if (_header("Content-Type") or "").startswith("application/json"):
@@ -361,9 +354,9 @@ def aml(token: Annotated[str | None, Query(max_length=256)] = None) -> Response[
             detail = [
                 {"loc": ["body", *e["loc"]], "type": e["type"], "msg": e["msg"]} for e in error.errors()
             ]
-            return _error(HTTPStatus.UNPROCESSABLE_ENTITY, "not a relayed AML SMS", detail=detail)
+            return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, "not a relayed AML SMS", detail=detail)
         except AmlFormatError as error:
-            return _error(HTTPStatus.UNPROCESSABLE_ENTITY, f"not a valid AML SMS: {error}")
+            return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, f"not a valid AML SMS: {error}")
     else:
         # ELS HTTPS: every field optional, and the sender wants 2xx even for what we discard.
         form = {key: values[0] for key, values in parse_qs(raw.decode("utf-8", "replace")).items()}
@@ -393,19 +386,9 @@ def _located(ports: Ports, message: AmlMessage) -> Response[Any]:
 # -- the OpenAPI document ---------------------------------------------------------------------------
 
 
-@app.get(
-    "/intake/openapi.json",
-    tags=["meta"],
-    summary="This document (public)",
-    responses={200: {"description": "OpenAPI 3.1 document", "content": {"application/json": {"schema": {}}}}},
-)
+@app.get("/intake/openapi.json", tags=["meta"], summary="This document (public)", responses=DOCUMENT_RESPONSE)
 def openapi() -> Response[str]:
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=_openapi_document())
-
-
-@functools.cache
-def _openapi_document() -> str:
-    return OPENAPI_FILE.read_text(encoding="utf-8")
+    return document_response(OPENAPI_FILE)
 
 
 def openapi_schema() -> dict[str, Any]:

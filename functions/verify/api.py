@@ -13,7 +13,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, SecurityScheme
@@ -29,6 +29,13 @@ from core.errors import (
     IncidentNotFound,
     InvalidRequest,
     NotAssignee,
+)
+from core.http import (
+    DOCUMENT_RESPONSE,
+    document_response,
+    error_response,
+    register_error_handlers,
+    validation_problems,
 )
 from core.ids import ULID_PATTERN
 from core.incidents import IncidentService, Report, VerifyCommand
@@ -124,17 +131,9 @@ def _responses(ok: str, *codes: int, status: int = 200) -> dict[int, Any]:
 # -- errors ----------------------------------------------------------------------------------------
 
 
-def _error(status: HTTPStatus, message: str, **extra: Any) -> Response[Any]:
-    return Response(
-        status_code=int(status),
-        content_type=content_types.APPLICATION_JSON,
-        body={"statusCode": int(status), "message": message, **extra},
-    )
-
-
 @app.exception_handler(IncidentNotFound)
 def _not_found(error: IncidentNotFound) -> Response[Any]:
-    return _error(HTTPStatus.NOT_FOUND, str(error))
+    return error_response(HTTPStatus.NOT_FOUND, str(error))
 
 
 @app.exception_handler([IllegalTransition, NotAssignee, ConcurrentModification])
@@ -143,29 +142,16 @@ def _conflict(error: Exception) -> Response[Any]:
         type(error), "CONFLICT"
     )
     extra = {"assignedTo": error.assigned_to} if isinstance(error, NotAssignee) else {}
-    return _error(HTTPStatus.CONFLICT, str(error), code=code, **extra)
+    return error_response(HTTPStatus.CONFLICT, str(error), code=code, **extra)
 
 
-@app.exception_handler(UnicodeDecodeError)
-def _not_utf8(error: UnicodeDecodeError) -> Response[Any]:
-    detail = [{"loc": ["body"], "type": "json_invalid", "msg": "the body is not UTF-8 text"}]
-    return _error(
-        HTTPStatus.UNPROCESSABLE_ENTITY, "invalid request: the body is not UTF-8 text", detail=detail
-    )
-
-
-@app.exception_handler(InvalidRequest)
-def _invalid(error: InvalidRequest) -> Response[Any]:
-    detail = [{"loc": [error.source, *error.field.split(".")], "type": "value_error", "msg": error.problem}]
-    return _error(HTTPStatus.UNPROCESSABLE_ENTITY, str(error), detail=detail)
+register_error_handlers(app)
 
 
 @app.exception_handler(RequestValidationError)
-def _validation(error: RequestValidationError) -> Response[Any]:
-    # Powertools' default drops pydantic's message; we keep it (it names the problem, not our code).
-    detail = [{"loc": list(e["loc"]), "type": e["type"], "msg": e.get("msg", "")} for e in error.errors()]
-    fields = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in detail)
-    return _error(HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid request: {fields}", detail=detail)
+def _validation(failure: RequestValidationError) -> Response[Any]:
+    detail, fields = validation_problems(failure)
+    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid request: {fields}", detail=detail)
 
 
 # -- routes ----------------------------------------------------------------------------------------
@@ -175,15 +161,10 @@ def _validation(error: RequestValidationError) -> Response[Any]:
     "/openapi.json",
     tags=["meta"],
     summary="This document (public: it describes the API, it holds no data)",
-    responses={200: {"description": "OpenAPI 3.1 document", "content": {"application/json": {"schema": {}}}}},
+    responses=DOCUMENT_RESPONSE,
 )
 def openapi() -> Response[str]:
-    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=_openapi_document())
-
-
-@functools.cache
-def _openapi_document() -> str:
-    return OPENAPI_FILE.read_text(encoding="utf-8")
+    return document_response(OPENAPI_FILE)
 
 
 def openapi_schema() -> dict[str, Any]:

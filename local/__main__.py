@@ -20,6 +20,13 @@ from typing import Any
 from local.config import STATE_DIR, Ports, free_port, read_endpoints
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return number
+
+
 def _serve(args: argparse.Namespace) -> int:
     from local.stack import LocalStack, banner
 
@@ -27,7 +34,7 @@ def _serve(args: argparse.Namespace) -> int:
         return free_port(args.host) if value == 0 else value
 
     ports = Ports(api=port(args.port), lambda_=port(args.lambda_port), aws=port(args.aws_port))
-    stack = LocalStack(Path(args.state_dir), ports, args.host, args.concurrency)
+    stack = LocalStack(Path(args.state_dir), ports, args.host, args.concurrency, args.report_rate_limit)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
@@ -148,6 +155,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--aws-port", type=int, default=8114, help="embedded AWS (moto) port (default 8114)")
     serve.add_argument(
         "--concurrency", type=int, default=4, help="execution environments per function (default 4)"
+    )
+    serve.add_argument(
+        "--report-rate-limit",
+        type=_positive,
+        metavar="N",
+        help="web reports allowed per client address per 10 minutes (default 5, as deployed); locally "
+        "every browser is 127.0.0.1, so a training room may need more",
     )
     serve.add_argument("--no-prewarm", action="store_true", help="start functions on first use (cold starts)")
     serve.set_defaults(run=_serve)

@@ -56,8 +56,17 @@ def _serve(app: Any, host: str, port: int, name: str) -> _Server:
 
 
 class LocalStack:
-    def __init__(self, state_dir: Path, ports: Ports, host: str = "127.0.0.1", concurrency: int = 4) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        ports: Ports,
+        host: str = "127.0.0.1",
+        concurrency: int = 4,
+        report_rate_limit: int | None = None,
+    ) -> None:
         self.state_dir = state_dir
+        # Every local client is 127.0.0.1, so a training room or a test suite shares one web-form budget.
+        self.report_rate_limit = report_rate_limit
         self.ports = ports
         self.host = host
         self.concurrency = concurrency
@@ -86,6 +95,7 @@ class LocalStack:
             "PATH": "/usr/bin:/bin",
             "TZ": "UTC",
             "LANG": "C.UTF-8",
+            **({"REPORT_RATE_LIMIT": str(self.report_rate_limit)} if self.report_rate_limit else {}),
         }
 
     def _arn(self, design: FunctionDesign) -> str:

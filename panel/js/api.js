@@ -2,6 +2,14 @@
 // GETs use the browser's HTTP cache as the API intends: it answers with an ETag and
 // `Cache-Control: private, no-cache`, so each poll revalidates with If-None-Match and costs a 304.
 
+/**
+ * The URL of an API path: `base` is config.apiUrl, "" for the page's own origin (the local stack) or the
+ * API's URL ending with "/" (the cloud); `path` starts with "/".
+ */
+export function endpoint(base, path) {
+  return (base || "").replace(/\/+$/, "") + path;
+}
+
 export class ApiError extends Error {
   constructor(status, body) {
     super((body && body.message) || `HTTP ${status}`);
@@ -21,7 +29,7 @@ export class Api {
    * @param {() => Promise<boolean>} onUnauthorized refresh once; false: the session is over
    */
   constructor(base, token, onUnauthorized) {
-    this.base = (base || "").replace(/\/+$/, "");
+    this.base = base || "";
     this.token = token;
     this.onUnauthorized = onUnauthorized;
   }
@@ -31,7 +39,7 @@ export class Api {
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
     try {
-      response = await fetch(this.base + path, {
+      response = await fetch(endpoint(this.base, path), {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),

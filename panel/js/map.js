@@ -85,24 +85,51 @@ export class IncidentMap {
     if (this.map) this.map.invalidateSize();
   }
 
-  /** What the incident says about where it is: its verified location and the handset's AML fix. */
+  /** What the incident says about where it is: its verified location (Leaflet's blue pin) and the
+   * handset's AML fix (an orange circle as wide as its accuracy, with an orange ring at its centre).
+   * The view fits them when the incident opens and again when a new AML fix arrives. */
   showIncident(incident, fit) {
     if (!this.map) return;
     const L = this.L;
     this.layers.clearLayers();
-    const points = [];
+    const bounds = [];
     const location = incident.location;
     if (location && location.lat != null && location.lon != null) {
       L.marker([location.lat, location.lon], { title: t("location"), alt: t("location") }).addTo(this.layers);
-      points.push([location.lat, location.lon]);
+      bounds.push(L.latLng(location.lat, location.lon).toBounds(600)); // about zoom 15 around the pin
     }
     const aml = incident.aml;
+    const amlKey = aml ? `${incident.id}:${aml.receivedAt}` : null;
     if (aml) {
-      L.circle([aml.lat, aml.lon], { radius: aml.accuracyM || 50, color: "#7a3e00", weight: 2 }).addTo(this.layers);
-      L.circleMarker([aml.lat, aml.lon], { radius: 5, color: "#7a3e00", fillOpacity: 1 }).addTo(this.layers);
-      points.push([aml.lat, aml.lon]);
+      const radius = aml.accuracyM || 50;
+      L.circle([aml.lat, aml.lon], {
+        radius,
+        color: "#b34700",
+        weight: 2,
+        fillColor: "#e66e14",
+        fillOpacity: 0.2,
+        className: "aml-circle",
+        interactive: false,
+      }).addTo(this.layers);
+      const label = aml.accuracyM != null ? `${t("amlMarker")} ±${Math.round(aml.accuracyM)} m` : t("amlMarker");
+      L.marker([aml.lat, aml.lon], {
+        icon: L.divIcon({ className: "aml-marker", iconSize: [18, 18], iconAnchor: [9, 9], html: "" }),
+        title: label,
+        alt: label,
+        keyboard: false,
+        zIndexOffset: -100, // the operator's pin stays on top
+      }).addTo(this.layers);
+      bounds.push(L.latLng(aml.lat, aml.lon).toBounds(Math.max(2 * radius, 100)));
     }
-    if (fit) this.map.setView(points[0] || this.center, points.length ? 15 : 11);
+    const fresh = amlKey !== null && amlKey !== this.amlKey;
+    this.amlKey = amlKey;
+    if (!fit && !fresh) return;
+    if (!bounds.length) {
+      this.map.setView(this.center, 11);
+      return;
+    }
+    const all = bounds.reduce((acc, b) => acc.extend(b), L.latLngBounds(bounds[0].getSouthWest(), bounds[0].getNorthEast()));
+    this.map.fitBounds(all, { maxZoom: 17, padding: [12, 12] });
   }
 
   setPoint(point) {

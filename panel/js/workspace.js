@@ -3,7 +3,7 @@
 // reassign). Everything polls: lists every ~1.5 s, the open incident every ~2 s, both through the
 // API's conditional GETs.
 import { $, $$, h, replace, show, isTyping } from "./dom.js";
-import { t, term, lang, toggleLanguage, onLanguageChange } from "./i18n.js";
+import { t, term, has, lang, toggleLanguage, onLanguageChange } from "./i18n.js";
 import { dateTime, waited, waitedSeconds, coord } from "./format.js";
 import { ApiError } from "./api.js";
 import { IncidentMap } from "./map.js";
@@ -16,6 +16,28 @@ const OPEN_STATUSES = ["RECEIVED", "IN_REVIEW", ...DISPATCHED_STATUSES];
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const DETAIL_POLL_MS = 2000;
 const LONG_WAIT_S = 60; // a row waiting longer than this is marked
+const SNIPPET_CHARS = 140; // of the citizen's words, in a queue row
+
+/** Who reported: the caller's number, else the social account the message came from. */
+function reporter(incident) {
+  if (incident.caller) return incident.caller;
+  const source = incident.source || {};
+  if (source.screenName) return `@${source.screenName}`;
+  const id = source.instagramSender || source.twitterUser;
+  return id ? t("socialSender", { id }) : null;
+}
+
+/** The first words of a report on one line, and the longer text for a tooltip when they are cut. */
+function snippet(text) {
+  const flat = String(text).replace(/\s+/g, " ").trim();
+  if (flat.length <= SNIPPET_CHARS) return { text: flat, title: null };
+  return { text: `${flat.slice(0, SNIPPET_CHARS - 1)}…`, title: flat.slice(0, 600) };
+}
+
+function flagChip(incident, flag) {
+  const title = flag === "UNPARSED" && incident.source?.rawKey ? `${t("rawKeyLabel")}: ${incident.source.rawKey}` : null;
+  return h("span", { class: "flag", dataset: { flag }, title }, term("flag", flag));
+}
 
 export class Workspace {
   constructor({ config, api, session, announce, onLogout }) {
@@ -178,7 +200,7 @@ export class Workspace {
       this.announce(
         t("newIncidentAnnounce", {
           channel: term("channel", newest.channel),
-          caller: newest.caller || t("callerUnknown"),
+          caller: reporter(newest) || t("callerUnknown"),
           count: items.length,
         }),
       );
@@ -262,16 +284,15 @@ export class Workspace {
         },
         h("span", { class: "wait", dataset: { since: incident.receivedAt }, title: t("waitingLabel") }, waited(incident.receivedAt)),
         h("span", { class: "channel" }, term("channel", incident.channel)),
-        h("span", { class: `caller${incident.caller ? "" : " unknown"}` }, incident.caller || t("callerUnknown")),
+        h("span", { class: `caller${reporter(incident) ? "" : " unknown"}` }, reporter(incident) || t("callerUnknown")),
         showStatus ? h("span", { class: "badge", dataset: { status: incident.status } }, term("status", incident.status)) : null,
         incident.category ? h("span", { class: "category" }, term("category", incident.category)) : null,
         incident.priority ? h("span", { class: `priority ${incident.priority}` }, incident.priority) : null,
         showStatus && incident.assignedTo && incident.status === "IN_REVIEW"
           ? h("span", { class: "holder" }, t("heldBy", { user: incident.assignedTo }))
           : null,
-        incident.flags && incident.flags.length
-          ? h("span", { class: "flags" }, incident.flags.map((f) => h("span", { class: "flag", dataset: { flag: f } }, term("flag", f))))
-          : null,
+        incident.flags && incident.flags.length ? h("span", { class: "flags" }, incident.flags.map((f) => flagChip(incident, f))) : null,
+        incident.report ? h("span", { class: "snippet", title: snippet(incident.report).title }, snippet(incident.report).text) : null,
       ),
     );
   }
@@ -375,11 +396,13 @@ export class Workspace {
     badge.textContent = term("status", incident.status);
     badge.dataset.status = incident.status;
     $("#detail-held").textContent = held ? t("heldBy", { user: incident.assignedTo }) : "";
+    this.renderFlags(incident);
     this.renderFacts(incident);
     this.renderReport(incident);
     this.renderDispatches(incident);
     this.renderSource(incident);
     this.renderLocation(incident);
+    this.renderAml(incident);
     this.renderTimeline(incident);
     this.mapReady.then(() => {
       this.map.invalidate();
@@ -403,7 +426,7 @@ export class Workspace {
 
   renderFacts(incident) {
     const facts = [
-      ["caller", incident.caller || t("callerUnknown")],
+      [incident.channel === "VOICE" ? "caller" : "reporter", reporter(incident) || t("callerUnknown")],
       ["channel", term("channel", incident.channel)],
       ["receivedAt", dateTime(incident.receivedAt)],
       ["status", term("status", incident.status)],
@@ -419,7 +442,7 @@ export class Workspace {
       if (r.note) parts.push(r.note);
       facts.push(["rejection", parts.join(" — ")]);
     }
-    const flags = (incident.flags || []).map((f) => h("span", { class: "flag", dataset: { flag: f } }, term("flag", f)));
+    const flags = (incident.flags || []).map((f) => flagChip(incident, f));
     replace(
       $("#detail-facts"),
       facts.map(([key, value]) => [h("dt", {}, t(key)), h("dd", { dataset: { fact: key } }, value)]),
@@ -427,10 +450,40 @@ export class Workspace {
     );
   }
 
+  /** What an operator must know before reading on: a report nobody could parse, a question asked. */
+  renderFlags(incident) {
+    const flags = incident.flags || [];
+    const source = incident.source || {};
+    const notes = [];
+    if (flags.includes("UNPARSED")) {
+      notes.push(
+        h(
+          "div",
+          { class: "flag-note", dataset: { flag: "UNPARSED" }, role: "note" },
+          h("h3", {}, t("unparsedTitle")),
+          h("p", {}, t("unparsedText")),
+          source.rawKey ? h("p", {}, `${t("rawKeyLabel")}: `, h("code", { class: "raw-key" }, source.rawKey)) : null,
+          source.problem ? h("p", {}, `${t("problemLabel")}: `, h("span", { class: "problem" }, source.problem)) : null,
+        ),
+      );
+    }
+    if (flags.includes("LOCATION_ASKED")) {
+      notes.push(
+        h(
+          "div",
+          { class: "flag-note", dataset: { flag: "LOCATION_ASKED" }, role: "note" },
+          h("p", {}, t("locationAskedText", { channel: term("channel", incident.channel), ref: incident.id.slice(-6) })),
+        ),
+      );
+    }
+    replace($("#detail-flags"), notes);
+  }
+
   renderReport(incident) {
+    const none = incident.channel === "VOICE" ? "noReport" : "noReportText";
     replace(
       $("#detail-report"),
-      incident.report ? h("pre", { class: "report" }, incident.report) : h("p", { class: "hint" }, t("noReport")),
+      incident.report ? h("pre", { class: "report" }, incident.report) : h("p", { class: "hint" }, t(none)),
     );
   }
 
@@ -474,7 +527,10 @@ export class Workspace {
     if (incident.contactId) extra.push(["contactId", incident.contactId]);
     replace(
       $("#detail-source"),
-      [...entries, ...extra].map(([key, value]) => [h("dt", {}, key), h("dd", {}, value)]),
+      [...entries, ...extra].map(([key, value]) => [
+        h("dt", { title: key }, has(`source_${key}`) ? t(`source_${key}`) : key),
+        h("dd", { dataset: { source: key } }, value),
+      ]),
     );
   }
 
@@ -493,11 +549,47 @@ export class Workspace {
     $("#detail-location").textContent = parts.length ? parts.join(" · ") : t("noLocation");
   }
 
+  /** The handset's own position (Advanced Mobile Location): how it was found, how good, when, how sent. */
+  renderAml(incident) {
+    const a = incident.aml;
+    show($("#aml-block"), Boolean(a));
+    show($("#map-legend"), Boolean(a));
+    show($("#verify-use-aml"), Boolean(a)); // a fix may arrive while the verify form is open
+    if (!a) {
+      replace($("#detail-aml"));
+      return;
+    }
+    const facts = [
+      ["amlAccuracy", a.accuracyM != null ? t("amlAccuracyValue", { m: Math.round(a.accuracyM) }) : "?"],
+      ["amlMethod", term("method", a.method || "UNKNOWN")],
+      a.confidence != null ? ["amlConfidence", `${Math.round(a.confidence)} %`] : null,
+      ["amlFixedAt", a.fixedAt ? dateTime(a.fixedAt) : "?"],
+      ["amlReceivedAt", dateTime(a.receivedAt)],
+      ["amlTransport", term("transport", a.transport)],
+      a.number ? ["amlNumber", a.number] : null,
+    ].filter(Boolean);
+    replace(
+      $("#detail-aml"),
+      facts.map(([key, value]) => [h("dt", {}, t(key)), h("dd", { dataset: { aml: key } }, value)]),
+    );
+  }
+
   renderTimeline(incident) {
     replace(
       $("#detail-timeline"),
       incident.timeline.map((entry) => {
-        const details = Object.entries(entry.details || {}).filter(([, v]) => v !== "");
+        let details = Object.entries(entry.details || {}).filter(([, v]) => v !== "");
+        const d = entry.details || {};
+        if (entry.action === "LOCATE" && d.lat && d.lon) {
+          const text = t("locateDetails", {
+            point: `${d.lat}, ${d.lon}`,
+            acc: d.accuracyM || "?",
+            method: term("method", d.method || "UNKNOWN"),
+            transport: term("transport", d.transport || "?"),
+          });
+          details = [["", text]];
+        }
+        const moved = entry.fromStatus !== entry.toStatus;
         return h(
           "li",
           { dataset: { action: entry.action, to: entry.toStatus } },
@@ -506,10 +598,10 @@ export class Workspace {
           h("strong", {}, term("action", entry.action)),
           " · ",
           h("span", { class: "actor" }, entry.actor),
-          " · ",
-          h("span", { class: "move" }, `${entry.fromStatus ? term("status", entry.fromStatus) : "–"} → ${term("status", entry.toStatus)}`),
+          moved ? " · " : null,
+          moved ? h("span", { class: "move" }, `${entry.fromStatus ? term("status", entry.fromStatus) : "–"} → ${term("status", entry.toStatus)}`) : null,
           entry.reason ? h("span", { class: "reason" }, ` · ${entry.reason}`) : null,
-          details.length ? h("span", { class: "details" }, details.map(([k, v]) => `${k}: ${v}`).join(" · ")) : null,
+          details.length ? h("span", { class: "details" }, details.map(([k, v]) => (k ? `${k}: ${v}` : v)).join(" · ")) : null,
         );
       }),
     );

@@ -24,7 +24,11 @@ STOP_TIMEOUT = 15.0  # seconds for a clean stop after SIGINT
 DISPATCH_TIMEOUT = 30.0  # seconds for SQS → dispatch-worker → SNS to mark an incident DISPATCHED
 T = TypeVar("T")
 
-SERVE_ARGS = ("serve", "--port", "0", "--lambda-port", "0", "--aws-port", "0")
+# A stack as `make dev` starts it, on free ports (the web form's limit is the deployed one: 5 per 10 min).
+DEFAULT_SERVE_ARGS = ("serve", "--port", "0", "--lambda-port", "0", "--aws-port", "0")
+# The stack a whole folder shares: every test posts from 127.0.0.1, so the web form's per-address limit
+# is raised rather than budgeted test by test; the limit itself is tested on a stack of its own.
+SERVE_ARGS = (*DEFAULT_SERVE_ARGS, "--report-rate-limit", "1000")
 
 
 # -- the stack as a process ------------------------------------------------------------------------

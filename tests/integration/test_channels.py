@@ -6,8 +6,8 @@ through the operators' API, so none depends on another's or on their order. Sign
 here with hmac/hashlib/base64, not with the product's helpers, so a wrong scheme on either side fails.
 
 The web form allows 5 reports per client address per 10 minutes, and locally every client is
-127.0.0.1: the folder's stack takes at most two web reports (one here, one from the CLI tests), and the
-rate-limit test runs on a stack of its own.
+127.0.0.1: the folder's stack raises that limit (`serve --report-rate-limit`), and the rate-limit test
+runs on a stack of its own with the deployed default.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from botocore.config import Config
 from local.config import CREDENTIALS
 from local.simulator import ApiClient, aml_position, outbox, place_call, web_report
 from tests.integration.helpers import (
-    SERVE_ARGS,
+    DEFAULT_SERVE_ARGS,
     kill_group,
     log_tail,
     queue_items,
@@ -612,7 +612,7 @@ def test_every_post_is_archived_even_a_refused_one(
 def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A stack whose web form nobody else uses: the limit counts every report from 127.0.0.1."""
     state_dir: Path = tmp_path_factory.mktemp("rate-limit-stack")
-    process, log_path = start_stack(state_dir, *SERVE_ARGS)
+    process, log_path = start_stack(state_dir, *DEFAULT_SERVE_ARGS)
     try:
         endpoints = wait_until_up(process, state_dir, log_path)
     except BaseException:
@@ -653,3 +653,13 @@ def test_web_form_refuses_the_sixth_report_in_ten_minutes(own_stack: dict[str, A
     sender = instagram_user()
     instagram = signed_instagram(endpoints, instagram_body(f"Masih bisa lewat Instagram ({tag()})", sender))
     assert instagram.status_code == 200, instagram.text
+
+
+def test_serve_option_raises_the_web_form_limit(endpoints: dict[str, Any]) -> None:
+    """The folder's stack runs with `--report-rate-limit 1000` (helpers.SERVE_ARGS): more than the
+    default five reports from one address in one window all go through."""
+    responses = [
+        web_report(endpoints, f"Laporan latihan ke-{n} ({tag()})", fresh_number(), "Genteng")
+        for n in range(RATE_LIMIT + 1)
+    ]
+    assert [r.status_code for r in responses] == [202] * (RATE_LIMIT + 1), [r.text for r in responses]

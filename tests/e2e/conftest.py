@@ -24,15 +24,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.integration.helpers import (
-    SERVE_ARGS,
-    STOP_TIMEOUT,
-    kill_group,
-    log_tail,
-    start_stack,
-    stop_stack,
-    wait_until_up,
-)
+from tests.integration.helpers import SERVE_ARGS, STOP_TIMEOUT, running_stack
 from tests.support import ROOT
 
 E2E_DIR = Path(__file__).resolve().parent
@@ -80,17 +72,8 @@ def interrupted(process: subprocess.Popen[bytes], log_path: Path) -> subprocess.
 def endpoints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A local stack for the panel's tests, on free ports; Ctrl-C stops it at the end."""
     state_dir = tmp_path_factory.mktemp("e2e-stack")
-    process, log_path = start_stack(state_dir, *SERVE_ARGS)
-    try:
-        endpoints = wait_until_up(process, state_dir, log_path)
-    except BaseException:
-        kill_group(process)
-        raise
-    try:
+    with running_stack(state_dir, *SERVE_ARGS, interrupt=interrupted) as endpoints:
         yield endpoints
-    finally:
-        status = stop_stack(interrupted(process, log_path), log_path)
-        assert status == 0, f"Ctrl-C stop exited with status {status}:\n{log_tail(log_path)}"
 
 
 @pytest.fixture(scope="package")

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from local.simulator import ApiClient
-from tests.integration.helpers import SERVE_ARGS, kill_group, log_tail, start_stack, stop_stack, wait_until_up
+from tests.integration.helpers import SERVE_ARGS, running_stack
 
 INTEGRATION_DIR = Path(__file__).resolve().parent
 
@@ -35,17 +35,8 @@ def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="package")
 def endpoints(stack_dir: Path) -> Iterator[dict[str, Any]]:
     """The running stack's endpoints.json; at teardown, Ctrl-C must stop it with status 0."""
-    process, log_path = start_stack(stack_dir, *SERVE_ARGS)
-    try:
-        endpoints = wait_until_up(process, stack_dir, log_path)
-    except BaseException:
-        kill_group(process)
-        raise
-    try:
+    with running_stack(stack_dir, *SERVE_ARGS) as endpoints:
         yield endpoints
-    finally:
-        status = stop_stack(process, log_path)
-        assert status == 0, f"Ctrl-C stop exited with status {status}:\n{log_tail(log_path)}"
 
 
 @pytest.fixture(scope="package")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -130,6 +131,39 @@ def stop_stack(process: subprocess.Popen[bytes], log_path: Path, *, whole_group:
 
 
 # -- the API ----------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def running_stack(
+    state_dir: Path,
+    *args: str,
+    interrupt: Callable[[subprocess.Popen[bytes], Path], subprocess.Popen[bytes]] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """A stack started with `args`, its endpoints.json once it answers; on exit it is stopped with Ctrl-C
+    (`interrupt` may press it its own way first) and must exit with status 0, leaving nothing behind."""
+    process, log_path = start_stack(state_dir, *args)
+    try:
+        endpoints = wait_until_up(process, state_dir, log_path)
+    except BaseException:
+        kill_group(process)
+        raise
+    try:
+        yield endpoints
+    finally:
+        status = stop_stack(interrupt(process, log_path) if interrupt else process, log_path)
+        assert status == 0, f"Ctrl-C stop exited with status {status}:\n{log_tail(log_path)}"
+
+
+def run_local(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`python -m local <args>` as a person runs it from the repository, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "local", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def fire_in_genteng(**changes: Any) -> dict[str, Any]:

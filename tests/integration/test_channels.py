@@ -30,16 +30,7 @@ from botocore.config import Config
 
 from local.config import CREDENTIALS
 from local.simulator import ApiClient, aml_position, outbox, place_call, web_report
-from tests.integration.helpers import (
-    DEFAULT_SERVE_ARGS,
-    kill_group,
-    log_tail,
-    queue_items,
-    start_stack,
-    stop_stack,
-    wait_for,
-    wait_until_up,
-)
+from tests.integration.helpers import DEFAULT_SERVE_ARGS, queue_items, running_stack, wait_for
 from tests.support import ROOT
 
 if TYPE_CHECKING:
@@ -612,17 +603,8 @@ def test_every_post_is_archived_even_a_refused_one(
 def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A stack whose web form nobody else uses: the limit counts every report from 127.0.0.1."""
     state_dir: Path = tmp_path_factory.mktemp("rate-limit-stack")
-    process, log_path = start_stack(state_dir, *DEFAULT_SERVE_ARGS)
-    try:
-        endpoints = wait_until_up(process, state_dir, log_path)
-    except BaseException:
-        kill_group(process)
-        raise
-    try:
+    with running_stack(state_dir, *DEFAULT_SERVE_ARGS) as endpoints:
         yield endpoints
-    finally:
-        status = stop_stack(process, log_path)
-        assert status == 0, f"Ctrl-C stop exited with status {status}:\n{log_tail(log_path)}"
 
 
 def test_web_form_refuses_the_sixth_report_in_ten_minutes(own_stack: dict[str, Any]) -> None:

@@ -10,7 +10,6 @@ import json
 import re
 import secrets
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -18,22 +17,10 @@ from typing import Any
 import pytest
 
 from local.simulator import ApiClient, place_call
-from tests.integration.helpers import wait_for
-from tests.support import ROOT
+from tests.integration.helpers import run_local, wait_for
 
 CHANNEL_COMMANDS = ("report", "instagram", "tweet", "aml", "outbox")
 ANSWER = re.compile(r"^(?P<status>\d{3}) (?P<body>\{.*\})$")
-
-
-def run_local(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "local", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def answer(result: subprocess.CompletedProcess[str], status: int, exit_code: int = 0) -> dict[str, Any]:

@@ -5,29 +5,16 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from tests.integration.helpers import kill_group, log_tail, start_stack, stop_stack, wait_until_up
-from tests.support import ROOT
+from tests.integration.helpers import kill_group, log_tail, run_local, start_stack, stop_stack, wait_until_up
 
 COMMANDS = ("serve", "call", "demo", "token", "inbox")
 ULID = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{26}\b")
-
-
-def run_local(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "local", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> str:

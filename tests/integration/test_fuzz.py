@@ -12,10 +12,9 @@ on the operators' API, a valid X-Hub-Signature-256 or x-twitter-webhooks-signatu
 exact bytes sent on the webhooks, and the AML token on /aml. Half the incident ids in paths are real
 incidents of the stack, so the workflow routes read their bodies instead of answering 404.
 
-The web form allows 5 reports per client address per 10 minutes. Where the machine lets a client bind
-any 127.x.y.z address (Linux), POST /reports is sent from a new loopback address every 5 reports, so
-its body is fuzzed too; elsewhere (macOS binds only 127.0.0.1) all but the first 5 answer 429, which is
-not a server error either.
+The web form allows 5 reports per client address per 10 minutes, and every request here comes from
+127.0.0.1: the fuzz stack raises that limit (`serve --report-rate-limit`) so that POST /reports bodies
+are fuzzed rather than answered 429.
 
 Each run draws new cases: a failure shows the request that reproduces it (as curl). The operations
 are driven with Hypothesis here because schemathesis' loader for pytest fixtures
@@ -28,7 +27,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import socket
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,16 +39,16 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
-from requests.adapters import HTTPAdapter
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from local.simulator import id_token, place_call
-from tests.integration.helpers import SERVE_ARGS, kill_group, log_tail, start_stack, stop_stack, wait_until_up
+from tests.integration.helpers import DEFAULT_SERVE_ARGS, running_stack
 
 MAX_EXAMPLES = 30  # per operation and generation mode
 REAL_INCIDENTS = 6  # incidents placed before the run, for incident_id path parameters to hit
-REPORTS_PER_ADDRESS = 5  # the web form's limit per client address (core.ratelimit.RateLimit)
+# Far above what one run sends to POST /reports (a few hundred at most).
+FUZZ_SERVE_ARGS = (*DEFAULT_SERVE_ARGS, "--report-rate-limit", "100000")
 FUZZ = settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
@@ -61,39 +59,13 @@ FUZZ = settings(
 Send = Callable[[Any, int], None]
 
 
-def loopback_aliases() -> bool:
-    """Whether a client can use loopback addresses other than 127.0.0.1 (Linux: all of 127/8)."""
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.1.1", 0))
-        except OSError:
-            return False
-    return True
-
-
-class SourceAddressAdapter(HTTPAdapter):
-    """Connections from one given local address."""
-
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
-
-
 class SignedSession(requests.Session):
     """Sends what schemathesis prepared, signed or authorised as the real senders do; counts requests."""
 
-    def __init__(self, secrets: dict[str, str], rotate_reports: bool) -> None:
+    def __init__(self, secrets: dict[str, str]) -> None:
         super().__init__()
         self.secrets = secrets
-        self.rotate_reports = rotate_reports
         self.sent = 0
-        self.reports = 0
-        self.addresses: dict[str, SourceAddressAdapter] = {}
-        self._adapter: SourceAddressAdapter | None = None  # for the request being sent
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         path = urlsplit(request.url or "").path
@@ -108,43 +80,20 @@ class SignedSession(requests.Session):
         elif request.method == "POST" and path == "/aml":
             request.headers["Authorization"] = f"Bearer {self.secrets['amlToken']}"
         self.sent += 1
-        self._adapter = None
-        if request.method == "POST" and path == "/reports" and self.rotate_reports:
-            self.reports += 1
-            n = (self.reports - 1) // REPORTS_PER_ADDRESS
-            address = f"127.0.{1 + n // 250}.{1 + n % 250}"
-            self._adapter = self.addresses.setdefault(address, SourceAddressAdapter(address))
         return super().send(request, **kwargs)
-
-    def get_adapter(self, url: str) -> Any:
-        return self._adapter or super().get_adapter(url)
-
-    def close(self) -> None:
-        for adapter in self.addresses.values():
-            adapter.close()
-        super().close()
 
 
 @pytest.fixture(scope="module")
 def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A stack of the fuzz run's own; at teardown, Ctrl-C must still stop it cleanly."""
     state_dir: Path = tmp_path_factory.mktemp("fuzz-stack")
-    process, log_path = start_stack(state_dir, *SERVE_ARGS)
-    try:
-        endpoints = wait_until_up(process, state_dir, log_path)
-    except BaseException:
-        kill_group(process)
-        raise
-    try:
+    with running_stack(state_dir, *FUZZ_SERVE_ARGS) as endpoints:
         yield endpoints
-    finally:
-        status = stop_stack(process, log_path)
-        assert status == 0, f"Ctrl-C stop exited with status {status}:\n{log_tail(log_path)}"
 
 
 @pytest.fixture
 def session(fuzz_stack: dict[str, Any]) -> Iterator[SignedSession]:
-    signed = SignedSession(fuzz_stack["secrets"], rotate_reports=loopback_aliases())
+    signed = SignedSession(fuzz_stack["secrets"])
     yield signed
     signed.close()
 

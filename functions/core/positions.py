@@ -11,13 +11,14 @@ from core import lifecycle
 from core.clock import Clock, utc_now
 from core.errors import ConcurrentModification
 from core.lifecycle import TERMINAL
-from core.models import AmlFix
+from core.models import AmlFix, Channel
 from core.observability import MetricUnit, logger, metrics
 from core.ports import IncidentRepository
 
 SYSTEM_AML = "system:aml"
-# An AML message belongs to an emergency call in progress: a caller's incident older than this is
-# another emergency, and a position older than KEEP_FOR is no longer where the caller is.
+# An AML message belongs to an emergency call in progress: only a 112 call's incident takes it (a web
+# report from the same number is not where the handset dialled from), a caller's incident older than
+# OPEN_WINDOW is another emergency, and a position older than KEEP_FOR is no longer where the caller is.
 OPEN_WINDOW = timedelta(hours=2)
 KEEP_FOR = timedelta(minutes=30)
 _ATTEMPTS = 3
@@ -68,13 +69,20 @@ class PositionService:
         return PositionResult(Outcome.KEPT)
 
     def _attach(self, number: str, fix: AmlFix) -> str | None:
-        """The open incident of this caller that now carries the position, if any."""
+        """The open 112-call incident of this caller that now carries the position, if any."""
         incident_id = None
         for _ in range(_ATTEMPTS):
             now = self._now()
             recent = self._repo.recent_by_caller(number, limit=5)
             incident = next(
-                (i for i in recent if i.status not in TERMINAL and now - i.received_at <= OPEN_WINDOW), None
+                (
+                    i
+                    for i in recent
+                    if i.channel is Channel.VOICE
+                    and i.status not in TERMINAL
+                    and now - i.received_at <= OPEN_WINDOW
+                ),
+                None,
             )
             if incident is None:
                 return None

@@ -137,6 +137,40 @@ def test_another_callers_incident_is_not_used(
     assert repo.incidents[other.id].aml is None
 
 
+def web_report(service: IncidentService, caller: str = "081234567890") -> Incident:
+    incident, _ = service.register(
+        Report(channel=Channel.WEB, actor="system:web", caller=caller, text="Pohon tumbang menimpa rumah")
+    )
+    return incident
+
+
+def test_a_newer_web_report_from_the_same_number_does_not_take_the_calls_position(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    """AML is sent by a handset dialling 112: it belongs to the call, not to a form sent from elsewhere."""
+    incident = call(service)
+    clock.advance(seconds=30)
+    report = web_report(service)
+    clock.advance(seconds=5)
+
+    result = positions.receive(fix(clock))
+
+    assert (result.outcome, result.incident_id) == (Outcome.ATTACHED, incident.id)
+    assert repo.incidents[report.id].aml is None
+
+
+def test_a_web_report_alone_does_not_take_a_position_it_waits_for_the_call(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    report = web_report(service)
+
+    result = positions.receive(fix(clock))
+
+    assert result.outcome is Outcome.KEPT
+    assert repo.incidents[report.id].aml is None
+    assert NUMBER in repo.positions
+
+
 # -- kept -------------------------------------------------------------------------------------------
 
 

@@ -206,6 +206,7 @@ def banner(endpoints: dict[str, Any], state_dir: Path) -> str:
     return "\n".join(
         [
             "Respon 112 — local stack is up (Ctrl-C stops it)",
+            f"  Operator panel  {endpoints['api']}/   (web report form: {endpoints['api']}/report.html)",
             f"  REST API        {endpoints['api']}   (OpenAPI: {endpoints['api']}/openapi.json)",
             f"  Lambda Invoke   {endpoints['lambda']}   functions: {', '.join(endpoints['functions'])}",
             f"  Embedded AWS    {endpoints['aws']}   region {endpoints['region']}",

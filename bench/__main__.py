@@ -12,6 +12,7 @@ Absolute times on this machine say little about Lambda; the ratios say what our 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
@@ -35,8 +37,10 @@ ENV = {
     "POWERTOOLS_METRICS_NAMESPACE": "Respon112Bench",
     "POWERTOOLS_SERVICE_NAME": "bench",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
-    "POWERTOOLS_METRICS_DISABLED": "true",
 }
+# Metrics stay on, as deployed (their EMF serialisation is part of a handler's cost); their output goes
+# to /dev/null while handlers run. (POWERTOOLS_METRICS_DISABLED would skip it, and in Powertools 3.x it
+# also stops the flush from clearing the metric set, which then prints itself every 100 values.)
 os.environ.update(ENV)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
@@ -98,7 +102,14 @@ def warm_and_calls(runs: int) -> None:
     from local.aws import create_table
     from tests.support import FakeLambdaContext, connect_event
 
-    with mock_aws():
+    lines: list[str] = []  # printed at the end: while handlers run, stdout takes their EMF metrics
+    quiet = open(os.devnull, "w")  # noqa: SIM115 - closed by the ExitStack below
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mock_aws())
+        stack.callback(quiet.close)
+        stack.enter_context(contextlib.redirect_stdout(quiet))
+        stack.enter_context(warnings.catch_warnings())
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
         ddb = boto3.client("dynamodb")
         names = {}
         for design in TABLES:
@@ -130,9 +141,9 @@ def warm_and_calls(runs: int) -> None:
 
         _alternating_medians(floor, register, 20)  # warm up both paths
         floor_s, intake_s = _alternating_medians(floor, register, runs)
-        print(f"\nWarm latency on in-process moto (median of {runs}, alternating)")
-        print(f"  floor  raw TransactWriteItems   1.00  ({floor_s * 1000:.2f} ms)")
-        print(f"  intake-connect (Connect call)   {intake_s / floor_s:5.2f}")
+        lines.append(f"\nWarm latency on in-process moto (median of {runs}, alternating)")
+        lines.append(f"  floor  raw TransactWriteItems   1.00  ({floor_s * 1000:.2f} ms)")
+        lines.append(f"  intake-connect (Connect call)   {intake_s / floor_s:5.2f}")
 
         budget: dict[str, dict[str, int]] = {}
 
@@ -161,10 +172,11 @@ def warm_and_calls(runs: int) -> None:
         measure("dispatch to 1 agency", lambda: dispatcher.dispatch(incident_id))
         measure("redelivered dispatch request", lambda: dispatcher.dispatch(incident_id))
         measure("incident detail (timeline)", lambda: service.detail(incident_id))
-        print("\nAWS calls per operation (boto3 client calls; the idempotency layer's own calls not counted)")
+        lines.append("\nAWS calls per operation (boto3 client calls; idempotency records not counted)")
         for name, calls in budget.items():
             detail = ", ".join(f"{k} x{v}" for k, v in sorted(calls.items()))
-            print(f"  {name:32} {sum(calls.values()):2}  {detail}")
+            lines.append(f"  {name:32} {sum(calls.values()):2}  {detail}")
+    print("\n".join(lines))
 
 
 def main() -> int:

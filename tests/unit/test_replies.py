@@ -40,15 +40,14 @@ def reply(
 
 
 def sqs_event(*bodies: str) -> dict[str, Any]:
-    """An SQS batch (the dispatch sample's record shape) carrying `bodies`, message ids m-0, m-1, …"""
-    template = load_event("sqs/dispatch-batch.json")["Records"][0]
+    """An SQS batch from the replies queue (events/sqs/reply-batch.json) carrying `bodies`, message ids
+    m-0, m-1, …"""
+    template = load_event("sqs/reply-batch.json")["Records"][0]
     records = []
     for n, body in enumerate(bodies):
         record = copy.deepcopy(template)
         record["messageId"] = f"m-{n}"
         record["body"] = body
-        record["messageAttributes"] = {}
-        record["eventSourceARN"] = "arn:aws:sqs:ap-southeast-1:123456789012:respon112-test-replies"
         records.append(record)
     return {"Records": records}
 
@@ -95,6 +94,28 @@ def failures(response: dict[str, Any]) -> list[str]:
 
 
 # -- the reply sender ---------------------------------------------------------------------------------
+
+
+def test_the_sample_batch_is_sent() -> None:
+    send = FakeSender()
+    event = load_event("sqs/reply-batch.json")
+
+    response = lambda_handler(event, FakeLambdaContext(), send=send)
+
+    assert failures(response) == []
+    (sent,) = send.sent
+    assert sent == Reply.model_validate_json(event["Records"][0]["body"])
+    assert (sent.channel, sent.recipient) == (Channel.INSTAGRAM, "6104825538412345")
+
+
+def test_the_invalid_sample_batch_fails_without_sending() -> None:
+    """Every record of the batch is bad: Powertools fails the whole invocation, so SQS retries and then
+    moves it to the dead-letter queue."""
+    send = FakeSender()
+
+    with pytest.raises(BatchProcessingError):
+        lambda_handler(load_event("sqs/reply-batch-invalid.json"), FakeLambdaContext(), send=send)
+    assert send.sent == []
 
 
 def test_each_records_reply_reaches_send() -> None:

@@ -5,6 +5,9 @@ committed OpenAPI document served as is."""
 from __future__ import annotations
 
 import functools
+import json
+import re
+from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -12,8 +15,12 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic.alias_generators import to_camel
 
 from core.errors import InvalidRequest
+
+# A \uD800-\uDFFF escape: JSON may spell a lone surrogate, which no UTF-8 store (DynamoDB) can hold.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 DOCUMENT_RESPONSE: dict[int, OpenAPIResponse] = {
     200: {"description": "OpenAPI 3.1 document", "content": {"application/json": {"schema": {}}}}
@@ -29,30 +36,83 @@ def error_response(status: HTTPStatus, message: str, **extra: Any) -> Response[A
     )
 
 
+def _json_loc(loc: Any) -> list[Any]:
+    """A body field as the client wrote it: pydantic names a defaulted field it validated (one the
+    client left out) by its Python name, duplicate_of, where the JSON says duplicateOf."""
+    parts = list(loc)
+    if parts[:1] == ["body"]:
+        return ["body", *(to_camel(p) if isinstance(p, str) and "_" in p else p for p in parts[1:])]
+    return parts
+
+
 def validation_problems(failure: RequestValidationError) -> tuple[list[dict[str, Any]], str]:
     """Each field's loc, type and message, and one line naming them all. Powertools' default drops
     pydantic's message; we keep it (it names the problem, not our code)."""
-    detail = [{"loc": list(e["loc"]), "type": e["type"], "msg": e.get("msg", "")} for e in failure.errors()]
+    detail = [
+        {"loc": _json_loc(e["loc"]), "type": e["type"], "msg": e.get("msg", "")} for e in failure.errors()
+    ]
     fields = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in detail)
     return detail, fields
 
 
-def register_error_handlers(app: APIGatewayRestResolver) -> None:
-    """422 for a body that is not UTF-8 (Powertools would let the decode error become a 502) and for a
-    request that breaks a domain rule (InvalidRequest), in the same shape as validation errors."""
+def json_loads(text: str | bytes) -> Any:
+    """json.loads for bodies from the internet: a body nested deeper than Python's stack is a
+    JSONDecodeError (a 4xx), not a RecursionError (a 5xx), and a lone surrogate becomes U+FFFD, so that
+    what was accepted can be stored. Used as Powertools' json_body_deserializer and by the webhooks."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("the JSON nests too deeply", "", 0) from None
+    escaped = text if isinstance(text, str) else text.decode("utf-8", "replace")
+    return _without_lone_surrogates(data) if _SURROGATE_ESCAPE.search(escaped) else data
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:  # only lone surrogates fail: a valid pair was decoded to one character
+            return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def register_error_handlers(
+    app: APIGatewayRestResolver, keep: Callable[[str], dict[str, Any]] | None = None
+) -> None:
+    """400 for a body that is not JSON or not UTF-8 (Powertools would answer 422, or let the decode
+    error become a 502), 422 for one that fails validation (each field with pydantic's message) and
+    for a request that breaks a domain rule (InvalidRequest), in one shape. `keep(problem)` may store
+    what was refused and return fields to add to the answer (the public intake keeps a refused report
+    as an incident)."""
+
+    def refused(
+        message: str, detail: list[dict[str, Any]], status: HTTPStatus = HTTPStatus.UNPROCESSABLE_ENTITY
+    ) -> Response[Any]:
+        extra = keep(message) if keep else {}
+        return error_response(status, message, detail=detail, **extra)
 
     @app.exception_handler(UnicodeDecodeError)  # type: ignore[untyped-decorator]
     def not_utf8(_: UnicodeDecodeError) -> Response[Any]:
         detail = [{"loc": ["body"], "type": "json_invalid", "msg": "the body is not UTF-8 text"}]
-        return error_response(
-            HTTPStatus.UNPROCESSABLE_ENTITY, "invalid request: the body is not UTF-8 text", detail=detail
-        )
+        return refused("invalid request: the body is not UTF-8 text", detail, HTTPStatus.BAD_REQUEST)
+
+    @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+    def invalid_body(failure: RequestValidationError) -> Response[Any]:
+        detail, fields = validation_problems(failure)
+        if detail and all(d["type"] == "json_invalid" for d in detail):
+            message = f"invalid request: the body is not JSON ({fields})"
+            return refused(message, detail, HTTPStatus.BAD_REQUEST)
+        return refused(f"invalid request: {fields}", detail)
 
     @app.exception_handler(InvalidRequest)  # type: ignore[untyped-decorator]
     def invalid(failure: InvalidRequest) -> Response[Any]:
         loc = [failure.source, *failure.field.split(".")]
-        detail = [{"loc": loc, "type": "value_error", "msg": failure.problem}]
-        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, str(failure), detail=detail)
+        return refused(str(failure), [{"loc": loc, "type": "value_error", "msg": failure.problem}])
 
 
 @functools.cache

@@ -12,7 +12,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from core.ids import ULID_PATTERN
@@ -168,16 +177,21 @@ class LocationInput(Location):
 
 class Rejection(CamelModel):
     reason: RejectionReason
-    duplicate_of: IncidentId | None = Field(default=None, description="Required when reason is DUPLICATE")
+    # validate_default: the check below runs when duplicateOf is absent too, and its error names the field.
+    duplicate_of: IncidentId | None = Field(
+        default=None, validate_default=True, description="Required when reason is DUPLICATE"
+    )
     note: str | None = Field(default=None, max_length=1000, description="Why, or the advice given")
 
-    @model_validator(mode="after")
-    def _duplicate_needs_target(self) -> Self:
-        if self.reason is RejectionReason.DUPLICATE and self.duplicate_of is None:
+    @field_validator("duplicate_of")
+    @classmethod
+    def _duplicate_needs_target(cls, value: str | None, info: ValidationInfo) -> str | None:
+        reason = info.data.get("reason")  # absent when the reason itself was invalid
+        if reason is RejectionReason.DUPLICATE and value is None:
             raise ValueError("duplicateOf is required when reason is DUPLICATE")
-        if self.reason is not RejectionReason.DUPLICATE and self.duplicate_of is not None:
+        if reason is not None and reason is not RejectionReason.DUPLICATE and value is not None:
             raise ValueError("duplicateOf is only for reason DUPLICATE")
-        return self
+        return value
 
 
 class Incident(CamelModel):

@@ -21,7 +21,6 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -33,8 +32,8 @@ from core.http import (
     DOCUMENT_RESPONSE,
     document_response,
     error_response,
+    json_loads,
     register_error_handlers,
-    validation_problems,
 )
 from core.incidents import IncidentService, Report
 from core.messaging import SqsReplyQueue
@@ -65,6 +64,7 @@ CHANNELS: Mapping[str, Channel] = {
 }
 ARCHIVED_HEADERS = ("content-type", "user-agent", "x-hub-signature-256", "x-twitter-webhooks-signature")
 MAX_UNPARSED_TEXT = 4000
+CRC_TOKEN_PATTERN = r"^[A-Za-z0-9+/=_.~-]+$"  # noqa: S105 - a pattern, not a secret
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -86,7 +86,7 @@ def _cors() -> CORSConfig | None:
     return CORSConfig(allow_origin=origins[0], extra_origins=origins[1:], allow_headers=["Content-Type"])
 
 
-app = APIGatewayRestResolver(enable_validation=True, cors=_cors())
+app = APIGatewayRestResolver(enable_validation=True, cors=_cors(), json_body_deserializer=json_loads)
 _tracer = tracer()
 
 
@@ -126,20 +126,16 @@ def _unparsed(channel: Channel, problem: str) -> str:
 # -- errors ----------------------------------------------------------------------------------------
 
 
-@app.exception_handler(RequestValidationError)
-def _validation(failure: RequestValidationError) -> Response[Any]:
-    detail, fields = validation_problems(failure)
-    extra: dict[str, Any] = {}
-    # Only the web form's body is validated here: the webhooks keep what they cannot parse themselves,
-    # after their signature or token checked out. Anything else (e.g. a bad query on /aml) is refused.
+def _keep_refused_report(problem: str) -> dict[str, Any]:
+    """A web report refused with a 422 is still kept for an operator to read. Only the web form's body
+    is validated by the resolver: the webhooks keep what they cannot parse themselves, after their
+    signature or token checked out, and anything else (e.g. a bad query on /aml) is only refused."""
     if app.current_event.http_method == "POST" and app.current_event.path == "/reports":
-        extra["incidentId"] = _unparsed(Channel.WEB, fields)
-    return error_response(
-        HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid request: {fields}", detail=detail, **extra
-    )
+        return {"incidentId": _unparsed(Channel.WEB, problem)}
+    return {}
 
 
-register_error_handlers(app)
+register_error_handlers(app, keep=_keep_refused_report)
 
 
 # -- the web report form -----------------------------------------------------------------------------
@@ -174,13 +170,23 @@ def post_report(request: Annotated[WebReport, Body()]) -> ReportReceived:
         channel=Channel.WEB,
         actor="system:web",
         caller=request.phone,
-        dedupe_key=f"WEB#{request.client_report_id}" if request.client_report_id else None,
+        dedupe_key=_web_dedupe_key(request),
         text=request.description,
         location=location,
         source={k: v for k, v in source.items() if v},
     )
     incident, _ = _ports().service.register(report)
     return ReportReceived(incident_id=incident.id, message=RECEIVED_ID, message_en=RECEIVED_EN)
+
+
+def _web_dedupe_key(request: WebReport) -> str | None:
+    """The form's id for this report, with a digest of what it says: sending it again after a lost
+    answer is the same incident, but the same id with other words (an edited form, a bug, a guess) is
+    a new one instead of being silently answered with the first."""
+    if not request.client_report_id:
+        return None
+    content = request.model_dump_json(exclude={"client_report_id"}).encode("utf-8")
+    return f"WEB#{request.client_report_id}#{hashlib.sha256(content).hexdigest()[:32]}"
 
 
 # -- Instagram (Meta webhooks) ------------------------------------------------------------------------
@@ -226,8 +232,9 @@ def instagram_messages() -> Response[Any]:
     if isinstance(payload, Response):
         return payload
     if payload.object != "instagram":
+        problem = f"object is {payload.object!r}, this endpoint takes instagram"
         return error_response(
-            HTTPStatus.BAD_REQUEST, f"object is {payload.object!r}, this endpoint takes instagram"
+            HTTPStatus.BAD_REQUEST, problem, incidentId=_unparsed(Channel.INSTAGRAM, problem)
         )
     ports = _ports()
     incidents = []
@@ -261,7 +268,7 @@ def _reply(replies: ReplyQueue, reply: Reply) -> None:
 def _parse(raw: bytes, model: type[M], channel: Channel) -> M | Response[Any]:
     """The signed payload as `model`, or a 400 (after keeping it as an UNPARSED incident)."""
     try:
-        data = json.loads(raw)
+        data = json_loads(raw)
         if not isinstance(data, dict):
             raise ValueError("the body is not a JSON object")
         return model.model_validate(data)
@@ -284,7 +291,11 @@ class CrcAnswer(BaseModel):
     summary="X's challenge-response check (CRC)",
     responses={200: {"description": "The response token"}, 503: {"description": "Not configured yet"}},
 )
-def twitter_crc(crc_token: Annotated[str, Query(min_length=1, max_length=256)]) -> Response[Any]:
+def twitter_crc(
+    # The CRC signs what it is given with the key that signs POST bodies: only a token's characters are
+    # taken, so no JSON body (its braces and quotes) can be signed through here.
+    crc_token: Annotated[str, Query(min_length=1, max_length=256, pattern=CRC_TOKEN_PATTERN)],
+) -> Response[Any]:
     secret = _ports().secrets().twitter_consumer_secret
     if not secret:
         return error_response(HTTPStatus.SERVICE_UNAVAILABLE, "the X consumer secret is not configured")

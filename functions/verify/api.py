@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.depends import Depends
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, SecurityScheme
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
@@ -34,8 +33,8 @@ from core.http import (
     DOCUMENT_RESPONSE,
     document_response,
     error_response,
+    json_loads,
     register_error_handlers,
-    validation_problems,
 )
 from core.ids import ULID_PATTERN
 from core.incidents import IncidentService, Report, VerifyCommand
@@ -88,7 +87,7 @@ def _cors() -> CORSConfig | None:
     )
 
 
-app = APIGatewayRestResolver(enable_validation=True, cors=_cors())
+app = APIGatewayRestResolver(enable_validation=True, cors=_cors(), json_body_deserializer=json_loads)
 
 IncidentIdParam = Annotated[str, PathParam(pattern=ULID_PATTERN, description="Incident id (ULID)")]
 CurrentOperator = Annotated[Operator, Depends(current_operator)]
@@ -116,6 +115,7 @@ Directory = Annotated[OperatorDirectory, Depends(_directory)]
 def _responses(ok: str, *codes: int, status: int = 200) -> dict[int, Any]:
     """OpenAPI responses: the success (schema from the return annotation) and the errors it may give."""
     described = {
+        400: "The body is not JSON (or not UTF-8)",
         401: "No token, or a token the user pool did not sign",
         403: "The user is not in a group allowed to do this",
         404: "No such incident",
@@ -146,12 +146,6 @@ def _conflict(error: Exception) -> Response[Any]:
 
 
 register_error_handlers(app)
-
-
-@app.exception_handler(RequestValidationError)
-def _validation(failure: RequestValidationError) -> Response[Any]:
-    detail, fields = validation_problems(failure)
-    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid request: {fields}", detail=detail)
 
 
 # -- routes ----------------------------------------------------------------------------------------
@@ -222,7 +216,7 @@ def list_incidents(
     tags=["incidents"],
     summary="Open an incident by hand (walk-in, radio)",
     status_code=201,
-    responses=_responses("The incident, RECEIVED", 401, 403, status=201),
+    responses=_responses("The incident, RECEIVED", 400, 401, 403, status=201),
 )
 def open_incident(
     operator: CurrentOperator, service: Service, request: Annotated[OpenIncidentRequest, Body()]
@@ -267,7 +261,7 @@ def claim(operator: CurrentOperator, service: Service, incident_id: IncidentIdPa
     security=SECURED,
     tags=["workflow"],
     summary="Supervisors: hand an incident under review to another operator (IN_REVIEW → IN_REVIEW)",
-    responses=_responses("The incident after the change", 401, 403, 404, 409),
+    responses=_responses("The incident after the change", 400, 401, 403, 404, 409),
 )
 def reassign(
     supervisor: CurrentSupervisor,
@@ -287,7 +281,7 @@ def reassign(
     security=SECURED,
     tags=["workflow"],
     summary="Confirm an emergency, grade A1, and dispatch it (IN_REVIEW → VERIFIED)",
-    responses=_responses("The incident after the change", 401, 403, 404, 409),
+    responses=_responses("The incident after the change", 400, 401, 403, 404, 409),
 )
 def verify(
     operator: CurrentOperator,
@@ -310,7 +304,7 @@ def verify(
     security=SECURED,
     tags=["workflow"],
     summary="Reject as prank, non-emergency or duplicate (IN_REVIEW → REJECTED)",
-    responses=_responses("The incident after the change", 401, 403, 404, 409),
+    responses=_responses("The incident after the change", 400, 401, 403, 404, 409),
 )
 def reject(
     operator: CurrentOperator,
@@ -326,7 +320,7 @@ def reject(
     security=SECURED,
     tags=["workflow"],
     summary="Record that an agency confirmed it is responding",
-    responses=_responses("The incident after the change", 401, 403, 404, 409),
+    responses=_responses("The incident after the change", 400, 401, 403, 404, 409),
 )
 def acknowledge(
     operator: CurrentOperator,
@@ -343,7 +337,7 @@ def acknowledge(
     security=SECURED,
     tags=["workflow"],
     summary="Close an acknowledged incident with its outcome (ACKNOWLEDGED → CLOSED)",
-    responses=_responses("The incident after the change", 401, 403, 404, 409),
+    responses=_responses("The incident after the change", 400, 401, 403, 404, 409),
 )
 def close(
     operator: CurrentOperator,

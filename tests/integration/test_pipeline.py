@@ -339,7 +339,7 @@ def test_unknown_path_is_api_gateways_missing_authentication_token(endpoints: di
 # -- what the API refuses ---------------------------------------------------------------------------
 
 
-def test_malformed_json_is_422_naming_the_problem(endpoints: dict[str, Any], operator1: ApiClient) -> None:
+def test_malformed_json_is_400_naming_the_problem(endpoints: dict[str, Any], operator1: ApiClient) -> None:
     incident_id = claimed(endpoints, operator1)
 
     response = operator1.session.post(
@@ -349,7 +349,7 @@ def test_malformed_json_is_422_naming_the_problem(endpoints: dict[str, Any], ope
         timeout=10,
     )
 
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     body = response.json()
     assert "JSON" in body["message"]
     assert [d["type"] for d in body["detail"]] == ["json_invalid"]

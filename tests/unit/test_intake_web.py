@@ -236,6 +236,18 @@ def test_the_same_client_report_id_is_the_same_incident(
     assert len(repo.incidents) == 1
 
 
+def test_the_same_client_report_id_with_other_words_is_a_new_incident(
+    ports: Ports, repo: InMemoryIncidentRepository
+) -> None:
+    """An edited form sent with the id of the first: both reports are kept, neither is silently lost."""
+    first = handle(report_event(), ports)
+    edited = handle(report_event({"description": "Api sudah menjalar ke rumah sebelah, tolong cepat"}), ports)
+
+    assert edited["statusCode"] == 202
+    assert body_of(edited)["incidentId"] != body_of(first)["incidentId"]
+    assert len(repo.incidents) == 2
+
+
 def test_reports_without_a_client_report_id_are_separate(
     ports: Ports, repo: InMemoryIncidentRepository
 ) -> None:
@@ -300,12 +312,15 @@ def test_an_invalid_reports_redelivery_is_one_incident(
 def test_a_body_that_is_not_json_is_kept_unparsed(ports: Ports, repo: InMemoryIncidentRepository) -> None:
     response = handle(with_body("post-report", "tolong ada kebakaran di Genteng"), ports)
 
-    assert response["statusCode"] == 422
+    assert response["statusCode"] == 400
+    assert body_of(response)["incidentId"] == only(repo).id
     assert only(repo).report == "tolong ada kebakaran di Genteng"
     assert Flag.UNPARSED in only(repo).flags
 
 
-def test_an_unknown_district_is_named(ports: Ports, repo: InMemoryIncidentRepository) -> None:
+def test_an_unknown_district_is_named_and_the_report_kept(
+    ports: Ports, repo: InMemoryIncidentRepository
+) -> None:
     response = handle(report_event({"location": {"district": "Atlantis", "address": "di laut"}}), ports)
 
     assert response["statusCode"] == 422
@@ -313,7 +328,11 @@ def test_an_unknown_district_is_named(ports: Ports, repo: InMemoryIncidentReposi
     assert "location.district" in body["message"]
     assert "Atlantis" in body["message"]
     assert [d["loc"] for d in body["detail"]] == [["body", "location", "district"]]
-    assert repo.incidents == {}
+    kept = only(repo)
+    assert body["incidentId"] == kept.id
+    assert Flag.UNPARSED in kept.flags
+    assert "di laut" in (kept.report or "")
+    assert "Atlantis" in kept.source["problem"]
 
 
 def test_the_sixth_report_from_one_address_is_refused(
@@ -659,12 +678,20 @@ def test_signed_malformed_json_is_a_400_and_kept_unparsed(
     assert replies.sent == []
 
 
-def test_another_object_is_a_400(ports: Ports, repo: InMemoryIncidentRepository) -> None:
-    response = handle(instagram_event(json.dumps({"object": "page", "entry": []}).encode()), ports)
+@pytest.mark.parametrize("payload", [{"object": "page", "entry": []}, {"text": "tolong kebakaran"}])
+def test_another_object_is_a_400_and_kept_for_an_operator(
+    ports: Ports, repo: InMemoryIncidentRepository, payload: dict[str, Any]
+) -> None:
+    """Signed by Meta but not an Instagram payload (a page subscription, a changed format): refused, and
+    kept as an UNPARSED incident, since it was signed with our app secret."""
+    body = json.dumps(payload).encode()
+    response = handle(instagram_event(body), ports)
 
     assert response["statusCode"] == 400
-    assert "page" in body_of(response)["message"]
-    assert repo.incidents == {}
+    assert "instagram" in body_of(response)["message"]
+    kept = only(repo)
+    assert body_of(response)["incidentId"] == kept.id
+    assert (kept.channel, kept.report, kept.flags[-1]) == (Channel.INSTAGRAM, body.decode(), Flag.UNPARSED)
 
 
 # -- X ------------------------------------------------------------------------------------------------------
@@ -679,6 +706,24 @@ def test_the_crc_answers_with_the_response_token(ports: Ports) -> None:
 
     assert response["statusCode"] == 200
     assert body_of(response) == {"response_token": "sha256=" + base64.b64encode(digest).decode()}
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        '{"for_user_id":"1","direct_message_events":[]}',  # a body to forge a POST signature with
+        "abc def",
+        "token;drop",
+    ],
+)
+def test_the_crc_signs_only_what_looks_like_a_token(ports: Ports, token: str) -> None:
+    """The CRC answer is HMAC(consumer secret, token), the very signature of a POST body equal to the
+    token: a token that could be a JSON body would let anyone sign one. Refused, nothing signed."""
+    response = handle(with_query(load_event("apigw/twitter-crc.json"), crc_token=token), ports)
+
+    assert response["statusCode"] == 422
+    assert "response_token" not in response["body"]
+    assert ["query", "crc_token"] in [d["loc"] for d in body_of(response)["detail"]]
 
 
 def test_a_crc_without_a_token_is_a_422(ports: Ports) -> None:
@@ -952,3 +997,56 @@ def test_the_committed_document_is_what_the_routes_render() -> None:
     rendered = tools.openapi.render(openapi_schema())
 
     assert OPENAPI_FILE.read_text(encoding="utf-8") == rendered, "stale: run `make openapi`"
+
+
+# -- inputs that must never make a 5xx -----------------------------------------------------------------
+
+
+DEEP = "[" * 100_000 + "]" * 100_000  # deeper than Python's recursion limit
+
+
+def test_a_report_nested_too_deeply_is_a_400_and_kept(ports: Ports, repo: InMemoryIncidentRepository) -> None:
+    response = handle(with_body("post-report", DEEP), ports)
+
+    assert response["statusCode"] == 400
+    assert "not JSON" in body_of(response)["message"]
+    kept = only(repo)
+    assert body_of(response)["incidentId"] == kept.id
+    assert Flag.UNPARSED in kept.flags
+
+
+@pytest.mark.parametrize("event", [instagram_event, twitter_event])
+def test_a_signed_webhook_nested_too_deeply_is_a_400_and_kept(
+    ports: Ports, repo: InMemoryIncidentRepository, event: Callable[[bytes], dict[str, Any]]
+) -> None:
+    response = handle(event(DEEP.encode()), ports)
+
+    assert response["statusCode"] == 400
+    assert Flag.UNPARSED in only(repo).flags
+
+
+def test_a_lone_surrogate_in_a_signed_message_is_stored_as_a_replacement_character(
+    ports: Ports, repo: InMemoryIncidentRepository
+) -> None:
+    """JSON may escape half of a surrogate pair; no UTF-8 store can hold it. The message is kept, with
+    U+FFFD where the broken character was, and an emoji escaped as a valid pair survives."""
+    payload = json.loads(load_event("apigw/instagram-messages.json")["body"])
+    payload["entry"] = payload["entry"][:1]
+    payload["entry"][0]["messaging"] = payload["entry"][0]["messaging"][:1]
+    payload["entry"][0]["messaging"][0]["message"]["text"] = "TEXT"
+    body = json.dumps(payload).replace("TEXT", "tolong \\ud800 kebakaran \\ud83d\\udd25").encode()
+
+    response = handle(instagram_event(body), ports)
+
+    assert response["statusCode"] == 200, response["body"]
+    assert (only(repo).report or "").startswith("tolong \ufffd kebakaran \N{FIRE}")
+
+
+def test_a_lone_surrogate_in_a_web_report_is_replaced(ports: Ports, repo: InMemoryIncidentRepository) -> None:
+    event = report_event({"description": "DESCRIPTION"})
+    event["body"] = event["body"].replace("DESCRIPTION", "Pohon tumbang \\udc00 menimpa rumah warga")
+
+    response = handle(event, ports)
+
+    assert response["statusCode"] == 202, response["body"]
+    assert only(repo).report == "Pohon tumbang \ufffd menimpa rumah warga"

@@ -484,7 +484,7 @@ def test_verify_an_unknown_district_is_422_naming_location_district(
     assert repo.incidents[incident_id].status is Status.IN_REVIEW
 
 
-def test_verify_a_malformed_json_body_is_422_naming_the_problem(
+def test_verify_a_malformed_json_body_is_400_naming_the_problem(
     api: Api, clock: Clock, queue: RecordingDispatchQueue, repo: InMemoryIncidentRepository
 ) -> None:
     incident_id = open_incident(api, clock)
@@ -496,7 +496,7 @@ def test_verify_a_malformed_json_body_is_422_naming_the_problem(
 
     status, body = api(event)
 
-    assert status == 422
+    assert status == 400
     assert len(body["detail"]) == 1
     problem = body["detail"][0]
     assert problem["loc"][0] == "body"
@@ -756,7 +756,7 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str, ...]]]] = {
         422,
         {("body", "channel"), ("body", "summary"), ("body", "caller"), ("body", "location")},
     ),
-    "reject-incident-invalid": (422, {("body",)}),
+    "reject-incident-invalid": (422, {("body", "duplicateOf")}),
     "verify-incident-invalid": (422, {("body", "category"), ("body", "location"), ("body", "summary")}),
 }
 

@@ -81,8 +81,10 @@ class IncidentService:
         """Store the report as a RECEIVED incident; a repeated report returns the first one, False."""
         now = self._now()
         caller = normalize_phone(report.caller)
-        # A handset position (AML) that arrived before its call is waiting under the caller's number.
-        position = self._repo.kept_position(caller, int(now.timestamp())) if caller else None
+        # A handset position (AML) that arrived before its call is waiting under the caller's number. It
+        # belongs to a 112 call only: a web report from the same number may be about another place.
+        voice = report.channel is Channel.VOICE
+        position = self._repo.kept_position(caller, int(now.timestamp())) if caller and voice else None
         incident = Incident(
             id=new_ulid(int(now.timestamp() * 1000)),
             status=Status.RECEIVED,

@@ -26,6 +26,7 @@ _ATTEMPTS = 3
 
 class Outcome(StrEnum):
     ATTACHED = "ATTACHED"  # on the caller's open incident
+    SUPERSEDED = "SUPERSEDED"  # matched, but the incident already has a newer (or as new, finer) fix
     KEPT = "KEPT"  # waiting for the call it belongs to
     UNMATCHABLE = "UNMATCHABLE"  # neither a number nor an IMEI to match by
 
@@ -38,6 +39,21 @@ class PositionResult:
 
 def imei_key(imei: str) -> str:
     return f"IMEI#{imei}"
+
+
+def supersedes(new: AmlFix, old: AmlFix | None) -> bool:
+    """Whether `new` should replace `old` on an incident: the later fix (by the handset's own time, or
+    arrival when it gave none) wins, since the caller may be moving; of two fixes as old, the finer one.
+    An SMS and an HTTPS message of one fix arrive in either order, and neither may undo a better one."""
+    if old is None:
+        return True
+    new_time, old_time = new.fixed_at or new.received_at, old.fixed_at or old.received_at
+    if new_time != old_time:
+        return new_time > old_time
+    unknown = float("inf")
+    new_radius = unknown if new.accuracy_m is None else new.accuracy_m
+    old_radius = unknown if old.accuracy_m is None else old.accuracy_m
+    return new_radius < old_radius
 
 
 class PositionService:
@@ -55,21 +71,26 @@ class PositionService:
         if number is None and fix.imei is None:
             metrics.add_metric(name="AmlUnmatchable", unit=MetricUnit.Count, value=1)
             return PositionResult(Outcome.UNMATCHABLE)
+        expires_at = int((now + KEEP_FOR).timestamp())
         if number:
             fix = fix.model_copy(update={"number": number})
-            attached = self._attach(number, fix)
-            if attached:
-                metrics.add_metric(name="AmlAttached", unit=MetricUnit.Count, value=1)
-                return PositionResult(Outcome.ATTACHED, attached)
-        expires_at = int((now + KEEP_FOR).timestamp())
+            matched = self._attach(number, fix)
+            if matched:
+                incident_id, attached = matched
+                if fix.imei and fix.number:
+                    # The handset's other transport may say only its IMEI: leave it the number to match by.
+                    self._repo.keep_position(imei_key(fix.imei), fix, expires_at)
+                outcome = Outcome.ATTACHED if attached else Outcome.SUPERSEDED
+                metrics.add_metric(name=f"Aml{outcome.title()}", unit=MetricUnit.Count, value=1)
+                return PositionResult(outcome, incident_id)
         for key in (number, imei_key(fix.imei) if fix.imei else None):
             if key:
                 self._repo.keep_position(key, fix, expires_at)
         metrics.add_metric(name="AmlKept", unit=MetricUnit.Count, value=1)
         return PositionResult(Outcome.KEPT)
 
-    def _attach(self, number: str, fix: AmlFix) -> str | None:
-        """The open 112-call incident of this caller that now carries the position, if any."""
+    def _attach(self, number: str, fix: AmlFix) -> tuple[str, bool] | None:
+        """The open 112-call incident of this caller, if any, and whether it now carries this fix."""
         incident_id = None
         for _ in range(_ATTEMPTS):
             now = self._now()
@@ -87,9 +108,11 @@ class PositionService:
             if incident is None:
                 return None
             incident_id = incident.id
+            if not supersedes(fix, incident.aml):
+                return incident.id, False
             try:
                 self._repo.commit(lifecycle.locate(incident, fix, SYSTEM_AML, now))
-                return incident.id
+                return incident.id, True
             except ConcurrentModification:
                 continue  # an operator changed it meanwhile: read it again and add the position
         logger.warning("AML position not attached after retries", extra={"incident_id": incident_id})

@@ -8,7 +8,6 @@ relayed to us by an SMS gateway with the sender's number. HTTPS: name-value pair
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ _HTTPS_METHODS = {
     "cell": PositioningMethod.CELL,
 }
 _DIGITS = re.compile(r"^[0-9]{14,16}$")
+_DECIMAL = re.compile(r"[+-]?[0-9]{1,20}(\.[0-9]{1,20})?")
 MAX_ACCURACY_M = 1_000_000.0  # a circle wider than 1,000 km locates nobody
 
 
@@ -43,13 +43,20 @@ class AmlMessage:
 def _float(value: str | None, field: str) -> float | None:
     if value in (None, "", "N"):
         return None
+    # A plain decimal: float() would also take "1_0", "1e3", "inf" and spaces.
+    if not _DECIMAL.fullmatch(value):  # type: ignore[arg-type]
+        raise AmlFormatError(f"{field}={value!r} is not a number")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _optional(form: Mapping[str, str], field: str, warnings: list[str]) -> float | None:
+    """An optional ELS field: malformed, it is dropped with a warning, and the rest is kept (Google asks
+    receivers to tolerate malformed fields)."""
     try:
-        number = float(value)  # type: ignore[arg-type]
-    except ValueError:
-        raise AmlFormatError(f"{field}={value!r} is not a number") from None
-    if not math.isfinite(number):
-        raise AmlFormatError(f"{field}={value!r} is not a finite number")
-    return number
+        return _float(form.get(field), field)
+    except AmlFormatError as error:
+        warnings.append(f"{error}; ignored")
+        return None
 
 
 def parse_sms(text: str, sender: str | None, received_at: datetime) -> AmlMessage:
@@ -71,11 +78,7 @@ def parse_sms(text: str, sender: str | None, received_at: datetime) -> AmlMessag
     if version != "1":
         raise AmlFormatError(f'version A"ML={version} is not 1')
     warnings: list[str] = []
-    if "ml" in fields and fields["ml"] != str(len(text)):
-        # ml guards against truncation, but Google's own published sample is off by one: a position in an
-        # emergency is worth more than the check, so a mismatch is reported, not fatal. A truncated
-        # message fails on its fields anyway.
-        warnings.append(f"ml={fields['ml']} but the message is {len(text)} characters long")
+    _check_length(fields.get("ml"), text, warnings)
     fixed_at = None
     if fields.get("top"):
         if not re.fullmatch(r"[0-9]{14}", fields["top"]):
@@ -98,8 +101,22 @@ def parse_sms(text: str, sender: str | None, received_at: datetime) -> AmlMessag
     return AmlMessage(fix, number, imei, tuple(warnings))
 
 
+def _check_length(ml: str | None, text: str, warnings: list[str]) -> None:
+    """ml, the message's own length, is its last field: a message cut short has lost it, and one whose
+    length differs was damaged on the way. Google's published sample is one character off, so a
+    difference of one is reported and tolerated; a missing ml or a larger difference is refused, since
+    a truncated coordinate is a wrong place, not a vague one."""
+    if ml is None:
+        raise AmlFormatError("ml is missing: the message may be truncated")
+    if not ml.isdigit() or abs(int(ml) - len(text)) > 1:
+        raise AmlFormatError(f"ml={ml!r} but the message is {len(text)} characters long")
+    if int(ml) != len(text):
+        warnings.append(f"ml={ml} but the message is {len(text)} characters long")
+
+
 def parse_https(form: Mapping[str, str], received_at: datetime) -> AmlMessage:
-    """ELS HTTPS name-value pairs. Every field is optional; a malformed one makes the message discarded."""
+    """ELS HTTPS name-value pairs. Every field is optional: a malformed latitude or longitude (or one
+    outside the globe) discards the message, any other malformed field is dropped with a warning."""
     number = normalize_phone(form.get("device_number"))
     imei_field = form.get("device_imei") or form.get("imei") or ""
     imei = imei_field if _DIGITS.match(imei_field) else None
@@ -107,21 +124,28 @@ def parse_https(form: Mapping[str, str], received_at: datetime) -> AmlMessage:
     lon = _float(form.get("location_longitude"), "location_longitude")
     if lat is None or lon is None:
         return AmlMessage(None, number, imei)
-    confidence = _float(form.get("location_confidence"), "location_confidence")
+    warnings: list[str] = []
+    accuracy = _optional(form, "location_accuracy", warnings)
+    if accuracy is not None and not 0 <= accuracy <= MAX_ACCURACY_M:
+        warnings.append(f"location_accuracy={accuracy} is not between 0 and {MAX_ACCURACY_M:.0f}; ignored")
+        accuracy = None
+    confidence = _optional(form, "location_confidence", warnings)  # a fraction, 0 to 1
+    if confidence is not None and not 0 <= confidence <= 1:
+        warnings.append(f"location_confidence={confidence} is not between 0 and 1; ignored")
+        confidence = None
     fixed_at = None
-    if form.get("location_time"):
-        milliseconds = _float(form["location_time"], "location_time")
+    milliseconds = _optional(form, "location_time", warnings)
+    if milliseconds:
         try:
-            fixed_at = datetime.fromtimestamp(milliseconds / 1000, tz=UTC) if milliseconds else None
+            fixed_at = datetime.fromtimestamp(milliseconds / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError):
-            raise AmlFormatError(f"location_time={form['location_time']!r} is out of range") from None
+            warnings.append(f"location_time={form['location_time']!r} is out of range; ignored")
     method = _HTTPS_METHODS.get((form.get("location_source") or "").lower(), PositioningMethod.UNKNOWN)
     fix = _fix(
-        lat, lon, _float(form.get("location_accuracy"), "location_accuracy"),
-        None if confidence is None else confidence * 100, method, fixed_at, received_at,
+        lat, lon, accuracy, None if confidence is None else confidence * 100, method, fixed_at, received_at,
         AmlTransport.HTTPS, number, imei,
     )  # fmt: skip
-    return AmlMessage(fix, number, imei)
+    return AmlMessage(fix, number, imei, tuple(warnings))
 
 
 def _fix(

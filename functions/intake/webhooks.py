@@ -346,7 +346,11 @@ class SmsRelay(BaseModel):
     tags=["aml"],
     summary="A handset's position: ELS HTTPS (form) or a relayed AML SMS (JSON); token required",
     responses={
-        200: {"description": "Received (attached to the caller's incident, kept, or without position)"},
+        200: {
+            "description": "Received. outcome: ATTACHED (on the caller's 112-call incident), SUPERSEDED (that "
+            "incident has a newer or finer fix), KEPT (30 minutes, for the call), UNMATCHABLE, NO_POSITION, "
+            "or DISCARDED (ELS HTTPS without a usable position: still 2xx, as ELS asks)"
+        },
         401: {"description": "Missing or wrong token"},
     },
 )

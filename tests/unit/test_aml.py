@@ -36,9 +36,10 @@ OURS = json.loads((EVENTS / "webhooks" / "aml-sms.json").read_text(encoding="utf
 INVALID = json.loads((EVENTS / "webhooks" / "aml-sms-invalid.json").read_text(encoding="utf-8"))
 
 
-def sms(**fields: str) -> str:
-    """A well-formed AML SMS (our sample's fields), with `fields` replaced; ml left out unless given."""
-    base = {
+def sms(**fields: str | None) -> str:
+    """A well-formed AML SMS (our sample's fields), with `fields` replaced (None drops one) and a right
+    ml unless `ml` is given."""
+    base: dict[str, str | None] = {
         'A"ML': "1",
         "lt": "-08.36611",
         "lg": "+114.15012",
@@ -52,7 +53,17 @@ def sms(**fields: str) -> str:
         "mnc": "10",
     }
     base.update({key.replace("AML", 'A"ML'): value for key, value in fields.items()})
-    return ";".join(f"{key}={value}" for key, value in base.items())
+    text = ";".join(f"{key}={value}" for key, value in base.items() if value is not None)
+    return text if "ml" in fields else with_length(text)
+
+
+def with_length(text: str) -> str:
+    """`text` with its ml field last, counting the whole message, as a handset writes it."""
+    for digits in range(1, 4):
+        total = len(text) + len(";ml=") + digits
+        if len(str(total)) == digits:
+            return f"{text};ml={total}"
+    raise AssertionError(text)
 
 
 def form(name: str) -> dict[str, str]:
@@ -215,8 +226,11 @@ def test_a_position_outside_the_globe_is_refused(lt: str, lg: str) -> None:
         ("rd", "-1", "accuracy -1.0 m is not between 0"),
         ("lc", "101", "confidence 101.0 is not a percentage"),
         ("lc", "-5", "confidence -5.0 is not a percentage"),
-        ("lt", "inf", "lt='inf' is not a finite number"),
-        ("rd", "nan", "rd='nan' is not a finite number"),
+        ("lt", "inf", "lt='inf' is not a number"),
+        ("rd", "nan", "rd='nan' is not a number"),
+        ("lt", "1_0", "lt='1_0' is not a number"),
+        ("lg", "1e2", "lg='1e2' is not a number"),
+        ("rd", " 14", "rd=' 14' is not a number"),
     ],
 )
 def test_impossible_numbers_are_refused(field: str, value: str, problem: str) -> None:
@@ -240,12 +254,30 @@ def test_an_imei_of_14_to_16_digits_is_kept(imei: str) -> None:
     assert parse_sms(sms(ei=imei), None, NOW).imei == imei
 
 
-def test_a_right_ml_gives_no_warning_and_a_wrong_one_a_warning() -> None:
-    text = sms() + ";ml="
-    text += str(len(text) + 3)  # three more characters: the ml value itself
+def test_a_right_ml_gives_no_warning_and_one_off_by_one_a_warning() -> None:
+    text = sms()
+    length = len(text)
 
     assert parse_sms(text, None, NOW).warnings == ()
-    assert parse_sms(text[:-3] + "999", None, NOW).warnings != ()
+    off_by_one = text.removesuffix(f"ml={length}") + f"ml={length - 1}"
+    assert parse_sms(off_by_one, None, NOW).warnings == (
+        f"ml={length - 1} but the message is {length} characters long",
+    )
+
+
+@pytest.mark.parametrize("ml", ["999", "12", "abc", ""])
+def test_an_ml_that_does_not_fit_the_message_is_refused(ml: str) -> None:
+    with pytest.raises(AmlFormatError, match="ml="):
+        parse_sms(sms(ml=ml), None, NOW)
+
+
+def test_a_message_cut_short_is_refused_not_read_as_a_nearby_place() -> None:
+    """The coordinate of a truncated SMS is another place (lg=+114.1 is kilometres from +114.15012), and
+    what is lost with it is ml, the last field."""
+    truncated = sms()[: sms().index("lg=") + len("lg=+114.1")]
+
+    with pytest.raises(AmlFormatError, match="ml is missing"):
+        parse_sms(truncated, None, NOW)
 
 
 # -- HTTPS (ELS form) ---------------------------------------------------------------------------------
@@ -293,9 +325,28 @@ def test_the_invalid_https_form_is_a_format_error() -> None:
         parse_https(form("aml-https-invalid.form"), NOW)
 
 
-def test_an_https_confidence_above_one_is_refused() -> None:
-    with pytest.raises(AmlFormatError, match="not a percentage"):
-        parse_https({**form("aml-https.form"), "location_confidence": "68"}, NOW)
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("location_confidence", "68"),  # a percentage where ELS sends a fraction
+        ("location_confidence", "high"),
+        ("location_accuracy", "-1"),
+        ("location_accuracy", "unknown"),
+        ("location_time", "yesterday"),
+    ],
+)
+def test_a_malformed_optional_https_field_is_dropped_and_the_position_kept(field: str, value: str) -> None:
+    """Google asks ELS receivers to tolerate malformed fields: the position is what matters."""
+    message = parse_https({**form("aml-https.form"), field: value}, NOW)
+
+    assert message.fix is not None
+    assert (message.fix.lat, message.fix.lon) == (-8.36611, 114.15012)
+    attribute = {"location_confidence": "confidence", "location_accuracy": "accuracy_m"}.get(
+        field, "fixed_at"
+    )
+    assert getattr(message.fix, attribute) is None
+    assert len(message.warnings) == 1
+    assert field in message.warnings[0]
 
 
 def test_https_imei_under_its_short_name_is_read_and_a_bad_one_dropped() -> None:
@@ -307,13 +358,13 @@ def test_https_imei_under_its_short_name_is_read_and_a_bad_one_dropped() -> None
 
 
 @pytest.mark.parametrize("location_time", ["1e17", "-1e17", "1e300", "99999999999999999999"])
-def test_an_https_location_time_out_of_range_is_a_format_error(location_time: str) -> None:
-    """ELS senders must get a 2xx even for what we discard: the handler only catches AmlFormatError, so a
-    time that datetime cannot represent must be one too (it is a ValueError/OverflowError today)."""
-    fields = {**form("aml-https.form"), "location_time": location_time}
+def test_an_https_location_time_out_of_range_is_dropped(location_time: str) -> None:
+    """A time datetime cannot hold (or not a plain number) is dropped with a warning, never raised."""
+    message = parse_https({**form("aml-https.form"), "location_time": location_time}, NOW)
 
-    with pytest.raises(AmlFormatError, match="location_time"):
-        parse_https(fields, NOW)
+    assert message.fix is not None
+    assert message.fix.fixed_at is None
+    assert "location_time" in message.warnings[0]
 
 
 # -- nothing but AmlFormatError, whatever arrives -----------------------------------------------------

@@ -838,14 +838,16 @@ def test_an_https_message_without_an_incident_is_kept(ports: Ports, repo: InMemo
     assert CALLER in repo.positions
 
 
-def test_a_kept_position_reaches_the_report_that_follows(
-    ports: Ports, repo: InMemoryIncidentRepository
+def test_a_kept_position_reaches_the_call_that_follows_not_a_web_report(
+    ports: Ports, service: IncidentService, repo: InMemoryIncidentRepository
 ) -> None:
     handle(load_event("apigw/aml-sms.json"), ports)
 
-    response = handle(load_event("apigw/post-report.json"), ports)
+    response = handle(report_event({"phone": CALLER}), ports)
+    incident = call(service)
 
-    aml = repo.incidents[body_of(response)["incidentId"]].aml
+    assert repo.incidents[body_of(response)["incidentId"]].aml is None
+    aml = repo.incidents[incident.id].aml
     assert aml is not None
     assert (aml.lat, aml.lon) == (-8.36611, 114.15012)
 
@@ -943,12 +945,19 @@ def test_an_invalid_https_form_is_discarded_with_a_2xx(
     assert repo.positions == {}
 
 
-def test_an_https_location_time_out_of_range_is_discarded_with_a_2xx(ports: Ports) -> None:
-    """ELS expects 2xx even for what is discarded; a location_time datetime cannot hold raises a
-    ValueError that the handler does not catch (see test_aml)."""
+def test_an_https_location_time_out_of_range_keeps_the_position_with_a_2xx(ports: Ports) -> None:
     form = "location_latitude=-8.36611&location_longitude=114.15012&location_time=1e17&device_imei=" + IMEI
 
     response = handle(https_event(form), ports)
+
+    assert response["statusCode"] == 200
+    assert body_of(response)["outcome"] == "KEPT"
+
+
+def test_an_https_position_outside_the_globe_is_discarded_with_a_2xx(ports: Ports) -> None:
+    response = handle(
+        https_event("location_latitude=-98.3&location_longitude=114.15&device_imei=" + IMEI), ports
+    )
 
     assert response["statusCode"] == 200
     assert body_of(response)["outcome"] == "DISCARDED"

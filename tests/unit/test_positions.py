@@ -85,7 +85,7 @@ def test_a_fix_for_a_caller_with_an_open_incident_is_attached(
     assert entry.at == clock()
     assert entry.details["lat"] == "-8.36611"
     assert entry.details["transport"] == "SMS"
-    assert repo.positions == {}  # attached: nothing kept
+    assert set(repo.positions) == {f"IMEI#{IMEI}"}  # only the IMEI's link to the number, for later messages
 
 
 def test_an_incident_under_review_keeps_its_status_and_operator(
@@ -115,6 +115,63 @@ def test_a_later_fix_replaces_the_earlier_one(
 
     assert repo.incidents[incident.id].aml == later
     assert [e.action for e in repo.timelines[incident.id]] == [Action.REGISTER, Action.LOCATE, Action.LOCATE]
+
+
+def test_an_older_fix_arriving_later_does_not_replace_a_newer_one(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    """SMS and HTTPS take different paths: a cell fix taken 40 minutes earlier may arrive last."""
+    incident = call(service)
+    clock.advance(seconds=20)
+    newer = fix(clock).model_copy(update={"accuracy_m": 5.0, "method": PositioningMethod.GNSS})
+    positions.receive(newer)
+    clock.advance(seconds=3)
+    older = fix(clock).model_copy(
+        update={
+            "accuracy_m": 2000.0,
+            "method": PositioningMethod.CELL,
+            "fixed_at": clock() - timedelta(minutes=40),
+        }
+    )
+
+    result = positions.receive(older)
+
+    assert (result.outcome, result.incident_id) == (Outcome.SUPERSEDED, incident.id)
+    assert repo.incidents[incident.id].aml == newer
+    assert [e.action for e in repo.timelines[incident.id]] == [Action.REGISTER, Action.LOCATE]
+
+
+def test_of_two_fixes_taken_at_the_same_time_the_finer_one_stays(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    """The same fix by SMS (rounded) and by HTTPS, in either order: the finer one is kept."""
+    incident = call(service)
+    taken = clock() - timedelta(seconds=2)
+    coarse = fix(clock).model_copy(update={"accuracy_m": 14.0, "fixed_at": taken})
+    fine = fix(clock).model_copy(
+        update={"accuracy_m": 9.5, "fixed_at": taken, "transport": AmlTransport.HTTPS}
+    )
+
+    assert positions.receive(fine).outcome is Outcome.ATTACHED
+    assert positions.receive(coarse).outcome is Outcome.SUPERSEDED
+    assert repo.incidents[incident.id].aml == fine
+
+
+def test_an_imei_only_message_after_an_attached_sms_reaches_the_same_incident(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    """The SMS said number and IMEI; the HTTPS message of a later, finer fix says only the IMEI."""
+    incident = call(service)
+    positions.receive(fix(clock))
+    clock.advance(seconds=5)
+    later = fix(clock, number=None).model_copy(update={"accuracy_m": 3.0, "transport": AmlTransport.HTTPS})
+
+    result = positions.receive(later)
+
+    assert (result.outcome, result.incident_id) == (Outcome.ATTACHED, incident.id)
+    stored = repo.incidents[incident.id].aml
+    assert stored is not None
+    assert (stored.accuracy_m, stored.number) == (3.0, NUMBER)
 
 
 def test_an_incident_exactly_two_hours_old_is_still_open(
@@ -344,7 +401,7 @@ def test_a_concurrent_change_is_retried_and_the_fix_attached(clock: Clock) -> No
     assert stored.assigned_to == "operator1"
     assert stored.aml is not None
     assert [e.action for e in repo.timelines[incident.id]] == [Action.REGISTER, Action.CLAIM, Action.LOCATE]
-    assert repo.positions == {}
+    assert set(repo.positions) == {f"IMEI#{IMEI}"}
 
 
 def test_a_fix_that_keeps_losing_the_race_is_kept_instead(clock: Clock) -> None:

@@ -30,7 +30,7 @@ from core.models import (
 )
 from core.observability import MetricUnit, logger, metrics
 from core.phone import normalize_phone
-from core.ports import DispatchQueue, IncidentRepository
+from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory
 from core.regency import Regency
 from core.routing import agencies_for
 
@@ -77,6 +77,42 @@ class IncidentService:
 
     # -- intake --------------------------------------------------------------------------------------
 
+    def open_by_hand(
+        self,
+        operator: str,
+        channel: Channel,
+        summary: str,
+        caller: str | None = None,
+        location: Location | None = None,
+        client_request_id: str | None = None,
+    ) -> Incident:
+        """An incident an operator opens (walk-in, radio); the same client_request_id from the same
+        operator is the same incident, so a retry after a lost answer opens nothing new."""
+        dedupe = f"REQUEST#{operator}#{client_request_id}" if client_request_id else None
+        report = Report(
+            channel=channel,
+            actor=operator,
+            caller=caller,
+            dedupe_key=dedupe,
+            summary=summary,
+            location=location,
+        )
+        incident, _ = self.register(report)
+        return incident
+
+    def _canonical(self, location: Location | None) -> Location | None:
+        """The location with its district spelled as the regency spells it; an unknown district is refused."""
+        if location is None or location.district is None:
+            return location
+        district = self._regency.canonical_district(location.district)
+        if district is None:
+            raise InvalidRequest(
+                "location.district",
+                f"{location.district!r} is not a district of {self._regency.name}; "
+                f"one of: {', '.join(self._regency.districts)}",
+            )
+        return location.model_copy(update={"district": district})
+
     def register(self, report: Report) -> tuple[Incident, bool]:
         """Store the report as a RECEIVED incident; a repeated report returns the first one, False."""
         now = self._now()
@@ -93,7 +129,7 @@ class IncidentService:
             contact_id=report.contact_id,
             summary=report.summary,
             report=report.text,
-            location=report.location,
+            location=self._canonical(report.location),
             aml=position,
             flags=[*([] if caller else [Flag.CALLER_UNKNOWN]), *report.flags],
             source=dict(report.source),
@@ -119,15 +155,27 @@ class IncidentService:
     # -- the operators' workflow ---------------------------------------------------------------------
 
     def claim(self, incident_id: str, operator: str) -> Incident:
+        """Take an incident for review. Claiming one already held by the same operator is a no-op that
+        returns it (a retry after a lost answer), not a conflict."""
         incident = self._repo.get(incident_id)
+        if _held_by(incident, operator):
+            return incident
         try:
             return self._repo.commit(lifecycle.claim(incident, operator, self._now()))
         except ConcurrentModification:
             # Lost the race: say who won, as a claim of an incident already taken does.
-            lifecycle.claim(self._repo.get(incident_id), operator, self._now())
+            current = self._repo.get(incident_id)
+            if _held_by(current, operator):
+                return current
+            lifecycle.claim(current, operator, self._now())
             raise
 
-    def reassign(self, incident_id: str, supervisor: str, assignee: str) -> Incident:
+    def reassign(
+        self, incident_id: str, supervisor: str, assignee: str, directory: OperatorDirectory
+    ) -> Incident:
+        """Hand an incident under review to another active operator or supervisor."""
+        if assignee not in {account.username for account in directory.operators() if account.enabled}:
+            raise InvalidRequest("assignee", f"{assignee!r} is not an active operator or supervisor")
         incident = self._repo.get(incident_id)
         return self._repo.commit(lifecycle.reassign(incident, supervisor, assignee, self._now()))
 
@@ -135,16 +183,8 @@ class IncidentService:
         if self._queue is None:
             raise RuntimeError("IncidentService needs a dispatch queue to verify incidents")
         incident = self._repo.get(incident_id)
-        location = command.location
-        if location.district is not None:
-            district = self._regency.canonical_district(location.district)
-            if district is None:
-                raise InvalidRequest(
-                    "location.district",
-                    f"{location.district!r} is not a district of {self._regency.name}; "
-                    f"one of: {', '.join(self._regency.districts)}",
-                )
-            location = location.model_copy(update={"district": district})
+        location = self._canonical(command.location)
+        assert location is not None
         verification = lifecycle.Verification(
             category=command.category,
             priority=command.priority,
@@ -152,6 +192,8 @@ class IncidentService:
             summary=command.summary,
             agencies=agencies_for(command.category, command.agencies),
         )
+        if _already_verified(incident, operator, verification):
+            return incident  # a retry after a lost answer: nothing to change, nothing to queue again
         verified = self._repo.commit(lifecycle.verify(incident, operator, verification, self._now()))
         metrics.add_metric(name="IncidentVerified", unit=MetricUnit.Count, value=1)
         self._request_dispatch(verified)
@@ -173,6 +215,12 @@ class IncidentService:
 
     def reject(self, incident_id: str, operator: str, rejection: Rejection) -> Incident:
         incident = self._repo.get(incident_id)
+        if (
+            incident.status is Status.REJECTED
+            and incident.assigned_to == operator
+            and incident.rejection == rejection
+        ):
+            return incident  # a retry after a lost answer
         if rejection.duplicate_of and rejection.duplicate_of != incident_id:
             try:
                 self._repo.get(rejection.duplicate_of)
@@ -218,3 +266,26 @@ class IncidentService:
             logger.warning("re-queued stalled dispatches", extra={"incident_ids": requeued})
             metrics.add_metric(name="DispatchRequeued", unit=MetricUnit.Count, value=len(requeued))
         return requeued
+
+
+def _held_by(incident: Incident, operator: str) -> bool:
+    return incident.status is Status.IN_REVIEW and incident.assigned_to == operator
+
+
+_VERIFIED_OR_LATER = frozenset({Status.VERIFIED, Status.DISPATCHED, Status.ACKNOWLEDGED})
+
+
+def _already_verified(incident: Incident, operator: str, verification: lifecycle.Verification) -> bool:
+    """Whether this operator already verified the incident exactly so (a retried request)."""
+    return (
+        incident.status in _VERIFIED_OR_LATER
+        and incident.assigned_to == operator
+        and (incident.category, incident.priority, incident.location, incident.summary, incident.agencies)
+        == (
+            verification.category,
+            verification.priority,
+            verification.location,
+            verification.summary,
+            list(verification.agencies),
+        )
+    )

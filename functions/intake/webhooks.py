@@ -27,7 +27,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field, ValidationError
 
 from core.clock import utc_now
-from core.errors import InvalidRequest
 from core.http import (
     DOCUMENT_RESPONSE,
     document_response,
@@ -152,15 +151,7 @@ register_error_handlers(app, keep=_keep_refused_report)
     },
 )
 def post_report(request: Annotated[WebReport, Body()]) -> ReportReceived:
-    location = Location.model_validate(request.location.model_dump())
-    if location.district is not None:
-        regency = get_settings().regency
-        district = regency.canonical_district(location.district)
-        if district is None:
-            raise InvalidRequest(
-                "location.district", f"{location.district!r} is not a district of {regency.name}"
-            )
-        location = location.model_copy(update={"district": district})
+    location = Location.model_validate(request.location.model_dump())  # the district is checked in core
     source = {
         "name": request.name,
         "rawKey": app.context.get("raw_key"),
@@ -347,9 +338,9 @@ class SmsRelay(BaseModel):
     summary="A handset's position: ELS HTTPS (form) or a relayed AML SMS (JSON); token required",
     responses={
         200: {
-            "description": "Received. outcome: ATTACHED (on the caller's 112-call incident), SUPERSEDED (that "
-            "incident has a newer or finer fix), KEPT (30 minutes, for the call), UNMATCHABLE, NO_POSITION, "
-            "or DISCARDED (ELS HTTPS without a usable position: still 2xx, as ELS asks)"
+            "description": "Received. outcome: ATTACHED (on the caller's 112-call incident), "
+            "SUPERSEDED (that incident has a newer or finer fix), KEPT (30 minutes, for the call), "
+            "UNMATCHABLE, NO_POSITION, or DISCARDED (ELS HTTPS without a usable position: still 2xx)"
         },
         401: {"description": "Missing or wrong token"},
     },

@@ -26,7 +26,6 @@ from core.errors import (
     ConcurrentModification,
     IllegalTransition,
     IncidentNotFound,
-    InvalidRequest,
     NotAssignee,
 )
 from core.http import (
@@ -37,7 +36,7 @@ from core.http import (
     register_error_handlers,
 )
 from core.ids import ULID_PATTERN
-from core.incidents import IncidentService, Report, VerifyCommand
+from core.incidents import IncidentService, VerifyCommand
 from core.messaging import SqsDispatchQueue
 from core.models import (
     Agency,
@@ -221,17 +220,14 @@ def list_incidents(
 def open_incident(
     operator: CurrentOperator, service: Service, request: Annotated[OpenIncidentRequest, Body()]
 ) -> Incident:
-    dedupe = f"REQUEST#{operator.username}#{request.client_request_id}" if request.client_request_id else None
-    report = Report(
-        channel=Channel(request.channel),
-        actor=operator.username,
+    return service.open_by_hand(
+        operator.username,
+        Channel(request.channel),
+        request.summary,
         caller=request.caller,
-        dedupe_key=dedupe,
-        summary=request.summary,
         location=Location.model_validate(request.location.model_dump()) if request.location else None,
+        client_request_id=request.client_request_id,
     )
-    incident, _ = service.register(report)
-    return incident
 
 
 @app.get(
@@ -270,10 +266,7 @@ def reassign(
     incident_id: IncidentIdParam,
     request: Annotated[ReassignRequest, Body()],
 ) -> Incident:
-    enabled = {account.username for account in directory.operators() if account.enabled}
-    if request.assignee not in enabled:
-        raise InvalidRequest("assignee", f"{request.assignee!r} is not an active operator or supervisor")
-    return service.reassign(incident_id, supervisor.username, request.assignee)
+    return service.reassign(incident_id, supervisor.username, request.assignee, directory)
 
 
 @app.post(

@@ -24,7 +24,7 @@ from core.models import (
 )
 from core.regency import REGENCIES
 from core.routing import ROUTES
-from tests.fakes import InMemoryIncidentRepository, RecordingDispatchQueue, RecordingNotifier
+from tests.fakes import FakeDirectory, InMemoryIncidentRepository, RecordingDispatchQueue, RecordingNotifier
 from tests.support import Clock
 
 OPERATOR = "operator1"
@@ -407,3 +407,108 @@ def test_verify_without_a_queue_is_a_configuration_error(
     incident_id = claimed(service, clock)
     with pytest.raises(RuntimeError, match="dispatch queue"):
         service.verify(incident_id, OPERATOR, command())
+
+
+# -- retries after a lost answer ------------------------------------------------------------------------
+
+
+def test_a_claim_repeated_by_its_holder_returns_the_incident_unchanged(
+    service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    incident_id = claimed(service, clock)
+    commits = repo.calls["commit"]
+
+    again = service.claim(incident_id, OPERATOR)
+
+    assert (again.status, again.assigned_to, again.version) == (Status.IN_REVIEW, OPERATOR, 2)
+    assert repo.calls["commit"] == commits
+    assert len(repo.timelines[incident_id]) == 2
+
+
+def test_a_verify_repeated_the_same_way_queues_nothing_more(
+    service: IncidentService, queue: RecordingDispatchQueue, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    incident_id = verified(service, clock)
+
+    again = service.verify(incident_id, OPERATOR, command())
+
+    assert again.status is Status.VERIFIED
+    assert len(queue.sent) == 1
+    assert [e.action for e in repo.timelines[incident_id]] == [Action.REGISTER, Action.CLAIM, Action.VERIFY]
+
+
+@pytest.mark.parametrize(
+    ("who", "category"),
+    [(OPERATOR, Category.MEDICAL), ("operator2", Category.FIRE)],
+)
+def test_a_different_verify_of_a_verified_incident_is_still_refused(
+    service: IncidentService, clock: Clock, who: str, category: Category
+) -> None:
+    incident_id = verified(service, clock)
+
+    with pytest.raises((IllegalTransition, NotAssignee)):
+        service.verify(incident_id, who, command(category))
+
+
+def test_a_reject_repeated_the_same_way_returns_the_incident(
+    service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    incident_id = claimed(service, clock)
+    prank = Rejection(reason=RejectionReason.PRANK, note="anak-anak bermain telepon")
+    service.reject(incident_id, OPERATOR, prank)
+
+    again = service.reject(incident_id, OPERATOR, prank)
+
+    assert again.status is Status.REJECTED
+    assert len(repo.timelines[incident_id]) == 3
+    with pytest.raises(IllegalTransition):
+        service.reject(incident_id, OPERATOR, Rejection(reason=RejectionReason.NON_EMERGENCY))
+
+
+# -- rules that live here, not in handlers --------------------------------------------------------------
+
+
+def test_a_report_with_a_district_is_stored_as_the_regency_spells_it(service: IncidentService) -> None:
+    incident, _ = service.register(
+        Report(channel=Channel.WEB, actor="system:web", location=Location(district="  genteng "))
+    )
+
+    assert incident.location is not None
+    assert incident.location.district == "Genteng"
+
+
+def test_a_report_with_an_unknown_district_is_refused(
+    service: IncidentService, repo: InMemoryIncidentRepository
+) -> None:
+    with pytest.raises(InvalidRequest, match="Atlantis"):
+        service.register(
+            Report(channel=Channel.WEB, actor="system:web", location=Location(district="Atlantis"))
+        )
+    assert repo.incidents == {}
+
+
+def test_an_incident_opened_by_hand_twice_with_one_request_id_is_one(service: IncidentService) -> None:
+    first = service.open_by_hand(
+        OPERATOR, Channel.RADIO, "Laporan radio: pohon tumbang", client_request_id="r-1"
+    )
+    again = service.open_by_hand(
+        OPERATOR, Channel.RADIO, "Laporan radio: pohon tumbang", client_request_id="r-1"
+    )
+    other = service.open_by_hand(
+        "operator2", Channel.RADIO, "Laporan radio: pohon tumbang", client_request_id="r-1"
+    )
+
+    assert again.id == first.id
+    assert other.id != first.id
+
+
+def test_a_reassign_to_someone_not_active_is_refused(service: IncidentService, clock: Clock) -> None:
+    incident_id = claimed(service, clock)
+    directory = FakeDirectory()
+    directory.accounts[1] = directory.accounts[1].model_copy(update={"enabled": False})  # operator2
+
+    with pytest.raises(InvalidRequest, match="operator2"):
+        service.reassign(incident_id, "supervisor", "operator2", directory)
+    with pytest.raises(InvalidRequest, match="nobody"):
+        service.reassign(incident_id, "supervisor", "nobody", directory)
+    assert service.reassign(incident_id, "supervisor", "operator3", directory).assigned_to == "operator3"

@@ -31,6 +31,7 @@ from core.models import (
 from core.observability import MetricUnit, logger, metrics
 from core.phone import normalize_phone
 from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory
+from core.positions import SYSTEM_AML, supersedes
 from core.regency import Regency
 from core.routing import agencies_for
 
@@ -114,13 +115,12 @@ class IncidentService:
         return location.model_copy(update={"district": district})
 
     def register(self, report: Report) -> tuple[Incident, bool]:
-        """Store the report as a RECEIVED incident; a repeated report returns the first one, False."""
+        """Store the report as a RECEIVED incident; a repeated report returns the first one, False.
+
+        Persist first: the incident is written before anything else is read. A 112 call then takes the
+        handset position (AML) that may have arrived before it, kept under the caller's number."""
         now = self._now()
         caller = normalize_phone(report.caller)
-        # A handset position (AML) that arrived before its call is waiting under the caller's number. It
-        # belongs to a 112 call only: a web report from the same number may be about another place.
-        voice = report.channel is Channel.VOICE
-        position = self._repo.kept_position(caller, int(now.timestamp())) if caller and voice else None
         incident = Incident(
             id=new_ulid(int(now.timestamp() * 1000)),
             status=Status.RECEIVED,
@@ -130,7 +130,6 @@ class IncidentService:
             summary=report.summary,
             report=report.text,
             location=self._canonical(report.location),
-            aml=position,
             flags=[*([] if caller else [Flag.CALLER_UNKNOWN]), *report.flags],
             source=dict(report.source),
             created_by=report.actor,
@@ -142,7 +141,29 @@ class IncidentService:
         metrics.add_metric(
             name="IncidentRegistered" if created else "ReportRepeated", unit=MetricUnit.Count, value=1
         )
+        # Only a 112 call: a web report from the same number may be about another place.
+        if stored.channel is Channel.VOICE and stored.caller and stored.aml is None:
+            stored = self._take_kept_position(stored)
         return stored, created
+
+    def _take_kept_position(self, incident: Incident) -> Incident:
+        """The incident with the position its handset sent before the call was registered, if one is
+        waiting. Best effort: the incident is already stored, and a failure here must not fail the call
+        (the position stays kept, and the next AML message of the call attaches anyway)."""
+        assert incident.caller is not None
+        for _ in range(2):
+            try:
+                now = self._now()
+                position = self._repo.kept_position(incident.caller, int(now.timestamp()))
+                if position is None or not supersedes(position, incident.aml):
+                    return incident
+                return self._repo.commit(lifecycle.locate(incident, position, SYSTEM_AML, now))
+            except ConcurrentModification:
+                incident = self._repo.get(incident.id)  # an operator claimed it meanwhile: add it again
+            except Exception:
+                logger.exception("kept AML position not attached", extra={"incident_id": incident.id})
+                return incident
+        return incident
 
     # -- reads ---------------------------------------------------------------------------------------
 

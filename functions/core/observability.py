@@ -29,9 +29,13 @@ def tracer() -> Tracer:
 
 
 def mask_phone(phone: str | None) -> str:
-    """Enough of a number to correlate log lines, not enough to call someone: +62812****7890."""
+    """Enough of a number to correlate log lines, not enough to call someone: +62812******90. After the
+    country code, at least half of the digits and all but five are hidden."""
     if not phone:
         return "unknown"
-    if len(phone) <= 8:
-        return "*" * len(phone)
-    return f"{phone[:6]}{'*' * (len(phone) - 10)}{phone[-4:]}"
+    digits = len(phone) - 3
+    hidden = max((digits + 1) // 2, digits - 5)
+    visible = digits - hidden
+    tail = min(3, visible // 2)
+    head = 3 + visible - tail
+    return f"{phone[:head]}{'*' * hidden}{phone[len(phone) - tail :] if tail else ''}"

@@ -430,6 +430,37 @@ def test_a_call_registered_after_its_fix_carries_the_kept_position(
     incident = call(service)
 
     assert incident.aml == position
+    assert incident.version == 2
+
+
+def test_the_call_is_stored_first_and_the_kept_position_is_a_change_of_its_own(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    positions.receive(fix(clock))
+
+    incident = call(service)
+
+    timeline = repo.timelines[incident.id]
+    assert [(e.action, e.actor) for e in timeline] == [
+        (Action.REGISTER, SYSTEM_INTAKE),
+        (Action.LOCATE, SYSTEM_AML),
+    ]
+
+
+def test_a_kept_position_that_cannot_be_read_does_not_fail_the_call(
+    repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    class PositionsDown(InMemoryIncidentRepository):
+        def kept_position(self, key: str, now_epoch: int) -> AmlFix | None:
+            raise ConnectionError("DynamoDB timed out")
+
+    broken = PositionsDown()
+    service = IncidentService(broken, REGENCIES["banyuwangi"], clock=clock)
+
+    incident = call(service)
+
+    assert broken.incidents[incident.id].status is Status.RECEIVED
+    assert incident.aml is None
 
 
 def test_a_kept_position_is_not_used_after_30_minutes(

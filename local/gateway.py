@@ -41,6 +41,14 @@ def _pattern(resource: str) -> re.Pattern[str]:
     return re.compile(f"^{regex}$")
 
 
+# Query parameters that carry a secret (Meta's verify token, the AML relay's token): never in the log.
+_SECRET_QUERY = re.compile(r"(?<=[?&])(hub\.verify_token|token)=[^&]*")
+
+
+def _redacted(path: str) -> str:
+    return _SECRET_QUERY.sub(lambda m: f"{m.group(1)}=***", path)
+
+
 def load_routes() -> list[Route]:
     """The routes of every API function (infra.definitions.api_routes, as the CDK API builds them)."""
     return [Route(r.method, r.path, r.function, r.secured, _pattern(r.path)) for r in api_routes()]
@@ -132,7 +140,7 @@ class RestApi:
         started = time.perf_counter()
         response, who = self._handle(request)
         elapsed = (time.perf_counter() - started) * 1000
-        path = request.full_path.rstrip("?")
+        path = _redacted(request.full_path.rstrip("?"))
         self._log(f"API    {request.method:6} {path} → {response.status_code} {who} {elapsed:.0f} ms")
         return response(environ, start_response)
 

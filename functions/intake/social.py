@@ -140,7 +140,10 @@ def _mention(tweet: dict[str, Any], me: str | None) -> Report | None:
     mentions = {
         _text(_dict(m).get("id_str")) for m in _list(_dict(tweet.get("entities")).get("user_mentions"))
     }
-    if not tweet_id or not author_id or author_id == me or me not in mentions or "retweeted_status" in tweet:
+    # Without for_user_id there is no telling a mention of us (or a post of our own) from any other post.
+    if not me or not tweet_id or not author_id or author_id == me or me not in mentions:
+        return None
+    if "retweeted_status" in tweet:
         return None
     text = (
         _text(_dict(tweet.get("extended_tweet")).get("full_text"))

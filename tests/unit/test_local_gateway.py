@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request
 from infra.definitions import API_FUNCTIONS, FUNCTIONS_DIR
 from local.auth import CognitoAuthorizer
 from local.config import ACCOUNT_ID, REGION, STAGE
-from local.gateway import LambdaApi, RestApi, Route, load_routes, rest_event
+from local.gateway import LambdaApi, RestApi, Route, _redacted, load_routes, rest_event
 from local.runtime import Invocation, Runtime
 
 SPECS = {
@@ -378,3 +378,18 @@ def test_lambda_api_other_operations_are_unknown(method: str, path: str) -> None
 
     assert response.status_code == 404
     assert response.headers["x-amzn-ErrorType"] == "UnknownOperationException"
+
+
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        (
+            "/webhooks/instagram?hub.mode=subscribe&hub.verify_token=s3cret&hub.challenge=42",
+            "/webhooks/instagram?hub.mode=subscribe&hub.verify_token=***&hub.challenge=42",
+        ),
+        ("/aml?token=s3cret", "/aml?token=***"),
+        ("/incidents?status=RECEIVED&limit=5", "/incidents?status=RECEIVED&limit=5"),
+    ],
+)
+def test_the_request_log_hides_tokens_in_queries(path: str, logged: str) -> None:
+    assert _redacted(path) == logged

@@ -313,6 +313,13 @@ def test_without_for_user_id_no_mention_is_ours() -> None:
     assert [r.dedupe_key for r in reports] == ["TWITTER#DM#1795837213999112345"]
 
 
+def test_without_for_user_id_a_tweet_whose_mentions_lack_ids_is_not_ours() -> None:
+    """`None in {None}`: a mention without id_str must not match a missing for_user_id."""
+    entities = {"user_mentions": [{"screen_name": "someone"}]}
+
+    assert twitter({"tweet_create_events": [tweet(entities=entities)]}) == []
+
+
 def test_a_place_name_too_long_for_an_address_does_not_lose_the_delivery() -> None:
     """A signed delivery whose place name is longer than Location.address allows (500) must still give
     its reports: today Location's ValidationError escapes `_tweet_location` (its fallback builds the

@@ -36,6 +36,8 @@ from core.regency import Regency
 from core.routing import agencies_for
 
 SYSTEM_INTAKE = "system:intake"
+# A verified incident still not dispatched this long after verification is escalated, not just re-queued.
+ESCALATE_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -267,18 +269,28 @@ class IncidentService:
 
     # -- reconciliation ------------------------------------------------------------------------------
 
-    def requeue_stalled(self, grace: timedelta, page_size: int = 100) -> list[str]:
+    def requeue_stalled(
+        self, grace: timedelta, page_size: int = 100, escalate_after: timedelta = ESCALATE_AFTER
+    ) -> list[str]:
         """Queue again every VERIFIED incident whose dispatch is overdue (its request may have been lost).
 
-        Dispatching is idempotent, so a request that was merely slow costs one extra no-op message."""
-        cutoff = self._now() - grace
+        Dispatching is idempotent, so a request that was merely slow costs one extra no-op message. One
+        still VERIFIED `escalate_after` its verification is not a lost message but a dispatch that keeps
+        failing: it is counted as DispatchOverdue (the alarm pages the supervisor) and logged as an error,
+        every run until a human sees to it."""
+        now = self._now()
+        cutoff, overdue_cutoff = now - grace, now - escalate_after
         requeued: list[str] = []
+        overdue: list[str] = []
         cursor: str | None = None
         while True:
             page = self._repo.list_by_status(Status.VERIFIED, page_size, cursor)
             for incident in page.items:
-                overdue = incident.verified_at is not None and incident.verified_at <= cutoff
-                if overdue and self._request_dispatch(incident):
+                if incident.verified_at is None or incident.verified_at > cutoff:
+                    continue
+                if incident.verified_at <= overdue_cutoff:
+                    overdue.append(incident.id)
+                if self._request_dispatch(incident):
                     requeued.append(incident.id)
             cursor = page.next_cursor
             if cursor is None:
@@ -286,6 +298,10 @@ class IncidentService:
         if requeued:
             logger.warning("re-queued stalled dispatches", extra={"incident_ids": requeued})
             metrics.add_metric(name="DispatchRequeued", unit=MetricUnit.Count, value=len(requeued))
+        if overdue:
+            logger.error("verified incidents still not dispatched", extra={"incident_ids": overdue})
+        # Emitted every run, 0 included, so the alarm sees a value rather than missing data.
+        metrics.add_metric(name="DispatchOverdue", unit=MetricUnit.Count, value=len(overdue))
         return requeued
 
 

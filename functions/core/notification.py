@@ -62,9 +62,33 @@ def agency_subject(incident: Incident, regency: Regency) -> str:
     return subject.encode("ascii", "replace").decode()[:99]
 
 
+# What responders need, in the API's names: what, where (the handset's fix without its IMEI or number),
+# whom to call back, which operator to ask, when. Not the citizen's raw words, channel metadata, flags or
+# the handset's identifiers: an agency's system is outside the 112 centre's data boundary.
+AGENCY_FIELDS: dict[str, Any] = {
+    "id": True,
+    "status": True,
+    "channel": True,
+    "caller": True,
+    "category": True,
+    "priority": True,
+    "location": True,
+    "summary": True,
+    "agencies": True,
+    "assigned_to": True,
+    "received_at": True,
+    "verified_at": True,
+    "dispatched_at": True,
+    "aml": {"lat": True, "lon": True, "accuracy_m": True, "method": True, "fixed_at": True},
+}
+
+
 def agency_record(incident: Incident, agency: Agency) -> dict[str, Any]:
-    """The machine-readable notification: the incident as the API shows it, plus the addressee."""
-    return {"agency": agency.value, "incident": incident.model_dump(mode="json", by_alias=True)}
+    """The machine-readable notification: the addressee and the incident as far as responders need it."""
+    return {
+        "agency": agency.value,
+        "incident": incident.model_dump(mode="json", by_alias=True, include=AGENCY_FIELDS),
+    }
 
 
 def sns_message(incident: Incident, agency: Agency, regency: Regency) -> str:

@@ -36,7 +36,9 @@ class Settings(BaseModel):
     graph_api_url: str = Field(default="https://graph.facebook.com", alias="GRAPH_API_URL")
     report_rate_limit: int = Field(default=5, ge=1, alias="REPORT_RATE_LIMIT")
     report_rate_window_seconds: int = Field(default=600, ge=10, alias="REPORT_RATE_WINDOW_SECONDS")
-    dispatch_grace_seconds: int = Field(default=60, ge=5, alias="DISPATCH_GRACE_SECONDS")
+    # Longer than the dispatch queue's visibility timeout (120 s): a request still being retried by SQS
+    # is not re-queued beside itself.
+    dispatch_grace_seconds: int = Field(default=180, ge=5, alias="DISPATCH_GRACE_SECONDS")
     cors_allow_origins: str | None = Field(default=None, alias="CORS_ALLOW_ORIGINS")  # comma-separated
 
     @property

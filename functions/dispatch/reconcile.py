@@ -1,8 +1,8 @@
 """Scheduled every minute: re-queue VERIFIED incidents whose dispatch request never arrived.
 
 Verification commits first and queues second; if the queueing failed (or the message went missing),
-this sweep finds the incident through the status index and queues it again. Nothing verified stays
-undispatched for longer than the grace period plus a minute.
+this sweep finds the incident through the status index and queues it again. One that stays VERIFIED
+ten minutes after verification is escalated (DispatchOverdue, an error log) on every run.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from core.models import (
     RejectionReason,
     Status,
 )
+from core.observability import metrics
 from core.regency import REGENCIES
 from core.routing import ROUTES
 from tests.fakes import FakeDirectory, InMemoryIncidentRepository, RecordingDispatchQueue, RecordingNotifier
@@ -512,3 +513,36 @@ def test_a_reassign_to_someone_not_active_is_refused(service: IncidentService, c
     with pytest.raises(InvalidRequest, match="nobody"):
         service.reassign(incident_id, "supervisor", "nobody", directory)
     assert service.reassign(incident_id, "supervisor", "operator3", directory).assigned_to == "operator3"
+
+
+def test_a_dispatch_that_keeps_failing_is_escalated_every_run(
+    service: IncidentService, queue: RecordingDispatchQueue, clock: Clock
+) -> None:
+    stuck = verified(service, clock)
+    clock.advance(minutes=5)
+    fresh_overdue = verified(service, clock)
+
+    clock.advance(minutes=6)  # stuck: 11 min after verification; fresh_overdue: 6 min
+    queue.sent.clear()
+    metrics.clear_metrics()
+    try:
+        service.requeue_stalled(timedelta(minutes=3))
+        service.requeue_stalled(timedelta(minutes=3))
+        emitted = metrics.metric_set["DispatchOverdue"]["Value"]
+    finally:
+        metrics.clear_metrics()
+
+    assert emitted == [1.0, 1.0]  # the stuck one, each run
+    assert queue.sent == [stuck, fresh_overdue] * 2  # both are still re-queued
+
+
+def test_no_overdue_dispatch_is_reported_as_zero(service: IncidentService, clock: Clock) -> None:
+    verified(service, clock)
+    metrics.clear_metrics()
+    try:
+        service.requeue_stalled(timedelta(minutes=3))
+        emitted = metrics.metric_set["DispatchOverdue"]["Value"]
+    finally:
+        metrics.clear_metrics()
+
+    assert emitted == [0.0]

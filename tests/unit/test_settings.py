@@ -38,7 +38,7 @@ def test_from_env_defaults() -> None:
     assert settings.region == "ap-southeast-1"
     assert settings.regency_code == "banyuwangi"
     assert settings.table_name is None
-    assert settings.dispatch_grace_seconds == 60
+    assert settings.dispatch_grace_seconds == 180
 
 
 def test_from_env_reads_the_process_environment_by_default(monkeypatch: pytest.MonkeyPatch) -> None:

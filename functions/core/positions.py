@@ -43,7 +43,8 @@ def imei_key(imei: str) -> str:
 
 def supersedes(new: AmlFix, old: AmlFix | None) -> bool:
     """Whether `new` should replace `old` on an incident: the later fix (by the handset's own time, or
-    arrival when it gave none) wins, since the caller may be moving; of two fixes as old, the finer one.
+    arrival when it gave none) wins, since the caller may be moving; of two fixes as old, the finer one
+    (as fine: the one that arrived last).
     An SMS and an HTTPS message of one fix arrive in either order, and neither may undo a better one."""
     if old is None:
         return True
@@ -53,7 +54,7 @@ def supersedes(new: AmlFix, old: AmlFix | None) -> bool:
     unknown = float("inf")
     new_radius = unknown if new.accuracy_m is None else new.accuracy_m
     old_radius = unknown if old.accuracy_m is None else old.accuracy_m
-    return new_radius < old_radius
+    return new_radius <= old_radius  # as fine: the later arrival, as for any other tie
 
 
 class PositionService:

@@ -198,7 +198,9 @@ class Incident(CamelModel):
     id: IncidentId
     status: Status
     channel: Channel
-    caller: str | None = Field(default=None, description="E.164, or null when unknown")
+    caller: str | None = Field(
+        default=None, pattern=r"^\+[1-9][0-9]{7,14}$", description="E.164, or null when unknown"
+    )
     contact_id: str | None = Field(default=None, description="Amazon Connect ContactId for calls")
     category: Category | None = None
     priority: Priority | None = None

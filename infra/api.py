@@ -18,12 +18,55 @@ from infra.constants import (
     ACCESS_LOG_RETENTION,
     API_THROTTLE_BURST,
     API_THROTTLE_RATE,
+    PUBLIC_API_THROTTLE_BURST,
+    PUBLIC_API_THROTTLE_RATE,
     WAF_RATE_LIMIT_PER_5_MIN,
 )
-from infra.definitions import api_routes
+from infra.definitions import ApiRoute, api_routes
 from infra.nag import acknowledge, managed_policy
 
 CORS_HEADERS = ["Authorization", "Content-Type"]
+
+_PUBLIC_INTAKE = (
+    "Public by design: citizens and the platforms (Meta, X, the SMS gateway) hold no Cognito account. "
+    "intake-web archives the raw request and authenticates it itself ({guard}) before anything is created; "
+    "the route is behind WAF (managed rules, a per-IP rate limit), its own method throttling and the "
+    "function's reserved-concurrency cap."
+)
+# Why each public route may go without the Cognito authorizer: what guards it instead.
+PUBLIC_ROUTE_REASONS: dict[str, str] = {
+    "/openapi.json": "Public by design: the operators' API description (the committed OpenAPI document); it "
+    "holds no data and changes nothing.",
+    "/intake/openapi.json": "Public by design: the public intake's API description, for the platforms and "
+    "the SMS gateway; it holds no data and changes nothing.",
+    "/reports": _PUBLIC_INTAKE.format(
+        guard="body validation and 5 reports per 10 minutes per client address, answering 429"
+    ),
+    "/webhooks/instagram": _PUBLIC_INTAKE.format(
+        guard="Meta's X-Hub-Signature-256 HMAC over the raw body for POST, the verify token for the "
+        "subscription handshake"
+    ),
+    "/webhooks/twitter": _PUBLIC_INTAKE.format(
+        guard="X's x-twitter-webhooks-signature HMAC over the raw body for POST, the consumer secret's CRC "
+        "answer for GET"
+    ),
+    "/aml": _PUBLIC_INTAKE.format(guard="the shared AML token, as a Bearer header or ?token="),
+}
+
+
+def public_reason(route: ApiRoute) -> str:
+    try:
+        return PUBLIC_ROUTE_REASONS[route.path]
+    except KeyError:
+        raise KeyError(
+            f"{route.method} {route.path} has no security in its OpenAPI document: say in "
+            "infra/api.py PUBLIC_ROUTE_REASONS what guards it instead, or secure it"
+        ) from None
+
+
+def method_path(route: ApiRoute) -> str:
+    """The key of a method in StageOptions.method_options: the resource path, then the HTTP method."""
+    return f"{route.path}/{route.method}"
 
 
 class Api(Construct):
@@ -53,12 +96,30 @@ class Api(Construct):
             rest_api_name=f"{prefix}-api",
             description="Respon 112: the operators' REST API",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # The role API Gateway writes execution logs with is an account-wide setting (one per account
+            # and region, AWS::ApiGateway::Account): the last stack deployed owns it. Kept in every stage,
+            # so destroying dev never takes the logs of prod (or of any other API in the account) with it.
             cloud_watch_role=True,
-            cloud_watch_role_removal_policy=removal,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
             deploy_options=apigw.StageOptions(
                 stage_name=config.stage,
+                # Every method's own default: the operators' routes.
                 throttling_rate_limit=API_THROTTLE_RATE,
                 throttling_burst_limit=API_THROTTLE_BURST,
+                # The public routes get lower limits of their own, per method: a flood on them is refused
+                # by API Gateway without touching what the operators' routes may use.
+                method_options={
+                    method_path(route): apigw.MethodDeploymentOptions(
+                        throttling_rate_limit=PUBLIC_API_THROTTLE_RATE,
+                        throttling_burst_limit=PUBLIC_API_THROTTLE_BURST,
+                        # a method's own settings replace the stage's: repeat the logging ones
+                        logging_level=apigw.MethodLoggingLevel.ERROR,
+                        data_trace_enabled=False,
+                        metrics_enabled=True,
+                    )
+                    for route in api_routes()
+                    if not route.secured
+                },
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
                 access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
                     caller=False,
@@ -136,12 +197,7 @@ class Api(Construct):
             )
             if not route.secured:
                 for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
-                    acknowledge(
-                        method,
-                        rule,
-                        f"{route.method} {route.path} is public by design (no security in the OpenAPI "
-                        "document): it describes the API and holds no data.",
-                    )
+                    acknowledge(method, rule, f"{route.method} {route.path}: {public_reason(route)}")
         self._web_acl(prefix)
 
     def _web_acl(self, prefix: str) -> None:

@@ -8,17 +8,33 @@ from constructs import Construct
 
 from infra.config import StageConfig
 from infra.constants import REFRESH_TOKEN_VALIDITY, TOKEN_VALIDITY
-from infra.definitions import OPERATOR_GROUPS
+from infra.definitions import OPERATOR_GROUPS, OPERATOR_POOL
+
+# Cognito's names of the auth flows (ExplicitAuthFlows, as the local stack passes them) -> CDK's AuthFlow.
+# ALLOW_REFRESH_TOKEN_AUTH is not among them: CDK always allows it.
+_AUTH_FLOWS = {
+    "ALLOW_USER_PASSWORD_AUTH": "user_password",
+    "ALLOW_USER_SRP_AUTH": "user_srp",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH": "admin_user_password",
+    "ALLOW_CUSTOM_AUTH": "custom",
+}
+
+
+def auth_flow() -> cognito.AuthFlow:
+    flows = set(OPERATOR_POOL.auth_flows) - {"ALLOW_REFRESH_TOKEN_AUTH"}
+    return cognito.AuthFlow(**{_AUTH_FLOWS[flow]: True for flow in sorted(flows)})
 
 
 class Auth(Construct):
     def __init__(self, scope: Construct, id: str, config: StageConfig, prefix: str) -> None:
         super().__init__(scope, id)
+        password = OPERATOR_POOL.password_policy
         self.user_pool = cognito.UserPool(
             self,
             "Operators",
-            user_pool_name=f"{prefix}-operators",
-            self_sign_up_enabled=False,  # accounts are created by an admin, never by the public
+            user_pool_name=OPERATOR_POOL.physical_name(prefix),
+            # accounts are created by an admin, never by the public
+            self_sign_up_enabled=not OPERATOR_POOL.admin_create_user_only,
             sign_in_aliases=cognito.SignInAliases(username=True, email=True),
             sign_in_case_sensitive=False,
             standard_attributes=cognito.StandardAttributes(
@@ -30,12 +46,12 @@ class Auth(Construct):
             mfa=cognito.Mfa.REQUIRED,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             password_policy=cognito.PasswordPolicy(
-                min_length=12,
-                require_lowercase=True,
-                require_uppercase=True,
-                require_digits=True,
-                require_symbols=True,
-                temp_password_validity=Duration.days(3),
+                min_length=password.min_length,
+                require_lowercase=password.require_lowercase,
+                require_uppercase=password.require_uppercase,
+                require_digits=password.require_digits,
+                require_symbols=password.require_symbols,
+                temp_password_validity=Duration.days(password.temporary_password_validity_days),
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             feature_plan=cognito.FeaturePlan.PLUS,
@@ -54,12 +70,13 @@ class Auth(Construct):
             )
         self.panel_client = self.user_pool.add_client(
             "Panel",
-            user_pool_client_name=f"{prefix}-panel",
+            user_pool_client_name=OPERATOR_POOL.client_name(prefix),
             generate_secret=False,  # a browser app cannot keep a secret
-            disable_o_auth=True,  # the panel signs in with SRP; no hosted UI, no redirect flows to abuse
-            # USER_PASSWORD_AUTH: the panel calls Cognito's API directly (no SDK to vendor); the password
-            # travels over TLS to Cognito only, and threat protection watches both flows.
-            auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
+            disable_o_auth=True,  # Cognito's JSON API only: no hosted UI, no redirect flows to abuse
+            # USER_PASSWORD_AUTH and refresh, nothing else: the panel calls Cognito's API directly with fetch
+            # (panel/js/auth.js, no SDK to vendor, docs/decisions.md 13); the password travels over TLS to
+            # Cognito only, TOTP is still required, and threat protection watches the sign-ins.
+            auth_flows=auth_flow(),
             prevent_user_existence_errors=True,
             id_token_validity=TOKEN_VALIDITY,
             access_token_validity=TOKEN_VALIDITY,

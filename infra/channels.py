@@ -60,7 +60,7 @@ class Secrets(Construct):
     """The channels' secrets (infra.definitions.SECRETS), one JSON secret each, KMS-encrypted. The stack
     creates them with a random verify token; the platform secrets are set after deployment (README)."""
 
-    def __init__(self, scope: Construct, id: str, *, prefix: str, key: kms.IKey) -> None:
+    def __init__(self, scope: Construct, id: str, *, config: StageConfig, prefix: str, key: kms.IKey) -> None:
         super().__init__(scope, id)
         self.secrets: dict[str, secretsmanager.Secret] = {}
         for design in SECRETS:
@@ -77,6 +77,9 @@ class Secrets(Construct):
                     exclude_punctuation=True,
                     password_length=32,
                 ),
+                # The platforms' secrets are typed in by hand after deployment (README): production keeps
+                # them when the stack goes, as it keeps the data they protect.
+                removal_policy=RemovalPolicy.RETAIN if config.is_prod else RemovalPolicy.DESTROY,
             )
             acknowledge(
                 secret,

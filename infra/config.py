@@ -10,7 +10,7 @@ from typing import Any
 from constructs import Node
 
 from core.models import Agency
-from infra.constants import DEFAULT_POWERTOOLS_LAYER_VERSION, STAGES
+from infra.constants import CONNECT_VOICE, CONNECT_VOICE_ENGINE, DEFAULT_POWERTOOLS_LAYER_VERSION, STAGES
 
 _AGENCY_PROTOCOLS = ("email", "sms", "https")
 _INSTANCE_ARN = re.compile(r"^arn:aws[\w-]*:connect:[\w-]+:\d{12}:instance/[\w-]+$")
@@ -18,6 +18,9 @@ _PHONE_NUMBER_ARN = re.compile(
     r"^arn:aws[\w-]*:connect:[\w-]+:\d{12}:(instance/[\w-]+/)?phone-number/[\w-]+$"
 )
 _US_EAST_1_CERTIFICATE = re.compile(r"^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate/[\w-]+$")
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_POLLY_VOICE = re.compile(r"^[A-Z][A-Za-z]{1,30}$")
+_POLLY_ENGINES = ("Standard", "Neural", "Generative")
 
 
 class ConfigError(ValueError):
@@ -42,6 +45,11 @@ class StageConfig:
     connect_ccp_url: str | None = (
         None  # the softphone of an imported instance (https://<alias>.my.connect.aws/ccp-v2/)
     )
+    # Where the 112 flow sends a caller the operators' queue cannot take (E.164), e.g. the command
+    # centre's landline; without it the flow keeps the caller and retries the queue.
+    connect_backup_number: str | None = None
+    connect_voice: str = CONNECT_VOICE  # the Amazon Polly voice the flow speaks with
+    connect_voice_engine: str = CONNECT_VOICE_ENGINE
     intake_provisioned_concurrency: int = 0
     panel_domain_name: str | None = None  # custom domain for the panel (needs the certificate below)
     panel_certificate_arn: str | None = None  # ACM certificate in us-east-1
@@ -77,6 +85,19 @@ class StageConfig:
                 f"connectPhoneNumberArn {phone_number_arn!r} is not a Connect phone number ARN "
                 "(arn:aws:connect:<region>:<account>:phone-number/<id>)"
             )
+        backup_number = value("connectBackupNumber")
+        if backup_number and not _E164.match(str(backup_number)):
+            raise ConfigError(f"connectBackupNumber {backup_number!r}: a phone number in E.164 (+62…)")
+        voice, engine = (
+            str(value("connectVoice", CONNECT_VOICE)),
+            str(value("connectVoiceEngine", CONNECT_VOICE_ENGINE)),
+        )
+        if not _POLLY_VOICE.match(voice):
+            raise ConfigError(
+                f"connectVoice {voice!r}: the name of an Amazon Polly voice, e.g. {CONNECT_VOICE}"
+            )
+        if engine not in _POLLY_ENGINES:
+            raise ConfigError(f"connectVoiceEngine {engine!r}: one of {', '.join(_POLLY_ENGINES)}")
         domain, certificate = value("panelDomainName"), value("panelCertificateArn")
         if bool(domain) != bool(certificate):
             raise ConfigError("panelDomainName and panelCertificateArn go together: give both or neither")
@@ -95,6 +116,9 @@ class StageConfig:
             connect_instance_alias=value("connectInstanceAlias"),
             connect_phone_number_arn=phone_number_arn,
             connect_ccp_url=value("connectCcpUrl"),
+            connect_backup_number=backup_number,
+            connect_voice=voice,
+            connect_voice_engine=engine,
             intake_provisioned_concurrency=int(
                 value("intakeProvisionedConcurrency", 1 if stage == "prod" else 0)
             ),

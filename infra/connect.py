@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, Fn, Stack
+from aws_cdk import Aws, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_connect as connect
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -13,24 +13,51 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra.config import StageConfig
-from infra.constants import CONNECT_INVOKE_TIMEOUT_SECONDS, CONNECT_TIME_ZONE, FLOW_FILE
+from infra.constants import (
+    CONNECT_BACKUP_RING_SECONDS,
+    CONNECT_INVOKE_TIMEOUT_SECONDS,
+    CONNECT_QUEUE_ATTEMPTS,
+    CONNECT_TIME_ZONE,
+    CONNECT_VOICE,
+    CONNECT_VOICE_ENGINE,
+    FLOW_FILE,
+    FLOW_NAME,
+    QUEUE_NAME,
+)
 from infra.nag import acknowledge, managed_policy
+from infra.observability import ConnectMetrics
 
 FLOW_PATH = Path(__file__).with_name("flows") / FLOW_FILE
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
-# What the caller hears, in Bahasa Indonesia. Text-to-speech reads it; a recorded prompt can replace it.
+# What the caller hears, in Bahasa Indonesia. Text-to-speech reads it with the voice the flow sets first
+# (CONNECT_VOICE: Polly has no Indonesian voice); numbers are written as the words a caller expects to
+# hear ("satu satu dua"), so no voice reads them in its own language. Recorded prompts are the proper fix.
 GREETING = (
-    "Layanan darurat 112 {regency}. Panggilan Anda sedang kami sambungkan ke petugas. Mohon tetap di saluran."
+    "Layanan darurat satu satu dua {regency}. Panggilan Anda sedang kami sambungkan ke petugas. "
+    "Mohon tetap di saluran."
 )
 BUSY = "Semua petugas sedang melayani panggilan lain. Mohon tetap di saluran, Anda akan segera kami layani."
+ALL_BUSY = "Semua petugas masih sibuk. Kami terus berusaha menyambungkan Anda. Mohon tetap di saluran."
 FALLBACK = (
-    "Mohon maaf, layanan 112 sedang mengalami gangguan. Untuk keadaan darurat, hubungi polisi di 110, "
-    "pemadam kebakaran di 113, atau ambulans di 118 atau 119."
+    "Mohon maaf, layanan satu satu dua sedang mengalami gangguan. Mohon tetap di saluran, kami terus "
+    "berusaha menyambungkan Anda. Anda juga dapat menghubungi polisi di satu satu nol, pemadam kebakaran di "
+    "satu satu tiga, atau ambulans di satu satu delapan atau satu satu sembilan."
 )
+HOLD = "Mohon tetap di saluran."
+# What the flow's backupNumber attribute holds when no backup number is configured: anything but "+…".
+NO_BACKUP_NUMBER = "none"
 
 
-def flow_content(intake_arn: str, queue_arn: str, regency_name: str) -> str:
+def flow_content(
+    intake_arn: str,
+    queue_arn: str,
+    regency_name: str,
+    *,
+    backup_number: str | None = None,
+    voice: str = CONNECT_VOICE,
+    voice_engine: str = CONNECT_VOICE_ENGINE,
+) -> str:
     """The flow's JSON with its placeholders filled in (CloudFormation Fn::Sub when given tokens)."""
     return Fn.sub(
         FLOW_PATH.read_text(encoding="utf-8"),
@@ -38,9 +65,16 @@ def flow_content(intake_arn: str, queue_arn: str, regency_name: str) -> str:
             "IntakeFunctionArn": intake_arn,
             "OperatorsQueueArn": queue_arn,
             "InvocationTimeLimitSeconds": str(CONNECT_INVOKE_TIMEOUT_SECONDS),
+            "VoiceId": voice,
+            "VoiceEngine": voice_engine,
+            "BackupNumber": backup_number or NO_BACKUP_NUMBER,
+            "QueueAttempts": str(CONNECT_QUEUE_ATTEMPTS),
+            "BackupRingSeconds": str(CONNECT_BACKUP_RING_SECONDS),
             "GreetingText": GREETING.format(regency=regency_name),
             "BusyText": BUSY,
+            "AllBusyText": ALL_BUSY,
             "FallbackText": FALLBACK,
+            "HoldText": HOLD,
         },
     )
 
@@ -62,6 +96,7 @@ class Connect(Construct):
         self.ccp_url: str | None = config.connect_ccp_url
         if config.connect_instance_arn:
             self.instance_arn = config.connect_instance_arn
+            self.instance_id = config.connect_instance_arn.split("instance/", 1)[1]
         else:
             instance = connect.CfnInstance(
                 self,
@@ -72,7 +107,11 @@ class Connect(Construct):
                     inbound_calls=True, outbound_calls=True, contactflow_logs=True
                 ),
             )
+            # Production keeps the instance (its claimed numbers, agents, contact records and recordings)
+            # when the stack goes; a development instance goes with its stack.
+            instance.apply_removal_policy(RemovalPolicy.RETAIN if config.is_prod else RemovalPolicy.DESTROY)
             self.instance_arn = instance.attr_arn
+            self.instance_id = instance.attr_id
             self.ccp_url = f"https://{instance.instance_alias}.my.connect.aws/ccp-v2/"
         # Amazon Connect only lets approved origins embed its softphone (amazon-connect-streams).
         for index, origin in enumerate(o for o in panel_origins if o.startswith("https://")):
@@ -106,7 +145,7 @@ class Connect(Construct):
             self,
             "Operators",
             instance_arn=self.instance_arn,
-            name="Operator 112",
+            name=QUEUE_NAME,
             description="Every 112 call waits here for the next operator",
             hours_of_operation_arn=hours.attr_hours_of_operation_arn,
         )
@@ -134,11 +173,18 @@ class Connect(Construct):
             self,
             "EmergencyFlow",
             instance_arn=self.instance_arn,
-            name="Respon 112",
+            name=FLOW_NAME,
             type="CONTACT_FLOW",
             description="Greets, registers the incident, and transfers to the 112 operators",
             state="ACTIVE",
-            content=flow_content(intake.function_arn, self.queue.attr_queue_arn, regency_name),
+            content=flow_content(
+                intake.function_arn,
+                self.queue.attr_queue_arn,
+                regency_name,
+                backup_number=config.connect_backup_number,
+                voice=config.connect_voice,
+                voice_engine=config.connect_voice_engine,
+            ),
         )
         # The association lists the function in the instance; the permission lets Connect invoke it, from
         # this instance only.
@@ -158,6 +204,11 @@ class Connect(Construct):
         )
         if config.connect_phone_number_arn:
             self._route_phone_number(config.connect_phone_number_arn)
+
+    @property
+    def metrics(self) -> ConnectMetrics:
+        """Where CloudWatch finds this instance's flow and queue (infra/observability.py)."""
+        return ConnectMetrics(instance_id=self.instance_id, flow_name=FLOW_NAME, queue_name=QUEUE_NAME)
 
     def _route_phone_number(self, phone_number_arn: str) -> None:
         """Point a number already claimed in the instance at the 112 flow (no CloudFormation resource can)."""

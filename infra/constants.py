@@ -35,6 +35,16 @@ FUNCTION_ERRORS = {"dev": 5, "prod": 1}
 QUEUE_OLDEST_AGE_SECONDS = {"dev": 900, "prod": 300}
 INTAKE_P99_MS = {"dev": 3000, "prod": 1000}  # Connect waits at most the flow's limit (3 s here)
 ALARM_PERIOD = Duration.minutes(1)
+# Amazon Connect (namespace AWS/Connect, sent every minute): the flow's error branches, the operators' queue.
+CONNECT_FLOW_ERRORS = {"dev": 5, "prod": 1}
+CONNECT_QUEUE_WAIT_SECONDS = {"dev": 300, "prod": 60}  # the longest a caller waited for an operator
+CONNECT_QUEUE_SIZE = {"dev": 10, "prod": 3}  # callers waiting at once (9 operators at most on shift)
+
+# API Gateway method throttling of the public routes (web form, webhooks, AML, the OpenAPI documents),
+# per method and separate from the operators' routes (API_THROTTLE_*): Meta's and X's webhook bursts and
+# a town's worth of web reports fit; a flood is refused before it reaches a function.
+PUBLIC_API_THROTTLE_RATE = 10
+PUBLIC_API_THROTTLE_BURST = 20
 
 # The raw archive of inbound requests: kept for review and evidence, then to cheaper storage, then gone.
 RAW_ARCHIVE_INFREQUENT_ACCESS_DAYS = 30
@@ -44,3 +54,14 @@ RAW_ARCHIVE_EXPIRATION_DAYS = {"dev": 30, "prod": 730}
 CONNECT_INVOKE_TIMEOUT_SECONDS = 3  # the flow's InvocationTimeLimitSeconds: retries still fit in 8 s
 CONNECT_TIME_ZONE = "Asia/Jakarta"
 FLOW_FILE = "emergency-112.json"
+FLOW_NAME = "Respon 112"  # also the ContactFlowName dimension of Connect's metrics
+QUEUE_NAME = "Operator 112"  # also the QueueName dimension
+# Amazon Polly has no Indonesian voice. A Spanish neural voice reads Indonesian spelling (five pure vowels,
+# a rolled r, k, y and w as written) far closer than the default English one (Joanna), and the prompts
+# spell numbers out in Indonesian words; recorded prompts are the proper fix (README, docs/decisions.md).
+CONNECT_VOICE = "Lupe"
+CONNECT_VOICE_ENGINE = "Neural"
+# When the queue cannot take the call: how many more tries (each after the hold message) before the
+# backup number, and how long that number may ring.
+CONNECT_QUEUE_ATTEMPTS = 3
+CONNECT_BACKUP_RING_SECONDS = 30

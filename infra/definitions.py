@@ -9,15 +9,15 @@ functions/ on the path); they are re-exported here. Nothing in this module impor
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from core.models import Category, Priority
 from core.regency import REGENCIES
 from core.routing import AGENCIES, ROUTES
-from core.tables import IDEMPOTENCY, INCIDENTS, STATUS_INDEX, TABLES, Index, Key, TableDesign
+from core.tables import CALLER_INDEX, IDEMPOTENCY, INCIDENTS, STATUS_INDEX, TABLES, Index, Key, TableDesign
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
@@ -25,8 +25,10 @@ PANEL_DIR = ROOT / "panel"
 
 __all__ = [
     "AGENCY_TOPIC",
+    "ANY_AWS_ENDPOINT",
     "API_FUNCTIONS",
     "BUCKETS",
+    "CALLER_INDEX",
     "CHANNEL_SECRETS",
     "DISPATCH_QUEUE",
     "FUNCTIONS",
@@ -34,6 +36,7 @@ __all__ = [
     "IDEMPOTENCY",
     "INCIDENTS",
     "OPERATOR_GROUPS",
+    "OPERATOR_POOL",
     "PANEL_DIR",
     "PROJECT",
     "QUEUES",
@@ -43,18 +46,24 @@ __all__ = [
     "SECRETS",
     "STATUS_INDEX",
     "TABLES",
+    "UNDELIVERED_QUEUE",
     "USER_POOL_ENV",
     "ApiRoute",
+    "AuthFlowName",
     "BucketDesign",
+    "DeadLetterQueueDesign",
     "FunctionDesign",
     "Index",
     "Key",
+    "PasswordPolicy",
     "QueueDesign",
+    "QueueSource",
     "SecretDesign",
     "TableAccess",
     "TableDesign",
     "TopicDesign",
     "UserGroup",
+    "UserPoolDesign",
     "api_routes",
     "content_security_policy",
     "function",
@@ -88,6 +97,18 @@ class QueueDesign:
 
 
 @dataclass(frozen=True)
+class DeadLetterQueueDesign:
+    """A queue that only ever receives what something else gave up on (it has no dead-letter queue of its
+    own): people read it."""
+
+    id: str
+    retention_days: int = 14
+
+    def physical_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.id}"
+
+
+@dataclass(frozen=True)
 class TopicDesign:
     id: str
     env_var: str
@@ -115,9 +136,20 @@ class SecretDesign:
 
 @dataclass(frozen=True)
 class TableAccess:
+    """What a function does with one table: `actions` on the table itself, `index_actions` on exactly the
+    `indexes` its code queries (never on every index of the table)."""
+
     table: TableDesign
     actions: tuple[str, ...]  # IAM actions on the table
-    index_actions: tuple[str, ...] = ()  # IAM actions on its indexes
+    index_actions: tuple[str, ...] = ()  # IAM actions on the indexes below
+    indexes: tuple[Index, ...] = ()  # the indexes its code queries
+
+    def __post_init__(self) -> None:
+        if bool(self.index_actions) != bool(self.indexes):
+            raise ValueError(f"{self.table.id}: index_actions and indexes go together")
+        unknown = [index.name for index in self.indexes if index not in self.table.indexes]
+        if unknown:
+            raise ValueError(f"{self.table.id} has no index {unknown}")
 
 
 @dataclass(frozen=True)
@@ -127,6 +159,14 @@ class QueueSource:
     queue: QueueDesign
     batch_size: int = 10
     max_batching_window_seconds: int = 0
+    # At most this many concurrent invocations from the mapping (Lambda's "maximum concurrency", 2 or
+    # more). Unlike reserved concurrency it makes the pollers wait instead of invoking into throttles,
+    # which would count as failed receives and push messages to the dead-letter queue.
+    max_concurrency: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_concurrency is not None and not 2 <= self.max_concurrency <= 1000:
+            raise ValueError(f"{self.queue.id}: an event source's maximum concurrency is 2 to 1000")
 
 
 @dataclass(frozen=True)
@@ -145,6 +185,8 @@ class FunctionDesign:
     user_pool_actions: tuple[str, ...] = ()  # IAM actions on the operators' user pool (gets USER_POOL_ID)
     writes_to: tuple[BucketDesign, ...] = ()  # buckets it puts objects in
     reads_secrets: tuple[SecretDesign, ...] = ()
+    # Reserved concurrency: both a floor (this many executions are kept for it, whatever else runs in the
+    # account) and a ceiling. The account needs at least 100 unreserved executions besides (README).
     reserved_concurrency: int | None = None
     environment: Mapping[str, str] = field(default_factory=dict)
 
@@ -209,6 +251,11 @@ SECRETS: tuple[SecretDesign, ...] = (CHANNEL_SECRETS,)
 
 AGENCY_TOPIC = TopicDesign(id="agency-notifications", env_var="AGENCY_TOPIC_ARN", filter_attribute="agency")
 
+# Notifications SNS gave up on (an agency's SMS, e-mail or HTTPS endpoint, the alarm e-mail). Cloud only:
+# those subscriptions exist only in the cloud; locally each agency is an inbox queue (local/aws.py) that
+# SNS always delivers to, so there is nothing to catch.
+UNDELIVERED_QUEUE = DeadLetterQueueDesign(id="undelivered-notifications")
+
 FUNCTIONS: tuple[FunctionDesign, ...] = (
     FunctionDesign(
         name="intake-connect",
@@ -217,6 +264,9 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         # Connect waits at most 8 s (the flow sets 3-4 s); fail fast so the flow's retry and error branch fit.
         timeout_seconds=6,
         tables=(TableAccess(INCIDENTS, ("dynamodb:GetItem", "dynamodb:PutItem")),),
+        # Kept for the 112 path: a flood on the public intake or a runaway worker cannot take the
+        # account's executions from it. 20 registrations at ~100 ms each is ~200 calls a second.
+        reserved_concurrency=20,
     ),
     FunctionDesign(
         name="verify-api",
@@ -228,6 +278,7 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
                 INCIDENTS,
                 ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
                 index_actions=("dynamodb:Query",),
+                indexes=(STATUS_INDEX,),  # the queue by status (list_by_status)
             ),
         ),
         sends_to=(DISPATCH_QUEUE,),
@@ -243,13 +294,17 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
             TableAccess(
                 INCIDENTS,
                 ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
-                index_actions=("dynamodb:Query",),  # a caller's open incident, for AML
+                index_actions=("dynamodb:Query",),
+                indexes=(CALLER_INDEX,),  # a caller's open incident, for AML (recent_by_caller)
             ),
         ),
         sends_to=(REPLY_QUEUE,),
         writes_to=(RAW_BUCKET,),
         reads_secrets=(CHANNEL_SECRETS,),
         api_spec="intake/openapi.json",
+        # A cap for the public, unauthenticated routes (behind WAF and method throttling): at most 10
+        # executions however hard they are hit, so they cannot use up the account's concurrency.
+        reserved_concurrency=10,
     ),
     FunctionDesign(
         name="reply-sender",
@@ -258,8 +313,9 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         timeout_seconds=15,
         memory_mb=256,
         reads_secrets=(CHANNEL_SECRETS,),
-        source=QueueSource(REPLY_QUEUE, batch_size=5),
-        reserved_concurrency=2,  # Meta throttles sends per page
+        # Meta throttles sends per page: at most 2 batches at a time, held back by the event source mapping
+        # (not reserved concurrency, whose throttles would count as failed receives, see QueueSource).
+        source=QueueSource(REPLY_QUEUE, batch_size=5, max_concurrency=2),
     ),
     FunctionDesign(
         name="dispatch-worker",
@@ -283,7 +339,9 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         description="Re-queues verified incidents whose dispatch request was lost",
         timeout_seconds=60,
         memory_mb=512,
-        tables=(TableAccess(INCIDENTS, (), index_actions=("dynamodb:Query",)),),
+        tables=(
+            TableAccess(INCIDENTS, (), index_actions=("dynamodb:Query",), indexes=(STATUS_INDEX,)),
+        ),  # VERIFIED incidents, oldest first (list_by_status)
         sends_to=(DISPATCH_QUEUE,),
         schedule_minutes=1,
         reserved_concurrency=1,  # one sweep at a time
@@ -331,6 +389,60 @@ OPERATOR_GROUPS: tuple[UserGroup, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class PasswordPolicy:
+    min_length: int
+    require_lowercase: bool
+    require_uppercase: bool
+    require_digits: bool
+    require_symbols: bool
+    temporary_password_validity_days: int
+
+
+AuthFlowName = Literal[
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+]
+
+
+@dataclass(frozen=True)
+class UserPoolDesign:
+    """The operators' user pool and the panel's app client, as both the CDK stack and the local stack
+    create them (Cognito's own names for the auth flows, as CreateUserPoolClient takes them)."""
+
+    id: str
+    client_id: str
+    password_policy: PasswordPolicy
+    auth_flows: tuple[AuthFlowName, ...]
+    admin_create_user_only: bool = True  # no self sign-up: administrators create every account
+
+    def physical_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.id}"
+
+    def client_name(self, prefix: str) -> str:
+        return f"{prefix}-{self.client_id}"
+
+
+OPERATOR_POOL = UserPoolDesign(
+    id="operators",
+    client_id="panel",
+    password_policy=PasswordPolicy(
+        min_length=12,
+        require_lowercase=True,
+        require_uppercase=True,
+        require_digits=True,
+        require_symbols=True,
+        temporary_password_validity_days=3,
+    ),
+    # What the panel really calls (panel/js/auth.js): InitiateAuth with USER_PASSWORD_AUTH, then
+    # REFRESH_TOKEN_AUTH. No SRP (nothing uses it), no admin or custom flows.
+    auth_flows=("ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"),
+)
+
+
 def panel_config(
     *,
     stage: str,
@@ -372,11 +484,16 @@ def panel_config(
     }
 
 
-def content_security_policy(*connect_sources: str) -> str:
+# Any AWS endpoint: what the policy allows when the caller does not name the exact ones (the local stack).
+ANY_AWS_ENDPOINT = ("https://*.amazonaws.com", "https://*.amazoncognito.com")
+
+
+def content_security_policy(*connect_sources: str, aws_endpoints: Sequence[str] = ANY_AWS_ENDPOINT) -> str:
     """The panel's Content-Security-Policy: its own files only; it talks to the API, Cognito and Amazon
-    Connect's softphone, and shows OpenStreetMap tiles. CloudFront sends it in production; the local
-    stack sends it too (adding its own endpoints), so a page that breaks the policy breaks in the tests."""
-    connect = " ".join(("'self'", "https://*.amazonaws.com", "https://*.amazoncognito.com", *connect_sources))
+    Connect's softphone, and shows OpenStreetMap tiles. CloudFront sends it in production, naming the
+    region's Cognito endpoint and the API's origin as `aws_endpoints`; the local stack sends it too (adding
+    its own endpoints), so a page that breaks the policy breaks in the tests."""
+    connect = " ".join(("'self'", *aws_endpoints, *connect_sources))
     return "; ".join(
         [
             "default-src 'self'",

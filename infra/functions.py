@@ -20,7 +20,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.config import StageConfig
+from infra.config import ConfigError, StageConfig
 from infra.constants import ARCHITECTURE, LOG_RETENTION, POWERTOOLS_LAYER_ARN, RUNTIME
 from infra.definitions import (
     AGENCY_TOPIC,
@@ -33,6 +33,7 @@ from infra.definitions import (
     USER_POOL_ENV,
     FunctionDesign,
 )
+from infra.definitions import function as function_design
 from infra.nag import acknowledge
 
 # DynamoDB actions that write need the table key to encrypt; reads only to decrypt.
@@ -116,8 +117,15 @@ class Functions(Construct):
         # Connect intake in production, so a 112 caller never waits for a cold start.
         intake = self.functions["intake-connect"]
         self.intake_target: lambda_.IFunction = intake
+        self.intake_alias: lambda_.Alias | None = None
+        reserved = function_design("intake-connect").reserved_concurrency
+        if reserved is not None and config.intake_provisioned_concurrency > reserved:
+            raise ConfigError(
+                f"intakeProvisionedConcurrency={config.intake_provisioned_concurrency}: at most the "
+                f"intake's reserved concurrency ({reserved}, infra/definitions.py)"
+            )
         if config.intake_provisioned_concurrency > 0:
-            self.intake_target = lambda_.Alias(
+            self.intake_target = self.intake_alias = lambda_.Alias(
                 self,
                 "IntakeLive",
                 alias_name="live",
@@ -197,6 +205,7 @@ class Functions(Construct):
                         else None
                     ),
                     report_batch_item_failures=True,
+                    max_concurrency=design.source.max_concurrency,
                 )
             )
             acknowledge(
@@ -213,6 +222,17 @@ class Functions(Construct):
                 description=f"Runs {design.name} every {design.schedule_minutes} minute(s)",
                 schedule=events.Schedule.rate(Duration.minutes(design.schedule_minutes)),
                 targets=[targets.LambdaFunction(function, retry_attempts=0)],  # the next run is the retry
+            )
+            # EventBridge invokes asynchronously: Lambda's own retries (two by default, and a throttled event
+            # kept for up to six hours) would pile late sweeps onto the next ones. The next run is the retry.
+            function.configure_async_invoke(
+                retry_attempts=0, max_event_age=Duration.minutes(design.schedule_minutes)
+            )
+            acknowledge(
+                function.node.find_child("EventInvokeConfig"),
+                "Serverless-LambdaAsyncFailureDestination",
+                "A failed or expired scheduled run carries no data to keep: the next run, a schedule period "
+                "later, does the same sweep (and the function's errors alarm reports the failure).",
             )
             acknowledge(
                 schedule,
@@ -244,7 +264,7 @@ class Functions(Construct):
                     iam.PolicyStatement(
                         sid=f"Table{index}Indexes",
                         actions=sorted(access.index_actions),
-                        resources=[f"{table.table_arn}/index/{i.name}" for i in access.table.indexes],
+                        resources=[f"{table.table_arn}/index/{i.name}" for i in access.indexes],
                     )
                 )
             kms_actions.update(KMS_WRITE if _DDB_WRITES & set(access.actions) else KMS_READ)

@@ -5,22 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+import jsii
+from aws_cdk import Duration, IStableStringProducer, Lazy, RemovalPolicy, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from infra.config import StageConfig
 from infra.constants import LOG_RETENTION
 from infra.definitions import PANEL_DIR, content_security_policy
-from infra.nag import acknowledge, managed_policy
-
-CONTENT_SECURITY_POLICY = content_security_policy()
-
+from infra.nag import acknowledge, managed_policy, wildcard_resource
 
 _BUCKET_DEPLOYMENT_UUID = "8693BB64-9689-44B6-9AAF-B0CC9EB8756C"
 _PINNED_RUNTIME = "CDK pins its BucketDeployment provider's runtime; it runs only during a deployment."
@@ -29,26 +28,28 @@ _BUCKET_DEPLOYMENT_REASONS = {
         "CDK's BucketDeployment provider writes its logs with the basic execution role."
     ),
     **{
-        f"AwsSolutions-IAM5[{finding}]": (
+        f"AwsSolutions-IAM5[Action::{action}]": (
             "Granted by CDK's BucketDeployment to copy the panel: read the CDK asset bucket, write and prune "
             "the panel bucket; scoped to those two buckets, used only during a deployment."
         )
-        for finding in (
-            "Action::s3:GetBucket*",
-            "Action::s3:GetObject*",
-            "Action::s3:List*",
-            "Action::s3:Abort*",
-            "Action::s3:DeleteObject*",
-            "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*",
-            "Resource::<HostingPanel8D7B5281.Arn>/*",
-        )
+        for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*", "s3:Abort*", "s3:DeleteObject*")
     },
-    "AwsSolutions-IAM5[Resource::*]": "CDK's BucketDeployment invalidates CloudFront: no resource-level ARN.",
+    "AwsSolutions-IAM5[Resource::*]": (
+        "cloudfront:CreateInvalidation and cloudfront:GetInvalidation, which CDK's BucketDeployment grants "
+        "on '*' in a statement of its own (the construct offers no way to scope it to the distribution, "
+        "although the actions would allow it). The function runs only when CloudFormation deploys the "
+        "panel, and the worst these actions can do is empty a CloudFront cache: they read and write no "
+        "content."
+    ),
     "Serverless-LambdaDLQ": "Called synchronously by CloudFormation during a deployment, which reports.",
     "Serverless-LambdaTracing": "A deployment-time upload, not a request path worth tracing.",
     "Serverless-LambdaLatestVersion": _PINNED_RUNTIME,
     "AwsSolutions-L1": _PINNED_RUNTIME,
 }
+# Every file of the panel and its config.json: browsers revalidate each one on every load (a 304 when
+# unchanged), so a deployment never leaves a browser with old and new ES modules mixed. CloudFront's
+# CachingOptimized policy honours it (its minimum TTL, 1 s, is all an edge keeps a file).
+PANEL_CACHE_CONTROL = "no-cache"
 
 
 class Hosting(Construct):
@@ -56,6 +57,9 @@ class Hosting(Construct):
         super().__init__(scope, id)
         self._config = config
         self._prefix = prefix
+        # The AWS endpoints the panel may call (Cognito's, the API's), named once they exist: see
+        # allow_connections. The policy is rendered at synth, when they are known.
+        self._aws_endpoints: list[str] = []
         removal = RemovalPolicy.RETAIN if config.is_prod else RemovalPolicy.DESTROY
         self.logs_bucket = s3.Bucket(
             self,
@@ -88,7 +92,8 @@ class Hosting(Construct):
             response_headers_policy_name=f"{prefix}-panel",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=CONTENT_SECURITY_POLICY, override=True
+                    content_security_policy=Lazy.string(_ContentSecurityPolicy(self._aws_endpoints)),
+                    override=True,
                 ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
                     access_control_max_age=Duration.days(730),
@@ -153,17 +158,28 @@ class Hosting(Construct):
             "while this stack deploys to the Amazon Connect region. The API the panel calls has its own WAF.",
         )
 
+    def allow_connections(self, *aws_endpoints: str) -> None:
+        """Let the panel's pages call these AWS endpoints (origins such as the API's and Cognito's) and no
+        other: the Content-Security-Policy's connect-src names them instead of every *.amazonaws.com."""
+        self._aws_endpoints.extend(aws_endpoints)
+
     def deploy_panel(self, config: dict[str, Any]) -> s3deploy.BucketDeployment:
-        """Upload panel/ and its runtime configuration (config.json, with deploy-time values), then
-        invalidate CloudFront so operators get the new version on their next reload."""
+        """Upload panel/ and its runtime configuration (config.json, with deploy-time values), every file
+        revalidated by browsers (PANEL_CACHE_CONTROL), then invalidate CloudFront so operators get the new
+        version on their next reload."""
+        files = s3_assets.Asset(self, "PanelAsset", path=str(PANEL_DIR))
         deployment = s3deploy.BucketDeployment(
             self,
             "PanelFiles",
-            sources=[s3deploy.Source.asset(str(PANEL_DIR)), s3deploy.Source.json_data("config.json", config)],
+            sources=[
+                s3deploy.Source.bucket(files.bucket, files.s3_object_key),
+                s3deploy.Source.json_data("config.json", config),
+            ],
             destination_bucket=self.bucket,
             distribution=self.distribution,
             distribution_paths=["/*"],
             prune=True,
+            cache_control=[s3deploy.CacheControl.from_string(PANEL_CACHE_CONTROL)],
             memory_limit=512,
             log_group=logs.LogGroup(
                 self,
@@ -179,8 +195,37 @@ class Hosting(Construct):
         )
         for rule, reason in _BUCKET_DEPLOYMENT_REASONS.items():
             acknowledge(provider, rule, reason)
+        # The object ARNs as cdk-nag renders them in this stack (bound to a region or not): see nag.flatten.
+        acknowledge(
+            provider,
+            wildcard_resource(self, files.bucket.arn_for_objects("*")),
+            "Read of every object in CDK's bootstrap asset bucket "
+            "(cdk-<qualifier>-assets-<account>-<region>), granted by CDK's BucketDeployment: the panel's "
+            "archive gets a new key on every change, and the bucket holds only deployment assets; used only "
+            "while CloudFormation deploys the panel.",
+        )
+        acknowledge(
+            provider,
+            wildcard_resource(self, self.bucket.arn_for_objects("*")),
+            "Write and prune every object of the panel bucket, which holds only the panel's files: a "
+            "deployment replaces all of them (BucketDeployment with prune).",
+        )
         return deployment
 
     @property
     def origin(self) -> str:
         return f"https://{self.distribution.distribution_domain_name}"
+
+
+@jsii.implements(IStableStringProducer)
+class _ContentSecurityPolicy:
+    """The panel's Content-Security-Policy, rendered when the stack is synthesized: by then the endpoints
+    given to Hosting.allow_connections are known."""
+
+    def __init__(self, aws_endpoints: list[str]) -> None:
+        self._aws_endpoints = aws_endpoints
+
+    def produce(self) -> str:
+        if not self._aws_endpoints:
+            raise ValueError("Hosting.allow_connections was never called: the panel could reach no API")
+        return content_security_policy(aws_endpoints=self._aws_endpoints)

@@ -9,7 +9,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import StageConfig
-from infra.definitions import AGENCY_TOPIC, QUEUES, QueueDesign
+from infra.definitions import AGENCY_TOPIC, QUEUES, UNDELIVERED_QUEUE, QueueDesign
 from infra.nag import acknowledge
 
 _PROTOCOLS = {
@@ -35,8 +35,8 @@ class Messaging(Construct):
         self.undelivered = sqs.Queue(
             self,
             "UndeliveredNotifications",
-            queue_name=f"{prefix}-undelivered-notifications",
-            retention_period=Duration.days(14),
+            queue_name=UNDELIVERED_QUEUE.physical_name(prefix),
+            retention_period=Duration.days(UNDELIVERED_QUEUE.retention_days),
             encryption=sqs.QueueEncryption.KMS,
             encryption_master_key=key,
             enforce_ssl=True,
@@ -55,6 +55,9 @@ class Messaging(Construct):
             topic_name=AGENCY_TOPIC.physical_name(prefix),
             display_name="Respon 112",
             master_key=key,
+            # The TLS-only Deny becomes the topic's whole policy. Only dispatch-worker publishes, and a role
+            # of this account needs no topic policy for that: its own IAM policy allows sns:Publish. No AWS
+            # service publishes here (compare the alarm topic, infra/observability.py).
             enforce_ssl=True,
         )
         # Each agency's endpoints receive only the messages addressed to it (message attribute filter).

@@ -1,14 +1,17 @@
-"""Alarms and a dashboard: function errors and throttles, the intake's latency, dispatch queue age,
-dead letters, API 5xx, and dispatch requests that could not be queued. Production alarms notify."""
+"""Alarms and a dashboard: function errors and throttles, the intake's latency and warm capacity, the
+112 flow and queue in Amazon Connect, dispatch queue age, dead letters, API 5xx, and dispatch requests
+that could not be queued. Production alarms notify an SNS topic."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from aws_cdk import Duration
+from aws_cdk import Aws, Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
@@ -16,9 +19,97 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from core.models import RejectionReason
 from infra.config import StageConfig
-from infra.constants import ALARM_PERIOD, FUNCTION_ERRORS, INTAKE_P99_MS, QUEUE_OLDEST_AGE_SECONDS
+from infra.constants import (
+    ALARM_PERIOD,
+    CONNECT_FLOW_ERRORS,
+    CONNECT_QUEUE_SIZE,
+    CONNECT_QUEUE_WAIT_SECONDS,
+    FUNCTION_ERRORS,
+    INTAKE_P99_MS,
+    QUEUE_OLDEST_AGE_SECONDS,
+)
 from infra.definitions import METRICS_NAMESPACE
+from infra.encryption import alarm_arns
+
+CONNECT_NAMESPACE = "AWS/Connect"
+
+
+def rejected_metric(reason: RejectionReason) -> str:
+    """The metric verify-api emits for a rejection (core.incidents.IncidentService.reject)."""
+    return f"IncidentRejected{reason.title().replace('_', '')}"
+
+
+# The application's own metrics (Powertools EMF, namespace Respon112, dimension `service`), by the
+# services that emit them (grep add_metric in functions/; tests/infra/test_observability.py checks it).
+INCIDENT_METRICS: dict[str, tuple[str, ...]] = {
+    "intake-connect": ("IncidentRegistered",),
+    "intake-web": ("IncidentRegistered", "ReportRepeated"),
+    "verify-api": (
+        "IncidentRegistered",
+        "IncidentVerified",
+        *(rejected_metric(reason) for reason in RejectionReason),
+    ),
+}
+PUBLIC_INTAKE_METRICS = (
+    "ReportUnparsed",
+    "ReportRateLimited",
+    "WebhookSignatureRejected",
+    "ArchiveFailed",
+    "AmlAttached",
+    "AmlSuperseded",
+    "AmlKept",
+    "AmlUnmatchable",
+)
+DISPATCH_METRICS: dict[str, tuple[str, ...]] = {
+    "dispatch-worker": ("AgencyNotified", "DispatchRefused"),
+    "dispatch-reconciler": ("DispatchRequeued", "DispatchOverdue"),
+}
+# Both the API (right after a verification) and the reconciler (re-queueing a stalled one) queue dispatch
+# requests, and both count the requests they could not queue.
+ENQUEUE_FAILED = "DispatchEnqueueFailed"
+ENQUEUE_FAILED_BY = ("verify-api", "dispatch-reconciler")
+
+
+@dataclass(frozen=True)
+class ConnectMetrics:
+    """Where Amazon Connect reports the 112 line: the instance id, and the flow's and the queue's names
+    (the dimensions of its metrics)."""
+
+    instance_id: str
+    flow_name: str
+    queue_name: str
+
+    def metric(self, name: str, group: str, statistic: str, **dimensions: str) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace=CONNECT_NAMESPACE,
+            metric_name=name,
+            dimensions_map={"InstanceId": self.instance_id, "MetricGroup": group, **dimensions},
+            period=ALARM_PERIOD,
+            statistic=statistic,
+            label=name,
+        )
+
+    def flow(self, name: str) -> cloudwatch.Metric:
+        return self.metric(name, "ContactFlow", "Sum", ContactFlowName=self.flow_name)
+
+    def queue(self, name: str) -> cloudwatch.Metric:
+        return self.metric(name, "Queue", "Maximum", QueueName=self.queue_name)
+
+    def calls(self, name: str) -> cloudwatch.Metric:
+        return self.metric(name, "VoiceCalls", "Sum")
+
+
+def app_metric(name: str, service: str, period: Duration = ALARM_PERIOD) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name=name,
+        dimensions_map={"service": service},
+        period=period,
+        statistic="Sum",
+        label=f"{name} ({service})",
+    )
 
 
 class Observability(Construct):
@@ -31,15 +122,32 @@ class Observability(Construct):
         prefix: str,
         key: kms.IKey,
         functions: Mapping[str, lambda_.Function],
+        intake_alias: lambda_.Alias | None,
         queues: Mapping[str, sqs.Queue],
         dead_letter_queues: Mapping[str, sqs.Queue],
         undelivered: sqs.Queue,
         api: apigw.RestApi,
+        connect: ConnectMetrics,
     ) -> None:
         super().__init__(scope, id)
         stage = config.stage
         self.topic = sns.Topic(
             self, "Alarms", topic_name=f"{prefix}-alarms", master_key=key, enforce_ssl=True
+        )
+        # enforce_ssl makes a topic policy of its own, which replaces SNS's default one: without this
+        # statement CloudWatch could not publish a single alarm. Only this account's alarms of this stack
+        # may (the confused-deputy conditions); the key lets CloudWatch encrypt (infra/encryption.py).
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowThisStacksAlarms",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {"aws:SourceArn": alarm_arns(prefix)},
+                },
+            )
         )
         if config.alarm_email:
             self.topic.add_subscription(
@@ -87,6 +195,16 @@ class Observability(Construct):
             "112 callers wait on the intake: its p99 is close to the flow's time limit",
             periods=3,
         )
+        if intake_alias is not None:
+            alarm(
+                "intake-connect-spillover",
+                intake_alias.metric(
+                    "ProvisionedConcurrencySpilloverInvocations", period=ALARM_PERIOD, statistic="Sum"
+                ),
+                1,
+                "112 calls found no warm intake environment and waited for a cold start: raise "
+                "intakeProvisionedConcurrency",
+            )
         for queue_id, queue in queues.items():
             alarm(
                 f"{queue_id}-oldest-message",
@@ -115,20 +233,77 @@ class Observability(Construct):
             1,
             "The operators' API answered 5xx",
         )
-        enqueue_failed = cloudwatch.Metric(
-            namespace=METRICS_NAMESPACE,
-            metric_name="DispatchEnqueueFailed",
-            dimensions_map={"service": "verify-api"},
+        # Either emitter's count; a service that emitted nothing in the minute counts as 0.
+        enqueue_failed = cloudwatch.MathExpression(
+            expression=" + ".join(f"FILL(m{i}, 0)" for i in range(len(ENQUEUE_FAILED_BY))),
+            using_metrics={
+                f"m{i}": app_metric(ENQUEUE_FAILED, service) for i, service in enumerate(ENQUEUE_FAILED_BY)
+            },
             period=ALARM_PERIOD,
-            statistic="Sum",
+            label=ENQUEUE_FAILED,
         )
         alarm(
             "dispatch-enqueue-failed",
             enqueue_failed,
             1,
-            "A verified incident could not be queued for dispatch (the reconciler retries within a minute)",
+            "A verified incident could not be queued for dispatch, by the API or by the reconciler (which "
+            "retries every minute): check the dispatch queue",
         )
-        self.dashboard = self._dashboard(prefix, functions, queues, dead_letter_queues, api)
+        alarm(
+            "dispatch-overdue",
+            app_metric("DispatchOverdue", "dispatch-reconciler"),
+            1,
+            "A verified incident is still not dispatched ten minutes after its verification: call the "
+            "agencies by phone and check the dispatch worker and its dead-letter queue",
+        )
+
+        # Amazon Connect's own view of the 112 line.
+        alarm(
+            "connect-flow-fatal-errors",
+            connect.flow("ContactFlowFatalErrors"),
+            1,
+            "The 112 flow failed with a system error: callers may have been cut off",
+        )
+        alarm(
+            "connect-flow-errors",
+            connect.flow("ContactFlowErrors"),
+            CONNECT_FLOW_ERRORS[stage],
+            "The 112 flow took an error branch (intake, queue or backup transfer): callers still reach the "
+            "queue, but check the flow logs",
+        )
+        alarm(
+            "connect-missed-calls",
+            connect.calls("MissedCalls"),
+            1,
+            "A 112 call was offered to an operator who did not answer it within 20 seconds",
+        )
+        alarm(
+            "connect-calls-over-quota",
+            cloudwatch.MathExpression(
+                expression="FILL(breaching, 0) + FILL(throttled, 0)",
+                using_metrics={
+                    "breaching": connect.calls("CallsBreachingConcurrencyQuota"),
+                    "throttled": connect.calls("ThrottledCalls"),
+                },
+                period=ALARM_PERIOD,
+                label="Calls refused by Connect's quotas",
+            ),
+            1,
+            "Amazon Connect refused 112 calls: concurrent-call or call-rate quota reached (raise it)",
+        )
+        alarm(
+            "connect-queue-wait",
+            connect.queue("LongestQueueWaitTime"),
+            CONNECT_QUEUE_WAIT_SECONDS[stage],
+            "A 112 caller has been waiting this many seconds for an operator",
+        )
+        alarm(
+            "connect-queue-size",
+            connect.queue("QueueSize"),
+            CONNECT_QUEUE_SIZE[stage],
+            "This many 112 callers are waiting for an operator at once",
+        )
+        self.dashboard = self._dashboard(prefix, functions, queues, dead_letter_queues, api, connect)
 
     def _dashboard(
         self,
@@ -137,25 +312,17 @@ class Observability(Construct):
         queues: Mapping[str, sqs.Queue],
         dead_letter_queues: Mapping[str, sqs.Queue],
         api: apigw.RestApi,
+        connect: ConnectMetrics,
     ) -> cloudwatch.Dashboard:
-        def incidents(name: str) -> cloudwatch.Metric:
-            return cloudwatch.Metric(
-                namespace=METRICS_NAMESPACE,
-                metric_name=name,
-                dimensions_map={
-                    "service": "intake-connect" if name == "IncidentRegistered" else "verify-api"
-                },
-                statistic="Sum",
-                period=Duration.minutes(5),
-                label=name,
-            )
-
+        five_minutes = Duration.minutes(5)
         dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=f"{prefix}-operations")
         dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Incidents",
                 left=[
-                    incidents(n) for n in ("IncidentRegistered", "IncidentVerified", "IncidentRejectedPrank")
+                    app_metric(name, service, five_minutes)
+                    for service, names in INCIDENT_METRICS.items()
+                    for name in names
                 ],
                 width=12,
             ),
@@ -165,6 +332,36 @@ class Observability(Construct):
                     functions["intake-connect"].metric_duration(statistic=s)
                     for s in ("p50", "p99", "Maximum")
                 ],
+                width=12,
+            ),
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="112 line (Amazon Connect)",
+                left=[connect.queue("QueueSize"), connect.calls("MissedCalls")],
+                right=[connect.queue("LongestQueueWaitTime")],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="112 flow errors",
+                left=[connect.flow("ContactFlowErrors"), connect.flow("ContactFlowFatalErrors")],
+                width=12,
+            ),
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Public intake",
+                left=[app_metric(name, "intake-web", five_minutes) for name in PUBLIC_INTAKE_METRICS],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="Dispatch",
+                left=[
+                    app_metric(name, service, five_minutes)
+                    for service, names in DISPATCH_METRICS.items()
+                    for name in names
+                ],
+                right=[app_metric(ENQUEUE_FAILED, service, five_minutes) for service in ENQUEUE_FAILED_BY],
                 width=12,
             ),
         )

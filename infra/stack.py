@@ -45,7 +45,7 @@ class Respon112Stack(Stack):
             origins.insert(0, f"https://{config.panel_domain_name}")
         origins += list(config.extra_panel_origins)
         self.archive = Archive(self, "Archive", config=config, key=key, logs_bucket=self.hosting.logs_bucket)
-        self.secrets = Secrets(self, "Secrets", prefix=prefix, key=key)
+        self.secrets = Secrets(self, "Secrets", config=config, prefix=prefix, key=key)
         self.functions = Functions(
             self,
             "Functions",
@@ -89,10 +89,17 @@ class Respon112Stack(Stack):
             prefix=prefix,
             key=key,
             functions=functions,
+            intake_alias=self.functions.intake_alias,
             queues=self.messaging.queues,
             dead_letter_queues=self.messaging.dead_letter_queues,
             undelivered=self.messaging.undelivered,
             api=self.api.api,
+            connect=self.connect.metrics,
+        )
+        # The only AWS endpoints the panel's pages call (its Content-Security-Policy's connect-src).
+        self.hosting.allow_connections(
+            f"https://cognito-idp.{self.region}.amazonaws.com",  # as panel_config names it
+            f"https://{self.api.api.rest_api_id}.execute-api.{self.region}.{self.url_suffix}",
         )
         self.hosting.deploy_panel(
             panel_config(

@@ -17,6 +17,7 @@ from infra.definitions import (
     AGENCY_TOPIC,
     BUCKETS,
     OPERATOR_GROUPS,
+    OPERATOR_POOL,
     QUEUES,
     SECRETS,
     TABLES,
@@ -110,7 +111,7 @@ def create_table(ddb: DynamoDBClient, design: TableDesign, name: str) -> None:
 
 
 def _password() -> str:
-    # Meets the pool's policy: upper, lower, digit, symbol, length 16.
+    # Meets the pool's policy (OPERATOR_POOL): upper, lower, digit, symbol, length 16.
     alphabet = string.ascii_letters + string.digits
     core = "".join(secrets.choice(alphabet) for _ in range(12))
     return f"{core}Aa1!"
@@ -119,25 +120,29 @@ def _password() -> str:
 def _create_user_pool(
     idp: CognitoIdentityProviderClient, prefix: str, passwords: dict[str, str]
 ) -> Provisioned:
+    # The pool and client the CDK stack creates (infra/definitions.py OPERATOR_POOL), without MFA: local
+    # operators sign in with their password alone.
+    policy = OPERATOR_POOL.password_policy
     pool = idp.create_user_pool(
-        PoolName=f"{prefix}-operators",
+        PoolName=OPERATOR_POOL.physical_name(prefix),
         Policies={
             "PasswordPolicy": {
-                "MinimumLength": 12,
-                "RequireUppercase": True,
-                "RequireLowercase": True,
-                "RequireNumbers": True,
-                "RequireSymbols": True,
+                "MinimumLength": policy.min_length,
+                "RequireUppercase": policy.require_uppercase,
+                "RequireLowercase": policy.require_lowercase,
+                "RequireNumbers": policy.require_digits,
+                "RequireSymbols": policy.require_symbols,
+                "TemporaryPasswordValidityDays": policy.temporary_password_validity_days,
             }
         },
-        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": OPERATOR_POOL.admin_create_user_only},
     )["UserPool"]
     pool_id = pool["Id"]
     app_client = idp.create_user_pool_client(
         UserPoolId=pool_id,
-        ClientName=f"{prefix}-panel",
+        ClientName=OPERATOR_POOL.client_name(prefix),
         GenerateSecret=False,
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ExplicitAuthFlows=list(OPERATOR_POOL.auth_flows),
     )["UserPoolClient"]
     for group in OPERATOR_GROUPS:
         idp.create_group(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from aws_cdk import Validations
 
 from infra.constants import API_THROTTLE_BURST, API_THROTTLE_RATE
 from infra.definitions import api_routes
@@ -119,6 +120,83 @@ def test_stage_is_throttled_logged_and_traced(config: Synthesized) -> None:
     destination = render(props["AccessLogSetting"]["DestinationArn"])
     assert destination.endswith(f":log-group:${{{access_logs}}}"), destination
     assert "$context.requestId" in props["AccessLogSetting"]["Format"]
+
+
+# Written out: the public routes (no Cognito) and what each is throttled to, per method; everything else is
+# an operators' route on the stage's default.
+PUBLIC_ROUTES = {
+    ("GET", "/openapi.json"),
+    ("GET", "/intake/openapi.json"),
+    ("POST", "/reports"),
+    ("GET", "/webhooks/instagram"),
+    ("POST", "/webhooks/instagram"),
+    ("GET", "/webhooks/twitter"),
+    ("POST", "/webhooks/twitter"),
+    ("POST", "/aml"),
+}
+PUBLIC_RATE, PUBLIC_BURST = 10, 20
+
+
+def test_the_public_routes_are_the_documented_ones() -> None:
+    assert {(r.method, r.path) for r in ROUTES if not r.secured} == PUBLIC_ROUTES
+
+
+def test_public_routes_are_throttled_apart_from_the_operators(config: Synthesized) -> None:
+    settings = config.props(config.only("AWS::ApiGateway::Stage"))["MethodSettings"]
+    per_method = {
+        # API Gateway's encoding of a resource path: "/" then the path with each "/" as "~1"
+        (s["HttpMethod"], s["ResourcePath"][1:].replace("~1", "/")): s
+        for s in settings
+        if s["ResourcePath"] != "/*"
+    }
+    assert set(per_method) == PUBLIC_ROUTES
+    for route, setting in per_method.items():
+        assert (setting["ThrottlingRateLimit"], setting["ThrottlingBurstLimit"]) == (
+            PUBLIC_RATE,
+            PUBLIC_BURST,
+        ), route
+        # a method's own settings replace the stage's entirely: logging stays as for every method
+        assert setting["LoggingLevel"] == "ERROR", route
+        assert setting["MetricsEnabled"] is True, route
+    assert PUBLIC_RATE < API_THROTTLE_RATE
+    assert PUBLIC_BURST < API_THROTTLE_BURST
+
+
+def acknowledged_reasons(config: Synthesized, method: str, path: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for construct in config.app.node.find_all():
+        node_path = construct.node.path
+        if not node_path.endswith(f"/{method}") or "/RestApi/Default/" not in node_path:
+            continue
+        if node_path.split("/RestApi/Default", 1)[1].removesuffix(f"/{method}") != path:
+            continue
+        for entry in construct.node.metadata:
+            if entry.type == Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
+                found.update(entry.data)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "guard"),
+    [
+        ("POST", "/reports", "rate"),
+        ("POST", "/webhooks/instagram", "X-Hub-Signature-256"),
+        ("GET", "/webhooks/instagram", "verify token"),
+        ("POST", "/webhooks/twitter", "x-twitter-webhooks-signature"),
+        ("POST", "/aml", "AML token"),
+        ("GET", "/openapi.json", "holds no data"),
+    ],
+)
+def test_public_routes_say_what_guards_them_instead(
+    dev: Synthesized, method: str, path: str, guard: str
+) -> None:
+    reasons = acknowledged_reasons(dev, method, path)
+    assert set(reasons) == {"AwsSolutions::AwsSolutions-APIG4", "AwsSolutions::AwsSolutions-COG4"}
+    for reason in reasons.values():
+        assert guard in reason, reason
+        if path not in ("/openapi.json", "/intake/openapi.json"):
+            assert "holds no data" not in reason, reason  # they take citizens' reports
+            assert "WAF" in reason, reason
 
 
 def test_web_acl_guards_the_stage(config: Synthesized) -> None:

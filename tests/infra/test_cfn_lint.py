@@ -1,22 +1,26 @@
-"""cfn-lint passes on every synthesized template (errors and warnings)."""
+"""cfn-lint passes on every synthesized template (errors and warnings), with the settings of the
+repository's .cfnlintrc, so a bare `cfn-lint cdk.out/*.template.json` after `make synth` agrees."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import yaml  # type: ignore[import-untyped]  # PyYAML comes with cfn-lint
 from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
 
+from infra.definitions import ROOT
 from tests.infra.helpers import Synthesized
 
-# The stack deploys to a region with Amazon Connect; ap-southeast-1 serves Indonesia, us-east-1 is
-# cfn-lint's reference region.
-REGIONS = ["ap-southeast-1", "us-east-1"]
-IGNORED = [
-    # W3005 "dependency already enforced by a GetAtt": CDK adds an explicit DependsOn on each function's
-    # role (and role policy) although the function's Role property already GetAtts the role. Harmless and
-    # not ours to change.
-    "W3005",
-]
+SETTINGS: dict[str, Any] = yaml.safe_load((ROOT / ".cfnlintrc").read_text(encoding="utf-8"))
+REGIONS: list[str] = SETTINGS["regions"]
+IGNORED: list[str] = SETTINGS["ignore_checks"]
+
+
+def test_the_settings_are_narrow() -> None:
+    assert "ap-southeast-1" in REGIONS
+    assert IGNORED == ["W3005"], "every ignored check needs its reason in .cfnlintrc"
+    assert set(SETTINGS) == {"regions", "ignore_checks"}
 
 
 def test_template_passes_cfn_lint(config: Synthesized) -> None:

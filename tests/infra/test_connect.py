@@ -1,9 +1,9 @@
 """The 112 contact flow (infra/flows/emergency-112.json) and Amazon Connect in the stack.
 
 The flow must be valid Flow language, and every caller must end with a human: whatever fails (the
-intake function, an attribute update, a message), the call still reaches the operators' queue. The one
-exception is when the queue itself cannot be set, where the caller hears the other emergency numbers
-before the call ends.
+intake function, an attribute update, a message, the queue itself), the call goes on towards the
+operators' queue, or to the backup number when one is set. The flow never hangs up; every retry waits
+behind a message, and retrying the queue is bounded before the backup path.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from infra.connect import DAYS, FLOW_PATH
-from tests.infra.conftest import INSTANCE_ARN, PHONE_NUMBER_ARN
+from infra.connect import ALL_BUSY, BUSY, DAYS, FALLBACK, FLOW_PATH, GREETING, HOLD, NO_BACKUP_NUMBER
+from infra.constants import CONNECT_VOICE, CONNECT_VOICE_ENGINE
+from tests.infra.conftest import INSTANCE_ARN, PHONE_NUMBER_ARN, synthesize
 from tests.infra.helpers import Synthesized, get_att, ref
 
 FLOW_TEXT = FLOW_PATH.read_text(encoding="utf-8")
@@ -27,13 +29,23 @@ PLACEHOLDERS = {
     "IntakeFunctionArn",
     "OperatorsQueueArn",
     "InvocationTimeLimitSeconds",
+    "VoiceId",
+    "VoiceEngine",
+    "BackupNumber",
+    "QueueAttempts",
+    "BackupRingSeconds",
     "GreetingText",
     "BusyText",
+    "AllBusyText",
     "FallbackText",
+    "HoldText",
 }
+PROMPTS = {"GreetingText", "BusyText", "AllBusyText", "FallbackText", "HoldText"}
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
-TERMINAL = "DisconnectParticipant"
 HUMAN = "TransferContactToQueue"
+BACKUP = "TransferParticipantToThirdParty"
+MESSAGE = "MessageParticipant"
+BACKUP_NUMBER = "+62333421112"
 
 
 def transitions(action: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -44,10 +56,11 @@ def transitions(action: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for error in out.get("Errors", []):
         yield f"error:{error.get('ErrorType')}", error["NextAction"]
     for condition in out.get("Conditions", []):
-        yield "condition", condition["NextAction"]
+        yield f"condition:{','.join(condition['Condition']['Operands'])}", condition["NextAction"]
 
 
 def reachable(start: str, avoiding: frozenset[str] = frozenset()) -> set[str]:
+    """Actions reachable from `start` (itself included) without passing any of `avoiding`."""
     seen: set[str] = set()
     todo = [start]
     while todo:
@@ -59,8 +72,22 @@ def reachable(start: str, avoiding: frozenset[str] = frozenset()) -> set[str]:
     return seen
 
 
+def successors(identifier: str) -> set[str]:
+    return {target for _, target in transitions(ACTIONS[identifier])}
+
+
 def of_type(type_: str) -> set[str]:
     return {identifier for identifier, a in ACTIONS.items() if a["Type"] == type_}
+
+
+def only(type_: str) -> str:
+    (identifier,) = of_type(type_)
+    return identifier
+
+
+def target(identifier: str, kind: str) -> str:
+    (found,) = [to for k, to in transitions(ACTIONS[identifier]) if k == kind]
+    return found
 
 
 # -- the flow file ---------------------------------------------------------------------------------------
@@ -82,10 +109,9 @@ def test_identifiers_are_unique_and_valid() -> None:
 
 def test_every_transition_leads_to_an_action() -> None:
     for identifier, action in ACTIONS.items():
-        for kind, target in transitions(action):
-            assert target in ACTIONS, f"{identifier} --{kind}--> {target}: no such action"
-        if action["Type"] != TERMINAL:
-            assert "NextAction" in action.get("Transitions", {}), f"{identifier} has no NextAction"
+        for kind, to in transitions(action):
+            assert to in ACTIONS, f"{identifier} --{kind}--> {to}: no such action"
+        assert "NextAction" in action.get("Transitions", {}), f"{identifier} has no NextAction"
 
 
 def test_every_action_is_reachable_from_the_start() -> None:
@@ -99,41 +125,132 @@ def test_lambda_invocation_is_synchronous_validated_and_time_limited() -> None:
     assert params["InvocationTimeLimitSeconds"] == "${InvocationTimeLimitSeconds}"
     assert params["LambdaFunctionARN"] == "${IntakeFunctionArn}"
     assert params["InvocationType"] == "SYNCHRONOUS"
-    errors = [target for kind, target in transitions(invoke) if kind.startswith("error:")]
+    errors = [to for kind, to in transitions(invoke) if kind.startswith("error:")]
     assert errors == ["set-operators-queue"], "the intake's failure must not keep the caller from a human"
     assert ACTIONS["set-operators-queue"]["Type"] == "UpdateContactTargetQueue"
 
 
+def test_the_flow_never_hangs_up() -> None:
+    assert of_type("DisconnectParticipant") == set()
+    assert of_type("EndFlowExecution") == set()
+
+
 def test_every_caller_reaches_a_human() -> None:
-    """From every action, each of its transitions (normal or error) still leads to the operators' queue,
-    except the fallback after the queue could not be set."""
+    """From every action, whatever happens, the operators' queue is still ahead."""
     humans = of_type(HUMAN)
     assert humans, "no TransferContactToQueue"
-    on_the_way = {identifier for identifier in ACTIONS if humans & reachable(identifier)}
-    assert FLOW["StartAction"] in on_the_way
-    fallback_entries: set[str] = set()
-    for identifier in on_the_way:
-        action = ACTIONS[identifier]
-        for kind, target in transitions(action):
-            if target in on_the_way:
-                continue
-            # The only way off the way to a human: setting the queue failed.
-            off_the_way = f"{identifier} --{kind}--> {target} never reaches an operator"
-            assert action["Type"] == "UpdateContactTargetQueue", off_the_way
-            assert kind.startswith("error:"), off_the_way
-            fallback_entries.add(target)
-    assert fallback_entries, "no fallback when the queue cannot be set"
-    messages = of_type("MessageParticipant")
-    for entry in fallback_entries:
-        # Every way from the fallback to the hang-up passes a message to the caller.
-        assert not of_type(TERMINAL) & reachable(entry, avoiding=frozenset(messages)), (
-            f"silent hang-up after {entry}"
-        )
-        assert of_type(TERMINAL) & reachable(entry), f"{entry} never ends"
+    for identifier in ACTIONS:
+        assert humans & reachable(identifier), f"{identifier} never leads to the operators' queue"
+
+
+def test_no_loop_without_a_message() -> None:
+    """Every retry waits behind something the caller hears: without the messages the flow has no cycle,
+    so it can never spin (and Connect never cuts a looping contact off)."""
+    messages = frozenset(of_type(MESSAGE))
+    for identifier in set(ACTIONS) - messages:
+        for successor in successors(identifier) - messages:
+            assert identifier not in reachable(successor, avoiding=messages), (
+                f"{identifier} loops back to itself without a message"
+            )
+
+
+def test_retrying_the_queue_is_bounded_and_then_tries_the_backup() -> None:
+    transfer = only(HUMAN)
+    (loop,) = of_type("Loop")
+    # Around the queue, only the Loop's ContinueLooping leads back to it: the queue is tried a bounded
+    # number of times before anything else happens.
+    assert transfer not in reachable(
+        target(transfer, "next"), avoiding=frozenset({loop, "has-backup-number"})
+    )
+    assert target(loop, "condition:ContinueLooping") == transfer
+    assert ACTIONS[loop]["Parameters"] == {"LoopCount": "${QueueAttempts}"}
+    done = target(loop, "condition:DoneLooping")
+    assert target(loop, "next") == done
+    assert ACTIONS[done]["Type"] == MESSAGE
+    assert successors(done) == {"has-backup-number"}
+    # each try waits behind the busy message (its SSML ends with a pause) before the Loop counts it
+    busy = target(transfer, "next")
+    assert ACTIONS[busy]["Type"] == MESSAGE
+    assert successors(busy) == {loop}
+
+
+def test_queue_failures_go_to_the_busy_message() -> None:
+    transfer = ACTIONS[only(HUMAN)]
+    busy = target(only(HUMAN), "next")
+    assert ACTIONS[busy]["Type"] == MESSAGE
+    assert ACTIONS[busy]["Parameters"]["SSML"].startswith("<speak>${BusyText}<break time=")
+    errors = {kind: to for kind, to in transitions(transfer) if kind.startswith("error:")}
+    assert errors == {"error:QueueAtCapacity": busy, "error:NoMatchingError": busy}
+
+
+def test_a_missing_queue_tells_the_caller_and_tries_the_backup() -> None:
+    advice = target("set-operators-queue", "error:NoMatchingError")
+    assert ACTIONS[advice]["Parameters"] == {"Text": "${FallbackText}"}
+    assert successors(advice) == {"has-backup-number"}
+
+
+def test_the_backup_number_is_called_only_when_one_is_configured() -> None:
+    check = ACTIONS["has-backup-number"]
+    assert check["Type"] == "Compare"
+    assert check["Parameters"] == {"ComparisonValue": "$.Attributes.backupNumber"}
+    backup = only(BACKUP)
+    assert [(c["Condition"], c["NextAction"]) for c in check["Transitions"]["Conditions"]] == [
+        ({"Operator": "TextStartsWith", "Operands": ["+"]}, backup)
+    ]
+    # Without one (the attribute holds NO_BACKUP_NUMBER), the caller is held and the queue tried again.
+    no_backup = target("has-backup-number", "error:NoMatchingCondition")
+    assert target("has-backup-number", "next") == no_backup
+    assert ACTIONS[no_backup]["Type"] == MESSAGE
+    assert successors(no_backup) == {"set-operators-queue"}
+    assert not NO_BACKUP_NUMBER.startswith("+")
+    # The attribute is set before anything can fail, from the deploy-time placeholder.
+    remember = ACTIONS["remember-backup-number"]
+    assert remember["Parameters"]["Attributes"] == {"backupNumber": "${BackupNumber}"}
+    assert "remember-backup-number" in reachable(FLOW["StartAction"], avoiding=frozenset({"greet"}))
+
+
+def test_the_backup_transfer_comes_back_to_the_queue_whatever_happens() -> None:
+    backup = ACTIONS[only(BACKUP)]
+    assert backup["Parameters"] == {
+        "ThirdPartyPhoneNumber": "$.Attributes.backupNumber",
+        "ThirdPartyConnectionTimeLimitSeconds": "${BackupRingSeconds}",
+        "ContinueFlowExecution": "True",
+    }
+    outcomes = dict(transitions(backup))
+    assert set(outcomes) == {
+        "next",
+        "error:CallFailed",
+        "error:ConnectionTimeLimitExceeded",
+        "error:NoMatchingError",
+    }
+    # the backup hung up with the caller still there: back to the queue; it failed: hold, then the queue
+    assert outcomes["next"] == "set-operators-queue"
+    for kind in ("error:CallFailed", "error:ConnectionTimeLimitExceeded", "error:NoMatchingError"):
+        assert ACTIONS[outcomes[kind]]["Type"] == MESSAGE, kind
+        assert successors(outcomes[kind]) == {"set-operators-queue"}, kind
+
+
+def test_the_voice_is_set_before_anything_is_said() -> None:
+    voice = only("UpdateContactTextToSpeechVoice")
+    assert ACTIONS[voice]["Parameters"] == {
+        "TextToSpeechVoice": "${VoiceId}",
+        "TextToSpeechEngine": "${VoiceEngine}",
+    }
+    said_before = of_type(MESSAGE) & reachable(FLOW["StartAction"], avoiding=frozenset({voice}))
+    assert said_before == set(), f"spoken with Connect's default English voice: {said_before}"
+    assert successors(voice) == {"remember-backup-number"}  # a failure to set it still goes on
 
 
 def test_only_known_placeholders() -> None:
     assert set(PLACEHOLDER.findall(FLOW_TEXT)) == PLACEHOLDERS
+
+
+@pytest.mark.parametrize("text", [GREETING, BUSY, ALL_BUSY, FALLBACK, HOLD])
+def test_prompts_spell_numbers_out_and_are_safe_in_ssml(text: str) -> None:
+    """A voice of another language reads digits in its own language ("one hundred twelve"): the prompts
+    write numbers as the words a caller expects ("satu satu dua")."""
+    assert not re.search(r"\d", text), text
+    assert not set('<>&"\\') & set(text), text
 
 
 # -- in the stack ----------------------------------------------------------------------------------------
@@ -174,13 +291,29 @@ def test_flow_is_the_committed_file_with_every_placeholder_filled(config: Synthe
     assert variables["IntakeFunctionArn"] == intake_target(config)
     assert variables["OperatorsQueueArn"] == get_att(config.only("AWS::Connect::Queue"), "QueueArn")
     assert 1 <= int(variables["InvocationTimeLimitSeconds"]) <= 8  # Connect's limit
-    for name in ("GreetingText", "BusyText", "FallbackText"):
+    assert 1 <= int(variables["QueueAttempts"]) <= 100  # the Loop action's limit
+    assert 10 <= int(variables["BackupRingSeconds"]) <= 600  # the transfer's limit
+    assert (variables["VoiceId"], variables["VoiceEngine"]) == (CONNECT_VOICE, CONNECT_VOICE_ENGINE)
+    assert variables["BackupNumber"] == NO_BACKUP_NUMBER  # none configured in these configurations
+    for name in PROMPTS:
         value = variables[name]
         assert isinstance(value, str), name
         assert value.strip(), name
         assert not {'"', "\\"} & set(value), f"{name} would break the flow's JSON"
     filled = PLACEHOLDER.sub(lambda m: "X" if m.group(1) in PLACEHOLDERS else m.group(0), text)
     json.loads(filled)
+
+
+def test_a_configured_backup_number_and_voice_reach_the_flow(tmp_path: Path) -> None:
+    configured = synthesize(
+        "backup",
+        {"connectBackupNumber": BACKUP_NUMBER, "connectVoice": "Lucia", "connectVoiceEngine": "Standard"},
+        tmp_path,
+    )
+    _, variables = flow(configured)
+    assert variables["BackupNumber"] == BACKUP_NUMBER
+    assert BACKUP_NUMBER.startswith("+")  # what has-backup-number looks for
+    assert (variables["VoiceId"], variables["VoiceEngine"]) == ("Lucia", "Standard")
 
 
 def test_flow_is_active_in_the_instance(config: Synthesized) -> None:

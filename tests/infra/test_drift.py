@@ -1,9 +1,13 @@
-"""Local and cloud cannot drift: the tables, queues and function environments the local stack creates
-(local.aws.provision on moto, local.stack.LocalStack) are the ones the CDK stack declares."""
+"""Local and cloud cannot drift: the tables, queues, user pool and function environments the local stack
+creates (local.aws.provision on moto, local.stack.LocalStack) are the ones the CDK stack declares.
+
+Sets are compared, not the definitions looped over: a table or queue that only one side creates fails.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from infra.definitions import FUNCTIONS, QUEUES, TABLES, TableDesign
+from infra.definitions import FUNCTIONS, OPERATOR_POOL, QUEUES, TABLES, UNDELIVERED_QUEUE, TableDesign
 from local.aws import Provisioned, client, provision, table_request
 from local.config import Ports, free_port
 from local.stack import LocalStack
@@ -37,6 +41,12 @@ LOCAL_ONLY = {
 }
 CLOUD_ONLY = {"CORS_ALLOW_ORIGINS"}
 LOCAL_STAGE = "drift"
+LOCAL_PREFIX = f"respon112-{LOCAL_STAGE}-"
+# Queues only one side has. Cloud: the SNS subscriptions' dead-letter queue (the agencies' SMS, e-mail and
+# HTTPS endpoints and the alarm e-mail exist only in the cloud, infra.definitions.UNDELIVERED_QUEUE).
+# Local: an inbox per agency standing in for those endpoints (local/aws.py), read by `python -m local inbox`.
+CLOUD_ONLY_QUEUES = {UNDELIVERED_QUEUE.id}
+LOCAL_ONLY_QUEUE = re.compile(r"^inbox-[a-z0-9]+$")
 
 
 class Local:
@@ -134,3 +144,81 @@ def test_the_same_functions_with_the_same_variables(stage_default: Synthesized, 
             cloud[name.removeprefix(prefix)] = set(variables) - CLOUD_ONLY
     local_env = {design.name: set(local.stack._function_env(design)) - LOCAL_ONLY for design in FUNCTIONS}
     assert cloud == local_env
+
+
+# -- the whole sets --------------------------------------------------------------------------------------
+
+
+def cloud_names(config: Synthesized, type_: str, prop: str) -> set[str]:
+    prefix = f"{config.prefix}-"
+    return {
+        r["Properties"][prop].removeprefix(prefix)
+        for r in config.of_type(type_).values()
+        if str(r["Properties"].get(prop, "")).startswith(prefix)
+    }
+
+
+def table_shape(key_schema_value: list[dict[str, str]], gsis: list[dict[str, Any]] | None) -> Any:
+    return (tuple(key_schema(key_schema_value)), tuple(sorted(indexes(gsis).items())))
+
+
+def test_the_same_tables_with_the_same_keys_and_indexes(stage_default: Synthesized, local: Local) -> None:
+    cloud = {}
+    for resource in stage_default.of_type("AWS::DynamoDB::Table").values():
+        props = resource["Properties"]
+        name = props["TableName"].removeprefix(f"{stage_default.prefix}-")
+        cloud[name] = table_shape(props["KeySchema"], props.get("GlobalSecondaryIndexes"))
+    ddb = local.client("dynamodb")
+    local_tables = {}
+    for name in ddb.list_tables()["TableNames"]:
+        assert name.startswith(LOCAL_PREFIX), name
+        table = ddb.describe_table(TableName=name)["Table"]
+        local_tables[name.removeprefix(LOCAL_PREFIX)] = table_shape(
+            table["KeySchema"], table.get("GlobalSecondaryIndexes")
+        )
+    assert cloud == local_tables
+
+
+def test_the_same_queues(stage_default: Synthesized, local: Local) -> None:
+    cloud = cloud_names(stage_default, "AWS::SQS::Queue", "QueueName")
+    urls = local.client("sqs").list_queues(QueueNamePrefix=LOCAL_PREFIX)["QueueUrls"]
+    local_queues = {url.rsplit("/", 1)[1].removeprefix(LOCAL_PREFIX) for url in urls}
+    local_only = {name for name in local_queues if LOCAL_ONLY_QUEUE.match(name)}
+    assert local_only, "no agency inboxes: is LOCAL_ONLY_QUEUE still right?"
+    assert cloud - CLOUD_ONLY_QUEUES == local_queues - local_only
+    assert cloud >= CLOUD_ONLY_QUEUES  # a cloud-only queue that no longer exists must leave the list
+
+
+def test_the_same_user_pool_and_panel_client(stage_default: Synthesized, local: Local) -> None:
+    cloud_pool = stage_default.props(stage_default.user_pool())
+    (cloud_client,) = [
+        r["Properties"] for r in stage_default.of_type("AWS::Cognito::UserPoolClient").values()
+    ]
+    idp = local.client("cognito-idp")
+    pool_id = local.provisioned.user_pool_id
+    local_pool = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    local_client = idp.describe_user_pool_client(
+        UserPoolId=pool_id, ClientId=local.provisioned.user_pool_client_id
+    )["UserPoolClient"]
+
+    assert cloud_pool["UserPoolName"] == OPERATOR_POOL.physical_name(stage_default.prefix)
+    assert local_pool["Name"] == OPERATOR_POOL.physical_name(f"respon112-{LOCAL_STAGE}")
+    policy_keys = (
+        "MinimumLength",
+        "RequireLowercase",
+        "RequireUppercase",
+        "RequireNumbers",
+        "RequireSymbols",
+        "TemporaryPasswordValidityDays",
+    )
+    cloud_policy = cloud_pool["Policies"]["PasswordPolicy"]
+    local_policy = local_pool["Policies"]["PasswordPolicy"]
+    assert {k: cloud_policy[k] for k in policy_keys} == {k: local_policy[k] for k in policy_keys}
+    assert (
+        cloud_pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"]
+        == local_pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"]
+        is True
+    )
+    assert set(cloud_client["ExplicitAuthFlows"]) == set(local_client["ExplicitAuthFlows"])
+    assert cloud_client["GenerateSecret"] is False
+    assert "ClientSecret" not in local_client

@@ -1,12 +1,17 @@
-"""Each function's role holds exactly what its definition (infra.definitions.FUNCTIONS) implies, no more."""
+"""Each function's role holds exactly what its code uses, no more.
+
+The expectations below are written out by hand from what each function's code calls (functions/), not
+derived from infra.definitions: a definition that grants more than the code uses, or less, fails here.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from infra.definitions import AGENCY_TOPIC, FUNCTIONS, FunctionDesign
+from infra.definitions import AGENCY_TOPIC, FUNCTIONS, IDEMPOTENCY, INCIDENTS, STATUS_INDEX, TableAccess
 from tests.infra.helpers import Synthesized, as_list, canonical, get_att, ref
 
 FUNCTION_NAMES = [f.name for f in FUNCTIONS]
@@ -29,39 +34,88 @@ XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 Grant = tuple[str, str]  # (action, canonical resource)
 
 
-def expected_grants(config: Synthesized, design: FunctionDesign) -> set[Grant]:
+@dataclass(frozen=True)
+class Uses:
+    """What a function's code calls, by physical name suffix (`incidents`, `incidents/by-status`, …)."""
+
+    dynamodb: dict[str, set[str]] = field(default_factory=dict)  # table or table/index -> actions
+    sends_to: tuple[str, ...] = ()  # queues
+    publishes_to: tuple[str, ...] = ()  # topics
+    consumes: str | None = None  # the queue of its event source mapping
+    writes_to: tuple[str, ...] = ()  # buckets (design ids)
+    reads_secret: bool = False
+    user_pool: set[str] = field(default_factory=set)
+
+
+GET_PUT = {"dynamodb:GetItem", "dynamodb:PutItem"}
+QUERY = {"dynamodb:Query"}
+USES: dict[str, Uses] = {
+    # register: GetItem (a waiting AML position), TransactWriteItems of Puts (incident, dedupe, audit)
+    "intake-connect": Uses(dynamodb={"incidents": GET_PUT}),
+    # the queue by status; an incident with its timeline (Query on the table); transitions; GET /operators
+    "verify-api": Uses(
+        dynamodb={"incidents": GET_PUT | QUERY, "incidents/by-status": QUERY},
+        sends_to=("dispatch",),
+        user_pool={"cognito-idp:ListUsersInGroup"},
+    ),
+    # reports, webhooks, AML: a caller's recent incidents (recent_by_caller), the rate-limit counter
+    "intake-web": Uses(
+        dynamodb={"incidents": GET_PUT | {"dynamodb:UpdateItem"}, "incidents/by-caller": QUERY},
+        sends_to=("replies",),
+        writes_to=("raw-reports",),
+        reads_secret=True,
+    ),
+    "reply-sender": Uses(consumes="replies", reads_secret=True),
+    "dispatch-worker": Uses(
+        dynamodb={
+            "incidents": GET_PUT,
+            "idempotency": GET_PUT | {"dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        },
+        publishes_to=(AGENCY_TOPIC.id,),
+        consumes="dispatch",
+    ),
+    # VERIFIED incidents, oldest first (list_by_status), and nothing else of the table
+    "dispatch-reconciler": Uses(dynamodb={"incidents/by-status": QUERY}, sends_to=("dispatch",)),
+}
+
+
+def test_every_function_has_its_expectation() -> None:
+    assert set(USES) == set(FUNCTION_NAMES)
+
+
+def expected_grants(config: Synthesized, name: str) -> set[Grant]:
     prefix = config.prefix
+    uses = USES[name]
     grants: set[Grant] = set()
 
     def allow(actions: set[str] | tuple[str, ...], resource: Any) -> None:
         grants.update((action, canonical(resource)) for action in actions)
 
-    log_group = config.named("AWS::Logs::LogGroup", "LogGroupName", f"/aws/lambda/{prefix}-{design.name}")
+    log_group = config.named("AWS::Logs::LogGroup", "LogGroupName", f"/aws/lambda/{prefix}-{name}")
     allow({"logs:CreateLogStream", "logs:PutLogEvents"}, get_att(log_group, "Arn"))
     kms: set[str] = set()
-    for access in design.tables:
-        table_arn = get_att(config.table(access.table.physical_name(prefix)), "Arn")
-        allow(access.actions, table_arn)
-        for index in access.table.indexes:
-            allow(access.index_actions, {"Fn::Join": ["", [table_arn, f"/index/{index.name}"]]})
-        kms |= KMS_WRITE if DDB_WRITES & set(access.actions) else KMS_READ
-    for queue in design.sends_to:
-        allow({"sqs:SendMessage"}, get_att(config.queue(queue.physical_name(prefix)), "Arn"))
+    for target, actions in uses.dynamodb.items():
+        table, _, index = target.partition("/")
+        table_arn = get_att(config.table(f"{prefix}-{table}"), "Arn")
+        allow(actions, {"Fn::Join": ["", [table_arn, f"/index/{index}"]]} if index else table_arn)
+        kms |= KMS_WRITE if DDB_WRITES & actions else KMS_READ
+    for queue in uses.sends_to:
+        allow({"sqs:SendMessage"}, get_att(config.queue(f"{prefix}-{queue}"), "Arn"))
         kms |= KMS_PRODUCE
-    for topic in design.publishes_to:
-        allow({"sns:Publish"}, ref(config.topic(topic.physical_name(prefix))))
+    for topic in uses.publishes_to:
+        allow({"sns:Publish"}, ref(config.topic(f"{prefix}-{topic}")))
         kms |= KMS_PRODUCE
-    if design.user_pool_actions:
-        allow(design.user_pool_actions, get_att(config.user_pool(), "Arn"))
-    for bucket in design.writes_to:
-        objects = {"Fn::Join": ["", [get_att(config.only_bucket(bucket.id), "Arn"), "/*"]]}
+    if uses.user_pool:
+        allow(uses.user_pool, get_att(config.user_pool(), "Arn"))
+    for bucket in uses.writes_to:
+        objects = {"Fn::Join": ["", [get_att(config.only_bucket(bucket), "Arn"), "/*"]]}
         allow({"s3:PutObject"}, objects)
         kms |= KMS_PRODUCE
-    for _secret in design.reads_secrets:
+    if uses.reads_secret:
         allow({"secretsmanager:GetSecretValue"}, ref(config.only("AWS::SecretsManager::Secret")))
         kms |= KMS_READ
-    if design.source:
-        allow(SQS_CONSUME, get_att(config.queue(design.source.queue.physical_name(prefix)), "Arn"))
+    if uses.consumes:
+        allow(SQS_CONSUME, get_att(config.queue(f"{prefix}-{uses.consumes}"), "Arn"))
         kms |= KMS_CONSUME
     allow(kms, get_att(config.data_key(), "Arn"))
     allow(XRAY, "*")
@@ -84,12 +138,32 @@ def function_roles(config: Synthesized) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
-def test_role_has_exactly_the_grants_its_definition_implies(config: Synthesized, name: str) -> None:
-    design = next(f for f in FUNCTIONS if f.name == name)
+def test_role_has_exactly_the_grants_its_code_needs(config: Synthesized, name: str) -> None:
     actual = actual_grants(config, config.role(name))
-    expected = expected_grants(config, design)
-    assert actual - expected == set(), "granted beyond the definition"
+    expected = expected_grants(config, name)
+    assert actual - expected == set(), "granted beyond what the code uses"
     assert expected - actual == set(), "missing from the role"
+
+
+def index_grants(config: Synthesized, name: str) -> set[str]:
+    """The indexes a function's role may query, by name."""
+    return {
+        resource.split("/index/")[1].strip('"]}')
+        for action, resource in actual_grants(config, config.role(name))
+        if "/index/" in resource
+    }
+
+
+def test_each_function_queries_only_the_index_its_code_reads(config: Synthesized) -> None:
+    found = {name: index_grants(config, name) for name in FUNCTION_NAMES}
+    assert found == {
+        "intake-connect": set(),
+        "verify-api": {"by-status"},
+        "intake-web": {"by-caller"},
+        "reply-sender": set(),
+        "dispatch-worker": set(),
+        "dispatch-reconciler": {"by-status"},
+    }
 
 
 def test_one_distinct_role_per_function(config: Synthesized) -> None:
@@ -148,3 +222,11 @@ def test_only_the_worker_publishes_to_agencies(config: Synthesized) -> None:
         if ("sns:Publish", topic) in actual_grants(config, role_id)
     }
     assert publishers == {"dispatch-worker"}
+
+
+def test_an_index_grant_names_its_indexes() -> None:
+    """A definition cannot grant index actions without saying which indexes, nor name one the table lacks."""
+    with pytest.raises(ValueError, match="go together"):
+        TableAccess(INCIDENTS, (), index_actions=("dynamodb:Query",))
+    with pytest.raises(ValueError, match="has no index"):
+        TableAccess(IDEMPOTENCY, (), index_actions=("dynamodb:Query",), indexes=(STATUS_INDEX,))

@@ -3,16 +3,19 @@ configuration is clean, and every acknowledgment is narrow, explained and still 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from aws_cdk import App, Duration, Stack, Validations
 from aws_cdk import aws_sqs as sqs
 from constructs import IConstruct
 
-from tests.infra.conftest import new_app
+from infra.app import build
+from tests.infra.conftest import CONFIGURATIONS, context, new_app
 from tests.infra.helpers import Synthesized, plugin_reports, read_validation_report
 
 PACKS = ("AwsSolutions", "Serverless")
@@ -101,4 +104,39 @@ def test_every_acknowledgment_still_suppresses_a_finding(config: Synthesized) ->
         for violation in plugin["suppressedViolations"]
     }
     made = {(construct.node.path, rule) for construct, rule, _ in acknowledgments(config.app)}
+    assert made - suppressed == set(), "acknowledgments that suppress no finding"
+
+
+# How `cdk synth` runs the app: the CLI always sets a region (its profile's, else us-east-1) and, with
+# credentials, the account. The session's templates are environment-agnostic; these are bound.
+BOUND_ENVIRONMENTS = {
+    "cli-without-credentials": {"CDK_DEFAULT_REGION": "us-east-1"},
+    "singapore-account": {"CDK_DEFAULT_REGION": "ap-southeast-1", "CDK_DEFAULT_ACCOUNT": "123456789012"},
+}
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod", "full"])
+@pytest.mark.parametrize("environment", BOUND_ENVIRONMENTS)
+def test_a_stack_bound_to_a_region_and_account_synthesizes_clean(
+    tmp_path: Path, stage: str, environment: str
+) -> None:
+    """Acknowledgments that name a resource by its ARN must match the ARN as cdk-nag renders it in a bound
+    stack too (literal region, account and partition): `make synth` runs exactly this."""
+    app = App(outdir=str(tmp_path), context=context(CONFIGURATIONS[stage]))
+    with mock.patch.dict(os.environ, BOUND_ENVIRONMENTS[environment]):
+        if "CDK_DEFAULT_ACCOUNT" not in BOUND_ENVIRONMENTS[environment]:
+            os.environ.pop("CDK_DEFAULT_ACCOUNT", None)
+        stack = build(app)
+        app.synth()  # raises on any finding nobody acknowledged
+    assert stack.region == BOUND_ENVIRONMENTS[environment]["CDK_DEFAULT_REGION"]
+    plugins = plugin_reports(read_validation_report(tmp_path))
+    for pack in PACKS:
+        assert plugins[pack]["violations"] == [], plugins[pack]["violations"]
+    # and every acknowledgment still suppresses a finding in the bound stack
+    suppressed = {
+        (violation["acknowledgedAt"], violation["acknowledgedId"])
+        for plugin in plugins.values()
+        for violation in plugin["suppressedViolations"]
+    }
+    made = {(construct.node.path, rule) for construct, rule, _ in acknowledgments(app)}
     assert made - suppressed == set(), "acknowledgments that suppress no finding"

@@ -56,6 +56,16 @@ def test_the_panel_files_go_to_the_private_bucket_and_invalidate_cloudfront(conf
     assert len(properties["SourceObjectKeys"]) == 2  # panel/ and config.json
 
 
+def test_browsers_revalidate_every_panel_file_and_cloudfront_honours_it(config: Synthesized) -> None:
+    """A deployment must never leave a browser with old and new ES modules mixed: every file, config.json
+    included, is served with Cache-Control: no-cache (revalidated on each load, a 304 when unchanged), and
+    CloudFront's cache policy follows the origin's headers rather than a TTL of its own."""
+    assert deployment(config)["SystemMetadata"] == {"cache-control": "no-cache"}
+    distribution = config.props(config.only("AWS::CloudFront::Distribution"))["DistributionConfig"]
+    # CachingOptimized (AWS managed): honours Cache-Control from the origin, minimum TTL 1 s
+    assert distribution["DefaultCacheBehavior"]["CachePolicyId"] == "658327ea-f89d-4fab-a63d-7e88639e58f6"
+
+
 def test_the_panel_asset_is_the_panel_directory(config: Synthesized) -> None:
     properties = deployment(config)
     shipped: set[str] = set()

@@ -160,6 +160,60 @@ def test_log_groups_have_a_retention(config: Synthesized) -> None:
         assert logging == {"LogFormat": "JSON", "LogGroup": ref(log_group)}
 
 
+# Written out, not read from the definitions: the 112 intake keeps 20 executions for itself whatever else
+# runs, the public intake is capped at 10, the reconciler runs one sweep at a time; the reply sender is
+# held back by its event source mapping instead (below).
+RESERVED_CONCURRENCY = {
+    "intake-connect": 20,
+    "verify-api": None,
+    "intake-web": 10,
+    "reply-sender": None,
+    "dispatch-worker": None,
+    "dispatch-reconciler": 1,
+}
+
+
+def test_reserved_concurrency_protects_the_112_path_and_caps_the_public_intake(config: Synthesized) -> None:
+    found = {
+        name: config.props(config.function(name)).get("ReservedConcurrentExecutions")
+        for name in FUNCTION_NAMES
+    }
+    assert found == RESERVED_CONCURRENCY
+    # Lambda keeps at least 100 executions of the account unreserved (README: ask for the default 1,000).
+    assert sum(n for n in found.values() if n) <= 1000 - 100
+
+
+def test_the_reply_sender_is_held_back_by_its_event_source_not_throttled(config: Synthesized) -> None:
+    """Reserved concurrency on an SQS consumer throttles invocations the pollers already received, and a
+    throttled batch comes back as a failed receive: enough of them move replies to the dead-letter queue.
+    The mapping's maximum concurrency makes the pollers wait instead."""
+    sender = config.function("reply-sender")
+    assert "ReservedConcurrentExecutions" not in config.props(sender)
+    (mapping,) = [
+        m["Properties"]
+        for m in config.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == ref(sender)
+    ]
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 2}
+
+
+def test_the_reconciler_is_never_retried_asynchronously(config: Synthesized) -> None:
+    """The schedule's target does not retry, and neither does Lambda's own asynchronous queue (two retries
+    by default, and a throttled event kept for six hours): a late sweep only piles onto the next one."""
+    reconciler = config.function("dispatch-reconciler")
+    (invoke_config,) = [
+        r["Properties"]
+        for r in config.of_type("AWS::Lambda::EventInvokeConfig").values()
+        if r["Properties"]["FunctionName"] == ref(reconciler)
+    ]
+    assert invoke_config["MaximumRetryAttempts"] == 0
+    assert invoke_config["MaximumEventAgeInSeconds"] == 60  # the next run starts a minute later
+    assert invoke_config["Qualifier"] == "$LATEST"
+    (rule,) = config.of_type("AWS::Events::Rule").values()
+    (target,) = rule["Properties"]["Targets"]
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] == 0
+
+
 def test_dispatch_worker_reports_partial_batch_failures(config: Synthesized) -> None:
     mappings = config.of_type("AWS::Lambda::EventSourceMapping")
     worker = config.function("dispatch-worker")
@@ -244,8 +298,18 @@ def test_panel_distribution_is_locked_down(config: Synthesized) -> None:
     assert hsts["Override"] is True
     csp = security["ContentSecurityPolicy"]
     assert csp["Override"] is True
-    assert "default-src 'self'" in csp["ContentSecurityPolicy"]
-    assert "frame-ancestors 'none'" in csp["ContentSecurityPolicy"]
+    policy = render(csp["ContentSecurityPolicy"])
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    # The panel calls its API and the region's Cognito, nothing else of AWS.
+    (connect_src,) = [d for d in policy.split("; ") if d.startswith("connect-src ")]
+    rest_api = config.only("AWS::ApiGateway::RestApi")
+    assert connect_src.split() == [
+        "connect-src",
+        "'self'",
+        "https://cognito-idp.${AWS::Region}.amazonaws.com",
+        f"https://${{{rest_api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}",
+    ]
     assert distribution["Restrictions"]["GeoRestriction"] == {
         "Locations": config.context["panelAllowedCountries"],
         "RestrictionType": "whitelist",
@@ -306,10 +370,10 @@ def test_panel_client_has_no_secret_and_only_the_panels_sign_in_flows(config: Sy
     props = client["Properties"]
     assert props["UserPoolId"] == ref(pool)
     assert props["GenerateSecret"] is False
-    # The panel signs in with USER_PASSWORD_AUTH (docs/decisions.md); no admin or custom flows, no OAuth.
+    # What panel/js/auth.js calls: InitiateAuth with USER_PASSWORD_AUTH, then REFRESH_TOKEN_AUTH
+    # (docs/decisions.md 13). No SRP (nothing uses it), no admin or custom flows, no OAuth.
     assert set(props["ExplicitAuthFlows"]) == {
         "ALLOW_USER_PASSWORD_AUTH",
-        "ALLOW_USER_SRP_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
     }, json.dumps(props)
     assert props["AllowedOAuthFlowsUserPoolClient"] is False

@@ -183,3 +183,48 @@ def test_malformed_phone_number_arn_is_refused(tmp_path: Path, phone: str) -> No
     not deep inside the synth (or the deployment)."""
     with pytest.raises(ConfigError, match="connectPhoneNumberArn"):
         build_with({"connectInstanceArn": INSTANCE_ARN, "connectPhoneNumberArn": phone}, tmp_path)
+
+
+def test_the_warm_intake_fits_in_its_reserved_concurrency(tmp_path: Path) -> None:
+    """Provisioned environments come out of the function's reserved concurrency: Lambda refuses more."""
+    with pytest.raises(ConfigError, match="intakeProvisionedConcurrency"):
+        build_with({"stage": "prod", "prod": {"intakeProvisionedConcurrency": 21}}, tmp_path)
+
+
+@pytest.mark.parametrize("number", ["0333421112", "62333421112", "+62 333 421112", "+0333421112"])
+def test_a_backup_number_must_be_e164(tmp_path: Path, number: str) -> None:
+    with pytest.raises(ConfigError, match="connectBackupNumber"):
+        build_with({"connectBackupNumber": number}, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("connectVoice", "lupe"), ("connectVoice", "Lu pe"), ("connectVoiceEngine", "Fast")]
+)
+def test_the_voice_must_be_a_polly_voice_and_engine(tmp_path: Path, key: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=key):
+        build_with({key: value}, tmp_path)
+
+
+# -- what production keeps when its stack goes -------------------------------------------------------------
+
+
+def test_the_connect_instance_is_kept_in_prod(stage_default: Synthesized) -> None:
+    instance = stage_default.resources[stage_default.only("AWS::Connect::Instance")]
+    expected = "Retain" if stage_default.stage == "prod" else "Delete"
+    assert instance.get("DeletionPolicy", "Delete") == expected
+    assert instance.get("UpdateReplacePolicy", "Delete") == expected
+
+
+def test_the_channel_secret_is_kept_in_prod(stage_default: Synthesized) -> None:
+    secret = stage_default.resources[stage_default.only("AWS::SecretsManager::Secret")]
+    expected = "Retain" if stage_default.stage == "prod" else "Delete"
+    assert secret.get("DeletionPolicy", "Delete") == expected
+
+
+def test_the_account_wide_api_gateway_logging_role_is_kept_in_every_stage(stage_default: Synthesized) -> None:
+    """API Gateway has one logging role per account and region: destroying the dev stack must not take
+    the role prod's API (or any other) logs with."""
+    account = stage_default.resources[stage_default.only("AWS::ApiGateway::Account")]
+    assert account["DeletionPolicy"] == "Retain"
+    role_id = account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]
+    assert stage_default.resources[role_id]["DeletionPolicy"] == "Retain"

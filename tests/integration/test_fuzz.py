@@ -169,3 +169,47 @@ def test_public_intake_never_answers_5xx(fuzz_stack: dict[str, Any], session: Si
         case.validate_response(response, checks=[not_a_server_error])
 
     fuzz(schema, send)
+
+
+# -- bodies a schema-based generator does not make ----------------------------------------------------
+
+
+HOSTILE_BODIES: dict[str, bytes] = {
+    "nested too deeply": b"[" * 100_000 + b"]" * 100_000,
+    "deep object": b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+    "lone surrogate": b'{"description": "tolong \\ud800 kebakaran di pasar", "phone": "081234567890"}',
+    "not UTF-8": "kebakaran di Genteng, tolong".encode("utf-16"),
+    "NUL bytes": b'{"description": "a\\u0000b\\u0000c kebakaran", "phone": "081234567890"}',
+    "huge number": b'{"description": "kebakaran di pasar Genteng", "accuracyM": 1e999999}',
+    "long key": b'{"' + b"k" * 200_000 + b'": 1}',
+    "empty": b"",
+    "a JSON string": b'"just a string"',
+    "truncated": b'{"description": "kebakaran',
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_BODIES))
+@pytest.mark.parametrize(
+    ("method", "path", "content_type"),
+    [
+        ("POST", "/reports", "application/json"),
+        ("POST", "/webhooks/instagram", "application/json"),
+        ("POST", "/webhooks/twitter", "application/json"),
+        ("POST", "/aml", "application/json"),
+        ("POST", "/aml", "application/x-www-form-urlencoded"),
+        ("POST", "/incidents", "application/json"),
+    ],
+)
+def test_hostile_bodies_never_get_a_5xx(
+    fuzz_stack: dict[str, Any], session: SignedSession, method: str, path: str, content_type: str, name: str
+) -> None:
+    """Signed (or authorised) as the real sender would, so each body reaches the parser."""
+    headers = {"Content-Type": content_type}
+    if path == "/incidents":
+        headers["Authorization"] = f"Bearer {id_token(fuzz_stack, 'operator1')}"
+
+    response = session.request(
+        method, f"{fuzz_stack['api']}{path}", data=HOSTILE_BODIES[name], headers=headers
+    )
+
+    assert response.status_code < 500, f"{name}: {response.status_code} {response.text[:500]}"

@@ -11,15 +11,30 @@ export function endpoint(base, path) {
 }
 
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = null) {
     super((body && body.message) || `HTTP ${status}`);
     this.status = status; // 0: the network failed
     this.body = body || {};
+    this.retryAfter = retryAfter; // seconds, from a 429's or 503's Retry-After
+  }
+
+  /** The server's own words (English), shown only as a secondary detail under a translated message. */
+  get serverMessage() {
+    return this.body && typeof this.body.message === "string" ? this.body.message : null;
   }
 
   get code() {
     return this.body.code || null;
   }
+}
+
+/** Retry-After in seconds (a number of seconds or an HTTP date), or null. */
+function retryAfter(value) {
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.round((at - Date.now()) / 1000));
 }
 
 export class Api {
@@ -62,7 +77,7 @@ export class Api {
     if (response.status === 401) {
       await this.onUnauthorized(true);
     }
-    if (!response.ok) throw new ApiError(response.status, data);
+    if (!response.ok) throw new ApiError(response.status, data, retryAfter(response.headers.get("Retry-After")));
     return data;
   }
 

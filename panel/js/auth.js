@@ -174,22 +174,38 @@ export class SessionKeeper {
 
   async refresh() {
     if (!this.session || !this.session.refreshToken) return false;
+    if (this.refreshing) return this.refreshing; // one renewal at a time
+    this.refreshing = this.renew().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  async renew() {
     try {
       const data = await this.cognito.refresh(this.session.refreshToken);
       this.session = Session.fromResult(data.AuthenticationResult, this.session);
       this.session.save();
+      this.lastError = null;
       this.schedule();
       this.onChange(this.session);
       return true;
     } catch (error) {
+      this.lastError = error.code === "network" ? "network" : "refused";
       if (error.code === "network") {
-        this.timer = setTimeout(() => this.refresh(), 15_000);
+        this.retryLater();
         return false;
       }
       this.stop();
       this.onLost();
       return false;
     }
+  }
+
+  /** Cognito could not be reached: try again in 15 s. */
+  retryLater() {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(), 15_000);
   }
 
   stop() {

@@ -1,10 +1,60 @@
 // Amazon Connect's Contact Control Panel (softphone), embedded when config.connect is set. An incoming
 // contact opens the incident its flow registered (the contact attribute incidentId): a screen pop.
+// The phone's pane folds into a narrow strip (remembered in the browser) so that the incident and its
+// form fit at 1366×768; it unfolds by itself when a call comes in. Folded, the softphone keeps running.
 import { VENDOR } from "./vendor.js";
 import { $, show } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, onLanguageChange } from "./i18n.js";
 
 let started = false;
+const FOLD_KEY = "respon112.phone";
+
+function folded() {
+  return document.body.classList.contains("phone-collapsed");
+}
+
+function labelToggle() {
+  const button = $("#phone-toggle");
+  const collapsed = folded();
+  button.textContent = collapsed ? t("phoneShow") : t("phoneHide");
+  button.setAttribute("aria-label", collapsed ? t("phoneShowLabel") : t("phoneHideLabel"));
+  button.setAttribute("aria-expanded", String(!collapsed));
+}
+
+/** Fold or unfold the phone's pane; the softphone stays loaded (out of sight, out of the Tab order). */
+export function foldPhone(collapsed, remember = true) {
+  document.body.classList.toggle("phone-collapsed", collapsed);
+  $("#phone-body").inert = collapsed;
+  labelToggle();
+  if (remember) {
+    try {
+      localStorage.setItem(FOLD_KEY, collapsed ? "folded" : "open");
+    } catch {
+      // private mode: for this page only
+    }
+  }
+  window.dispatchEvent(new Event("resize")); // the map measures its new width
+}
+
+function setupFold() {
+  const button = $("#phone-toggle");
+  show(button);
+  if (!button.dataset.wired) {
+    button.dataset.wired = "true";
+    button.addEventListener("click", () => {
+      foldPhone(!folded());
+      button.focus();
+    });
+    onLanguageChange(labelToggle);
+  }
+  let stored = null;
+  try {
+    stored = localStorage.getItem(FOLD_KEY);
+  } catch {
+    stored = null;
+  }
+  foldPhone(stored === "folded", false);
+}
 
 function loadStreams() {
   return new Promise((resolve, reject) => {
@@ -27,6 +77,7 @@ export async function setupConnect(config, openIncident, announce) {
     return;
   }
   document.body.classList.add("with-phone");
+  setupFold();
   if (started) return; // initCCP once per page
   started = true;
   status.dataset.i18n = "connectLoading";
@@ -46,9 +97,10 @@ export async function setupConnect(config, openIncident, announce) {
       contact.onConnecting(() => {
         const attributes = contact.getAttributes() || {};
         const id = attributes.incidentId && attributes.incidentId.value;
+        if (folded()) foldPhone(false, false); // the call is answered in the softphone
         if (id) {
-          openIncident(id);
           announce(t("connectIncoming", { id }));
+          openIncident(id);
         }
       });
     });

@@ -39,16 +39,16 @@ export function show(el, visible = true) {
   el.hidden = !visible;
 }
 
-/** Whether a key event comes from a place where the person is typing (no single-key shortcuts there). */
-export function isTyping(event) {
+/**
+ * Whether a key event comes from a form control: a text field, a select, a radio button, a checkbox, an
+ * editable region. Single-key shortcuts never fire there (a letter typed into a half-filled form must not
+ * switch or reset it); only shortcuts with a modifier do.
+ */
+export function inFormControl(event) {
   const el = event.target;
   if (!(el instanceof Element)) return false;
   if (el.isContentEditable) return true;
   const tag = el.tagName;
-  if (tag === "TEXTAREA" || tag === "SELECT") return true;
-  if (tag === "INPUT") {
-    const type = (el.getAttribute("type") || "text").toLowerCase();
-    return !["checkbox", "radio", "button", "submit", "reset"].includes(type);
-  }
-  return false;
+  if (tag === "TEXTAREA" || tag === "SELECT" || tag === "INPUT") return true;
+  return el.getAttribute("role") === "textbox" || el.getAttribute("role") === "combobox";
 }

@@ -21,7 +21,9 @@ function formatter(kind) {
     const options =
       kind === "time"
         ? { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }
-        : { day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
+        : kind === "short"
+          ? { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }
+          : { day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
     cache.set(key, new Intl.DateTimeFormat(locale, { ...options, timeZone: zone }));
   }
   return cache.get(key);
@@ -36,6 +38,12 @@ export function dateTime(iso) {
 /** "12:14:21 WIB". */
 export function clock(date = new Date()) {
   return `${formatter("time").format(date)} ${zoneLabel()}`;
+}
+
+/** "29 Nov 12.14 WIB": enough to tell incidents of one shift apart (the duplicate picker). */
+export function shortTime(iso) {
+  if (!iso) return "–";
+  return `${formatter("short").format(new Date(iso))} ${zoneLabel()}`;
 }
 
 /** Waiting time since `iso` as mm:ss (minutes keep counting past 59). */

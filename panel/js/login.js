@@ -20,11 +20,38 @@ export class LoginView {
     $("#mfa-setup-form").addEventListener("submit", (e) => this.submit(e, () => this.mfaSetup()));
     $("#mfa-form").addEventListener("submit", (e) => this.submit(e, () => this.mfaCode()));
     for (const button of $$("[data-back-to-login]")) button.addEventListener("click", () => this.show());
+    $("#login-retry").addEventListener("click", () => this.retry());
+    this.retryAction = null;
+  }
+
+  /** While the session waits for Cognito: a "try again" button (the message says why). */
+  offerRetry(action) {
+    this.retryAction = action;
+    show($("#login-retry"));
+  }
+
+  get waitingForRetry() {
+    return Boolean(this.retryAction);
+  }
+
+  async retry() {
+    const button = $("#login-retry");
+    if (!this.retryAction || button.disabled) return;
+    button.disabled = true;
+    const message = $("#login-message").textContent;
+    this.message(t("retrying"));
+    try {
+      if (!(await this.retryAction())) this.message(message);
+    } finally {
+      button.disabled = false;
+    }
   }
 
   /** Show the first step, with an optional message (e.g. why the session ended). */
   show(messageKey = null) {
     this.challenge = null;
+    this.retryAction = null;
+    show($("#login-retry"), false);
     show($("#login-view"));
     this.message(messageKey ? t(messageKey) : "");
     this.step("login-form");
@@ -32,6 +59,8 @@ export class LoginView {
   }
 
   hide() {
+    this.retryAction = null;
+    show($("#login-retry"), false);
     show($("#login-view"), false);
   }
 

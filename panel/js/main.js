@@ -1,5 +1,5 @@
 // Start-up: the runtime configuration (/config.json), the language, sign-in, then the workspace.
-import { $, show, isTyping } from "./dom.js";
+import { $, show, inFormControl } from "./dom.js";
 import { t, term, initLanguage, applyI18n, toggleLanguage, onLanguageChange } from "./i18n.js";
 import { clock, setTimeZone, zoneLabel } from "./format.js";
 import { Cognito, Session, SessionKeeper } from "./auth.js";
@@ -58,7 +58,7 @@ async function signedIn(session) {
     workspace.setSession(session);
   }
   workspace.start();
-  setupConnect(config.connect, (id) => workspace.openIncident(id), announce);
+  setupConnect(config.connect, (id) => workspace.callArrived(id), announce);
   $("#main").focus();
 }
 
@@ -72,12 +72,41 @@ function endSession(messageKey) {
   login.show(messageKey);
 }
 
+/**
+ * The IdToken has expired and Cognito cannot be reached to renew it: the sign-in screen says so and
+ * offers to try again (the keeper also retries every 15 s); the refresh token is kept for that.
+ */
+function waitForCognito(session) {
+  keeper.stop();
+  if (workspace) workspace.stop();
+  show($("#app-view"), false);
+  renderUser(null);
+  keeper.session = session;
+  keeper.retryLater();
+  login.show("refreshNetwork");
+  login.offerRetry(async () => {
+    if (!keeper.session) keeper.session = session;
+    return keeper.refresh();
+  });
+}
+
+/** The keeper renewed the tokens: the workspace goes on, or starts if the sign-in screen waited. */
+function renewed(session) {
+  if ($("#app-view").hidden) {
+    if (!$("#login-view").hidden && login.waitingForRetry) signedIn(session);
+    return;
+  }
+  if (workspace) workspace.setSession(session);
+}
+
 async function unauthorized(final) {
   if (lost) return false;
-  if (!final && keeper.session && (await keeper.refresh())) return true;
+  const session = keeper.session;
+  if (!final && session && (await keeper.refresh())) return true;
   if (!lost) {
     lost = true;
-    endSession("sessionExpired");
+    if (!final && session && session.refreshToken && keeper.lastError === "network") waitForCognito(session);
+    else endSession("sessionExpired");
   }
   return false;
 }
@@ -96,7 +125,7 @@ async function logout() {
 
 function globalKeys(event) {
   if (!$("#app-view").hidden || event.defaultPrevented) return; // the workspace has its own
-  if (isTyping(event) || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (inFormControl(event) || event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === "l") {
     event.preventDefault();
     toggleLanguage();
@@ -123,11 +152,10 @@ async function boot() {
   setInterval(tickClock, 1000);
 
   cognito = new Cognito(config.cognito);
-  keeper = new SessionKeeper(
-    cognito,
-    () => {},
-    () => unauthorized(true),
-  );
+  keeper = new SessionKeeper(cognito, renewed, () => {
+    if (login.waitingForRetry) endSession("sessionExpired"); // Cognito answered at last: no renewal
+    else unauthorized(true);
+  });
   api = new Api(config.apiUrl, () => keeper.session?.idToken, unauthorized);
   login = new LoginView(cognito, `Respon 112 ${config.regency.name}`, signedIn);
 
@@ -144,8 +172,10 @@ async function boot() {
   if (stored && stored.expiresAt > Date.now() + 10_000) {
     signedIn(stored);
   } else if (stored && stored.refreshToken) {
+    // An expired IdToken: renew it first. Without Cognito (the network) the sign-in screen says so.
     keeper.session = stored;
     if (await keeper.refresh()) signedIn(keeper.session);
+    else if (keeper.lastError === "network") waitForCognito(stored);
   } else {
     Session.clear();
     login.show();

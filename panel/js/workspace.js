@@ -1,10 +1,13 @@
 // The operators' workspace: the live lists (queue, mine, dispatched, all in review), the incident's
 // detail with its map, and the actions of the lifecycle (claim, verify A1, reject, acknowledge, close,
 // reassign). Everything polls: lists every ~1.5 s, the open incident every ~2 s, both through the
-// API's conditional GETs.
-import { $, $$, h, replace, show, isTyping } from "./dom.js";
+// API's conditional GETs; a poll that fails says so, with the time of the last good answer.
+//
+// The verify and reject forms keep a draft per incident, in memory only (gone at sign-out): switching
+// forms, closing one with Esc, a screen pop for another call or a conflict never throws typed input away.
+import { $, $$, h, replace, show, inFormControl } from "./dom.js";
 import { t, term, has, lang, toggleLanguage, onLanguageChange } from "./i18n.js";
-import { dateTime, waited, waitedSeconds, coord } from "./format.js";
+import { dateTime, clock, shortTime, waited, waitedSeconds, coord } from "./format.js";
 import { ApiError } from "./api.js";
 import { IncidentMap } from "./map.js";
 import { openDialog, closeDialog, anyDialogOpen, setupDialogs } from "./dialogs.js";
@@ -15,8 +18,28 @@ const DISPATCHED_STATUSES = ["VERIFIED", "DISPATCHED", "ACKNOWLEDGED"];
 const OPEN_STATUSES = ["RECEIVED", "IN_REVIEW", ...DISPATCHED_STATUSES];
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const DETAIL_POLL_MS = 2000;
+const MAX_BACKOFF_MS = 8000; // a failing poll slows down to this, at most (unless Retry-After says more)
 const LONG_WAIT_S = 60; // a row waiting longer than this is marked
 const SNIPPET_CHARS = 140; // of the citizen's words, in a queue row
+const FORMS = ["verify", "reject"];
+const FORM_KEYS = { verify: "v", reject: "r" };
+// Where a dispatched row's clock starts: the time its status was reached.
+const STATUS_SINCE = { VERIFIED: "verifiedAt", DISPATCHED: "dispatchedAt", ACKNOWLEDGED: "acknowledgedAt" };
+// The source metadata we know, in the order an operator reads them; anything else is listed after, raw.
+const SOURCE_KEYS = [
+  "dialledNumber", "connectChannel", "initiationMethod", "languageCode", "contactId", "initialContactId", "instanceArn",
+  "name", "locationAccuracyM", "screenName", "twitterUser", "kind", "tweetId", "instagramSender", "instagramAccount",
+  "messageId", "attachments", "rawKey", "problem",
+];
+// The rule a field breaks, in words, when the API refuses it (422): its own message is shown below.
+const FIELD_RULES = {
+  verify: { category: "err_category", priority: "err_priority", location: "err_location", address: "err_address", summary: "err_summary", agencies: "err_agencies" },
+  reject: { reason: "err_reason", note: "err_note", duplicateOf: "err_duplicateOf" },
+  ack: { note: "err_note" },
+  close: { note: "err_outcome" },
+  reassign: { assignee: "err_assignee" },
+};
+const SOURCE_VALUES = { connectChannel: "connectChannel", initiationMethod: "initiation", kind: "sourceKind" };
 
 /** Who reported: the caller's number, else the social account the message came from. */
 function reporter(incident) {
@@ -39,6 +62,70 @@ function flagChip(incident, flag) {
   return h("span", { class: "flag", dataset: { flag }, title }, term("flag", flag));
 }
 
+/** "system:intake" → "sistem (telepon 112)"; an operator's name as it is. */
+export function actorName(actor) {
+  if (!actor) return "?";
+  if (!actor.startsWith("system:")) return actor;
+  const which = actor.slice("system:".length);
+  const key = `system_${which}`;
+  return t("systemActor", { what: has(key) ? t(key) : which });
+}
+
+/** The language of a code like "id-ID", in the panel's language, with the code. */
+function languageName(code) {
+  try {
+    const names = new Intl.DisplayNames([lang() === "en" ? "en" : "id"], { type: "language" });
+    const name = names.of(code);
+    return name && name !== code ? `${name} (${code})` : code;
+  } catch {
+    return code;
+  }
+}
+
+/** What a failed request means, in words, and the server's own message as a secondary detail. */
+export function describeError(error) {
+  if (!(error instanceof ApiError)) return { text: t("unexpectedError"), detail: String(error?.message || error) };
+  const detail = error.serverMessage;
+  switch (error.status) {
+    case 0:
+      return { text: t("networkError") };
+    case 400:
+      return { text: t("badRequest"), detail };
+    case 403:
+      return { text: t("forbidden"), detail };
+    case 404:
+      return { text: t("notFound"), detail };
+    case 422:
+      return { text: t("formInvalidServer"), detail };
+    case 429:
+      return { text: t("tooManyRequests"), detail };
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+      return { text: t("serviceUnavailable", { status: error.status }), detail };
+    default:
+      return { text: t("serverError", { status: error.status }), detail };
+  }
+}
+
+/** A short name for a poll's failure: "layanan tidak tersedia, 503". */
+function problemName(status) {
+  if (status === 0) return t("problem_network");
+  const key = `problem_${status}`;
+  if (has(key)) return t(key, { status });
+  return status >= 500 ? t("problem_5xx", { status }) : t("problem_other", { status });
+}
+
+/** An alert's content: the message, and the server's words in a quieter line (they are English). */
+function messageNodes(message) {
+  const { text, detail } = typeof message === "string" ? { text: message } : message;
+  return [
+    h("span", { class: "message-text" }, text),
+    detail ? h("span", { class: "server-detail", lang: "en" }, `${t("serverSaid")} ${detail}`) : null,
+  ];
+}
+
 export class Workspace {
   constructor({ config, api, session, announce, onLogout }) {
     this.config = config;
@@ -47,17 +134,24 @@ export class Workspace {
     this.announce = announce;
     this.onLogout = onLogout;
     this.tab = "queue";
-    this.lists = new Map(); // status -> {items, more, at, busy}
+    this.lists = new Map(); // status -> {items, more, at, busy, failures, okAt}
+    this.listFailures = new Map(); // status -> ApiError status of its last poll, while it fails
     this.selected = {}; // tab -> incident id
     this.seen = null; // ids of RECEIVED incidents already announced
     this.current = null; // {id, detail, signature}
     this.detailBusy = false;
     this.detailAt = 0;
+    this.detailOkAt = null;
+    this.detailFailure = null; // the status of the failing detail poll, or null
     this.form = null; // "verify" | "reject"
+    this.baseline = {}; // form -> its values as prepared (a form differing from them is dirty)
+    this.drafts = new Map(); // incident id -> {verify?, reject?, open?}: typed input kept in memory
     this.point = null;
     this.agenciesTouched = false;
-    this.alertText = null; // () => string, re-rendered when the language changes
+    this.alertText = null; // () => string | {text, detail}, re-rendered when the language changes
     this.noticeText = null;
+    this.pendingCall = null; // an incident a screen pop wanted to open while a form was being filled
+    this.reviewFilter = ""; // supervisors: the operator whose incidents "all in review" shows
     this.operators = null;
     this.listSignature = "";
     this.timers = [];
@@ -80,8 +174,13 @@ export class Workspace {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     this.closeIncident(false);
+    this.drafts.clear(); // nobody else reads what this operator typed
+    this.hideCallPop();
     this.lists.clear();
+    this.listFailures.clear();
+    this.renderPollState();
     this.seen = null;
+    this.reviewFilter = "";
     replace($("#queue-list"));
     delete $("#queue-panel").dataset.loaded;
     this.listSignature = "";
@@ -107,6 +206,11 @@ export class Workspace {
         this.openIncident(row.dataset.id);
       }
     });
+    $("#review-operator").addEventListener("change", () => {
+      this.reviewFilter = $("#review-operator").value;
+      this.listSignature = "";
+      this.renderList();
+    });
     $("#detail-close").addEventListener("click", () => this.closeIncident(true));
     $("#claim-button").addEventListener("click", () => this.claim());
     $("#verify-button").addEventListener("click", () => this.openForm("verify"));
@@ -118,7 +222,10 @@ export class Workspace {
       const button = event.target.closest("button[data-agency]");
       if (button) this.openAck(button.dataset.agency);
     });
+    $("#call-pop-open").addEventListener("click", () => this.openPendingCall());
+    $("#call-pop-later").addEventListener("click", () => this.hideCallPop(true));
     for (const button of $$("[data-cancel-form]")) button.addEventListener("click", () => this.closeForm(true));
+    for (const button of $$("[data-discard-form]")) button.addEventListener("click", () => this.discardForm());
     this.wireVerifyForm();
     this.wireRejectForm();
     $("#ack-form").addEventListener("submit", (e) => this.submitAck(e));
@@ -126,8 +233,21 @@ export class Workspace {
     $("#reassign-form").addEventListener("submit", (e) => this.submitReassign(e));
     document.addEventListener("keydown", (e) => this.onKey(e));
     onLanguageChange(() => this.relabel());
-    this.map = new IncidentMap($("#map"), this.config.regency.center, (lat, lon) => this.pick(lat, lon));
+    this.map = new IncidentMap($("#map"), {
+      center: this.config.regency.center,
+      tiles: this.config.map,
+      districtCenters: this.config.regency.districtCenters,
+      onPick: (lat, lon) => this.pick(lat, lon, true),
+      onClear: () => this.clearPoint(),
+    });
     this.mapReady = this.map.init().catch(() => null);
+    // The phone pane folded or the window changed: the open form may fit beside the facts now.
+    window.addEventListener("resize", () => {
+      if (this.form) requestAnimationFrame(() => this.revealForm($(`#${this.form}-form`)));
+    });
+    // The sticky head's height, so that a field scrolled into view is not hidden under it.
+    const top = $("#detail-top");
+    new ResizeObserver(() => $("#detail-pane").style.setProperty("--detail-top", `${top.offsetHeight}px`)).observe(top);
     this.fillHelp();
   }
 
@@ -142,11 +262,14 @@ export class Workspace {
   tick() {
     const now = Date.now();
     for (const status of OPEN_STATUSES) {
-      const entry = this.lists.get(status) || { items: [], more: false, at: 0, busy: false };
+      const entry = this.lists.get(status) || { items: [], more: false, at: 0, busy: false, failures: 0, okAt: null };
       this.lists.set(status, entry);
-      if (!entry.busy && now - entry.at >= this.interval(status)) this.refreshList(status);
+      const every = this.interval(status);
+      const wait = entry.failures ? Math.max(every, entry.retryMs || 0, Math.min(MAX_BACKOFF_MS, every * 2 ** entry.failures)) : every;
+      if (!entry.busy && now - entry.at >= wait) this.refreshList(status);
     }
-    if (this.current && !this.detailBusy && now - this.detailAt >= DETAIL_POLL_MS) this.refreshDetail();
+    const detailWait = this.detailFailure !== null ? Math.max(this.detailRetryMs || 0, DETAIL_POLL_MS * 2) : DETAIL_POLL_MS;
+    if (this.current && !this.detailBusy && now - this.detailAt >= detailWait) this.refreshDetail();
   }
 
   async refreshList(status) {
@@ -156,19 +279,51 @@ export class Workspace {
       const page = await this.api.list(status);
       entry.items = page.items || [];
       entry.more = Boolean(page.nextCursor);
-      show($("#poll-error"), false);
+      entry.failures = 0;
+      entry.retryMs = 0;
+      entry.okAt = new Date();
+      this.listFailures.delete(status);
       if (status === "RECEIVED") {
         this.noticeNew(entry.items);
         $("#queue-panel").dataset.loaded = "true"; // from now on, a new incident is announced
       }
       this.renderList();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 0) show($("#poll-error"));
+      if (!(error instanceof ApiError) || error.status !== 401) {
+        // Any failure (no network, 429, 503, …) leaves the list as it was: say so, never silently.
+        entry.failures = Math.min((entry.failures || 0) + 1, 6);
+        entry.retryMs = error instanceof ApiError && error.retryAfter ? error.retryAfter * 1000 : 0;
+        this.listFailures.set(status, error instanceof ApiError ? error.status : -1);
+      }
     } finally {
       entry.at = entry.stale ? 0 : Date.now();
       entry.stale = false;
       entry.busy = false;
+      this.renderPollState();
     }
+  }
+
+  /** The banner over the lists while any of their polls fails: since when they are stale, and why. */
+  renderPollState() {
+    const banner = $("#poll-error");
+    if (!this.listFailures.size) {
+      show(banner, false);
+      banner.textContent = "";
+      delete banner.dataset.status;
+      $("#queue-panel").classList.remove("is-stale");
+      return;
+    }
+    const failing = [...this.listFailures.keys()];
+    const status = this.listFailures.values().next().value;
+    const okTimes = failing.map((s) => this.lists.get(s)?.okAt).filter(Boolean);
+    const never = okTimes.length < failing.length;
+    const since = okTimes.length ? new Date(Math.min(...okTimes.map(Number))) : null;
+    const problem = problemName(status < 0 ? 0 : status);
+    const text = never || !since ? t("pollNeverLoaded", { problem }) : t("pollStale", { time: clock(since), problem });
+    if (banner.textContent !== text) banner.textContent = text; // an unchanged text is not announced again
+    banner.dataset.status = String(status);
+    show(banner);
+    $("#queue-panel").classList.add("is-stale");
   }
 
   /** Poll these lists at the next tick (after an action changed them); a request under way is stale. */
@@ -207,7 +362,7 @@ export class Workspace {
     }
   }
 
-  items(tab) {
+  items(tab, filtered = false) {
     const of = (status) => (this.lists.get(status) || { items: [] }).items;
     switch (tab) {
       case "queue":
@@ -215,7 +370,7 @@ export class Workspace {
       case "mine":
         return of("IN_REVIEW").filter((i) => i.assignedTo === this.me);
       case "review":
-        return of("IN_REVIEW");
+        return filtered && this.reviewFilter ? of("IN_REVIEW").filter((i) => i.assignedTo === this.reviewFilter) : of("IN_REVIEW");
       case "dispatched":
         return DISPATCHED_STATUSES.flatMap(of).sort((a, b) => (a.id < b.id ? -1 : 1));
       default:
@@ -238,8 +393,26 @@ export class Workspace {
     if (focus) $(`#tab-${tab}`).focus();
   }
 
+  /** Supervisors' filter of "all in review": everyone who holds an incident now, and the one chosen. */
+  renderReviewFilter() {
+    const box = $("#review-filter");
+    const on = this.tab === "review" && this.session.isSupervisor;
+    show(box, on);
+    if (!on) return;
+    const holders = [...new Set(this.items("review").map((i) => i.assignedTo).filter(Boolean))];
+    if (this.reviewFilter && !holders.includes(this.reviewFilter)) holders.push(this.reviewFilter);
+    holders.sort();
+    const select = $("#review-operator");
+    const signature = JSON.stringify([lang(), holders]);
+    if (select.dataset.signature !== signature) {
+      select.dataset.signature = signature;
+      replace(select, h("option", { value: "" }, t("allOperators")), holders.map((u) => h("option", { value: u }, u)));
+    }
+    select.value = this.reviewFilter;
+  }
+
   renderList() {
-    const items = this.items(this.tab);
+    const items = this.items(this.tab, true);
     const received = this.lists.get("RECEIVED");
     const counts = {
       queue: this.items("queue").length,
@@ -247,29 +420,54 @@ export class Workspace {
       dispatched: this.items("dispatched").length,
       review: this.items("review").length,
     };
-    for (const [tab, count] of Object.entries(counts)) $(`#count-${tab}`).textContent = count ? `(${count})` : "";
+    for (const [tab, count] of Object.entries(counts)) $(`#count-${tab}`).textContent = count ? String(count) : "";
     document.title = counts.queue ? t("queueTitleCount", { count: counts.queue }) : t("appName");
     const more = this.tab === "queue" && received && received.more;
     show($("#queue-more"), Boolean(more));
-    const signature = JSON.stringify([this.tab, lang(), this.selected[this.tab], this.current?.id, items.map((i) => [i.id, i.version])]);
+    this.renderReviewFilter();
+    const drafts = [...this.drafts.keys()].sort();
+    const signature = JSON.stringify([this.tab, lang(), this.selected[this.tab], this.current?.id, this.reviewFilter, drafts, items.map((i) => [i.id, i.version])]);
     if (signature === this.listSignature) return;
     this.listSignature = signature;
     const focusedId = document.activeElement?.closest?.("#queue-list button.row")?.dataset.id;
-    const list = $("#queue-list");
-    replace(list, items.map((incident) => this.row(incident)));
-    const empty = { queue: "emptyQueue", mine: "emptyMine", dispatched: "emptyDispatched", review: "emptyReview" }[this.tab];
-    $("#queue-empty").textContent = items.length ? "" : t(empty);
+    // One row is always reachable with Tab: the selected one, else the first (roving tabindex).
+    const selected = this.selected[this.tab];
+    this.tabbableId = items.some((i) => i.id === selected) ? selected : items[0]?.id;
+    replace($("#queue-list"), items.map((incident) => this.row(incident)));
+    let empty = { queue: "emptyQueue", mine: "emptyMine", dispatched: "emptyDispatched", review: "emptyReview" }[this.tab];
+    if (this.tab === "review" && this.reviewFilter && counts.review) empty = "emptyReviewFiltered";
+    $("#queue-empty").textContent = items.length ? "" : t(empty, { user: this.reviewFilter });
     show($("#queue-empty"), !items.length);
     if (focusedId) {
-      const again = this.rowFor(focusedId) || this.rowFor(this.selected[this.tab]);
+      const again = this.rowFor(focusedId) || this.rowFor(this.tabbableId);
       if (again) again.focus();
     }
     this.tickClocks();
   }
 
+  /** The clock of a row: how long the citizen waits, or for a dispatched row how long since its step. */
+  rowClock(incident) {
+    const since = this.tab === "dispatched" ? incident[STATUS_SINCE[incident.status]] || incident.updatedAt : incident.receivedAt;
+    const waiting = this.tab !== "dispatched";
+    const label = waiting ? t("waitingLabel") : t("sinceStatus", { status: term("status", incident.status) });
+    return [
+      h("span", { class: "visually-hidden" }, `${label}:`),
+      h("span", { class: `wait${waiting ? "" : " neutral"}`, dataset: { since, waiting: waiting ? "true" : null }, title: label }, waited(since)),
+    ];
+  }
+
+  /** Who holds (in review) or verified (dispatched) a row's incident. */
+  rowHolder(incident) {
+    if (!incident.assignedTo || this.tab === "mine") return null;
+    if (incident.status === "IN_REVIEW") return h("span", { class: "holder" }, t("heldBy", { user: incident.assignedTo }));
+    if (DISPATCHED_STATUSES.includes(incident.status)) return h("span", { class: "holder" }, t("verifiedBy", { user: incident.assignedTo }));
+    return h("span", { class: "holder" }, t("handledBy", { user: incident.assignedTo }));
+  }
+
   row(incident) {
     const selected = this.selected[this.tab] === incident.id;
     const showStatus = this.tab !== "queue";
+    const draft = this.drafts.has(incident.id);
     return h(
       "li",
       {},
@@ -280,17 +478,16 @@ export class Workspace {
           class: `row${selected ? " selected" : ""}${this.current?.id === incident.id ? " open" : ""}${this.freshIds?.has(incident.id) ? " fresh" : ""}`,
           dataset: { id: incident.id, status: incident.status },
           "aria-current": selected ? "true" : null,
-          tabindex: selected || (!this.selected[this.tab] && incident === this.items(this.tab)[0]) ? "0" : "-1",
+          tabindex: incident.id === this.tabbableId ? "0" : "-1",
         },
-        h("span", { class: "wait", dataset: { since: incident.receivedAt }, title: t("waitingLabel") }, waited(incident.receivedAt)),
+        this.rowClock(incident),
         h("span", { class: "channel" }, term("channel", incident.channel)),
         h("span", { class: `caller${reporter(incident) ? "" : " unknown"}` }, reporter(incident) || t("callerUnknown")),
         showStatus ? h("span", { class: "badge", dataset: { status: incident.status } }, term("status", incident.status)) : null,
         incident.category ? h("span", { class: "category" }, term("category", incident.category)) : null,
         incident.priority ? h("span", { class: `priority ${incident.priority}` }, incident.priority) : null,
-        showStatus && incident.assignedTo && incident.status === "IN_REVIEW"
-          ? h("span", { class: "holder" }, t("heldBy", { user: incident.assignedTo }))
-          : null,
+        this.rowHolder(incident),
+        draft ? h("span", { class: "draft-chip" }, t("draftChip")) : null,
         incident.flags && incident.flags.length ? h("span", { class: "flags" }, incident.flags.map((f) => flagChip(incident, f))) : null,
         incident.report ? h("span", { class: "snippet", title: snippet(incident.report).title }, snippet(incident.report).text) : null,
       ),
@@ -305,19 +502,25 @@ export class Workspace {
     const now = Date.now();
     for (const el of $$("#queue-list .wait")) {
       el.textContent = waited(el.dataset.since, now);
-      el.classList.toggle("long", waitedSeconds(el.dataset.since, now) >= LONG_WAIT_S);
+      el.classList.toggle("long", el.dataset.waiting === "true" && waitedSeconds(el.dataset.since, now) >= LONG_WAIT_S);
     }
   }
 
   select(id, focus) {
+    const rows = $$("#queue-list button.row");
+    if (!rows.some((row) => row.dataset.id === id)) return;
     this.selected[this.tab] = id;
-    for (const row of $$("#queue-list button.row")) {
+    this.tabbableId = id;
+    for (const row of rows) {
       const on = row.dataset.id === id;
       row.classList.toggle("selected", on);
       row.tabIndex = on ? 0 : -1;
       if (on) row.setAttribute("aria-current", "true");
       else row.removeAttribute("aria-current");
-      if (on && focus) row.focus();
+      if (on && focus) {
+        row.focus();
+        row.scrollIntoView({ block: "nearest" });
+      }
     }
   }
 
@@ -325,37 +528,68 @@ export class Workspace {
     const rows = $$("#queue-list button.row");
     if (!rows.length) return;
     const index = rows.findIndex((r) => r.dataset.id === this.selected[this.tab]);
-    const next = index < 0 ? (step > 0 ? 0 : rows.length - 1) : Math.min(rows.length - 1, Math.max(0, index + step));
+    let next;
+    if (step === Infinity) next = rows.length - 1;
+    else if (step === -Infinity) next = 0;
+    else next = index < 0 ? (step > 0 ? 0 : rows.length - 1) : Math.min(rows.length - 1, Math.max(0, index + step));
     this.select(rows[next].dataset.id, true);
+  }
+
+  /** The most recently received incident of the list shown. */
+  jumpToNewest() {
+    const items = this.items(this.tab, true);
+    if (!items.length) return;
+    const newest = items.reduce((a, b) => (Date.parse(b.receivedAt) >= Date.parse(a.receivedAt) ? b : a));
+    this.select(newest.id, true);
   }
 
   // -- the open incident -----------------------------------------------------------------------------
 
   async openIncident(id, { focus = true } = {}) {
     if (this.current?.id !== id) {
-      this.closeForm(false);
+      const leaving = this.current?.id;
+      const kept = this.form ? this.closeForm(false, { reopen: true }) : false;
       this.clearAlert();
+      this.setNotice(kept ? () => t("draftKeptFor", { ref: leaving.slice(-6) }) : null);
+      if (this.pendingCall === id) this.hideCallPop();
       this.current = { id, detail: null, signature: "" };
       this.point = null;
+      this.detailFailure = null;
+      this.detailOkAt = null;
+      this.renderDetailStale();
       this.fitPending = true;
     }
     show($("#detail-empty"), false);
     this.listSignature = "";
     this.renderList();
     await this.refreshDetail();
+    if (this.current?.id !== id) return;
+    const draft = this.drafts.get(id);
+    if (draft?.open && !this.form && this.canReview()) {
+      this.openForm(draft.open, { focus: false });
+      this.setNotice(() => t("draftRestored"));
+    }
     if (focus && this.current?.detail) $("#detail-heading").focus();
   }
 
   closeIncident(focusList) {
-    this.closeForm(false);
+    if (this.form) this.closeForm(false, { reopen: true });
     this.current = null;
-    show($("#detail"), false);
-    show($("#detail-empty"));
+    this.showDetail(false);
     this.clearAlert();
     this.setNotice(null);
+    this.detailFailure = null;
+    this.renderDetailStale();
     this.listSignature = "";
     if (this.wired) this.renderList();
-    if (focusList) (this.rowFor(this.selected[this.tab]) || $("#tab-" + this.tab)).focus();
+    if (focusList) (this.rowFor(this.selected[this.tab]) || this.rowFor(this.tabbableId) || $("#tab-" + this.tab)).focus();
+  }
+
+  showDetail(visible) {
+    show($("#detail"), visible);
+    show($("#detail-head"), visible);
+    show($("#detail-actions"), visible);
+    show($("#detail-empty"), !visible);
   }
 
   async refreshDetail() {
@@ -366,11 +600,19 @@ export class Workspace {
       const detail = await this.api.incident(id);
       if (this.current?.id !== id) return null;
       this.current.detail = detail;
+      this.detailOkAt = new Date();
+      this.detailFailure = null;
+      this.detailRetryMs = 0;
+      this.renderDetailStale();
       this.renderDetail();
       return detail;
     } catch (error) {
       if (this.current?.id === id && error instanceof ApiError && error.status === 404) {
         this.setAlert(() => t("notFound"));
+      } else if (this.current?.id === id && !(error instanceof ApiError && error.status === 401)) {
+        this.detailFailure = error instanceof ApiError ? error.status : 0;
+        this.detailRetryMs = error instanceof ApiError && error.retryAfter ? error.retryAfter * 1000 : 0;
+        this.renderDetailStale();
       }
       return null;
     } finally {
@@ -379,14 +621,29 @@ export class Workspace {
     }
   }
 
+  /** The open incident's own banner while its poll fails: what is shown may be out of date. */
+  renderDetailStale() {
+    const el = $("#detail-stale");
+    if (this.detailFailure === null || !this.current) {
+      show(el, false);
+      el.textContent = "";
+      delete el.dataset.status;
+      return;
+    }
+    const problem = problemName(this.detailFailure);
+    const text = this.detailOkAt ? t("detailStale", { time: clock(this.detailOkAt), problem }) : t("detailNeverLoaded", { problem });
+    if (el.textContent !== text) el.textContent = text;
+    el.dataset.status = String(this.detailFailure);
+    show(el);
+  }
+
   renderDetail(force = false) {
     const incident = this.current?.detail;
     if (!incident) return;
     const signature = JSON.stringify([lang(), incident.version, incident.dispatches, incident.timeline.length]);
     const changed = force || signature !== this.current.signature;
     this.current.signature = signature;
-    show($("#detail"));
-    show($("#detail-empty"), false);
+    this.showDetail(true);
     this.renderActions(incident);
     this.checkForm(incident);
     if (!changed) return;
@@ -421,6 +678,12 @@ export class Workspace {
     show($("#ack-button"), incident.status === "DISPATCHED" && pending.length > 0);
     show($("#close-button"), incident.status === "ACKNOWLEDGED");
     show($("#reassign-button"), this.session.isSupervisor && incident.status === "IN_REVIEW");
+    const draft = this.drafts.get(incident.id) || {};
+    for (const which of FORMS) {
+      const button = $(`#${which}-button`);
+      button.classList.toggle("has-draft", Boolean(draft[which]) && this.form !== which);
+      button.dataset.draftLabel = t("draftChip");
+    }
     this.map?.setPickable(mine);
   }
 
@@ -430,7 +693,7 @@ export class Workspace {
       ["channel", term("channel", incident.channel)],
       ["receivedAt", dateTime(incident.receivedAt)],
       ["status", term("status", incident.status)],
-      ["assignedTo", incident.assignedTo || t("nobody")],
+      [DISPATCHED_STATUSES.includes(incident.status) || incident.status === "CLOSED" ? "verifiedByLabel" : "assignedTo", incident.assignedTo || t("nobody")],
     ];
     if (incident.category) facts.push(["category", term("category", incident.category)]);
     if (incident.priority) facts.push(["priority", term("priority", incident.priority)]);
@@ -445,7 +708,7 @@ export class Workspace {
     const flags = (incident.flags || []).map((f) => flagChip(incident, f));
     replace(
       $("#detail-facts"),
-      facts.map(([key, value]) => [h("dt", {}, t(key)), h("dd", { dataset: { fact: key } }, value)]),
+      facts.map(([key, value]) => [h("dt", {}, t(key)), h("dd", { dataset: { fact: key === "verifiedByLabel" ? "assignedTo" : key } }, value)]),
       flags.length ? [h("dt", {}, t("flags")), h("dd", { class: "flags" }, flags)] : null,
     );
   }
@@ -463,7 +726,7 @@ export class Workspace {
           h("h3", {}, t("unparsedTitle")),
           h("p", {}, t("unparsedText")),
           source.rawKey ? h("p", {}, `${t("rawKeyLabel")}: `, h("code", { class: "raw-key" }, source.rawKey)) : null,
-          source.problem ? h("p", {}, `${t("problemLabel")}: `, h("span", { class: "problem" }, source.problem)) : null,
+          source.problem ? h("p", {}, `${t("problemLabel")}: `, h("span", { class: "problem", lang: "en" }, source.problem)) : null,
         ),
       );
     }
@@ -493,8 +756,18 @@ export class Workspace {
     return lang() === "en" ? agency.nameEn : agency.nameId;
   }
 
+  agencyList(codes) {
+    return String(codes || "")
+      .split(",")
+      .filter(Boolean)
+      .map((code) => this.agencyName(code))
+      .join(", ");
+  }
+
   renderDispatches(incident) {
     const dispatches = incident.dispatches || [];
+    // Before verification there is nothing to dispatch: the block would only take room from the form.
+    show($("#dispatches-block"), dispatches.length > 0 || DISPATCHED_STATUSES.includes(incident.status));
     if (!dispatches.length) {
       replace($("#detail-dispatches"), h("li", { class: "hint" }, t("noDispatches")));
       return;
@@ -505,33 +778,50 @@ export class Workspace {
         h(
           "li",
           { dataset: { agency: d.agency, status: d.status } },
-          h("strong", {}, `${d.agency} · ${this.agencyName(d.agency)}`),
+          h("strong", {}, this.agencyName(d.agency)),
           " ",
-          h("span", { class: "badge", dataset: { status: d.status } }, `${term("dispatch", d.status)} (${d.status})`),
+          h("span", { class: "badge", dataset: { status: d.status } }, term("dispatch", d.status)),
           h("span", { class: "when" }, t("notifiedAt", { time: dateTime(d.notifiedAt) })),
           d.acknowledgedAt
             ? h("span", { class: "when" }, t("acknowledgedAtBy", { time: dateTime(d.acknowledgedAt), user: d.acknowledgedBy || "?" }))
             : null,
           d.note ? h("span", { class: "note" }, d.note) : null,
           d.status === "NOTIFIED" && incident.status === "DISPATCHED"
-            ? h("button", { type: "button", class: "small", dataset: { agency: d.agency } }, t("acknowledgeAgency", { agency: d.agency }))
+            ? h("button", { type: "button", class: "small", dataset: { agency: d.agency } }, t("acknowledgeAgency", { agency: this.agencyName(d.agency) }))
             : null,
         ),
       ),
     );
   }
 
+  /** Channel metadata: the keys we know with their names (and values in words where they are codes),
+   * then anything else under "other data", with its raw key. */
   renderSource(incident) {
-    const entries = Object.entries(incident.source || {});
-    const extra = [];
-    if (incident.contactId) extra.push(["contactId", incident.contactId]);
+    const all = { ...(incident.source || {}) };
+    if (incident.contactId) all.contactId = incident.contactId;
+    const known = SOURCE_KEYS.filter((key) => all[key]).map((key) => [key, all[key]]);
+    const attributes = Object.entries(all).filter(([key]) => key.startsWith("attribute."));
+    const other = Object.entries(all).filter(([key]) => !SOURCE_KEYS.includes(key) && !key.startsWith("attribute."));
+    const value = (key, raw) => {
+      if (key === "languageCode") return languageName(raw);
+      const vocabulary = SOURCE_VALUES[key];
+      return vocabulary && has(`${vocabulary}_${raw}`) ? `${t(`${vocabulary}_${raw}`)}` : raw;
+    };
+    const entry = (key, label, shown, raw) => [
+      h("dt", { title: raw ? t("sourceOther") : key, class: raw ? "raw" : null }, label),
+      h("dd", { dataset: { source: key }, class: raw ? "raw" : null }, shown),
+    ];
+    const attributeLabel = (name) => (has(`attribute_${name}`) ? t(`attribute_${name}`) : t("attributeLabel", { name }));
     replace(
       $("#detail-source"),
-      [...entries, ...extra].map(([key, value]) => [
-        h("dt", { title: key }, has(`source_${key}`) ? t(`source_${key}`) : key),
-        h("dd", { dataset: { source: key } }, value),
-      ]),
+      known.map(([key, v]) => entry(key, t(`source_${key}`), value(key, v), false)),
+      attributes.map(([key, v]) => {
+        const name = key.slice("attribute.".length);
+        return entry(key, attributeLabel(name), name === "language" ? languageName(v) : v, false);
+      }),
+      other.map(([key, v]) => entry(key, [h("code", {}, key), h("span", { class: "visually-hidden" }, ` (${t("sourceOther")})`)], v, true)),
     );
+    show($("#source-block"), known.length + attributes.length + other.length > 0);
   }
 
   renderLocation(incident) {
@@ -541,6 +831,7 @@ export class Workspace {
       if (loc.district) parts.push(`${t("district")}: ${loc.district}`);
       if (loc.address) parts.push(loc.address);
       if (loc.lat != null) parts.push(`${coord(loc.lat)}, ${coord(loc.lon)}`);
+      else if (loc.district || loc.address) parts.push(t("noPointYet"));
     }
     if (incident.aml) {
       const a = incident.aml;
@@ -574,21 +865,82 @@ export class Workspace {
     );
   }
 
+  /** A timeline entry's details in words: what was decided, not the API's field names. */
+  timelineDetails(entry) {
+    const d = { ...(entry.details || {}) };
+    const out = [];
+    const take = (key) => {
+      const value = d[key];
+      delete d[key];
+      return value === undefined || value === "" ? null : value;
+    };
+    switch (entry.action) {
+      case "REGISTER": {
+        const channel = take("channel");
+        if (channel) out.push(t("tl_channel", { channel: term("channel", channel) }));
+        break;
+      }
+      case "LOCATE": {
+        const [lat, lon, acc, method, transport] = ["lat", "lon", "accuracyM", "method", "transport"].map(take);
+        if (lat && lon) {
+          out.push(t("locateDetails", { point: `${lat}, ${lon}`, acc: acc || "?", method: term("method", method || "UNKNOWN"), transport: term("transport", transport || "?") }));
+        }
+        break;
+      }
+      case "REASSIGN": {
+        const from = take("from");
+        const to = take("to");
+        out.push(from ? t("tl_reassign", { from, to: to || "?" }) : t("tl_assign", { to: to || "?" }));
+        break;
+      }
+      case "VERIFY": {
+        const grade = take("grade");
+        const category = take("category");
+        const priority = take("priority");
+        const agencies = take("agencies");
+        const parts = [grade ? t("tl_grade", { grade }) : null, category ? term("category", category) : null, priority ? term("priority", priority) : null];
+        out.push(parts.filter(Boolean).join(" · "));
+        if (agencies) out.push(t("tl_agencies", { agencies: this.agencyList(agencies) }));
+        break;
+      }
+      case "REJECT": {
+        if (entry.reason) out.push(term("reason", entry.reason));
+        const duplicateOf = take("duplicateOf");
+        if (duplicateOf) out.push(t("duplicateOfLabel", { id: duplicateOf }));
+        const note = take("note");
+        if (note) out.push(t("tl_note", { note }));
+        break;
+      }
+      case "DISPATCH": {
+        const agencies = take("agencies");
+        if (agencies) out.push(t("tl_agencies", { agencies: this.agencyList(agencies) }));
+        break;
+      }
+      case "AGENCY_ACKNOWLEDGE":
+      case "ACKNOWLEDGE": {
+        const agency = take("agency");
+        const pending = take("pending");
+        if (agency) out.push(t("tl_agency", { agency: this.agencyName(agency) }));
+        if (pending) out.push(t("tl_pending", { agencies: this.agencyList(pending) }));
+        if (entry.reason) out.push(t("tl_note", { note: entry.reason }));
+        break;
+      }
+      case "CLOSE":
+        if (entry.reason) out.push(t("tl_outcome", { note: entry.reason }));
+        break;
+      default:
+        if (entry.reason) out.push(entry.reason);
+    }
+    // Anything the panel does not know yet: shown raw, quietly.
+    const rest = Object.entries(d).filter(([, v]) => v !== "");
+    return { parts: out.filter(Boolean), rest };
+  }
+
   renderTimeline(incident) {
     replace(
       $("#detail-timeline"),
       incident.timeline.map((entry) => {
-        let details = Object.entries(entry.details || {}).filter(([, v]) => v !== "");
-        const d = entry.details || {};
-        if (entry.action === "LOCATE" && d.lat && d.lon) {
-          const text = t("locateDetails", {
-            point: `${d.lat}, ${d.lon}`,
-            acc: d.accuracyM || "?",
-            method: term("method", d.method || "UNKNOWN"),
-            transport: term("transport", d.transport || "?"),
-          });
-          details = [["", text]];
-        }
+        const { parts, rest } = this.timelineDetails(entry);
         const moved = entry.fromStatus !== entry.toStatus;
         return h(
           "li",
@@ -597,11 +949,11 @@ export class Workspace {
           " ",
           h("strong", {}, term("action", entry.action)),
           " · ",
-          h("span", { class: "actor" }, entry.actor),
+          h("span", { class: "actor", title: entry.actor, dataset: { actor: entry.actor } }, actorName(entry.actor)),
           moved ? " · " : null,
           moved ? h("span", { class: "move" }, `${entry.fromStatus ? term("status", entry.fromStatus) : "–"} → ${term("status", entry.toStatus)}`) : null,
-          entry.reason ? h("span", { class: "reason" }, ` · ${entry.reason}`) : null,
-          details.length ? h("span", { class: "details" }, details.map(([k, v]) => (k ? `${k}: ${v}` : v)).join(" · ")) : null,
+          parts.length ? h("span", { class: "details" }, parts.join(" · ")) : null,
+          rest.length ? h("span", { class: "details raw" }, rest.map(([k, v]) => `${k}: ${v}`).join(" · ")) : null,
         );
       }),
     );
@@ -609,15 +961,22 @@ export class Workspace {
 
   // -- messages --------------------------------------------------------------------------------------
 
+  /** The alert over the incident: `text` gives a string or {text, detail} (detail: the server's words). */
   setAlert(text) {
     this.alertText = text;
     const el = $("#detail-alert");
-    el.textContent = text ? text() : "";
+    replace(el, text ? messageNodes(text()) : null);
     show(el, Boolean(text));
   }
 
   clearAlert() {
     this.setAlert(null);
+  }
+
+  /** Move focus to the alert (a lost race, a refused action), so that it is read and the keys go on. */
+  focusAlert() {
+    const el = $("#detail-alert");
+    if (!el.hidden) el.focus();
   }
 
   setNotice(text) {
@@ -628,43 +987,62 @@ export class Workspace {
   relabel() {
     this.listSignature = "";
     this.renderList();
+    $("#review-operator").dataset.signature = "";
+    this.renderReviewFilter();
+    this.renderPollState();
+    this.renderDetailStale();
     if (this.current?.detail) this.renderDetail(true);
     if (this.alertText) this.setAlert(this.alertText);
     if (this.noticeText) this.setNotice(this.noticeText);
+    if (this.pendingCall) this.showCallPop(this.pendingCall);
     this.fillVerifyOptions(false);
     this.fillRejectOptions();
+    this.fillDuplicates();
     this.fillHelp();
     this.renderPoint();
     this.map?.relabel();
   }
 
+  /** The last reassignment in a timeline, if the incident's holder came from it. */
+  reassignedTo(detail, holder) {
+    const timeline = detail.timeline || [];
+    for (let i = timeline.length - 1; i >= 0; i -= 1) {
+      const entry = timeline[i];
+      if (entry.action === "CLAIM") return null;
+      if (entry.action === "REASSIGN") return entry.details?.to === holder ? entry : null;
+    }
+    return null;
+  }
+
+  /** Why the incident is not ours to work on any more, in words. */
+  lostReason(detail, { code = null, holder = null } = {}) {
+    const last = (detail.timeline || [])[detail.timeline?.length - 1] || {};
+    holder = holder || (detail.status === "IN_REVIEW" ? detail.assignedTo : null);
+    if (holder && holder !== this.me) {
+      const reassign = this.reassignedTo(detail, holder);
+      if (reassign) return () => t("conflict_reassigned", { by: actorName(reassign.actor), user: holder });
+      return () => t("conflict_claimed", { user: holder });
+    }
+    if (code === "ILLEGAL_TRANSITION" || !code || detail.status !== "IN_REVIEW") {
+      return () => t("conflict_status", { status: term("status", detail.status), user: actorName(last.actor) });
+    }
+    return () => t("conflict_changed", { user: actorName(last.actor) });
+  }
+
   /** Explain a failed action in words, never swallow it; a conflict refreshes the view first. */
   async explain(error) {
-    if (!(error instanceof ApiError)) {
-      this.setAlert(() => t("serverError", { status: "?", message: String(error) }));
-      return;
-    }
-    if (error.status === 0) return this.setAlert(() => t("networkError"));
-    if (error.status === 401) return null;
-    if (error.status === 403) return this.setAlert(() => t("forbidden"));
-    if (error.status === 404) return this.setAlert(() => t("notFound"));
-    if (error.status === 409) {
+    if (error instanceof ApiError && error.status === 401) return;
+    if (error instanceof ApiError && error.status === 409) {
       const detail = (await this.refreshDetail()) || this.current?.detail || {};
-      const last = (detail.timeline || [])[detail.timeline?.length - 1] || {};
-      const holder = error.body.assignedTo || (detail.status === "IN_REVIEW" ? detail.assignedTo : null);
-      if (holder && holder !== this.me) {
-        this.setAlert(() => t("conflict_claimed", { user: holder }));
-      } else if (error.code === "ILLEGAL_TRANSITION" || !error.code) {
-        this.setAlert(() => t("conflict_status", { status: term("status", detail.status), user: last.actor || "?" }));
-      } else {
-        this.setAlert(() => t("conflict_changed", { user: last.actor || "?" }));
-      }
-      this.announce($("#detail-alert").textContent);
+      const reason = this.lostReason(detail, { code: error.code, holder: error.body.assignedTo });
+      const drafted = !this.form && this.drafts.has(this.current?.id) && !this.canReview();
+      this.setAlert(drafted ? () => `${reason()} ${t("draftKeptShort")}` : reason);
       this.refreshSoon(...OPEN_STATUSES);
-      return null;
+    } else {
+      this.setAlert(() => describeError(error));
     }
-    this.setAlert(() => t("serverError", { status: error.status, message: error.message }));
-    return null;
+    this.announce($("#detail-alert .message-text")?.textContent || "");
+    this.focusAlert();
   }
 
   // -- actions ---------------------------------------------------------------------------------------
@@ -683,11 +1061,20 @@ export class Workspace {
     }
     this.clearAlert();
     if (incident.status !== "RECEIVED") {
-      // The view already knows: say so rather than send a request bound to fail.
-      if (incident.status === "IN_REVIEW" && incident.assignedTo !== this.me) {
-        this.setAlert(() => t("conflict_claimed", { user: incident.assignedTo }));
-        this.announce($("#detail-alert").textContent);
+      // The view already knows: say why rather than send a request bound to fail.
+      if (incident.status === "IN_REVIEW" && incident.assignedTo === this.me) {
+        this.setNotice(() => t("alreadyYours"));
+        this.announce(t("alreadyYours"));
+        this.openForm(this.drafts.get(incident.id)?.open || this.form || "verify");
+        return;
       }
+      this.setAlert(
+        incident.status === "IN_REVIEW"
+          ? this.lostReason(incident, { holder: incident.assignedTo })
+          : () => t("claimNotPossible", { status: term("status", incident.status) }),
+      );
+      this.announce($("#detail-alert .message-text").textContent);
+      this.focusAlert();
       return;
     }
     try {
@@ -696,6 +1083,8 @@ export class Workspace {
       this.announce(t("claimed"));
       this.refreshSoon("RECEIVED", "IN_REVIEW");
       await this.refreshDetail();
+      // Next comes the verification: its form, focus on its first field (or the draft kept earlier).
+      if (this.canReview()) this.openForm(this.drafts.get(incident.id)?.open || "verify");
     } catch (error) {
       await this.explain(error);
     }
@@ -703,75 +1092,218 @@ export class Workspace {
 
   canReview() {
     const incident = this.currentIncident();
-    return incident && incident.status === "IN_REVIEW" && incident.assignedTo === this.me;
+    return Boolean(incident && incident.status === "IN_REVIEW" && incident.assignedTo === this.me);
   }
 
-  openForm(which) {
-    if (!this.canReview()) return;
-    this.closeForm(false);
+  // -- the forms and their drafts --------------------------------------------------------------------
+
+  /** What a form holds now (verify: its fields and the chosen point). */
+  formValues(which) {
+    if (which === "verify") {
+      return {
+        category: $("#verify-category").value,
+        priority: $("#verify-priority-options input:checked")?.value || "",
+        district: $("#verify-district").value,
+        address: $("#verify-address").value,
+        summary: $("#verify-summary").value,
+        agencies: $$("#verify-agency-options input:checked").map((i) => i.value),
+        agenciesTouched: this.agenciesTouched,
+        point: this.point ? { ...this.point } : null,
+      };
+    }
+    return {
+      reason: $("#reject-reason-options input:checked")?.value || "",
+      duplicateOf: $("#reject-duplicate-of").value,
+      note: $("#reject-note").value,
+    };
+  }
+
+  applyValues(which, values) {
+    if (which === "verify") {
+      $("#verify-category").value = values.category;
+      for (const input of $$("#verify-priority-options input")) input.checked = input.value === values.priority;
+      $("#verify-district").value = values.district;
+      $("#verify-address").value = values.address;
+      $("#verify-summary").value = values.summary;
+      this.checkAgencies(values.agencies);
+      this.agenciesTouched = values.agenciesTouched;
+      this.point = values.point ? { ...values.point } : null;
+      this.renderPoint();
+      this.map?.setPoint(this.point);
+    } else {
+      for (const input of $$("#reject-reason-options input")) input.checked = input.value === values.reason;
+      $("#reject-duplicate-of").value = values.duplicateOf;
+      $("#reject-note").value = values.note;
+      this.reasonChanged();
+    }
+  }
+
+  isDirty(which = this.form) {
+    if (!which || !this.baseline[which]) return false;
+    return JSON.stringify(this.formValues(which)) !== JSON.stringify(this.baseline[which]);
+  }
+
+  /** Keep what the open form holds as the incident's draft (or forget the draft if nothing was typed). */
+  saveDraft(which = this.form, { reopen = false } = {}) {
+    if (!this.current || !which) return false;
+    const id = this.current.id;
+    const draft = this.drafts.get(id) || {};
+    const dirty = this.isDirty(which);
+    if (dirty) draft[which] = this.formValues(which);
+    else delete draft[which];
+    draft.open = dirty && reopen ? which : draft.open === which ? null : draft.open;
+    if (draft.verify || draft.reject) this.drafts.set(id, draft);
+    else this.drafts.delete(id);
+    this.listSignature = "";
+    return dirty;
+  }
+
+  openForm(which, { focus = true } = {}) {
+    const incident = this.currentIncident();
+    if (!incident) return;
+    if (!this.canReview()) return this.sayWhyNoForm(incident);
+    const form = $(`#${which}-form`);
+    if (this.form === which) {
+      if (focus) this.focusFirst(form);
+      return;
+    }
+    if (this.form) this.closeForm(false); // the other form: its input stays a draft
     this.form = which;
     this.clearAlert();
-    this.setNotice(null);
-    const form = $(`#${which}-form`);
     this.resetForm(form);
     if (which === "verify") this.prepareVerify();
     else this.prepareReject();
+    this.baseline[which] = this.formValues(which);
+    const draft = this.drafts.get(incident.id);
+    if (draft?.[which]) {
+      this.applyValues(which, draft[which]);
+      this.setNotice(() => t("draftRestored"));
+    } else if (this.noticeText && this.noticeText() === t("draftRestored")) {
+      this.setNotice(null);
+    }
+    if (draft) draft.open = null;
     show(form);
-    form.scrollIntoView({ block: "nearest" });
-    const first = form.querySelector("select, input, textarea");
-    if (first) first.focus();
+    $("#detail-grid").classList.add("working");
+    this.renderActions(incident);
+    this.map?.invalidate();
+    this.map?.setPoint(this.point);
+    this.revealForm(form);
+    if (focus) this.focusFirst(form);
   }
 
-  closeForm(focusBack) {
+  /** Scroll the pane so that the form shows below the sticky head, as much of it as fits; from the
+   * top when it fits from there (the facts and the citizen's words stay in view beside it). */
+  revealForm(form) {
+    const pane = $("#detail-pane");
+    const head = $("#detail-top").getBoundingClientRect().bottom + 6;
+    const box = form.getBoundingClientRect();
+    const bottom = pane.getBoundingClientRect().bottom;
+    const fromTop = box.bottom + pane.scrollTop; // where its end would be with the pane at its top
+    if (fromTop <= bottom) {
+      pane.scrollTop = 0;
+      return;
+    }
+    if (box.top >= head && box.bottom <= bottom) return;
+    pane.scrollTop += box.top - head;
+  }
+
+  /** The forms (and the point) are for the incident one reviews: say so instead of doing nothing. */
+  sayWhyNoForm(incident) {
+    let why;
+    if (incident.status === "IN_REVIEW") {
+      why = this.lostReason(incident, { holder: incident.assignedTo });
+      this.setAlert(why);
+    } else {
+      why = incident.status === "RECEIVED" ? () => t("claimFirst") : () => t("formNotNow", { status: term("status", incident.status) });
+      this.setNotice(why);
+    }
+    this.announce(why());
+  }
+
+  focusFirst(form) {
+    const checked = form.querySelector('input[type="radio"]:checked');
+    const first = form.querySelector("select, input, textarea");
+    const target = first && first.type === "radio" && checked ? checked : first;
+    if (target) target.focus();
+  }
+
+  /** Hide the open form; what was typed stays as the incident's draft (said in the notice). */
+  closeForm(focusBack, { reopen = false, quiet = false } = {}) {
     const which = this.form;
+    if (!which) return false;
+    const kept = this.saveDraft(which, { reopen });
     this.form = null;
-    for (const id of ["verify-form", "reject-form"]) show($(`#${id}`), false);
+    for (const id of FORMS) show($(`#${id}-form`), false);
+    $("#detail-grid").classList.remove("working");
     if (this.map) this.map.setPoint(this.point);
-    if (focusBack && which) {
+    if (this.currentIncident()) this.renderActions(this.currentIncident());
+    if (kept && !quiet && !reopen) {
+      this.setNotice(() => t("draftKept", { key: FORM_KEYS[which] }));
+      this.announce(t("draftKept", { key: FORM_KEYS[which] }));
+    }
+    this.renderList();
+    if (focusBack) {
       const button = $(`#${which}-button`);
       (button && !button.hidden ? button : $("#detail-heading")).focus();
     }
+    return kept;
   }
 
-  /** While a form is open, the incident may move away (reassigned, changed elsewhere): say so. */
+  /** Forget the open form's input (its draft too) and close it. */
+  discardForm() {
+    const which = this.form;
+    if (!which || !this.current) return;
+    const draft = this.drafts.get(this.current.id);
+    if (draft) {
+      delete draft[which];
+      if (!draft.verify && !draft.reject) this.drafts.delete(this.current.id);
+    }
+    this.applyValues(which, this.baseline[which]);
+    this.closeForm(true);
+    this.setNotice(() => t("draftDiscarded"));
+    this.announce(t("draftDiscarded"));
+  }
+
+  /** While a form is open, the incident may move away (reassigned, changed elsewhere): say so, keep
+   * what was typed as a draft. */
   checkForm(incident) {
     if (!this.form) return;
     if (incident.status === "IN_REVIEW" && incident.assignedTo === this.me) return;
-    this.closeForm(false);
-    if (incident.status === "IN_REVIEW") this.setAlert(() => t("heldByOther", { user: incident.assignedTo }));
-    else {
-      const last = incident.timeline[incident.timeline.length - 1] || {};
-      this.setAlert(() => t("conflict_status", { status: term("status", incident.status), user: last.actor || "?" }));
-    }
-    $("#detail-heading").focus();
+    const focusWasInForm = Boolean(document.activeElement?.closest?.(".work-form"));
+    const kept = this.closeForm(false, { reopen: true, quiet: true });
+    const reason = this.lostReason(incident);
+    this.setAlert(kept ? () => `${reason()} ${t("draftKeptShort")}` : reason);
+    this.announce($("#detail-alert .message-text").textContent);
+    if (focusWasInForm) this.focusAlert();
   }
 
   resetForm(form) {
     form.reset();
-    for (const el of $$(".field-error, .form-error", form)) el.textContent = "";
+    for (const el of $$(".field-error, .form-error", form)) replace(el);
     for (const el of $$("[aria-invalid]", form)) el.removeAttribute("aria-invalid");
   }
 
   fieldError(formId, field, message) {
     const el = $(`#${formId}-${field}-error`);
-    if (el) el.textContent = message;
+    if (el) replace(el, messageNodes(message));
     const input = $(`#${formId}-${field}`);
     if (input) input.setAttribute("aria-invalid", "true");
     return input;
   }
 
-  /** Show a 422's details next to the fields they name; anything else above the form. */
+  /** Show a 422's details next to the fields they name, in words (the server's words below them). */
   serverFieldErrors(formId, error, fields) {
     const rest = [];
     for (const item of error.body.detail || []) {
       const loc = (item.loc || []).map(String);
       const field = [...loc].reverse().map((part) => fields[part]).find(Boolean);
-      if (field) this.fieldError(formId, field, item.msg);
-      else rest.push(item.msg);
+      const rule = FIELD_RULES[formId]?.[field];
+      if (field) this.fieldError(formId, field, { text: rule ? t(rule) : t("fieldRefused"), detail: item.msg });
+      else rest.push(`${loc.filter((p) => p !== "body").join(".")}: ${item.msg}`);
     }
-    $(`#${formId}-error`).textContent = rest.length ? rest.join(" ") : t("formInvalid");
-    const first = $(`#${formId} [aria-invalid="true"]`);
-    if (first) first.focus();
+    replace($(`#${formId}-error`), messageNodes({ text: t("formInvalidServer"), detail: rest.length ? rest.join("; ") : null }));
+    const first = $(`#${formId}-form [aria-invalid="true"]`);
+    if (first) (first.matches("fieldset") ? first.querySelector("input") : first).focus();
   }
 
   focusFirstInvalid(form) {
@@ -790,11 +1322,8 @@ export class Workspace {
     $("#verify-agency-options").addEventListener("change", () => {
       this.agenciesTouched = true;
     });
-    $("#verify-clear-point").addEventListener("click", () => this.pick(null));
-    $("#verify-use-aml").addEventListener("click", () => {
-      const aml = this.currentIncident()?.aml;
-      if (aml) this.pick(aml.lat, aml.lon);
-    });
+    $("#verify-clear-point").addEventListener("click", () => this.clearPoint());
+    $("#verify-use-aml").addEventListener("click", () => this.useAml());
     $("#verify-form").addEventListener("submit", (e) => this.submitVerify(e));
   }
 
@@ -810,7 +1339,7 @@ export class Workspace {
       district.options[0].textContent = t("chooseDistrict");
     }
     const priorities = this.config.priorities || ["P1", "P2", "P3"];
-    const checkedPriority = $('#verify-priority-options input:checked')?.value;
+    const checkedPriority = $("#verify-priority-options input:checked")?.value;
     replace(
       $("#verify-priority-options"),
       priorities.map((p) =>
@@ -821,7 +1350,13 @@ export class Workspace {
     replace(
       $("#verify-agency-options"),
       (this.config.agencies || []).map((a) =>
-        h("label", { class: "option" }, h("input", { type: "checkbox", name: "agencies", value: a.code, id: `verify-agency-${a.code}`, checked: checkedAgencies.has(a.code) }), " ", `${lang() === "en" ? a.nameEn : a.nameId} (${a.code})`),
+        h(
+          "label",
+          { class: "option" },
+          h("input", { type: "checkbox", name: "agencies", value: a.code, id: `verify-agency-${a.code}`, checked: checkedAgencies.has(a.code) }),
+          " ",
+          lang() === "en" ? a.nameEn : a.nameId,
+        ),
       ),
     );
   }
@@ -845,11 +1380,34 @@ export class Workspace {
     this.map?.invalidate();
   }
 
-  pick(lat, lon) {
+  pick(lat, lon, fromMap = false) {
+    if (!this.canReview()) return;
     this.point = lat == null ? null : { lat: Math.round(lat * 1e6) / 1e6, lon: Math.round(lon * 1e6) / 1e6 };
     this.map.setPoint(this.point);
     this.renderPoint();
     if (this.point) $("#verify-location-error").textContent = "";
+    if (fromMap && this.point) this.announce(t("pointSet", { point: `${coord(this.point.lat)}, ${coord(this.point.lon)}` }));
+  }
+
+  clearPoint() {
+    if (!this.canReview() || !this.point) return;
+    this.pick(null);
+    this.announce(t("pointCleared"));
+  }
+
+  useAml() {
+    const incident = this.currentIncident();
+    if (!incident) return;
+    if (!this.canReview()) return this.sayWhyNoForm(incident);
+    const aml = incident.aml;
+    if (!aml) {
+      this.setNotice(() => t("noAml"));
+      this.announce(t("noAml"));
+      return;
+    }
+    if (this.form !== "verify") this.openForm("verify", { focus: false });
+    this.pick(aml.lat, aml.lon);
+    this.announce(t("pointSet", { point: `${coord(this.point.lat)}, ${coord(this.point.lon)}` }));
   }
 
   renderPoint() {
@@ -888,9 +1446,8 @@ export class Workspace {
     const incident = this.currentIncident();
     await this.send(form, async () => {
       await this.api.act(incident.id, "verify", body);
-      this.closeForm(false);
-      this.point = null;
-      const names = agencies.join(", ");
+      this.finishForm(incident.id);
+      const names = agencies.map((a) => this.agencyName(a)).join(", ");
       this.setNotice(() => t("verified", { agencies: names }));
       this.announce(t("verified", { agencies: names }));
       this.refreshSoon(...OPEN_STATUSES);
@@ -899,24 +1456,40 @@ export class Workspace {
     }, { summary: "summary", category: "category", priority: "priority", agencies: "agencies", address: "address", district: "location", lat: "location", lon: "location", location: "location" });
   }
 
+  /** A form went through: it and its draft are done. */
+  finishForm(id) {
+    this.drafts.delete(id);
+    this.form = null;
+    for (const which of FORMS) show($(`#${which}-form`), false);
+    $("#detail-grid").classList.remove("working");
+    this.point = null;
+    this.listSignature = "";
+  }
+
   resetErrors(form) {
-    for (const el of $$(".field-error, .form-error", form)) el.textContent = "";
+    for (const el of $$(".field-error, .form-error", form)) replace(el);
     for (const el of $$("[aria-invalid]", form)) el.removeAttribute("aria-invalid");
   }
 
-  /** Send a form's request: 422 → field errors; other failures → explained above the incident. */
+  /** Send a form's request. 422: next to the fields. 409: explained, the input kept (the form stays if
+   * the incident is still ours, else it becomes a draft). Anything else: said in the form, kept open. */
   async send(form, action, fields) {
     const button = form.querySelector('button[type="submit"]');
     if (button.disabled) return;
     button.disabled = true;
+    const which = form.id.replace(/-form$/, "");
     try {
       await action();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 422) this.serverFieldErrors(form.id.replace(/-form$/, ""), error, fields);
-      else {
-        this.closeForm(false);
-        await this.explain(error);
-        $("#detail-heading").focus();
+      if (error instanceof ApiError && error.status === 422) this.serverFieldErrors(which, error, fields);
+      else if (error instanceof ApiError && error.status === 409) {
+        await this.explain(error); // refreshes: checkForm turns the form into a draft if it is no longer ours
+        if (this.form === which) {
+          replace($(`#${which}-error`), messageNodes(t("conflictKeptForm")));
+        }
+      } else if (!(error instanceof ApiError && error.status === 401)) {
+        replace($(`#${which}-error`), messageNodes(describeError(error)));
+        this.announce(describeError(error).text);
       }
     } finally {
       button.disabled = false;
@@ -955,8 +1528,10 @@ export class Workspace {
     if (reason === "DUPLICATE") this.fillDuplicates();
   }
 
+  /** Open incidents to pick the original from: short lines (…last 6 of the id, when, channel, who). */
   fillDuplicates() {
     const self = this.current?.id;
+    const picked = $("#reject-duplicate-pick").value;
     const open = OPEN_STATUSES.flatMap((s) => (this.lists.get(s) || { items: [] }).items)
       .filter((i) => i.id !== self)
       .sort((a, b) => (a.id < b.id ? 1 : -1))
@@ -965,9 +1540,10 @@ export class Workspace {
       $("#reject-duplicate-pick"),
       h("option", { value: "" }, t("duplicateNone")),
       open.map((i) =>
-        h("option", { value: i.id }, `${dateTime(i.receivedAt)} · ${term("channel", i.channel)} · ${i.caller || t("callerUnknown")} · ${term("status", i.status)} · ${i.id}`),
+        h("option", { value: i.id }, `…${i.id.slice(-6)} · ${shortTime(i.receivedAt)} · ${term("channel", i.channel)} · ${reporter(i) || t("callerUnknown")}`),
       ),
     );
+    if (picked && open.some((i) => i.id === picked)) $("#reject-duplicate-pick").value = picked;
   }
 
   prepareReject() {
@@ -1001,7 +1577,7 @@ export class Workspace {
     const incident = this.currentIncident();
     await this.send(form, async () => {
       await this.api.act(incident.id, "reject", body);
-      this.closeForm(false);
+      this.finishForm(incident.id);
       this.setNotice(() => t("rejected", { reason: term("reason", reason) }));
       this.announce(t("rejected", { reason: term("reason", reason) }));
       this.refreshSoon("IN_REVIEW");
@@ -1018,8 +1594,8 @@ export class Workspace {
     const pending = incident.dispatches.filter((d) => d.status === "NOTIFIED");
     if (!pending.length) return;
     const form = $("#ack-form");
-    this.resetForm(form);
-    replace($("#ack-agency"), pending.map((d) => h("option", { value: d.agency }, `${d.agency} · ${this.agencyName(d.agency)}`)));
+    this.prepareDialogForm(form, incident.id);
+    replace($("#ack-agency"), pending.map((d) => h("option", { value: d.agency }, this.agencyName(d.agency))));
     $("#ack-agency").value = agency && pending.some((d) => d.agency === agency) ? agency : pending[0].agency;
     openDialog($("#ack-dialog"));
   }
@@ -1037,8 +1613,8 @@ export class Workspace {
     const incident = this.currentIncident();
     await this.sendDialog(form, "ack-dialog", async () => {
       await this.api.acknowledge(incident.id, agency, note || null);
-      this.setNotice(() => t("acknowledged", { agency }));
-      this.announce(t("acknowledged", { agency }));
+      this.setNotice(() => t("acknowledged", { agency: this.agencyName(agency) }));
+      this.announce(t("acknowledged", { agency: this.agencyName(agency) }));
       this.refreshSoon(...DISPATCHED_STATUSES);
       await this.refreshDetail();
     }, { note: "note" });
@@ -1047,7 +1623,7 @@ export class Workspace {
   openClose() {
     const incident = this.currentIncident();
     if (!incident || incident.status !== "ACKNOWLEDGED") return;
-    this.resetForm($("#close-form"));
+    this.prepareDialogForm($("#close-form"), incident.id);
     openDialog($("#close-dialog"));
   }
 
@@ -1108,19 +1684,30 @@ export class Workspace {
     }, { assignee: "assignee" });
   }
 
+  /** A dialog's note typed and then closed with Esc is still there when it opens again for the same
+   * incident; for another incident it starts empty. */
+  prepareDialogForm(form, incidentId) {
+    if (form.dataset.incident === incidentId) return this.resetErrors(form);
+    this.resetForm(form);
+    form.dataset.incident = incidentId;
+  }
+
   async sendDialog(form, dialogId, action, fields) {
     const button = form.querySelector('button[type="submit"]');
     if (button.disabled) return;
     button.disabled = true;
     this.clearAlert();
+    const dialog = $(`#${dialogId}`);
     try {
       await action();
-      closeDialog($(`#${dialogId}`));
+      delete form.dataset.incident; // done: the next one starts empty
+      closeDialog(dialog);
     } catch (error) {
       if (error instanceof ApiError && error.status === 422) {
         this.serverFieldErrors(form.id.replace(/-form$/, ""), error, fields);
       } else {
-        closeDialog($(`#${dialogId}`));
+        dialog.returnTo = null; // focus goes to the explanation, not back to the button
+        closeDialog(dialog);
         await this.explain(error);
       }
     } finally {
@@ -1128,31 +1715,83 @@ export class Workspace {
     }
   }
 
+  // -- Amazon Connect screen pops --------------------------------------------------------------------
+
+  /** An incoming call names its incident. Open it, unless the operator is filling a form on another
+   * one: then ask (their input would be hidden under their hands). */
+  callArrived(id) {
+    if (this.current?.id === id) return this.openIncident(id, { focus: false });
+    // Filling a form, or in a dialog about the open incident: the call waits for a click.
+    if ((this.form && this.isDirty()) || anyDialogOpen()) {
+      this.showCallPop(id);
+      this.announce(t("callWaiting", { ref: id.slice(-6) }));
+      return null;
+    }
+    return this.openIncident(id);
+  }
+
+  showCallPop(id) {
+    this.pendingCall = id;
+    $("#call-pop-text").textContent = t("callWaiting", { ref: id.slice(-6) });
+    $("#call-pop").dataset.id = id;
+    show($("#call-pop"));
+  }
+
+  hideCallPop(focusBack = false) {
+    this.pendingCall = null;
+    show($("#call-pop"), false);
+    if (focusBack && this.form) this.focusFirst($(`#${this.form}-form`));
+  }
+
+  openPendingCall() {
+    const id = this.pendingCall;
+    this.hideCallPop();
+    if (id) this.openIncident(id);
+  }
+
   // -- keyboard --------------------------------------------------------------------------------------
 
   fillHelp() {
     const keys = [
       ["j / k, ↓ / ↑", "key_move"],
+      ["n", "key_newest"],
       ["Enter", "key_open"],
+      ["Esc", "key_escape"],
       ["c", "key_claim"],
       ["v", "key_verify"],
       ["r", "key_reject"],
+      ["p · Alt+P", "key_aml"],
+      ["h · Alt+H", "key_clearPoint"],
+      [t("key_mapKeys"), "key_map"],
       ["a", "key_ack"],
       ["x", "key_close"],
       ["t", "key_reassign"],
       ["1 2 3 4", "key_tabs"],
       ["l", "key_lang"],
       ["?", "key_help"],
-      ["Esc", "key_escape"],
       ["Ctrl+Enter", "key_submit"],
     ];
     replace($("#help-keys"), keys.map(([key, what]) => h("tr", {}, h("th", { scope: "row" }, h("kbd", {}, key)), h("td", {}, t(what)))));
   }
 
+  /** Esc: a form closes (its input kept as a draft), then the incident's view closes. */
+  escape(event) {
+    if (this.form) {
+      event.preventDefault();
+      this.closeForm(true);
+      return;
+    }
+    if (this.current) {
+      event.preventDefault();
+      this.closeIncident(true);
+    }
+  }
+
   onKey(event) {
     if (event.defaultPrevented || $("#app-view").hidden) return;
+    const target = event.target;
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      const form = event.target.closest?.("form");
+      const form = target.closest?.("form");
       if (form && !form.hidden) {
         event.preventDefault();
         form.requestSubmit();
@@ -1160,22 +1799,29 @@ export class Workspace {
       return;
     }
     if (anyDialogOpen()) return; // a dialog handles its own keys (Esc closes it)
-    if (event.key === "Escape") {
-      if (this.form) {
+    if (event.key === "Escape") return this.escape(event);
+    // With Alt, the point's shortcuts work inside the verify form too (by the key's place: Option+P
+    // on a Mac types "π").
+    if (event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      const alt = { KeyP: () => this.useAml(), KeyH: () => this.clearPoint() }[event.code];
+      if (alt && this.canReview()) {
         event.preventDefault();
-        this.closeForm(true);
+        alt();
       }
       return;
     }
-    if (isTyping(event) || event.ctrlKey || event.metaKey || event.altKey) return;
-    const target = event.target;
+    // No single-key shortcut inside a form (its fields, radios, checkboxes, buttons) or while typing.
+    if (inFormControl(event) || target.closest?.("form") || event.ctrlKey || event.metaKey || event.altKey) return;
     const inList = target === document.body || target.closest?.("#queue-pane") || target.id === "main";
     const handlers = {
       j: () => this.move(1),
       k: () => this.move(-1),
+      n: () => this.jumpToNewest(),
       c: () => this.claim(),
       v: () => this.openForm("verify"),
       r: () => this.openForm("reject"),
+      p: () => this.useAml(),
+      h: () => this.clearPoint(),
       a: () => this.openAck(),
       x: () => this.openClose(),
       t: () => this.openReassign(),
@@ -1193,12 +1839,14 @@ export class Workspace {
       this.setTab(tabs[(index + tabs.length) % tabs.length].dataset.tab, true);
       return;
     }
-    if (inList && !target.matches?.("input")) {
+    if (inList) {
       handlers.ArrowDown = () => this.move(1);
       handlers.ArrowUp = () => this.move(-1);
+      handlers.Home = () => this.move(-Infinity);
+      handlers.End = () => this.move(Infinity);
     }
     if (event.key === "Enter") {
-      if (target.closest?.("button, a, input, [role=tab]")) return; // they handle Enter themselves
+      if (target.closest?.("button, a, input, [role=tab], .leaflet-container")) return; // they handle Enter themselves
       const id = this.selected[this.tab];
       if (id) {
         event.preventDefault();

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from local.simulator import ApiClient, place_call
 
@@ -47,10 +48,35 @@ def expect_status(page: Page, status: str, timeout: int | None = None) -> None:
 
 
 def claim(page: Page, incident_id: str) -> None:
+    """Claim through the panel: the verify form then opens with focus on its first field."""
     open_incident(page, incident_id)
     page.click("#claim-button")
     expect_status(page, "IN_REVIEW")
     expect(page.locator("#detail-held")).to_contain_text(re.compile(r"operator|supervisor|trainee"))
+    expect(page.locator("#verify-category")).to_be_focused()
+
+
+def with_config(page: Page, change: Callable[[dict[str, Any]], None]) -> None:
+    """Serve the page the local config.json changed as a deployment's could be, and reload."""
+
+    def config(route: Route) -> None:
+        response = route.fetch()
+        document = response.json()
+        change(document)
+        route.fulfill(response=response, json=document)
+
+    page.route("**/config.json", config)
+    page.reload()
+
+
+def in_viewport(page: Page, selector: str) -> bool:
+    """Whether the element is wholly inside the window (not merely scrolled into its own pane)."""
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    assert box is not None, selector
+    assert size is not None
+    fits_height = box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
+    return fits_height and box["x"] + box["width"] <= size["width"]
 
 
 def shot(page: Page, artifacts: Path, name: str) -> None:

@@ -51,7 +51,8 @@ def test_a_call_then_the_handsets_aml_sms_shows_as_a_circle_on_the_detail_map(
     locate = page.locator('#detail-timeline li[data-action="LOCATE"]')
     expect(locate).to_have_count(1)
     expect(locate).to_contain_text("Posisi ponsel (AML) diterima")
-    expect(locate).to_contain_text("system:aml")
+    expect(locate.locator(".actor")).to_have_text("sistem (AML)")  # system:aml, in words
+    expect(locate.locator(".actor")).to_have_attribute("data-actor", "system:aml")
     expect(locate).to_contain_text("-8.36611, 114.15012 ±35 m · GPS/GNSS · SMS")
     shot(page, artifacts, "10-aml-map")
     locate.scroll_into_view_if_needed()

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from local.aws import client
-from tests.e2e.helpers import call, claim, row, shot, sign_in
+from tests.e2e.helpers import call, claim, row, shot, sign_in, with_config
 
 
 def test_a_new_user_chooses_a_password_at_first_sign_in(
@@ -289,15 +289,8 @@ CCP_URL = "https://respon112-dev.my.connect.aws/ccp-v2/"
 
 def with_connect(page: Page) -> None:
     """Serve the page a config.json with Amazon Connect, as the deployed stack writes it."""
-
-    def config(route: Route) -> None:
-        response = route.fetch()
-        document = response.json()
-        document["connect"] = {"ccpUrl": CCP_URL, "region": "ap-southeast-1"}
-        route.fulfill(response=response, json=document)
-
-    page.route("**/config.json", config)
-    page.reload()
+    connect = {"ccpUrl": CCP_URL, "region": "ap-southeast-1"}
+    with_config(page, lambda document: document.update(connect=connect))
 
 
 def test_with_connect_the_vendored_streams_library_embeds_the_ccp(

@@ -168,7 +168,11 @@ def test_checks_before_sending_and_the_servers_refusals_next_to_the_fields(
     expect(page.locator("#report-district-error")).to_contain_text("'Atlantis' is not a district")
     expect(page.locator("#report-district")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#report-district")).to_be_focused()
-    expect(page.locator("#report-error")).to_have_text("Periksa isian yang ditandai.")
+    # Every refused web report is kept for an operator to read (UNPARSED): the form gives its number.
+    kept_id = sent.value.json()["incidentId"]
+    expect(page.locator("#report-error")).to_contain_text(
+        f"tetap disimpan untuk dibaca petugas (nomor {kept_id[-6:]})"
+    )
     assert len(posts) == 1
 
     # The answers the form must also explain, played by the browser's router (never sent).

@@ -62,7 +62,8 @@ def test_a_call_appears_live_is_claimed_verified_as_fire_and_dispatched_to_damka
     expect_status(page, "DISPATCHED", timeout=DISPATCH_TIMEOUT_MS)
     damkar = page.locator('#detail-dispatches li[data-agency="DAMKAR"]')
     expect(damkar).to_have_attribute("data-status", "NOTIFIED")
-    expect(damkar).to_contain_text("NOTIFIED")
+    expect(damkar.locator(".badge")).to_have_text("Diberi tahu")  # in words, without the raw code
+    expect(damkar).not_to_contain_text("NOTIFIED")
     expect(page.locator('#detail-timeline li[data-action="DISPATCH"]')).to_be_visible()
     shot(page, artifacts, "05-dispatched")
 
@@ -122,13 +123,17 @@ def test_reject_as_duplicate_of_an_open_incident_picked_from_the_list(
     second = call(endpoints)
     page = new_page()
     sign_in(page, endpoints, "operator3")
-    claim(page, second)
+    claim(page, second)  # the verify form opens, focus on its first field: no single-key shortcut there
 
+    page.keyboard.press("Escape")  # closes it (nothing typed), focus back on its button
     page.keyboard.press("r")
     page.check("#reject-reason-DUPLICATE")
     page.click("#reject-form button[type=submit]")  # no incident named yet
     expect(page.locator("#reject-duplicateOf-error")).not_to_be_empty()
     expect(page.locator(f'#reject-duplicate-pick option[value="{second}"]')).to_have_count(0)  # not itself
+    option = page.locator(f'#reject-duplicate-pick option[value="{first}"]')
+    expect(option).to_have_text(re.compile(rf"^…{first[-6:]} · .+ WIB · Telepon 112 · \+62\d+$"))
+    assert len(option.inner_text()) < 70
     page.select_option("#reject-duplicate-pick", first)
     expect(page.locator("#reject-duplicate-of")).to_have_value(first)
     page.fill("#reject-note", "Kebakaran yang sama, penelepon kedua")
@@ -168,6 +173,8 @@ def test_two_operators_race_to_claim_and_the_loser_is_told_who_won(
     expect(pages[winner].locator("#detail-notice")).to_contain_text("Insiden diambil")
     expect(pages[loser].locator("#detail-alert")).to_have_text(f"Insiden ini sudah diambil oleh {winner}.")
     expect(pages[loser].locator("#detail-alert")).to_be_visible()
+    expect(pages[loser].locator("#detail-alert")).to_be_focused()  # not lost on <body>
+    expect(pages[winner].locator("#verify-category")).to_be_focused()  # the form, ready
     for page in pages.values():
         expect_status(page, "IN_REVIEW")
         expect(page.locator("#detail-held")).to_contain_text(winner)
@@ -244,16 +251,41 @@ def test_keyboard_only_move_open_claim_verify(
 def test_the_supervisor_sees_who_holds_what_and_reassigns(
     new_page: Callable[[], Page], endpoints: dict[str, Any]
 ) -> None:
-    incident_id = call(endpoints)
+    incident_id, elsewhere, handled = call(endpoints), call(endpoints), call(endpoints)
     operator1 = ApiClient(endpoints, "operator1")
     assert operator1.post(f"/incidents/{incident_id}/claim").status_code == 200
+    assert ApiClient(endpoints, "operator3").post(f"/incidents/{elsewhere}/claim").status_code == 200
+    assert operator1.post(f"/incidents/{handled}/claim").status_code == 200
+    verified = operator1.post(
+        f"/incidents/{handled}/verify",
+        {
+            "category": "CRIME",
+            "priority": "P2",
+            "location": {"district": "Muncar"},
+            "summary": "Perkelahian di pelabuhan",
+            "agencies": ["POLICE"],
+        },
+    )
+    assert verified.status_code == 200, verified.text
 
     page = new_page()
     sign_in(page, endpoints, "supervisor")
     expect(page.locator("#user-role")).to_have_text("Supervisor")
+    # Who handled what, in every list: the dispatched incident names its verifier, with the time
+    # since its step (not a waiting time in red).
+    page.keyboard.press("3")
+    expect(row(page, handled)).to_contain_text("diverifikasi operator1")
+    expect(row(page, handled).locator(".wait")).to_have_class(re.compile(r"neutral"))
     page.keyboard.press("4")
     expect(page.locator("#tab-review")).to_have_attribute("aria-selected", "true")
     expect(row(page, incident_id)).to_contain_text("dipegang operator1")
+    expect(row(page, elsewhere)).to_contain_text("dipegang operator3")
+    # Only operator1's incidents (the list is filtered in the panel: the API lists by status).
+    page.select_option("#review-operator", "operator1")
+    expect(row(page, elsewhere)).to_have_count(0)
+    expect(row(page, incident_id)).to_be_visible()
+    page.select_option("#review-operator", "")
+    expect(row(page, elsewhere)).to_be_visible()
     open_incident(page, incident_id)
     expect(page.locator("#detail-held")).to_contain_text("operator1")
 

@@ -55,6 +55,7 @@ class StageConfig:
     panel_certificate_arn: str | None = None  # ACM certificate in us-east-1
     panel_allowed_countries: tuple[str, ...] = ("ID",)
     extra_panel_origins: tuple[str, ...] = ()  # e.g. http://localhost:8112 in dev
+    map_tiles: dict[str, Any] | None = None  # the panel's tile server; None: OpenStreetMap
     alarm_email: str | None = None
     agency_subscriptions: dict[str, tuple[Subscription, ...]] = field(default_factory=dict)
 
@@ -105,6 +106,11 @@ class StageConfig:
             raise ConfigError(
                 f"panelCertificateArn {certificate!r}: CloudFront needs an ACM certificate in us-east-1"
             )
+        map_tiles = value("mapTiles")
+        if isinstance(map_tiles, str):
+            map_tiles = json.loads(map_tiles)
+        if map_tiles is not None:
+            map_tiles = _map_tiles(map_tiles)
         subscriptions = value("agencySubscriptions", {})
         if isinstance(subscriptions, str):
             subscriptions = json.loads(subscriptions)
@@ -126,9 +132,24 @@ class StageConfig:
             panel_certificate_arn=certificate,
             panel_allowed_countries=tuple(value("panelAllowedCountries", ["ID"])),
             extra_panel_origins=tuple(value("extraPanelOrigins", [])),
+            map_tiles=map_tiles,
             alarm_email=value("alarmEmail"),
             agency_subscriptions=_subscriptions(subscriptions),
         )
+
+
+def _map_tiles(raw: Any) -> dict[str, Any]:
+    """mapTiles: {"tileUrl": "https://…/{z}/{x}/{y}.png", "attribution": "…", "maxZoom": 19,
+    "subdomains": "abc"}: the panel's tile server instead of OpenStreetMap's."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("tileUrl"), str):
+        raise ConfigError("mapTiles: an object with tileUrl (and attribution, maxZoom, subdomains)")
+    url = raw["tileUrl"]
+    if not url.startswith("https://") or not all(part in url for part in ("{z}", "{x}", "{y}")):
+        raise ConfigError(f"mapTiles.tileUrl {url!r}: an https:// template with {{z}}, {{x}} and {{y}}")
+    unknown = set(raw) - {"tileUrl", "attribution", "maxZoom", "subdomains"}
+    if unknown:
+        raise ConfigError(f"mapTiles: unknown keys {sorted(unknown)}")
+    return dict(raw)
 
 
 def _subscriptions(raw: Any) -> dict[str, tuple[Subscription, ...]]:

@@ -9,6 +9,7 @@ functions/ on the path); they are re-exported here. Nothing in this module impor
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -443,6 +444,24 @@ OPERATOR_POOL = UserPoolDesign(
 )
 
 
+# The map's tiles: OpenStreetMap's by default (their tile usage policy suits a handful of operators); a
+# deployment may name its own tile server (context mapTiles), which the panel's CSP then allows.
+OSM_TILES: dict[str, Any] = {
+    "tileUrl": "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attribution": "© OpenStreetMap contributors",
+    "maxZoom": 19,
+    "subdomains": "abc",
+}
+
+
+def tile_source(tile_url: str) -> str:
+    """The CSP source that allows a Leaflet tile URL template: its scheme and host, {s} as a wildcard."""
+    match = re.match(r"^(https://)([^/]+)/", tile_url)
+    if not match:
+        raise ValueError(f"tile URL {tile_url!r}: an https:// URL template with a host")
+    return match.group(1) + re.sub(r"\{s\}", "*", match.group(2))
+
+
 def panel_config(
     *,
     stage: str,
@@ -453,6 +472,7 @@ def panel_config(
     user_pool_client_id: str,
     cognito_endpoint: str | None = None,
     ccp_url: str | None = None,
+    map_tiles: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The operators' panel's runtime configuration (`/config.json`): where the API and Cognito are, the
     Amazon Connect softphone if any, and the regency's reference data. The local stack serves it; the
@@ -481,6 +501,7 @@ def panel_config(
         ],
         "routing": {category.value: [a.value for a in ROUTES[category]] for category in Category},
         "priorities": [priority.value for priority in Priority],
+        "map": dict(map_tiles or OSM_TILES),
     }
 
 
@@ -488,7 +509,11 @@ def panel_config(
 ANY_AWS_ENDPOINT = ("https://*.amazonaws.com", "https://*.amazoncognito.com")
 
 
-def content_security_policy(*connect_sources: str, aws_endpoints: Sequence[str] = ANY_AWS_ENDPOINT) -> str:
+def content_security_policy(
+    *connect_sources: str,
+    aws_endpoints: Sequence[str] = ANY_AWS_ENDPOINT,
+    tile_url: str = OSM_TILES["tileUrl"],
+) -> str:
     """The panel's Content-Security-Policy: its own files only; it talks to the API, Cognito and Amazon
     Connect's softphone, and shows OpenStreetMap tiles. CloudFront sends it in production, naming the
     region's Cognito endpoint and the API's origin as `aws_endpoints`; the local stack sends it too (adding
@@ -499,7 +524,7 @@ def content_security_policy(*connect_sources: str, aws_endpoints: Sequence[str] 
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data: https://*.tile.openstreetmap.org",
+            f"img-src 'self' data: {tile_source(tile_url)}",
             f"connect-src {connect}",
             "frame-src https://*.my.connect.aws https://*.awsapps.com",
             "media-src 'self' blob:",

@@ -18,7 +18,7 @@ from constructs import Construct
 
 from infra.config import StageConfig
 from infra.constants import LOG_RETENTION
-from infra.definitions import PANEL_DIR, content_security_policy
+from infra.definitions import OSM_TILES, PANEL_DIR, content_security_policy
 from infra.nag import acknowledge, managed_policy, wildcard_resource
 
 _BUCKET_DEPLOYMENT_UUID = "8693BB64-9689-44B6-9AAF-B0CC9EB8756C"
@@ -60,6 +60,7 @@ class Hosting(Construct):
         # The AWS endpoints the panel may call (Cognito's, the API's), named once they exist: see
         # allow_connections. The policy is rendered at synth, when they are known.
         self._aws_endpoints: list[str] = []
+        tile_url = str((config.map_tiles or OSM_TILES)["tileUrl"])
         removal = RemovalPolicy.RETAIN if config.is_prod else RemovalPolicy.DESTROY
         self.logs_bucket = s3.Bucket(
             self,
@@ -92,7 +93,9 @@ class Hosting(Construct):
             response_headers_policy_name=f"{prefix}-panel",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=Lazy.string(_ContentSecurityPolicy(self._aws_endpoints)),
+                    content_security_policy=Lazy.string(
+                        _ContentSecurityPolicy(self._aws_endpoints, tile_url)
+                    ),
                     override=True,
                 ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
@@ -222,10 +225,11 @@ class _ContentSecurityPolicy:
     """The panel's Content-Security-Policy, rendered when the stack is synthesized: by then the endpoints
     given to Hosting.allow_connections are known."""
 
-    def __init__(self, aws_endpoints: list[str]) -> None:
+    def __init__(self, aws_endpoints: list[str], tile_url: str) -> None:
         self._aws_endpoints = aws_endpoints
+        self._tile_url = tile_url
 
     def produce(self) -> str:
         if not self._aws_endpoints:
             raise ValueError("Hosting.allow_connections was never called: the panel could reach no API")
-        return content_security_policy(aws_endpoints=self._aws_endpoints)
+        return content_security_policy(aws_endpoints=self._aws_endpoints, tile_url=self._tile_url)

@@ -82,7 +82,12 @@ def _cors() -> CORSConfig | None:
     origins = get_settings().allowed_origins
     if not origins:
         return None
-    return CORSConfig(allow_origin=origins[0], extra_origins=origins[1:], allow_headers=["Content-Type"])
+    return CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=origins[1:],
+        allow_headers=["Content-Type"],
+        expose_headers=["Retry-After"],
+    )
 
 
 app = APIGatewayRestResolver(enable_validation=True, cors=_cors(), json_body_deserializer=json_loads)

@@ -82,7 +82,10 @@ def _cors() -> CORSConfig | None:
     if not origins:
         return None
     return CORSConfig(
-        allow_origin=origins[0], extra_origins=origins[1:], allow_headers=["Authorization", "Content-Type"]
+        allow_origin=origins[0],
+        extra_origins=origins[1:],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["Retry-After"],  # the panel backs off as the API asks
     )
 
 

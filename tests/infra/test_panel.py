@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from core.regency import REGENCIES
+from infra.config import ConfigError
 from infra.definitions import PANEL_DIR
 from tests.infra.conftest import FULL, PANEL_DOMAIN, synthesize
 from tests.infra.helpers import Synthesized, get_att, ref, render
@@ -132,3 +133,37 @@ def test_connect_approves_the_panels_https_origins(name: str, synthesized: Any) 
     assert all(origin.startswith("https://") for origin in origins)  # Connect refuses http origins
     if name == "full":
         assert f"https://{PANEL_DOMAIN}" in origins
+
+
+def test_the_map_defaults_to_openstreetmap(config: Synthesized) -> None:
+    document, _ = config_json(config)
+
+    assert document["map"]["tileUrl"] == "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def test_a_tile_server_of_the_regency_reaches_config_json_and_the_csp(tmp_path: Path) -> None:
+    tiles = {"tileUrl": "https://peta.banyuwangikab.go.id/tiles/{z}/{x}/{y}.png", "attribution": "Pemkab"}
+    synthesized = synthesize("full-tiles", {**FULL, "mapTiles": tiles}, tmp_path)
+
+    document, _ = config_json(synthesized)
+    headers = synthesized.only("AWS::CloudFront::ResponseHeadersPolicy")
+    security = synthesized.props(headers)["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    policy = render(security["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+
+    assert document["map"] == tiles
+    (img_src,) = [d for d in policy.split("; ") if d.startswith("img-src ")]
+    assert img_src == "img-src 'self' data: https://peta.banyuwangikab.go.id"
+
+
+@pytest.mark.parametrize(
+    "tiles",
+    [
+        {"tileUrl": "http://tiles.example/{z}/{x}/{y}.png"},
+        {"tileUrl": "https://tiles.example/{z}/{x}.png"},
+        {"attribution": "no url"},
+        {"tileUrl": "https://tiles.example/{z}/{x}/{y}.png", "apiKey": "x"},
+    ],
+)
+def test_a_tile_server_that_is_not_a_https_template_is_refused(tiles: dict[str, Any], tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="mapTiles"):
+        synthesize("full-bad-tiles", {**FULL, "mapTiles": tiles}, tmp_path)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, SecretValue
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -64,19 +65,25 @@ class Secrets(Construct):
         super().__init__(scope, id)
         self.secrets: dict[str, secretsmanager.Secret] = {}
         for design in SECRETS:
-            generated, *others = design.keys
+            others = [k for k in design.keys if k != design.generated]
+            if design.generated:
+                value: dict[str, Any] = {
+                    "generate_secret_string": secretsmanager.SecretStringGenerator(
+                        secret_string_template=json.dumps(dict.fromkeys(others, "")),
+                        generate_string_key=design.generated,
+                        exclude_punctuation=True,
+                        password_length=32,
+                    )
+                }
+            else:  # every value comes from a platform: empty keys until someone puts them (README)
+                value = {"secret_object_value": {k: SecretValue.unsafe_plain_text("") for k in others}}
             secret = secretsmanager.Secret(
                 self,
                 "".join(part.title() for part in design.id.split("-")),
                 secret_name=design.physical_name(prefix),
-                description="Respon 112 channel secrets: set the platform values after deployment",
+                description=f"Respon 112 {design.id}: set the platform values after deployment",
                 encryption_key=key,
-                generate_secret_string=secretsmanager.SecretStringGenerator(
-                    secret_string_template=json.dumps(dict.fromkeys(others, "")),
-                    generate_string_key=generated,
-                    exclude_punctuation=True,
-                    password_length=32,
-                ),
+                **value,
                 # The platforms' secrets are typed in by hand after deployment (README): production keeps
                 # them when the stack goes, as it keeps the data they protect.
                 removal_policy=RemovalPolicy.RETAIN if config.is_prod else RemovalPolicy.DESTROY,

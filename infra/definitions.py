@@ -43,6 +43,7 @@ __all__ = [
     "QUEUES",
     "RAW_BUCKET",
     "REPLY_QUEUE",
+    "REPLY_SECRETS",
     "ROOT",
     "SECRETS",
     "STATUS_INDEX",
@@ -130,6 +131,7 @@ class SecretDesign:
     id: str
     env_var: str  # the variable that gives a function the secret's name
     keys: tuple[str, ...]  # the JSON keys the secret holds
+    generated: str | None = None  # the key the stack fills with a random value at creation, if any
 
     def physical_name(self, prefix: str) -> str:
         return f"{prefix}/{self.id}"
@@ -237,18 +239,20 @@ QUEUES: tuple[QueueDesign, ...] = (DISPATCH_QUEUE, REPLY_QUEUE)
 RAW_BUCKET = BucketDesign(id="raw-reports", env_var="RAW_BUCKET_NAME")
 BUCKETS: tuple[BucketDesign, ...] = (RAW_BUCKET,)
 
+# What proves an inbound request genuine: read by intake-web only.
 CHANNEL_SECRETS = SecretDesign(
     id="channel-secrets",
     env_var="CHANNEL_SECRETS_NAME",
-    keys=(
-        "instagramVerifyToken",
-        "instagramAppSecret",
-        "instagramPageAccessToken",
-        "twitterConsumerSecret",
-        "amlToken",
-    ),
+    keys=("instagramVerifyToken", "instagramAppSecret", "twitterConsumerSecret", "amlToken"),
+    generated="instagramVerifyToken",  # ours to choose; typed into Meta's dashboard
 )
-SECRETS: tuple[SecretDesign, ...] = (CHANNEL_SECRETS,)
+# What lets us write to citizens: read by reply-sender only, which thus cannot forge inbound requests.
+REPLY_SECRETS = SecretDesign(
+    id="reply-secrets",
+    env_var="REPLY_SECRETS_NAME",
+    keys=("instagramPageAccessToken",),
+)
+SECRETS: tuple[SecretDesign, ...] = (CHANNEL_SECRETS, REPLY_SECRETS)
 
 AGENCY_TOPIC = TopicDesign(id="agency-notifications", env_var="AGENCY_TOPIC_ARN", filter_attribute="agency")
 
@@ -313,7 +317,7 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         description="Answers citizens on Instagram (Graph API)",
         timeout_seconds=15,
         memory_mb=256,
-        reads_secrets=(CHANNEL_SECRETS,),
+        reads_secrets=(REPLY_SECRETS,),
         # Meta throttles sends per page: at most 2 batches at a time, held back by the event source mapping
         # (not reserved concurrency, whose throttles would count as failed receives, see QueueSource).
         source=QueueSource(REPLY_QUEUE, batch_size=5, max_concurrency=2),

@@ -14,15 +14,27 @@ CACHE_SECONDS = 300
 
 
 class ChannelSecrets(CamelModel):
-    """One JSON secret; a key not set yet is empty, and an empty secret never verifies anything."""
+    """What proves an inbound request genuine (intake-web's secret). A key not set yet is empty, and an
+    empty secret never verifies anything."""
 
     instagram_verify_token: str = Field(default="", description="Chosen by us, typed into Meta's dashboard")
     instagram_app_secret: str = Field(default="", description="Meta app secret: signs X-Hub-Signature-256")
-    instagram_page_access_token: str = Field(default="", description="Sends replies (Graph API)")
     twitter_consumer_secret: str = Field(default="", description="X app consumer secret: CRC and signatures")
     aml_token: str = Field(default="", description="Shared with the AML senders (SMS gateway, ELS endpoint)")
+
+
+class ReplySecrets(CamelModel):
+    """What lets us write to citizens (reply-sender's secret), kept apart so that the sender cannot
+    forge an inbound request and intake-web cannot post as the regency."""
+
+    instagram_page_access_token: str = Field(default="", description="Sends replies (Graph API)")
 
 
 def load_channel_secrets(name: str) -> ChannelSecrets:
     value: Any = parameters.get_secret(name, transform="json", max_age=CACHE_SECONDS)
     return ChannelSecrets.model_validate(value)
+
+
+def load_reply_secrets(name: str) -> ReplySecrets:
+    value: Any = parameters.get_secret(name, transform="json", max_age=CACHE_SECONDS)
+    return ReplySecrets.model_validate(value)

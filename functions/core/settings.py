@@ -32,6 +32,7 @@ class Settings(BaseModel):
     user_pool_id: str | None = Field(default=None, alias="USER_POOL_ID")
     raw_bucket_name: str | None = Field(default=None, alias="RAW_BUCKET_NAME")
     channel_secrets_name: str | None = Field(default=None, alias="CHANNEL_SECRETS_NAME")
+    reply_secrets_name: str | None = Field(default=None, alias="REPLY_SECRETS_NAME")
     reply_queue_url: str | None = Field(default=None, alias="REPLY_QUEUE_URL")
     graph_api_url: str = Field(default="https://graph.facebook.com", alias="GRAPH_API_URL")
     report_rate_limit: int = Field(default=5, ge=1, alias="REPORT_RATE_LIMIT")

@@ -18,7 +18,7 @@ from pydantic import Json
 
 from core.observability import MetricUnit, logger, metrics, tracer
 from core.replies import Reply
-from core.secrets import load_channel_secrets
+from core.secrets import load_reply_secrets
 from core.settings import get_settings
 from core.social import GraphApiSender, ReplyRejected
 
@@ -40,16 +40,16 @@ class NotConfigured(RuntimeError):
 
 @functools.cache
 def default_sender() -> Sender:
-    """Sends through Meta's Graph API with the page token from the channel secrets (read per batch from
+    """Sends through Meta's Graph API with the page token from the reply secrets (read per batch from
     Powertools' five-minute cache, so a token put after deployment is used without a restart)."""
     settings = get_settings()
-    secrets_name = settings.require("channel_secrets_name")
+    secrets_name = settings.require("reply_secrets_name")
     base_url = settings.graph_api_url
 
     def send(reply: Reply) -> str:
-        token = load_channel_secrets(secrets_name).instagram_page_access_token
+        token = load_reply_secrets(secrets_name).instagram_page_access_token
         if not token:
-            raise NotConfigured("instagramPageAccessToken is not set in the channel secrets")
+            raise NotConfigured("instagramPageAccessToken is not set in the reply secrets")
         return GraphApiSender(token, base_url).send(reply)
 
     return send

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from infra.definitions import CHANNEL_SECRETS, RAW_BUCKET, REPLY_QUEUE, api_routes
+from infra.definitions import RAW_BUCKET, REPLY_QUEUE, SECRETS, api_routes
 from tests.infra.helpers import Synthesized, get_att, ref
 
 
@@ -26,15 +26,36 @@ def test_the_raw_archive_is_private_encrypted_versioned_and_expires(config: Synt
     assert bucket["DeletionPolicy"] == ("Retain" if is_prod else "Delete")
 
 
+def secret_named(config: Synthesized, name: str) -> dict[str, Any]:
+    (props,) = [
+        p
+        for p in (config.props(s) for s in config.of_type("AWS::SecretsManager::Secret"))
+        if p["Name"] == name
+    ]
+    return props
+
+
 def test_the_channel_secret_is_encrypted_and_starts_with_a_generated_verify_token(
     config: Synthesized,
 ) -> None:
-    secret = config.props(config.only("AWS::SecretsManager::Secret"))
-    assert secret["Name"] == CHANNEL_SECRETS.physical_name(config.prefix)
+    secret = secret_named(config, f"{config.prefix}/channel-secrets")
     assert secret["KmsKeyId"] == get_att(config.data_key(), "Arn")
     generated = secret["GenerateSecretString"]
-    assert generated["GenerateStringKey"] == CHANNEL_SECRETS.keys[0] == "instagramVerifyToken"
-    assert set(json.loads(generated["SecretStringTemplate"])) == set(CHANNEL_SECRETS.keys[1:])
+    assert generated["GenerateStringKey"] == "instagramVerifyToken"
+    assert set(json.loads(generated["SecretStringTemplate"])) == {
+        "instagramAppSecret",
+        "twitterConsumerSecret",
+        "amlToken",
+    }
+
+
+def test_the_reply_secret_is_apart_encrypted_and_empty_until_the_page_token_is_put(
+    config: Synthesized,
+) -> None:
+    secret = secret_named(config, f"{config.prefix}/reply-secrets")
+    assert secret["KmsKeyId"] == get_att(config.data_key(), "Arn")
+    assert json.loads(secret["SecretString"]) == {"instagramPageAccessToken": ""}
+    assert len(config.of_type("AWS::SecretsManager::Secret")) == len(SECRETS) == 2
 
 
 def methods(config: Synthesized) -> list[dict[str, Any]]:

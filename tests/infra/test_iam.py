@@ -43,7 +43,7 @@ class Uses:
     publishes_to: tuple[str, ...] = ()  # topics
     consumes: str | None = None  # the queue of its event source mapping
     writes_to: tuple[str, ...] = ()  # buckets (design ids)
-    reads_secret: bool = False
+    reads_secret: str | None = None  # the secret's id: channel-secrets or reply-secrets
     user_pool: set[str] = field(default_factory=set)
 
 
@@ -63,9 +63,9 @@ USES: dict[str, Uses] = {
         dynamodb={"incidents": GET_PUT | {"dynamodb:UpdateItem"}, "incidents/by-caller": QUERY},
         sends_to=("replies",),
         writes_to=("raw-reports",),
-        reads_secret=True,
+        reads_secret="channel-secrets",  # inbound verification only
     ),
-    "reply-sender": Uses(consumes="replies", reads_secret=True),
+    "reply-sender": Uses(consumes="replies", reads_secret="reply-secrets"),  # the page token only
     "dispatch-worker": Uses(
         dynamodb={
             "incidents": GET_PUT,
@@ -112,7 +112,12 @@ def expected_grants(config: Synthesized, name: str) -> set[Grant]:
         allow({"s3:PutObject"}, objects)
         kms |= KMS_PRODUCE
     if uses.reads_secret:
-        allow({"secretsmanager:GetSecretValue"}, ref(config.only("AWS::SecretsManager::Secret")))
+        (secret,) = [
+            s
+            for s in config.of_type("AWS::SecretsManager::Secret")
+            if config.props(s)["Name"] == f"{prefix}/{uses.reads_secret}"
+        ]
+        allow({"secretsmanager:GetSecretValue"}, ref(secret))
         kms |= KMS_READ
     if uses.consumes:
         allow(SQS_CONSUME, get_att(config.queue(f"{prefix}-{uses.consumes}"), "Arn"))

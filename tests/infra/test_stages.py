@@ -215,10 +215,12 @@ def test_the_connect_instance_is_kept_in_prod(stage_default: Synthesized) -> Non
     assert instance.get("UpdateReplacePolicy", "Delete") == expected
 
 
-def test_the_channel_secret_is_kept_in_prod(stage_default: Synthesized) -> None:
-    secret = stage_default.resources[stage_default.only("AWS::SecretsManager::Secret")]
+def test_the_channel_secrets_are_kept_in_prod(stage_default: Synthesized) -> None:
     expected = "Retain" if stage_default.stage == "prod" else "Delete"
-    assert secret.get("DeletionPolicy", "Delete") == expected
+    secrets = stage_default.of_type("AWS::SecretsManager::Secret")
+    assert len(secrets) == 2
+    for logical_id in secrets:
+        assert stage_default.resources[logical_id].get("DeletionPolicy", "Delete") == expected
 
 
 def test_the_account_wide_api_gateway_logging_role_is_kept_in_every_stage(stage_default: Synthesized) -> None:

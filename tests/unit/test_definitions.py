@@ -26,6 +26,7 @@ RESOURCE_VARS = {
         "user_pool_id",
         "raw_bucket_name",
         "channel_secrets_name",
+        "reply_secrets_name",
         "reply_queue_url",
     )
 }
@@ -36,7 +37,7 @@ REQUIRED_SETTINGS: dict[str, set[str]] = {
     "dispatch-worker": {"table_name", "agency_topic_arn", "idempotency_table_name"},
     "dispatch-reconciler": {"table_name", "dispatch_queue_url"},
     "intake-web": {"table_name", "raw_bucket_name", "channel_secrets_name", "reply_queue_url"},
-    "reply-sender": {"channel_secrets_name"},
+    "reply-sender": {"reply_secrets_name"},
 }
 # The cached factories each handler builds its ports with when none is handed in.
 FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {

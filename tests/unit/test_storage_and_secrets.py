@@ -13,7 +13,7 @@ from moto import mock_aws
 from mypy_boto3_s3 import S3Client
 
 from core.ids import is_ulid, ulid_timestamp_ms
-from core.secrets import ChannelSecrets, load_channel_secrets
+from core.secrets import ChannelSecrets, ReplySecrets, load_channel_secrets, load_reply_secrets
 from core.storage import S3RawArchive
 from tests.support import EVENTS, Clock
 
@@ -145,7 +145,6 @@ def test_the_secret_is_read_into_channel_secrets(secretsmanager: Any) -> None:
     assert secrets == ChannelSecrets(
         instagram_verify_token="sample-verify-token",
         instagram_app_secret="sample-instagram-app-secret",
-        instagram_page_access_token="sample-page-access-token",
         twitter_consumer_secret="sample-twitter-consumer-secret",
         aml_token="sample-aml-token",
     )
@@ -159,8 +158,26 @@ def test_keys_not_set_yet_are_empty(secretsmanager: Any) -> None:
     assert secrets.aml_token == "only-this"
     assert secrets.instagram_verify_token == ""
     assert secrets.instagram_app_secret == ""
-    assert secrets.instagram_page_access_token == ""
     assert secrets.twitter_consumer_secret == ""
+
+
+def test_the_reply_secret_holds_only_the_page_token(secretsmanager: Any) -> None:
+    secretsmanager.create_secret(Name="respon112-test/reply-secrets", SecretString=json.dumps(SAMPLE_SECRETS))
+
+    secrets = load_reply_secrets("respon112-test/reply-secrets")
+
+    assert secrets == ReplySecrets(instagram_page_access_token="sample-page-access-token")
+    assert load_channel_secrets_keys() == {
+        "instagramVerifyToken",
+        "instagramAppSecret",
+        "twitterConsumerSecret",
+        "amlToken",
+    }
+
+
+def load_channel_secrets_keys() -> set[str]:
+    """The inbound secret's keys: the page token is not among them."""
+    return {str(field.alias) for field in ChannelSecrets.model_fields.values()}
 
 
 def test_an_empty_object_gives_all_empty(secretsmanager: Any) -> None:

@@ -88,3 +88,34 @@ def detail(api: ApiClient, incident_id: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+CCP_URL = "https://respon112-dev.my.connect.aws/ccp-v2/"
+
+
+def with_connect(page: Page) -> None:
+    """Serve the page a config.json with Amazon Connect, as the deployed stack writes it."""
+    connect = {"ccpUrl": CCP_URL, "region": "ap-southeast-1"}
+    with_config(page, lambda document: document.update(connect=connect))
+
+
+FAKE_STREAMS = """
+window.connect = {
+  core: { initCCP: (container, options) => { window.ccpOptions = options; } },
+  contact: (subscriber) => { window.contactSubscriber = subscriber; },
+};
+"""
+
+INCOMING_CONTACT = """id => window.contactSubscriber({
+  onConnecting: (callback) => callback(),
+  getAttributes: () => ({ incidentId: { name: "incidentId", value: id } }),
+})"""
+
+
+def sign_in_with_fake_connect(page: Page, endpoints: dict[str, Any], username: str) -> None:
+    """Signed in on a panel configured for Amazon Connect, with a stand-in for amazon-connect-streams
+    that records the CCP's options and the contact subscriber (INCOMING_CONTACT plays a call)."""
+    page.route("**/vendor/amazon-connect-streams-*/*.js", lambda route: route.fulfill(body=FAKE_STREAMS))
+    with_connect(page)
+    sign_in(page, endpoints, username)
+    page.wait_for_function("window.contactSubscriber !== undefined")

@@ -11,8 +11,16 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from local.simulator import ApiClient, aml_position
-from tests.e2e.helpers import call, claim, open_incident, row, sign_in, unique_caller
-from tests.e2e.test_panel import FAKE_STREAMS, INCOMING_CONTACT, with_connect
+from tests.e2e.helpers import (
+    INCOMING_CONTACT,
+    call,
+    claim,
+    open_incident,
+    row,
+    sign_in,
+    sign_in_with_fake_connect,
+    unique_caller,
+)
 
 POINT = re.compile(r"^-?\d+\.\d{5}, -?\d+\.\d{5}$")
 
@@ -22,10 +30,7 @@ def test_shortcut_keys_esc_and_a_screen_pop_never_throw_a_half_filled_form_away(
 ) -> None:
     first = call(endpoints)
     page = new_page()
-    page.route("**/vendor/amazon-connect-streams-*/*.js", lambda route: route.fulfill(body=FAKE_STREAMS))
-    with_connect(page)
-    sign_in(page, endpoints, "operator8")
-    page.wait_for_function("window.contactSubscriber !== undefined")
+    sign_in_with_fake_connect(page, endpoints, "operator8")
     claim(page, first)  # the verify form, focus on the category
 
     page.keyboard.press("ArrowDown")  # Kebakaran

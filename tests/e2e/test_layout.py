@@ -12,8 +12,17 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from local.simulator import ApiClient, instagram_message
-from tests.e2e.helpers import call, claim, in_viewport, row, shot, sign_in
-from tests.e2e.test_panel import FAKE_STREAMS, INCOMING_CONTACT, OVERFLOWING, with_connect
+from tests.e2e.helpers import (
+    INCOMING_CONTACT,
+    call,
+    claim,
+    in_viewport,
+    row,
+    shot,
+    sign_in,
+    sign_in_with_fake_connect,
+)
+from tests.e2e.test_panel import OVERFLOWING
 
 WORDS = (
     "Tolong! Ada rumah terbakar di dekat pasar Genteng, api sudah sampai atap, "
@@ -69,10 +78,7 @@ def test_with_connect_the_phone_folds_away_and_the_form_fits(
 ) -> None:
     incident_id = instagram_incident(endpoints)
     page = new_page()
-    page.route("**/vendor/amazon-connect-streams-*/*.js", lambda route: route.fulfill(body=FAKE_STREAMS))
-    with_connect(page)
-    sign_in(page, endpoints, "operator3")
-    page.wait_for_function("window.contactSubscriber !== undefined")
+    sign_in_with_fake_connect(page, endpoints, "operator3")
     toggle = page.locator("#phone-toggle")
     expect(toggle).to_have_attribute("aria-expanded", "true")
     claim(page, incident_id)

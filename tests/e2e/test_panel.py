@@ -14,7 +14,17 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from local.aws import client
-from tests.e2e.helpers import call, claim, row, shot, sign_in, with_config
+from tests.e2e.helpers import (
+    CCP_URL,
+    INCOMING_CONTACT,
+    call,
+    claim,
+    row,
+    shot,
+    sign_in,
+    sign_in_with_fake_connect,
+    with_connect,
+)
 
 
 def test_a_new_user_chooses_a_password_at_first_sign_in(
@@ -284,15 +294,6 @@ def test_an_expiring_session_is_refreshed_and_a_refused_one_returns_to_sign_in(
     expect(page.locator("#app-view")).to_be_hidden()
 
 
-CCP_URL = "https://respon112-dev.my.connect.aws/ccp-v2/"
-
-
-def with_connect(page: Page) -> None:
-    """Serve the page a config.json with Amazon Connect, as the deployed stack writes it."""
-    connect = {"ccpUrl": CCP_URL, "region": "ap-southeast-1"}
-    with_config(page, lambda document: document.update(connect=connect))
-
-
 def test_with_connect_the_vendored_streams_library_embeds_the_ccp(
     new_page: Callable[[], Page], endpoints: dict[str, Any]
 ) -> None:
@@ -305,27 +306,11 @@ def test_with_connect_the_vendored_streams_library_embeds_the_ccp(
     assert page.evaluate("typeof window.connect.core.initCCP") == "function"
 
 
-FAKE_STREAMS = """
-window.connect = {
-  core: { initCCP: (container, options) => { window.ccpOptions = options; } },
-  contact: (subscriber) => { window.contactSubscriber = subscriber; },
-};
-"""
-
-INCOMING_CONTACT = """id => window.contactSubscriber({
-  onConnecting: (callback) => callback(),
-  getAttributes: () => ({ incidentId: { name: "incidentId", value: id } }),
-})"""
-
-
 def test_an_incoming_connect_contact_opens_its_incident(
     new_page: Callable[[], Page], endpoints: dict[str, Any]
 ) -> None:
     page = new_page()
-    page.route("**/vendor/amazon-connect-streams-*/*.js", lambda route: route.fulfill(body=FAKE_STREAMS))
-    with_connect(page)
-    sign_in(page, endpoints, "operator8")
-    page.wait_for_function("window.contactSubscriber !== undefined")
+    sign_in_with_fake_connect(page, endpoints, "operator8")
     options = page.evaluate("window.ccpOptions")
     assert options["ccpUrl"] == CCP_URL
     assert options["loginPopup"] is True

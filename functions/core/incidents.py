@@ -31,7 +31,7 @@ from core.models import (
 from core.observability import MetricUnit, logger, metrics
 from core.phone import normalize_phone
 from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory
-from core.positions import SYSTEM_AML, supersedes
+from core.positions import attach_if_newer
 from core.regency import Regency
 from core.routing import agencies_for
 
@@ -157,9 +157,9 @@ class IncidentService:
             try:
                 now = self._now()
                 position = self._repo.kept_position(incident.caller, int(now.timestamp()))
-                if position is None or not supersedes(position, incident.aml):
+                if position is None:
                     return incident
-                return self._repo.commit(lifecycle.locate(incident, position, SYSTEM_AML, now))
+                return attach_if_newer(self._repo, incident, position, now) or incident
             except ConcurrentModification:
                 incident = self._repo.get(incident.id)  # an operator claimed it meanwhile: add it again
             except Exception:

@@ -4,14 +4,14 @@ seconds after the call starts. Match it to the caller's open incident, or keep i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from core import lifecycle
 from core.clock import Clock, utc_now
 from core.errors import ConcurrentModification
 from core.lifecycle import TERMINAL
-from core.models import AmlFix, Channel
+from core.models import AmlFix, Channel, Incident
 from core.observability import MetricUnit, logger, metrics
 from core.ports import IncidentRepository
 
@@ -55,6 +55,16 @@ def supersedes(new: AmlFix, old: AmlFix | None) -> bool:
     new_radius = unknown if new.accuracy_m is None else new.accuracy_m
     old_radius = unknown if old.accuracy_m is None else old.accuracy_m
     return new_radius <= old_radius  # as fine: the later arrival, as for any other tie
+
+
+def attach_if_newer(
+    repository: IncidentRepository, incident: Incident, fix: AmlFix, now: datetime
+) -> Incident | None:
+    """The incident with `fix` committed on it as a LOCATE change, or None when its own fix is newer or
+    finer. Raises ConcurrentModification when the incident changed since it was read."""
+    if not supersedes(fix, incident.aml):
+        return None
+    return repository.commit(lifecycle.locate(incident, fix, SYSTEM_AML, now))
 
 
 class PositionService:
@@ -109,11 +119,8 @@ class PositionService:
             if incident is None:
                 return None
             incident_id = incident.id
-            if not supersedes(fix, incident.aml):
-                return incident.id, False
             try:
-                self._repo.commit(lifecycle.locate(incident, fix, SYSTEM_AML, now))
-                return incident.id, True
+                return incident.id, attach_if_newer(self._repo, incident, fix, now) is not None
             except ConcurrentModification:
                 continue  # an operator changed it meanwhile: read it again and add the position
         logger.warning("AML position not attached after retries", extra={"incident_id": incident_id})

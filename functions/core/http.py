@@ -21,6 +21,7 @@ from core.errors import InvalidRequest
 
 # A \uD800-\uDFFF escape: JSON may spell a lone surrogate, which no UTF-8 store (DynamoDB) can hold.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
 
 DOCUMENT_RESPONSE: dict[int, OpenAPIResponse] = {
     200: {"description": "OpenAPI 3.1 document", "content": {"application/json": {"schema": {}}}}
@@ -63,8 +64,12 @@ def json_loads(text: str | bytes) -> Any:
         data = json.loads(text)
     except RecursionError:
         raise json.JSONDecodeError("the JSON nests too deeply", "", 0) from None
-    escaped = text if isinstance(text, str) else text.decode("utf-8", "replace")
-    return _without_lone_surrogates(data) if _SURROGATE_ESCAPE.search(escaped) else data
+    # Looked for in what was parsed, bytes or text, rather than decoding the body a second time.
+    if isinstance(text, str):
+        escaped = _SURROGATE_ESCAPE.search(text) is not None
+    else:
+        escaped = _SURROGATE_ESCAPE_BYTES.search(text) is not None
+    return _without_lone_surrogates(data) if escaped else data
 
 
 def _without_lone_surrogates(value: Any) -> Any:

@@ -131,7 +131,7 @@ def _unparsed(channel: Channel, problem: str) -> str:
 
 
 def _keep_refused_report(problem: str) -> dict[str, Any]:
-    """A web report refused with a 422 is still kept for an operator to read. Only the web form's body
+    """A web report refused with a 4xx is still kept for an operator to read. Only the web form's body
     is validated by the resolver: the webhooks keep what they cannot parse themselves, after their
     signature or token checked out, and anything else (e.g. a bad query on /aml) is only refused."""
     if app.current_event.http_method == "POST" and app.current_event.path == "/reports":

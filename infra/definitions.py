@@ -498,6 +498,7 @@ def panel_config(
             "timezone": served.timezone,
             "center": list(served.center),
             "districts": list(served.districts),
+            "districtCenters": {name: list(point) for name, point in served.district_centers.items()},
         },
         "agencies": [
             {"code": agency.code.value, "nameId": agency.name_id, "nameEn": agency.name_en}

@@ -1,5 +1,5 @@
 """What README.md and docs/decisions.md say about the code's figures and rules, checked against the code:
-the reconciler's timing, who records an agency's confirmation."""
+the reconciler's timing, who records an agency's confirmation, the panels' requests in the cost table."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from core.incidents import ESCALATE_AFTER
 from core.settings import Settings
 from infra.definitions import DISPATCH_QUEUE, ROOT, api_routes, function
+from tests.panel_traffic import BUSIEST_RATE, IDLE_RATE, polls_per_second
 from verify.auth import OPERATOR_GROUPS
 
 DECISIONS = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
@@ -56,3 +57,36 @@ def test_the_readme_says_who_records_an_agencys_confirmation() -> None:
 
     assert "record" in row
     assert "no account" in row
+
+
+TIMES, DASH = "\u00d7", "\u2013"  # as the README writes them
+
+
+def cost_row(item: str) -> str:
+    (row,) = [line for line in README.splitlines() if line.startswith(f"| {item} |")]
+    return row
+
+
+def test_the_cost_table_counts_the_requests_an_open_panel_makes() -> None:
+    """The README's estimate assumes what a panel really sends (tests/panel_traffic.py), not a guess."""
+    found = re.search(
+        rf"(\d+) panels {TIMES} ([\d.]+){DASH}([\d.]+) req/s {TIMES} ([\d.]+) M s"
+        rf" = ([\d.]+){DASH}([\d.]+) M requests",
+        cost_row("API Gateway (REST)"),
+    )
+    assert found, "the API Gateway row shows panels x rate x seconds = requests"
+    panels, low, high, seconds, requests_low, requests_high = (float(g) for g in found.groups())
+
+    # its rates span what a panel makes: from idle (1.1/s) to well past the incoming tab with an incident
+    # open, within the busiest tab's bound (2.4/s)
+    assert abs(low - IDLE_RATE) / IDLE_RATE < 0.1
+    assert polls_per_second("queue", incident_open=True) <= high <= BUSIEST_RATE
+    assert seconds == round(30 * 24 * 3600 / 1e6, 1)
+    assert (requests_low, requests_high) == (
+        round(panels * low * seconds, 1),
+        round(panels * high * seconds, 1),
+    )
+    # the items that grow with each request use the same volume
+    volume = f"{requests_low}{DASH}{requests_high} M"
+    for item in ("WAF", "Lambda", "DynamoDB on demand"):
+        assert volume in cost_row(item), item

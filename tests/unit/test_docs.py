@@ -1,5 +1,6 @@
 """What README.md and docs/decisions.md say about the code's figures and rules, checked against the code:
-the reconciler's timing, who records an agency's confirmation, the panels' requests in the cost table."""
+the reconciler's timing, who records an agency's confirmation, the panels' requests in the cost table,
+what the `admin` group grants."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from core.incidents import ESCALATE_AFTER
 from core.settings import Settings
 from infra.definitions import DISPATCH_QUEUE, ROOT, api_routes, function
+from infra.definitions import OPERATOR_GROUPS as USER_POOL_GROUPS
 from tests.panel_traffic import BUSIEST_RATE, IDLE_RATE, polls_per_second
 from verify.auth import OPERATOR_GROUPS
 
@@ -90,3 +92,17 @@ def test_the_cost_table_counts_the_requests_an_open_panel_makes() -> None:
     volume = f"{requests_low}{DASH}{requests_high} M"
     for item in ("WAF", "Lambda", "DynamoDB on demand"):
         assert volume in cost_row(item), item
+
+
+def test_a_group_that_opens_nothing_says_so_and_no_doc_gives_it_a_role() -> None:
+    """The user pool's groups (infra/definitions.py) against what the API admits (verify/auth.py)."""
+    reserved = [g for g in USER_POOL_GROUPS if g.name not in OPERATOR_GROUPS]
+
+    assert [g.name for g in reserved] == ["admin"]
+    for group in reserved:
+        assert "grants nothing" in group.description
+        assert "manage accounts" not in group.description.lower()
+    assert "account managers in `admin`" not in README
+    (line,) = [line for line in README.splitlines() if line.startswith("| operators | Cognito user pool")]
+    assert "`admin`, reserved" in line
+    assert "grants nothing" in decision(32)

@@ -3,9 +3,10 @@ documents (infra.definitions.api_routes), throttling, access logs, WAF, and CORS
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
@@ -18,19 +19,24 @@ from infra.constants import (
     ACCESS_LOG_RETENTION,
     API_THROTTLE_BURST,
     API_THROTTLE_RATE,
+    CORS_PREFLIGHT_MAX_AGE_SECONDS,
     PUBLIC_API_THROTTLE_BURST,
     PUBLIC_API_THROTTLE_RATE,
+    WAF_OPERATOR_RATE_LIMIT_PER_5_MIN,
     WAF_RATE_LIMIT_PER_5_MIN,
 )
 from infra.definitions import ApiRoute, api_routes
 from infra.nag import acknowledge, managed_policy
 
 CORS_HEADERS = ["Authorization", "Content-Type"]
+AUTHORIZATION = "authorization"  # WAF matches header names regardless of case
+PUBLIC_RATE_RULE = "PublicPerAddress"
+OPERATOR_RATE_RULE = "OperatorsPerToken"
 
 _PUBLIC_INTAKE = (
     "Public by design: citizens and the platforms (Meta, X, the SMS gateway) hold no Cognito account. "
     "intake-web archives the raw request and authenticates it itself ({guard}) before anything is created; "
-    "the route is behind WAF (managed rules, a per-IP rate limit), its own method throttling and the "
+    "the route is behind WAF (managed rules, a per-address rate limit), its own method throttling and the "
     "function's reserved-concurrency cap."
 )
 # Why each public route may go without the Cognito authorizer: what guards it instead.
@@ -67,6 +73,92 @@ def public_reason(route: ApiRoute) -> str:
 def method_path(route: ApiRoute) -> str:
     """The key of a method in StageOptions.method_options: the resource path, then the HTTP method."""
     return f"{route.path}/{route.method}"
+
+
+def operator_path_pattern(stage: str) -> str:
+    """A regular expression that matches exactly the paths of the operators' (secured) routes, as WAF sees
+    them: behind the stage's name on the execute-api host (`/dev/incidents`), or without it behind a custom
+    domain. A path parameter is one segment. Anything else, an unknown path, one with a trailing slash or
+    a different case included, does not match, and so is counted as public (docs/decisions.md 31)."""
+
+    def pattern(path: str) -> str:
+        segments = path.strip("/").split("/")
+        return "/" + "/".join("[^/]+" if re.fullmatch(r"\{\w+\}", s) else re.escape(s) for s in segments)
+
+    paths = sorted({route.path for route in api_routes() if route.secured})
+    return f"^(?:/{re.escape(stage)})?(?:{'|'.join(pattern(path) for path in paths)})$"
+
+
+def _operator_request(stage: str) -> wafv2.CfnWebACL.StatementProperty:
+    """A request to one of the operators' routes that carries a token. The path is decoded and normalized
+    first (`%2e%2e`, `//`, `/./`, `/x/..`), so a request that API Gateway routes to a public function can
+    never look like an operator's to WAF; the token's validity is the Cognito authorizer's business."""
+    path = wafv2.CfnWebACL.StatementProperty(
+        regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
+            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+            regex_string=operator_path_pattern(stage),
+            text_transformations=[
+                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="URL_DECODE"),
+                wafv2.CfnWebACL.TextTransformationProperty(priority=1, type="NORMALIZE_PATH"),
+            ],
+        )
+    )
+    token = wafv2.CfnWebACL.StatementProperty(
+        size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(single_header={"Name": AUTHORIZATION}),
+            comparison_operator="GT",
+            size=0,
+            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+        )
+    )
+    return wafv2.CfnWebACL.StatementProperty(
+        and_statement=wafv2.CfnWebACL.AndStatementProperty(statements=[path, token])
+    )
+
+
+def rate_rules(stage: str) -> list[wafv2.CfnWebACL.RuleProperty]:
+    """The two rate-based rules: the public one per client address, which never counts an operator's
+    request (the call centre's panels share one address), and the operators' own, per token."""
+    operator_request = _operator_request(stage)
+    public = wafv2.CfnWebACL.RuleProperty(
+        name=PUBLIC_RATE_RULE,
+        priority=0,
+        action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+        statement=wafv2.CfnWebACL.StatementProperty(
+            rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                limit=WAF_RATE_LIMIT_PER_5_MIN,
+                aggregate_key_type="IP",
+                scope_down_statement=wafv2.CfnWebACL.StatementProperty(
+                    not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=operator_request)
+                ),
+            )
+        ),
+        visibility_config=_visibility(PUBLIC_RATE_RULE),
+    )
+    operators = wafv2.CfnWebACL.RuleProperty(
+        name=OPERATOR_RATE_RULE,
+        priority=1,
+        action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+        statement=wafv2.CfnWebACL.StatementProperty(
+            rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                limit=WAF_OPERATOR_RATE_LIMIT_PER_5_MIN,
+                aggregate_key_type="CUSTOM_KEYS",
+                custom_keys=[
+                    wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty(
+                        header=wafv2.CfnWebACL.RateLimitHeaderProperty(
+                            name=AUTHORIZATION,
+                            text_transformations=[
+                                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                            ],
+                        )
+                    )
+                ],
+                scope_down_statement=operator_request,
+            )
+        ),
+        visibility_config=_visibility(OPERATOR_RATE_RULE),
+    )
+    return [public, operators]
 
 
 class Api(Construct):
@@ -141,7 +233,8 @@ class Api(Construct):
                 allow_origins=list(allowed_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=CORS_HEADERS,
-                max_age=None,
+                # the panel's polls reuse one preflight per URL instead of one every 5 s (Chrome's default)
+                max_age=Duration.seconds(CORS_PREFLIGHT_MAX_AGE_SECONDS),
             ),
         )
         # API Gateway's own 4xx/5xx (e.g. the authorizer's 401) must carry CORS headers too, or the panel
@@ -198,10 +291,10 @@ class Api(Construct):
             if not route.secured:
                 for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
                     acknowledge(method, rule, f"{route.method} {route.path}: {public_reason(route)}")
-        self._web_acl(prefix)
+        self._web_acl(prefix, config.stage)
 
-    def _web_acl(self, prefix: str) -> None:
-        """AWS managed rules and a per-IP rate limit in front of the API."""
+    def _web_acl(self, prefix: str, stage: str) -> None:
+        """AWS managed rules and the rate limits (rate_rules) in front of the API."""
 
         def managed(
             name: str, priority: int, count_only: tuple[str, ...] = ()
@@ -224,17 +317,6 @@ class Api(Construct):
                 visibility_config=_visibility(name),
             )
 
-        rate_limit = wafv2.CfnWebACL.RuleProperty(
-            name="RateLimitPerIp",
-            priority=0,
-            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-            statement=wafv2.CfnWebACL.StatementProperty(
-                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                    limit=WAF_RATE_LIMIT_PER_5_MIN, aggregate_key_type="IP"
-                )
-            ),
-            visibility_config=_visibility("RateLimitPerIp"),
-        )
         acl = wafv2.CfnWebACL(
             self,
             "WebAcl",
@@ -242,11 +324,11 @@ class Api(Construct):
             scope="REGIONAL",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             rules=[
-                rate_limit,
+                *rate_rules(stage),
                 # Meta's and X's webhook batches can exceed the set's 8 KB body limit: count, do not block;
                 # API Gateway's own 10 MB limit and the functions' validation still apply.
-                managed("AWSManagedRulesCommonRuleSet", 1, count_only=("SizeRestrictions_BODY",)),
-                managed("AWSManagedRulesKnownBadInputsRuleSet", 2),
+                managed("AWSManagedRulesCommonRuleSet", 2, count_only=("SizeRestrictions_BODY",)),
+                managed("AWSManagedRulesKnownBadInputsRuleSet", 3),
             ],
             visibility_config=_visibility(f"{prefix}-api"),
         )

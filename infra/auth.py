@@ -33,7 +33,7 @@ class Auth(Construct):
             self,
             "Operators",
             user_pool_name=OPERATOR_POOL.physical_name(prefix),
-            # accounts are created by an admin, never by the public
+            # accounts are created by an administrator with IAM credentials, never by the public
             self_sign_up_enabled=not OPERATOR_POOL.admin_create_user_only,
             sign_in_aliases=cognito.SignInAliases(username=True, email=True),
             sign_in_case_sensitive=False,

@@ -19,12 +19,21 @@ DEFAULT_POWERTOOLS_LAYER_VERSION = 38
 LOG_RETENTION = {"dev": logs.RetentionDays.TWO_WEEKS, "prod": logs.RetentionDays.ONE_YEAR}
 ACCESS_LOG_RETENTION = {"dev": logs.RetentionDays.TWO_WEEKS, "prod": logs.RetentionDays.ONE_YEAR}
 
-# API Gateway stage throttling: 9 operators and a panel polling every couple of seconds use a few requests
-# per second; this leaves room for a supervisor's screens and a burst, and stops a runaway client.
+# API Gateway stage throttling of the operators' routes: an open panel makes at most ~2.4 requests a second
+# (docs/decisions.md 31), so 9 operators and a supervisor make ~24; this leaves room for a burst and stops
+# a runaway client.
 API_THROTTLE_RATE = 50
 API_THROTTLE_BURST = 100
-# WAF rate-based rule: requests per client IP in any 5-minute window.
+# WAF rate-based rules, per 5-minute window (docs/decisions.md 31). The public one counts per client
+# address everything except the operators' routes carrying a token: the call centre's panels share one
+# public address, so they must never be counted by it.
 WAF_RATE_LIMIT_PER_5_MIN = 3000
+# The operators' routes, counted per Authorization header (one panel's session): a panel makes at most
+# ~710 requests in 5 minutes, so only a runaway script or a stolen token reaches this.
+WAF_OPERATOR_RATE_LIMIT_PER_5_MIN = 3000
+# How long a browser may reuse a CORS preflight (Access-Control-Max-Age): without it Chrome re-asks every
+# 5 s, nearly one OPTIONS request per poll. WebKit caps the value at 600 s.
+CORS_PREFLIGHT_MAX_AGE_SECONDS = 600
 
 # Cognito sessions: tokens last an hour, a refresh lasts one shift.
 TOKEN_VALIDITY = Duration.hours(1)

@@ -387,10 +387,18 @@ def api_routes() -> list[ApiRoute]:
     return routes
 
 
+# The user pool's groups. Only operator and supervisor open the panel and the API (verify/auth.py); admin is
+# reserved for editing the agency directory, which is to come. Accounts are managed with IAM credentials
+# (cognito-idp's Admin* actions), which no group of this pool grants (docs/decisions.md 32).
 OPERATOR_GROUPS: tuple[UserGroup, ...] = (
     UserGroup("operator", "112 operators: verify, reject and dispatch incidents", precedence=30),
     UserGroup("supervisor", "Shift supervisors: everything operators do, plus oversight", precedence=20),
-    UserGroup("admin", "Administrators: manage accounts", precedence=10),
+    UserGroup(
+        "admin",
+        "Reserved: grants nothing yet, neither the panel nor the API (editing the agency directory is to "
+        "come). Accounts are managed with IAM credentials, not through this group.",
+        precedence=10,
+    ),
 )
 
 
@@ -498,6 +506,7 @@ def panel_config(
             "timezone": served.timezone,
             "center": list(served.center),
             "districts": list(served.districts),
+            "districtCenters": {name: list(point) for name, point in served.district_centers.items()},
         },
         "agencies": [
             {"code": agency.code.value, "nameId": agency.name_id, "nameEn": agency.name_en}

@@ -1,4 +1,4 @@
-"""The regency a deployment serves: name, time zone and districts (kecamatan).
+"""The regency a deployment serves: name, time zone, districts (kecamatan) and where they are on the map.
 
 Banyuwangi is the first deployment; another regency adds its entry here and sets REGENCY.
 """
@@ -6,7 +6,7 @@ Banyuwangi is the first deployment; another regency adds its entry here and sets
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -20,13 +20,32 @@ INDONESIAN_ZONES: Mapping[str, tuple[str, int]] = {
 }
 
 
+Point = tuple[float, float]  # (lat, lon)
+
+
 @dataclass(frozen=True)
 class Regency:
     code: str
     name: str
     timezone: str
     districts: tuple[str, ...]
-    center: tuple[float, float] = (0.0, 0.0)  # where the panel's map opens (lat, lon)
+    center: Point = (0.0, 0.0)  # where the panel's map opens
+    # (south-west, north-east) corners of a box around the regency: a check on the points below
+    bounds: tuple[Point, Point] = ((-90.0, -180.0), (90.0, 180.0))
+    # Each district's administrative centre, which the panel's map outlines for an incident that names a
+    # district but has no point (config.json regency.districtCenters).
+    district_centers: Mapping[str, Point] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, point in {"center": self.center, **self.district_centers}.items():
+            if name != "center" and name not in self.districts:
+                raise ValueError(f"{self.code}: a centre for {name!r}, which is not one of its districts")
+            if not self.contains(point):
+                raise ValueError(f"{self.code}: {name} {point} lies outside the regency's bounds")
+
+    def contains(self, point: Point) -> bool:
+        (south, west), (north, east) = self.bounds
+        return south <= point[0] <= north and west <= point[1] <= east
 
     def local_time(self, moment: datetime) -> tuple[datetime, str]:
         """`moment` in the regency's time and the zone's label (WIB, WITA, WIT)."""
@@ -52,6 +71,39 @@ REGENCIES: Mapping[str, Regency] = {
         name="Kabupaten Banyuwangi",
         timezone="Asia/Jakarta",
         center=(-8.2192, 114.3691),  # Banyuwangi town
+        # 7 deg 43' to 8 deg 46' S, 113 deg 53' to 114 deg 38' E (its published extent), rounded outwards
+        bounds=((-8.78, 113.87), (-7.71, 114.64)),
+        # The town or village where each kecamatan is administered. Marked W: the coordinates of the
+        # kecamatan's article in the Indonesian Wikipedia (about 100 m). Unmarked: read off public maps from
+        # the town's position, good to about 3 km; enough to frame the map, not to send anyone to. Replace
+        # them with the regency's own (BPS or BIG) points when it provides them.
+        district_centers={
+            "Bangorejo": (-8.495, 114.135),
+            "Banyuwangi": (-8.2262, 114.3665),  # W
+            "Blimbingsari": (-8.305, 114.330),
+            "Cluring": (-8.420, 114.210),
+            "Gambiran": (-8.415, 114.140),
+            "Genteng": (-8.3633, 114.1469),  # W
+            "Giri": (-8.205, 114.345),
+            "Glagah": (-8.2160, 114.3171),  # W
+            "Glenmore": (-8.295, 114.035),
+            "Kabat": (-8.272, 114.322),
+            "Kalibaru": (-8.293, 113.972),
+            "Kalipuro": (-8.160, 114.385),
+            "Licin": (-8.190, 114.285),
+            "Muncar": (-8.430, 114.330),
+            "Pesanggaran": (-8.571, 114.100),
+            "Purwoharjo": (-8.475, 114.225),
+            "Rogojampi": (-8.312, 114.287),
+            "Sempu": (-8.305, 114.150),
+            "Siliragung": (-8.525, 114.080),
+            "Singojuruh": (-8.290, 114.238),
+            "Songgon": (-8.240, 114.185),
+            "Srono": (-8.390, 114.265),
+            "Tegaldlimo": (-8.5134, 114.2823),  # W
+            "Tegalsari": (-8.415, 114.095),
+            "Wongsorejo": (-8.000, 114.400),
+        },
         districts=(
             "Bangorejo",
             "Banyuwangi",

@@ -203,7 +203,7 @@ def test_web_acl_guards_the_stage(config: Synthesized) -> None:
     acl = config.only("AWS::WAFv2::WebACL")
     assert config.props(acl)["Scope"] == "REGIONAL"
     rules = {rule["Name"] for rule in config.props(acl)["Rules"]}
-    assert {"RateLimitPerIp", "AWSManagedRulesCommonRuleSet"} <= rules
+    assert {"PublicPerAddress", "OperatorsPerToken", "AWSManagedRulesCommonRuleSet"} <= rules
     association = config.props(config.only("AWS::WAFv2::WebACLAssociation"))
     assert association["WebACLArn"] == get_att(acl, "Arn")
     rest_api = config.only("AWS::ApiGateway::RestApi")

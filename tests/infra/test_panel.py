@@ -93,6 +93,11 @@ def test_config_json_names_the_api_the_pool_and_the_regency(config: Synthesized)
     assert "cognito-idp." in resolved(document["cognito"]["endpoint"])
     banyuwangi = REGENCIES["banyuwangi"]
     assert document["regency"]["districts"] == list(banyuwangi.districts)
+    # every district has its centre, for the map to outline a district named without a point
+    assert document["regency"]["districtCenters"] == {
+        name: list(point) for name, point in banyuwangi.district_centers.items()
+    }
+    assert set(document["regency"]["districtCenters"]) == set(banyuwangi.districts)
     assert document["regency"]["timezone"] == "Asia/Jakarta"
     assert document["routing"]["FIRE"] == ["DAMKAR"]
     assert document["stage"] == config.stage

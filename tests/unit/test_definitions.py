@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,8 +13,16 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
+from core.regency import REGENCIES, Regency
 from core.settings import Settings, SettingsError, get_settings
-from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, USER_POOL_ENV, FunctionDesign, resource_prefix
+from infra.definitions import (
+    FUNCTIONS,
+    FUNCTIONS_DIR,
+    USER_POOL_ENV,
+    FunctionDesign,
+    panel_config,
+    resource_prefix,
+)
 
 FUNCTION_NAMES = [f.name for f in FUNCTIONS]
 RESOURCE_VARS = {
@@ -226,3 +235,46 @@ def test_senders_and_consumers_agree_on_the_dispatch_queue() -> None:
     assert worker.source is not None
     senders = [f.name for f in FUNCTIONS if worker.source.queue in f.sends_to]
     assert sorted(senders) == ["dispatch-reconciler", "verify-api"]
+
+
+def served_config(regency: str) -> dict[str, Any]:
+    return panel_config(
+        stage="test",
+        regency=regency,
+        api_url="",
+        region="ap-southeast-1",
+        user_pool_id="pool",
+        user_pool_client_id="client",
+    )
+
+
+@pytest.mark.parametrize("code", sorted(REGENCIES))
+def test_config_json_carries_a_centre_inside_the_regency_for_every_district(code: str) -> None:
+    """The panel's map outlines a district without a point around its centre (panel/js/map.js): the config
+    the panel reads, locally and deployed alike, names one for every district, inside the regency."""
+    regency = REGENCIES[code]
+    centers = served_config(code)["regency"]["districtCenters"]
+
+    assert set(centers) == set(regency.districts)
+    for district, (lat, lon) in centers.items():
+        assert regency.contains((lat, lon)), district
+    # distinct places, not one point copied: no two centres within ~2 km of each other
+    pairs = itertools.combinations(centers.values(), 2)
+    assert all(abs(a[0] - b[0]) + abs(a[1] - b[1]) > 0.02 for a, b in pairs)
+
+
+def test_banyuwangis_box_is_its_published_extent_and_holds_the_towns_we_know() -> None:
+    banyuwangi = REGENCIES["banyuwangi"]
+
+    assert banyuwangi.contains(banyuwangi.center)
+    assert banyuwangi.contains((-8.6005, 114.0240))  # Pulau Merah, on the south coast
+    assert not banyuwangi.contains((-8.1724, 113.7005))  # Jember, the next regency west
+    assert not banyuwangi.contains((-8.6500, 115.2167))  # Denpasar, across the strait
+
+
+def test_a_regency_refuses_a_centre_outside_it_or_for_a_district_it_does_not_have() -> None:
+    box = ((-9.0, 114.0), (-8.0, 115.0))
+    with pytest.raises(ValueError, match="outside"):
+        Regency("x", "X", "Asia/Jakarta", ("A",), (-8.5, 114.5), box, {"A": (-7.0, 114.5)})
+    with pytest.raises(ValueError, match="not one of its districts"):
+        Regency("x", "X", "Asia/Jakarta", ("A",), (-8.5, 114.5), box, {"B": (-8.5, 114.5)})

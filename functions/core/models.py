@@ -137,6 +137,16 @@ class AmlTransport(StrEnum):
     HTTPS = "HTTPS"
 
 
+class AmlWarning(StrEnum):
+    """What an operator should know before trusting an AML fix (the panel shows it with the position)."""
+
+    TIME_AHEAD = (
+        "TIME_AHEAD"  # the handset's time is after the fix arrived: a wrong clock, ordered by arrival
+    )
+    TIME_STALE = "TIME_STALE"  # taken long before it arrived: a delayed message or a clock behind
+    LENGTH_MISMATCH = "LENGTH_MISMATCH"  # the SMS's ml is more than one off its length: kept, maybe damaged
+
+
 class AmlFix(CamelModel):
     """A handset's own position, sent by Advanced Mobile Location (ETSI TS 103 625) when it dials 112."""
 
@@ -145,11 +155,16 @@ class AmlFix(CamelModel):
     accuracy_m: float | None = Field(default=None, ge=0, le=1_000_000, description="Radius of the circle, m")
     confidence: float | None = Field(default=None, ge=0, le=100, description="Level of confidence, percent")
     method: PositioningMethod = PositioningMethod.UNKNOWN
-    fixed_at: Timestamp | None = Field(default=None, description="When the handset took the position")
+    fixed_at: Timestamp | None = Field(
+        default=None, description="When the handset says it took the position (its own clock)"
+    )
     received_at: Timestamp
     transport: AmlTransport
     number: str | None = Field(default=None, description="E.164 of the handset, when it said")
     imei: str | None = None
+    warnings: list[AmlWarning] = Field(
+        default_factory=list, description="What to doubt: a wrong handset clock, a damaged SMS"
+    )
 
 
 class Location(CamelModel):

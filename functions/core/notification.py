@@ -79,7 +79,8 @@ AGENCY_FIELDS: dict[str, Any] = {
     "received_at": True,
     "verified_at": True,
     "dispatched_at": True,
-    "aml": {"lat": True, "lon": True, "accuracy_m": True, "method": True, "fixed_at": True},
+    # warnings: what to doubt, such as a fixed_at from a handset clock years ahead.
+    "aml": {"lat": True, "lon": True, "accuracy_m": True, "method": True, "fixed_at": True, "warnings": True},
 }
 
 

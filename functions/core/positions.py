@@ -11,7 +11,7 @@ from core import lifecycle
 from core.clock import Clock, utc_now
 from core.errors import ConcurrentModification
 from core.lifecycle import TERMINAL
-from core.models import AmlFix, Channel, Incident
+from core.models import AmlFix, AmlWarning, Channel, Incident
 from core.observability import MetricUnit, logger, metrics
 from core.ports import IncidentRepository
 
@@ -21,6 +21,10 @@ SYSTEM_AML = "system:aml"
 # OPEN_WINDOW is another emergency, and a position older than KEEP_FOR is no longer where the caller is.
 OPEN_WINDOW = timedelta(hours=2)
 KEEP_FOR = timedelta(minutes=30)
+# A fix is taken before it is sent, so a handset time after the arrival is a wrong clock (a wrong year,
+# local time written as UTC: WIB is UTC+7). A handset's clock, set by its network, may still run a minute
+# or two ahead of ours: CLOCK_TOLERANCE forgives that much, far below any wrong zone or date.
+CLOCK_TOLERANCE = timedelta(minutes=5)
 _ATTEMPTS = 3
 
 
@@ -41,14 +45,51 @@ def imei_key(imei: str) -> str:
     return f"IMEI#{imei}"
 
 
+def _clock_ahead(fix: AmlFix) -> bool:
+    return fix.fixed_at is not None and fix.fixed_at > fix.received_at + CLOCK_TOLERANCE
+
+
+def ordered_at(fix: AmlFix) -> datetime:
+    """The time a fix is ordered by: the handset's own, unless it gave none or claims one more than
+    CLOCK_TOLERANCE after the fix arrived (a wrong clock), then its arrival. A time long past is kept:
+    an SMS can wait hours in the network, and a delayed fix must not outrank a current one."""
+    if fix.fixed_at is None or _clock_ahead(fix):
+        return fix.received_at
+    return fix.fixed_at
+
+
+def vetted(fix: AmlFix) -> AmlFix:
+    """`fix` with what its times say about it among its warnings, for the operator: a time after its
+    arrival (ordered by arrival, the claimed time kept), or one older than KEEP_FOR (a delayed message
+    or a clock behind: the caller may have moved since)."""
+    warnings = list(fix.warnings)
+    if _clock_ahead(fix):
+        warnings.append(AmlWarning.TIME_AHEAD)
+    elif fix.fixed_at is not None and fix.fixed_at < fix.received_at - KEEP_FOR:
+        warnings.append(AmlWarning.TIME_STALE)
+    warnings = list(dict.fromkeys(warnings))  # a fix that already says so says it once
+    if warnings == fix.warnings:
+        return fix
+    logger.warning(
+        "AML fix time not trusted as sent",
+        extra={
+            "warnings": [w.value for w in warnings],
+            "fixed_at": fix.fixed_at.isoformat() if fix.fixed_at else None,
+            "received_at": fix.received_at.isoformat(),
+        },
+    )
+    return fix.model_copy(update={"warnings": warnings})
+
+
 def supersedes(new: AmlFix, old: AmlFix | None) -> bool:
-    """Whether `new` should replace `old` on an incident: the later fix (by the handset's own time, or
-    arrival when it gave none) wins, since the caller may be moving; of two fixes as old, the finer one
-    (as fine: the one that arrived last).
-    An SMS and an HTTPS message of one fix arrive in either order, and neither may undo a better one."""
+    """Whether `new` should replace `old` on an incident: the later fix (by `ordered_at`: the handset's
+    own time when it can be trusted, else arrival) wins, since the caller may be moving; of two fixes as
+    old, the finer one (as fine: the one that arrived last).
+    An SMS and an HTTPS message of one fix arrive in either order, and neither may undo a better one; a
+    handset whose clock says 2099 cannot hold its place against the fixes after it."""
     if old is None:
         return True
-    new_time, old_time = new.fixed_at or new.received_at, old.fixed_at or old.received_at
+    new_time, old_time = ordered_at(new), ordered_at(old)
     if new_time != old_time:
         return new_time > old_time
     unknown = float("inf")
@@ -74,6 +115,7 @@ class PositionService:
 
     def receive(self, fix: AmlFix) -> PositionResult:
         now = self._now()
+        fix = vetted(fix)
         number = fix.number
         if number is None and fix.imei:
             # SMS and HTTPS from one handset: the other transport may have said the number.

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from core.models import AmlFix, AmlTransport, PositioningMethod
+from core.models import AmlFix, AmlTransport, AmlWarning, PositioningMethod
 from core.phone import normalize_phone
 
 SMS_KEYS = frozenset({'A"ML', "lt", "lg", "rd", "top", "lc", "pm", "si", "ei", "mcc", "mnc", "ml"})
@@ -24,6 +24,7 @@ _HTTPS_METHODS = {
     "cell": PositioningMethod.CELL,
 }
 _DIGITS = re.compile(r"^[0-9]{14,16}$")
+_LENGTH = re.compile(r"[0-9]{1,4}")
 _DECIMAL = re.compile(r"[+-]?[0-9]{1,20}(\.[0-9]{1,20})?")
 MAX_ACCURACY_M = 1_000_000.0  # a circle wider than 1,000 km locates nobody
 
@@ -78,7 +79,7 @@ def parse_sms(text: str, sender: str | None, received_at: datetime) -> AmlMessag
     if version != "1":
         raise AmlFormatError(f'version A"ML={version} is not 1')
     warnings: list[str] = []
-    _check_length(fields.get("ml"), text, warnings)
+    miscounted = _check_length(fields, text, warnings)
     fixed_at = None
     if fields.get("top"):
         if not re.fullmatch(r"[0-9]{14}", fields["top"]):
@@ -96,22 +97,33 @@ def parse_sms(text: str, sender: str | None, received_at: datetime) -> AmlMessag
         return AmlMessage(None, number, imei, tuple(warnings))
     fix = _fix(
         lat, lon, _float(fields.get("rd"), "rd"), _float(fields.get("lc"), "lc"), method, fixed_at,
-        received_at, AmlTransport.SMS, number, imei,
+        received_at, AmlTransport.SMS, number, imei, [AmlWarning.LENGTH_MISMATCH] if miscounted else [],
     )  # fmt: skip
     return AmlMessage(fix, number, imei, tuple(warnings))
 
 
-def _check_length(ml: str | None, text: str, warnings: list[str]) -> None:
-    """ml, the message's own length, is its last field: a message cut short has lost it, and one whose
-    length differs was damaged on the way. Google's published sample is one character off, so a
-    difference of one is reported and tolerated; a missing ml or a larger difference is refused, since
-    a truncated coordinate is a wrong place, not a vague one."""
-    if ml is None:
-        raise AmlFormatError("ml is missing: the message may be truncated")
-    if not ml.isdigit() or abs(int(ml) - len(text)) > 1:
-        raise AmlFormatError(f"ml={ml!r} but the message is {len(text)} characters long")
-    if int(ml) != len(text):
+def _check_length(fields: Mapping[str, str], text: str, warnings: list[str]) -> bool:
+    """Whether `ml`, the message's own length, is more than one off; a message that may be cut short
+    is refused.
+
+    ml is the last field, so a message cut short (a lost SMS part, a gateway's limit) has lost it, and a
+    cut coordinate is a wrong place (lg=+114.1 is kilometres from +114.15012), not a vague one. A message
+    that still ends with its ml is whole, whatever that ml says: published samples and real handsets
+    miscount it (Google's by one, the widely copied UK sample by three), so a wrong count is a warning,
+    logged, and kept on the fix when it is more than one off (by one is too common to be worth an
+    operator's attention). An ml elsewhere proves nothing about the end unless it counts right."""
+    ml = fields.get("ml")
+    if ml is None or not _LENGTH.fullmatch(ml):
+        raise AmlFormatError("ml is missing or not a length: the message may be truncated")
+    off = abs(int(ml) - len(text))
+    if off > 1 and list(fields)[-1] != "ml":
+        raise AmlFormatError(
+            f"ml={ml} is not the last field and the message is {len(text)} characters long: "
+            "it may be truncated"
+        )
+    if off:
         warnings.append(f"ml={ml} but the message is {len(text)} characters long")
+    return off > 1
 
 
 def parse_https(form: Mapping[str, str], received_at: datetime) -> AmlMessage:
@@ -143,7 +155,7 @@ def parse_https(form: Mapping[str, str], received_at: datetime) -> AmlMessage:
     method = _HTTPS_METHODS.get((form.get("location_source") or "").lower(), PositioningMethod.UNKNOWN)
     fix = _fix(
         lat, lon, accuracy, None if confidence is None else confidence * 100, method, fixed_at, received_at,
-        AmlTransport.HTTPS, number, imei,
+        AmlTransport.HTTPS, number, imei, [],
     )  # fmt: skip
     return AmlMessage(fix, number, imei, tuple(warnings))
 
@@ -159,6 +171,7 @@ def _fix(
     transport: AmlTransport,
     number: str | None,
     imei: str | None,
+    warnings: list[AmlWarning],
 ) -> AmlFix:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise AmlFormatError(f"position {lat},{lon} is outside the globe")
@@ -177,4 +190,5 @@ def _fix(
         transport=transport,
         number=number,
         imei=imei,
+        warnings=warnings,
     )

@@ -188,6 +188,19 @@ const STRINGS = {
   amlReceivedAt: ["Diterima", "Received"],
   amlTransport: ["Dikirim lewat", "Sent by"],
   amlNumber: ["Nomor ponsel", "Handset number"],
+  amlWarnings: ["Perhatian", "Caution"],
+  amlWarning_TIME_AHEAD: [
+    "Jam ponsel lebih maju dari waktu diterima: diurutkan menurut waktu diterima",
+    "Handset clock ahead of arrival: ordered by the time received",
+  ],
+  amlWarning_TIME_STALE: [
+    "Diukur jauh sebelum diterima: penelepon mungkin sudah berpindah",
+    "Taken long before it arrived: the caller may have moved",
+  ],
+  amlWarning_LENGTH_MISMATCH: [
+    "Panjang SMS (ml) tidak cocok: pesan mungkin rusak",
+    "SMS length (ml) does not match: the message may be damaged",
+  ],
   legendAml: ["Lingkaran jingga: posisi ponsel (AML), jari-jari = akurasi", "Orange circle: the handset's position (AML), radius = accuracy"],
   legendLocation: ["Penanda biru: lokasi insiden / titik yang dipilih", "Blue pin: the incident's location / the chosen point"],
   amlMarker: ["Posisi ponsel (AML)", "Handset position (AML)"],

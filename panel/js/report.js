@@ -13,9 +13,9 @@ const NAME_MAX = 100;
 const MAX_ACCURACY_M = 100_000; // the API refuses a coarser position
 const COARSE_M = 500; // beyond this, ask for an address too
 // An Indonesian number as people type it: 08… or +62… / 62…, separators allowed. Like the API
-// (core/phone.py): 8–12 digits after the country code, never starting with 0.
+// (core/phone.py): 7–12 digits after the country code, never starting with 0.
 const SEPARATORS = /[\s\-.()/]/g;
-const PHONE_ID = /^\+62[1-9][0-9]{7,11}$/;
+const PHONE_ID = /^\+62[1-9][0-9]{6,11}$/;
 
 let config = null;
 let clientReportId = null;

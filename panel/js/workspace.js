@@ -858,6 +858,7 @@ export class Workspace {
       ["amlReceivedAt", dateTime(a.receivedAt)],
       ["amlTransport", term("transport", a.transport)],
       a.number ? ["amlNumber", a.number] : null,
+      a.warnings?.length ? ["amlWarnings", a.warnings.map((w) => term("amlWarning", w)).join("; ")] : null,
     ].filter(Boolean);
     replace(
       $("#detail-aml"),

@@ -80,6 +80,41 @@ def test_a_call_then_the_handsets_aml_sms_shows_as_a_circle_on_the_detail_map(
     expect(locate.first).to_contain_text("Handset position (AML) received")
 
 
+def test_a_handset_clock_ahead_and_a_miscounted_sms_are_shown_under_caution_in_both_languages(
+    new_page: Callable[[], Page], endpoints: dict[str, Any]
+) -> None:
+    number = unique_caller()
+    incident_id = call(endpoints, number)
+    body = (
+        'A"ML=1;lt=-08.36611;lg=+114.15012;rd=14;top=20991231235959;lc=68;pm=W;si=510100000000000;'
+        "ei=356938035643809;mcc=510;mnc=10;ml=124"
+    )  # a clock in 2099, and ml five short of the 129 characters
+    response = requests.post(
+        f"{endpoints['api']}/aml",
+        json={"from": number, "text": body},
+        headers={"Authorization": f"Bearer {endpoints['secrets']['amlToken']}"},
+        timeout=10,
+    )
+    assert response.json() == {"outcome": "ATTACHED", "incidentId": incident_id}, response.text
+
+    page = new_page()
+    sign_in(page, endpoints, "operator4")
+    open_incident(page, incident_id)
+    aml = page.locator("#detail-aml")
+    caution = aml.locator('dd[data-aml="amlWarnings"]')
+    expect(caution).to_have_text(
+        "Panjang SMS (ml) tidak cocok: pesan mungkin rusak; "
+        "Jam ponsel lebih maju dari waktu diterima: diurutkan menurut waktu diterima"
+    )
+    # The time the handset claimed, kept: 2099-12-31 23:59:59 UTC is already 2100 in WIB.
+    expect(aml.locator('dd[data-aml="amlFixedAt"]')).to_contain_text("2100")
+    page.click("#lang-button")
+    expect(caution).to_have_text(
+        "SMS length (ml) does not match: the message may be damaged; "
+        "Handset clock ahead of arrival: ordered by the time received"
+    )
+
+
 def test_an_instagram_message_shows_its_channel_the_citizens_words_and_that_the_location_was_asked(
     new_page: Callable[[], Page], endpoints: dict[str, Any]
 ) -> None:

@@ -29,7 +29,7 @@ import requests
 from botocore.config import Config
 
 from local.config import CREDENTIALS
-from local.simulator import ApiClient, aml_position, outbox, place_call, web_report
+from local.simulator import ApiClient, aml_position, outbox, place_call, web_report, with_length
 from tests.integration.helpers import DEFAULT_SERVE_ARGS, queue_items, running_stack, wait_for
 from tests.support import ROOT
 
@@ -445,6 +445,68 @@ def test_aml_before_the_call_is_kept_for_it(endpoints: dict[str, Any], operator1
     assert response.json() == {"outcome": "KEPT"}
     incident_id = place_call(endpoints, number)["incidentId"]
     assert_located(detail(operator1, incident_id), -8.2951, 114.3048, 18.0, "SMS")
+
+
+def _aml_sms(endpoints: dict[str, Any], number: str, text: str) -> requests.Response:
+    headers = {"Authorization": f"Bearer {endpoints['secrets']['amlToken']}"}
+    return requests.post(
+        f"{endpoints['api']}/aml", json={"from": number, "text": text}, headers=headers, timeout=10
+    )
+
+
+def _sms_text(top: str, ml: str | None = None) -> str:
+    body = (
+        f'A"ML=1;lt=-08.29510;lg=+114.30480;rd=20;top={top};lc=68;pm=G;si=510100000000000;'
+        "ei=356938035643809;mcc=510;mnc=10;ml="
+    )
+    return body + ml if ml is not None else with_length(body)
+
+
+def test_a_future_dated_aml_fix_does_not_freeze_the_callers_position(
+    endpoints: dict[str, Any], operator1: ApiClient
+) -> None:
+    """A handset clock in 2099: attached with its claimed time and a warning, ordered by its arrival; the
+    correct fix taken after that still replaces it (HTTPS, whose milliseconds say so even within the same
+    second, on the same machine's clock)."""
+    number = fresh_number()
+    incident_id = place_call(endpoints, number)["incidentId"]
+
+    wrong_clock = _aml_sms(endpoints, number, _sms_text("20991231235959"))
+
+    assert wrong_clock.status_code == 200, wrong_clock.text
+    assert wrong_clock.json() == {"outcome": "ATTACHED", "incidentId": incident_id}
+    aml = detail(operator1, incident_id)["aml"]
+    assert (aml["fixedAt"], aml["warnings"]) == ("2099-12-31T23:59:59.000Z", ["TIME_AHEAD"])
+
+    correct = aml_position(endpoints, number, -8.36611, 114.15012, 12.0, https=True)
+
+    assert correct.status_code == 200, correct.text
+    assert correct.json() == {"outcome": "ATTACHED", "incidentId": incident_id}
+    incident = detail(operator1, incident_id)
+    assert_located(incident, -8.36611, 114.15012, 12.0, "HTTPS")
+    assert incident["aml"]["warnings"] == []
+
+
+def test_an_aml_sms_with_a_miscounted_ml_locates_the_caller_and_a_cut_one_is_refused(
+    endpoints: dict[str, Any], operator1: ApiClient
+) -> None:
+    number = fresh_number()
+    incident_id = place_call(endpoints, number)["incidentId"]
+    now = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+    whole = _sms_text(now)
+    cut = whole[: whole.index(";rd=")]
+
+    assert _aml_sms(endpoints, number, cut).status_code == 422
+    assert detail(operator1, incident_id)["aml"] is None
+
+    miscounted = _sms_text(now, ml=str(len(whole) - 3))  # as the UK sample: three short
+    response = _aml_sms(endpoints, number, miscounted)
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {"outcome": "ATTACHED", "incidentId": incident_id}
+    incident = detail(operator1, incident_id)
+    assert_located(incident, -8.2951, 114.3048, 20.0, "SMS")
+    assert incident["aml"]["warnings"] == ["LENGTH_MISMATCH"]
 
 
 @pytest.mark.parametrize(

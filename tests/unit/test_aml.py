@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from core.models import AmlTransport, PositioningMethod
+from core.models import AmlTransport, AmlWarning, PositioningMethod
 from intake.aml import AmlFormatError, parse_https, parse_sms
 from tests.support import EVENTS
 
@@ -265,10 +265,66 @@ def test_a_right_ml_gives_no_warning_and_one_off_by_one_a_warning() -> None:
     )
 
 
-@pytest.mark.parametrize("ml", ["999", "12", "abc", ""])
-def test_an_ml_that_does_not_fit_the_message_is_refused(ml: str) -> None:
-    with pytest.raises(AmlFormatError, match="ml="):
+@pytest.mark.parametrize("ml", ["999", "12", "1", "0", "131"])
+def test_a_complete_message_with_a_miscounted_ml_is_kept_with_the_discrepancy_as_a_warning(ml: str) -> None:
+    """Every field there and ml last: the message is whole, whatever its count says."""
+    text = sms(ml=ml)
+
+    message = parse_sms(text, OURS["from"], NOW)
+
+    assert message.fix is not None
+    assert (message.fix.lat, message.fix.lon) == (-8.36611, 114.15012)
+    assert message.fix.warnings == [AmlWarning.LENGTH_MISMATCH]
+    assert message.warnings == (f"ml={ml} but the message is {len(text)} characters long",)
+
+
+def test_the_uk_sample_with_ml_124_for_127_characters_is_kept() -> None:
+    """The widely copied UK example counts three short; our copy has its shape (a 15-digit IMEI)."""
+    uk = (
+        'A"ML=1;lt=+55.74317;lg=-4.26881;rd=50;top=20130717141935;lc=90;pm=W;si=234302543446355;'
+        "ei=356708041746734;mcc=234;mnc=30;ml=124"
+    )
+    assert len(uk) == 127
+
+    message = parse_sms(uk, "+447700900123", NOW)
+
+    assert message.fix is not None
+    assert (message.fix.lat, message.fix.lon, message.fix.accuracy_m) == (55.74317, -4.26881, 50)
+    assert message.fix.number == "+447700900123"
+    assert message.fix.warnings == [AmlWarning.LENGTH_MISMATCH]
+    assert message.warnings == ("ml=124 but the message is 127 characters long",)
+
+
+def test_an_ml_one_off_is_logged_but_not_put_before_the_operator() -> None:
+    message = parse_sms(GOOGLE_COMPUTED, None, NOW)
+
+    assert message.fix is not None
+    assert message.fix.warnings == []
+    assert message.warnings == ("ml=126 but the message is 127 characters long",)
+
+
+@pytest.mark.parametrize("ml", ["abc", "", "12a", "\u0661\u0662\u0667", "12345"])
+def test_an_ml_that_is_not_a_length_is_refused_as_possibly_cut(ml: str) -> None:
+    with pytest.raises(AmlFormatError, match="ml is missing or not a length"):
         parse_sms(sms(ml=ml), None, NOW)
+
+
+def test_an_ml_that_is_not_last_proves_the_end_only_when_it_counts_right() -> None:
+    """ml comes last: what follows another ml may be the piece of a message cut short."""
+    body = sms(ml=None)
+    right = body.replace(";lt=", ";ml=000;lt=")
+    right = right.replace("ml=000", f"ml={len(right)}")
+    assert parse_sms(right, None, NOW).fix is not None
+
+    wrong = body.replace(";lt=", ";ml=999;lt=")
+    with pytest.raises(AmlFormatError, match="ml=999 is not the last field"):
+        parse_sms(wrong, None, NOW)
+
+
+@pytest.mark.parametrize(("lt", "lg"), [("-08.36611", "+114."), ("-08.", "+114.15012"), ("-", "+114.1")])
+def test_a_coordinate_that_does_not_parse_whole_is_refused_even_with_ml(lt: str, lg: str) -> None:
+    with pytest.raises(AmlFormatError, match="is not a number"):
+        parse_sms(sms(lt=lt, lg=lg, ml="130"), None, NOW)
 
 
 def test_a_message_cut_short_is_refused_not_read_as_a_nearby_place() -> None:
@@ -278,6 +334,11 @@ def test_a_message_cut_short_is_refused_not_read_as_a_nearby_place() -> None:
 
     with pytest.raises(AmlFormatError, match="ml is missing"):
         parse_sms(truncated, None, NOW)
+
+
+def test_a_message_cut_inside_its_ml_is_refused() -> None:
+    with pytest.raises(AmlFormatError, match="ml is missing or not a length"):
+        parse_sms(sms().rsplit("=", 1)[0] + "=", None, NOW)
 
 
 # -- HTTPS (ELS form) ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from core.models import (
     Agency,
     AmlFix,
     AmlTransport,
+    AmlWarning,
     Category,
     Channel,
     Incident,
@@ -169,6 +170,7 @@ def test_the_record_carries_what_responders_need_and_nothing_of_the_centres_own(
         transport=AmlTransport.SMS,
         number="+6281234567890",
         imei="356938035643809",
+        warnings=[AmlWarning.TIME_AHEAD],
     )
     incident = verified_incident().model_copy(
         update={"aml": fix, "report": "kata-kata warga", "source": {"dialledNumber": "+62333112112"}}
@@ -182,5 +184,6 @@ def test_the_record_carries_what_responders_need_and_nothing_of_the_centres_own(
     }  # fmt: skip
     assert record["aml"] == {
         "lat": -8.36611, "lon": 114.15012, "accuracyM": 12.0, "method": "GNSS", "fixedAt": None,
+        "warnings": ["TIME_AHEAD"],
     }  # fmt: skip
     assert "356938035643809" not in json.dumps(record)

@@ -16,7 +16,8 @@ STRICT = TypeAdapter(E164)
         ("+6281234567890", "+6281234567890"),
         ("081234567890", "+6281234567890"),
         ("6281234567890", "+6281234567890"),
-        ("006281234567890", "+6281234567890"),
+        ("0086281234567890", "+6281234567890"),
+        ("009 62 812 3456 7890", "+6281234567890"),
     ],
 )
 def test_indonesian_prefixes_become_e164(raw: str, expected: str) -> None:
@@ -57,7 +58,6 @@ def test_unusable_numbers_give_none(raw: str | None) -> None:
     [
         ("+6591234567", "+6591234567"),  # Singapore
         ("+14155550123", "+14155550123"),  # United States
-        ("0014155550123", "+14155550123"),  # international prefix 00
         ("+61 2 9876 5432", "+61298765432"),  # Australia, with spaces
     ],
 )
@@ -65,15 +65,48 @@ def test_foreign_numbers_are_kept(raw: str, expected: str) -> None:
     assert normalize_phone(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["+62081234567890", "+620333424242", "0062081234567890"])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("008 1 415 555 0123", "+14155550123"),  # not Japan (+81)
+        ("009 65 9123 4567", "+6591234567"),  # not Kuwait (+965)
+        ("001 1 415 555 0123", "+14155550123"),
+        ("007 61 2 9876 5432", "+61298765432"),
+        ("01016 65 9123 4567", "+6591234567"),
+        ("0014155550123", "+4155550123"),  # 001, then 41: Switzerland, as Indonesia dials it
+    ],
+)
+def test_the_digits_after_an_indonesian_international_prefix_are_the_country_code(
+    raw: str, expected: str
+) -> None:
+    """Indonesia's international prefixes are 001, 007, 008, 009 and 010xx, not 00 (tests/unit/
+    test_phone_reference.py checks the rules against libphonenumber)."""
+    assert normalize_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["0062 812 3456 7890", "0044 20 7946 0000", "000 1 415 555 0123"])
+def test_00_without_a_carriers_digit_is_no_prefix_and_refused(raw: str) -> None:
+    assert normalize_phone(raw) is None
+
+
+@pytest.mark.parametrize("raw", ["001 803 1234 5678", "007-803-123-4567"])
+def test_indonesian_toll_free_numbers_are_no_caller(raw: str) -> None:
+    assert normalize_phone(raw) is None
+
+
+@pytest.mark.parametrize("raw", ["+62081234567890", "+620333424242", "00862081234567890"])
 def test_plus62_followed_by_trunk_zero_is_rejected(raw: str) -> None:
     assert normalize_phone(raw) is None
 
 
-@pytest.mark.parametrize("raw", ["+621234567", "+628123456789012"])
+@pytest.mark.parametrize("raw", ["+62123456", "+628123456789012"])
 def test_indonesian_numbers_of_impossible_length_are_rejected(raw: str) -> None:
-    # +62 then 8 to 12 digits: one short of 8 and one over 12 are both out.
+    # +62 then 7 to 12 digits: one short of 7 and one over 12 are both out.
     assert normalize_phone(raw) is None
+
+
+def test_the_shortest_indonesian_numbers_are_kept() -> None:
+    assert normalize_phone("061 12345") == "+626112345"  # Medan: 61 and five digits
 
 
 def test_short_62_prefixed_digits_are_not_taken_as_a_country_code() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,6 +14,7 @@ from core.models import (
     Action,
     AmlFix,
     AmlTransport,
+    AmlWarning,
     Channel,
     Incident,
     PositioningMethod,
@@ -21,7 +22,15 @@ from core.models import (
     RejectionReason,
     Status,
 )
-from core.positions import SYSTEM_AML, Outcome, PositionService
+from core.positions import (
+    CLOCK_TOLERANCE,
+    KEEP_FOR,
+    SYSTEM_AML,
+    Outcome,
+    PositionService,
+    ordered_at,
+    vetted,
+)
 from core.regency import REGENCIES
 from tests.fakes import InMemoryIncidentRepository
 from tests.support import Clock
@@ -155,6 +164,114 @@ def test_of_two_fixes_taken_at_the_same_time_the_finer_one_stays(
     assert positions.receive(fine).outcome is Outcome.ATTACHED
     assert positions.receive(coarse).outcome is Outcome.SUPERSEDED
     assert repo.incidents[incident.id].aml == fine
+
+
+def test_a_future_dated_fix_does_not_freeze_the_position_the_next_true_fix_wins(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    """A handset whose clock says 2099: its fix is ordered by its arrival, keeps its claimed time and
+    says so; the correct fix after it replaces it."""
+    incident = call(service)
+    clock.advance(seconds=20)
+    claimed = datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC)
+    wrong_clock = fix(clock, lat=-8.3).model_copy(update={"fixed_at": claimed})
+
+    assert positions.receive(wrong_clock).outcome is Outcome.ATTACHED
+    stored = repo.incidents[incident.id].aml
+    assert stored is not None
+    assert stored.fixed_at == claimed  # kept as the handset said it
+    assert stored.warnings == [AmlWarning.TIME_AHEAD]
+
+    clock.advance(seconds=10)
+    true = fix(clock, lat=-8.4)
+
+    result = positions.receive(true)
+
+    assert (result.outcome, result.incident_id) == (Outcome.ATTACHED, incident.id)
+    assert repo.incidents[incident.id].aml == true
+    assert [e.action for e in repo.timelines[incident.id]] == [Action.REGISTER, Action.LOCATE, Action.LOCATE]
+
+
+def test_a_future_dated_fix_is_as_new_as_its_arrival(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    """Neither frozen nor lost: arriving after a true fix, a wrong clock's fix replaces it, and a true fix
+    taken before that arrival (the other transport, slower) does not undo it."""
+    incident = call(service)
+    positions.receive(fix(clock, lat=-8.3))
+    clock.advance(seconds=10)
+    local_time_as_utc = fix(clock, lat=-8.4).model_copy(update={"fixed_at": clock() + timedelta(hours=7)})
+
+    assert positions.receive(local_time_as_utc).outcome is Outcome.ATTACHED
+    clock.advance(seconds=3)
+    slower = fix(clock, lat=-8.5).model_copy(update={"fixed_at": clock() - timedelta(seconds=5)})
+
+    assert positions.receive(slower).outcome is Outcome.SUPERSEDED
+    stored = repo.incidents[incident.id].aml
+    assert stored is not None
+    assert stored.lat == -8.4
+
+
+@pytest.mark.parametrize(
+    ("ahead", "trusted"), [(CLOCK_TOLERANCE, True), (CLOCK_TOLERANCE + timedelta(seconds=1), False)]
+)
+def test_a_handset_clock_a_little_ahead_is_trusted_up_to_the_tolerance(
+    ahead: timedelta, trusted: bool
+) -> None:
+    arrived = datetime(2026, 11, 29, 3, 40, 20, tzinfo=UTC)
+    position = AmlFix(
+        lat=-8.3, lon=114.1, fixed_at=arrived + ahead, received_at=arrived, transport=AmlTransport.SMS
+    )
+
+    assert ordered_at(position) == (position.fixed_at if trusted else arrived)
+    assert vetted(position).warnings == ([] if trusted else [AmlWarning.TIME_AHEAD])
+    assert vetted(position).fixed_at == position.fixed_at
+
+
+def test_a_fix_taken_long_before_it_arrived_keeps_its_time_and_is_flagged_stale(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    """A handset clock years behind, or an SMS held in the network: its time orders it (a delayed fix must
+    not replace a current one), and the operator is told the caller may have moved since."""
+    incident = call(service)
+    positions.receive(fix(clock))
+    current = repo.incidents[incident.id].aml
+    clock.advance(seconds=5)
+    years_behind = fix(clock, lat=-8.3).model_copy(
+        update={"fixed_at": datetime(2004, 1, 1, tzinfo=UTC), "accuracy_m": 3.0}
+    )
+
+    assert positions.receive(years_behind).outcome is Outcome.SUPERSEDED
+    assert repo.incidents[incident.id].aml == current
+    assert vetted(years_behind).warnings == [AmlWarning.TIME_STALE]
+    assert ordered_at(years_behind) == years_behind.fixed_at
+
+
+def test_a_stale_fix_alone_is_attached_with_its_warning(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    incident = call(service)
+    stale = fix(clock).model_copy(update={"fixed_at": clock() - KEEP_FOR - timedelta(seconds=1)})
+
+    assert positions.receive(stale).outcome is Outcome.ATTACHED
+    stored = repo.incidents[incident.id].aml
+    assert stored is not None
+    assert stored.warnings == [AmlWarning.TIME_STALE]
+
+
+def test_a_kept_future_dated_fix_carries_its_warning_to_the_call(
+    positions: PositionService, service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    wrong_clock = fix(clock).model_copy(update={"fixed_at": datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC)})
+    assert positions.receive(wrong_clock).outcome is Outcome.KEPT
+    clock.advance(seconds=5)
+
+    incident = call(service)
+
+    stored = repo.incidents[incident.id].aml
+    assert stored is not None
+    assert stored.warnings == [AmlWarning.TIME_AHEAD]
+    assert stored.fixed_at == wrong_clock.fixed_at
 
 
 def test_an_imei_only_message_after_an_attached_sms_reaches_the_same_incident(

@@ -21,6 +21,7 @@ from tests.e2e.helpers import (
     row,
     shot,
     sign_in,
+    sign_in_by_keyboard,
 )
 from tests.integration.helpers import wait_for
 
@@ -191,13 +192,7 @@ def test_keyboard_only_move_open_claim_verify(
     new_page: Callable[[], Page], endpoints: dict[str, Any]
 ) -> None:
     page = new_page()
-    # Sign in by keyboard too: type, Tab, Enter.
-    page.locator("#login-username").focus()
-    page.keyboard.type("operator6")
-    page.keyboard.press("Tab")
-    page.keyboard.type(endpoints["users"]["operator6"])
-    page.keyboard.press("Enter")
-    expect(page.locator("#app-view")).to_be_visible()
+    sign_in_by_keyboard(page, endpoints, "operator6")  # by keyboard too: type, Tab, Enter
 
     incident_id = call(endpoints)
     expect(row(page, incident_id)).to_be_visible()

@@ -133,12 +133,24 @@ window.connect = {
   core: { initCCP: (container, options) => { window.ccpOptions = options; } },
   contact: (subscriber) => { window.contactSubscriber = subscriber; },
 };
+// A contact as amazon-connect-streams hands it to the subscriber, ringing: the flow's attributes, its
+// ids (a transfer keeps the initial one) and the customer's connection with the caller's number.
+window.fakeContact = ({ incidentId = null, contactId, initialContactId = contactId, phoneNumber }) => ({
+  onConnecting: (callback) => callback(),
+  onConnected: () => {},
+  getAttributes: () => (incidentId ? { incidentId: { name: "incidentId", value: incidentId } } : {}),
+  getContactId: () => contactId,
+  getInitialContactId: () => initialContactId,
+  getInitialConnection: () => ({ getEndpoint: () => ({ phoneNumber: phoneNumber || null }) }),
+});
 """
 
-INCOMING_CONTACT = """id => window.contactSubscriber({
-  onConnecting: (callback) => callback(),
-  getAttributes: () => ({ incidentId: { name: "incidentId", value: id } }),
-})"""
+INCOMING_CONTACT = """id => window.contactSubscriber(
+  window.fakeContact({ incidentId: id, contactId: crypto.randomUUID() })
+)"""
+
+CONTACT_WITHOUT_INCIDENT = """contact => window.contactSubscriber(window.fakeContact(contact))"""
+"""A call whose flow set no incidentId (the intake failed): {contactId, initialContactId?, phoneNumber?}."""
 
 
 def sign_in_with_fake_connect(page: Page, endpoints: dict[str, Any], username: str) -> None:

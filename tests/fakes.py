@@ -36,7 +36,9 @@ class InMemoryIncidentRepository:
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
 
-    def create(self, incident: Incident, dedupe_key: str | None = None) -> tuple[Incident, bool]:
+    def create(
+        self, incident: Incident, dedupe_key: str | None = None, reason: str | None = None
+    ) -> tuple[Incident, bool]:
         self.calls["create"] += 1
         with self._lock:
             if dedupe_key and dedupe_key in self.dedupe:
@@ -44,7 +46,7 @@ class InMemoryIncidentRepository:
             if incident.id in self.incidents:
                 raise ValueError(f"incident {incident.id} exists")
             self.incidents[incident.id] = incident
-            self.timelines[incident.id] = [registration_audit(incident)]
+            self.timelines[incident.id] = [registration_audit(incident, reason)]
             self.dispatches[incident.id] = {}
             if dedupe_key:
                 self.dedupe[dedupe_key] = incident.id

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from core import lifecycle
 from core.clock import Clock, utc_now
+from core.contacts import checked_contact_id, contact_dedupe_key
 from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
 from core.ids import new_ulid
 from core.models import (
@@ -36,6 +37,9 @@ from core.regency import Regency
 from core.routing import agencies_for
 
 SYSTEM_INTAKE = "system:intake"
+# Why an operator registered a 112 call: it reached them without its incident (the intake failed or timed
+# out, so the contact has no incidentId). The audit entry's reason; the panel says it in words.
+CALL_WITHOUT_INCIDENT = "CALL_WITHOUT_INCIDENT"
 # A verified incident still not dispatched this long after verification is escalated, not just re-queued.
 ESCALATE_AFTER = timedelta(minutes=10)
 
@@ -54,6 +58,7 @@ class Report:
     location: Location | None = None
     source: Mapping[str, str] = field(default_factory=dict)
     flags: tuple[Flag, ...] = ()
+    reason: str | None = None  # why, on the registration's audit entry, when not the channel's usual way
 
 
 @dataclass(frozen=True)
@@ -88,9 +93,11 @@ class IncidentService:
         caller: str | None = None,
         location: Location | None = None,
         client_request_id: str | None = None,
-    ) -> Incident:
+    ) -> tuple[Incident, bool]:
         """An incident an operator opens (walk-in, radio); the same client_request_id from the same
-        operator is the same incident, so a retry after a lost answer opens nothing new."""
+        operator is the same incident, so a retry after a lost answer opens nothing new (False)."""
+        if channel is Channel.VOICE:
+            raise InvalidRequest("channel", "a 112 call is opened by its contact id (open_call)")
         dedupe = f"REQUEST#{operator}#{client_request_id}" if client_request_id else None
         report = Report(
             channel=channel,
@@ -100,8 +107,32 @@ class IncidentService:
             summary=summary,
             location=location,
         )
-        incident, _ = self.register(report)
-        return incident
+        return self.register(report)
+
+    def open_call(self, operator: str, contact_id: str, caller: str | None = None) -> tuple[Incident, bool]:
+        """The incident of a 112 call that reached an operator without one (the intake failed or timed
+        out: the contact has no incidentId). Keyed on the call's contact exactly as the intake keys it,
+        so whoever writes first makes the incident and the other gets it (False): the intake after the
+        operator, the operator after a late intake, or both at once (the conditional write decides).
+        `contact_id` is the initial contact id; `caller` is the number the softphone shows, if any."""
+        contact = checked_contact_id(contact_id)
+        report = Report(
+            channel=Channel.VOICE,
+            actor=operator,
+            caller=caller,
+            dedupe_key=contact_dedupe_key(contact),
+            contact_id=contact,
+            source={"initialContactId": contact},
+            reason=CALL_WITHOUT_INCIDENT,
+        )
+        incident, created = self.register(report)
+        logger.warning(
+            "a 112 call reached an operator without its incident"
+            if created
+            else "the call's incident existed already (the intake or another operator registered it)",
+            extra={"incident_id": incident.id, "contact_id": contact, "operator": operator},
+        )
+        return incident, created
 
     def _canonical(self, location: Location | None) -> Location | None:
         """The location with its district spelled as the regency spells it; an unknown district is refused."""
@@ -139,7 +170,7 @@ class IncidentService:
             updated_at=now,
             version=1,
         )
-        stored, created = self._repo.create(incident, report.dedupe_key)
+        stored, created = self._repo.create(incident, report.dedupe_key, report.reason)
         metrics.add_metric(
             name="IncidentRegistered" if created else "ReportRepeated", unit=MetricUnit.Count, value=1
         )

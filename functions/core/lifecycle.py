@@ -117,8 +117,9 @@ def _move(
     )
 
 
-def registration_audit(incident: Incident) -> AuditEntry:
-    """The first timeline entry: the incident came into being."""
+def registration_audit(incident: Incident, reason: str | None = None) -> AuditEntry:
+    """The first timeline entry: the incident came into being, by whom (created_by) and, when it is not
+    the channel's ordinary way, why."""
     return AuditEntry(
         incident_id=incident.id,
         version=incident.version,
@@ -127,6 +128,7 @@ def registration_audit(incident: Incident) -> AuditEntry:
         action=Action.REGISTER,
         from_status=None,
         to_status=incident.status,
+        reason=reason,
         details={"channel": incident.channel.value},
     )
 

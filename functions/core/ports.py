@@ -12,8 +12,10 @@ from core.replies import Reply
 
 
 class IncidentRepository(Protocol):
-    def create(self, incident: Incident, dedupe_key: str | None = None) -> tuple[Incident, bool]:
-        """Store a new incident with its registration audit entry, atomically.
+    def create(
+        self, incident: Incident, dedupe_key: str | None = None, reason: str | None = None
+    ) -> tuple[Incident, bool]:
+        """Store a new incident with its registration audit entry (`reason`: why, when it says), atomically.
 
         With a `dedupe_key` (a channel's own message id, e.g. `CONTACT#<ContactId>`), a second create
         with the same key stores nothing and returns the incident the first one created, and False.

@@ -143,8 +143,10 @@ class DynamoIncidentRepository:
 
     # -- writes --------------------------------------------------------------------------------------
 
-    def create(self, incident: Incident, dedupe_key: str | None = None) -> tuple[Incident, bool]:
-        audit = registration_audit(incident)
+    def create(
+        self, incident: Incident, dedupe_key: str | None = None, reason: str | None = None
+    ) -> tuple[Incident, bool]:
+        audit = registration_audit(incident, reason)
         items: list[TransactWriteItemTypeDef] = [
             {"Put": {"TableName": self._table, "Item": incident_item(incident),
                      "ConditionExpression": f"attribute_not_exists({PK})"}},

@@ -2,7 +2,9 @@
 
 It registers the call as a RECEIVED incident and answers Connect's STRING_MAP (a flat map of strings,
 under 32 KB) so the flow can set `incidentId` on the contact for the operator's screen pop. Connect
-retries a failed invocation: the same contact always maps to the same incident.
+retries a failed invocation: the same contact always maps to the same incident. When every attempt
+failed, the operator who takes the call opens its incident under the same contact (IncidentService.
+open_call); a late success here then answers that incident.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from core.incidents import IncidentService
+from core.incidents import SYSTEM_INTAKE, IncidentService
 from core.models import Incident
 from core.observability import logger, mask_phone, metrics
 from core.repository import DynamoIncidentRepository
@@ -44,8 +46,14 @@ def lambda_handler(
 ) -> dict[str, str]:
     report = ContactFlowEvent.parse(event).to_report()
     incident, created = (service or default_service()).register(report)
+    if created:
+        message = "call registered"
+    elif incident.created_by == SYSTEM_INTAKE:
+        message = "call already registered (Connect retry)"
+    else:  # the intake failed or was late, and the operator who took the call opened its incident
+        message = "call already registered by an operator"
     logger.info(
-        "call registered" if created else "call already registered (Connect retry)",
+        message,
         extra={
             "incident_id": incident.id,
             "caller": mask_phone(incident.caller),

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from core.contacts import contact_dedupe_key
 from core.incidents import SYSTEM_INTAKE, Report
 from core.models import Channel
 
@@ -96,9 +97,10 @@ class ContactFlowEvent(_Tolerant):
         return _text(self.details.parameters.get("caller"))
 
     def dedupe_key(self) -> str | None:
-        """One incident per call: Connect retries reuse the ContactId, transfers keep the InitialContactId."""
+        """One incident per call: Connect retries reuse the ContactId, transfers keep the InitialContactId;
+        an operator opening the call's incident by hand uses the same key (core.contacts)."""
         contact_id = self.contact.initial_contact_id or self.contact.contact_id
-        return f"CONTACT#{contact_id}" if contact_id else None
+        return contact_dedupe_key(contact_id) if contact_id else None
 
     def channel(self) -> Channel:
         return {"VOICE": Channel.VOICE, "CHAT": Channel.CHAT}.get(

@@ -13,7 +13,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, SecurityScheme
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
@@ -59,6 +59,7 @@ from verify.schemas import (
     AcknowledgeRequest,
     CloseRequest,
     ErrorBody,
+    ManualChannel,
     Me,
     OpenIncidentRequest,
     ReassignRequest,
@@ -216,21 +217,36 @@ def list_incidents(
     "/incidents",
     security=SECURED,
     tags=["incidents"],
-    summary="Open an incident by hand (walk-in, radio)",
+    summary="Open an incident by hand (walk-in, radio), or the incident of a 112 call that has none",
+    description="201 with a new incident; 200 with the one that already existed: the same "
+    "`clientRequestId` again, or (VOICE) a call the intake or another operator already registered.",
     status_code=201,
-    responses=_responses("The incident, RECEIVED", 400, 401, 403, status=201),
+    responses={
+        **_responses("The new incident, RECEIVED", 400, 401, 403, status=201),
+        200: {
+            "description": "The incident that already existed for this request or call",
+            "content": {"application/json": {"model": Incident}},
+        },
+    },
 )
 def open_incident(
     operator: CurrentOperator, service: Service, request: Annotated[OpenIncidentRequest, Body()]
-) -> Incident:
-    return service.open_by_hand(
-        operator.username,
-        Channel(request.channel),
-        request.summary,
-        caller=request.caller,
-        location=Location.model_validate(request.location.model_dump()) if request.location else None,
-        client_request_id=request.client_request_id,
-    )
+) -> Response[Incident]:
+    if request.channel is ManualChannel.VOICE:
+        assert request.contact_id is not None  # the schema requires it for VOICE
+        incident, created = service.open_call(operator.username, request.contact_id, caller=request.caller)
+    else:
+        assert request.summary is not None  # the schema requires it for the other channels
+        incident, created = service.open_by_hand(
+            operator.username,
+            Channel(request.channel),
+            request.summary,
+            caller=request.caller,
+            location=Location.model_validate(request.location.model_dump()) if request.location else None,
+            client_request_id=request.client_request_id,
+        )
+    status = HTTPStatus.CREATED if created else HTTPStatus.OK
+    return Response(status_code=int(status), content_type=content_types.APPLICATION_JSON, body=incident)
 
 
 @app.get(

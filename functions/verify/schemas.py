@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
+from core.contacts import CONTACT_ID_PATTERN
 from core.models import (
     Agency,
     CamelModel,
@@ -30,23 +31,71 @@ class RejectRequest(Rejection):
 
 
 class ManualChannel(StrEnum):
-    """The channels an operator can open an incident for by hand (a subset of core.models.Channel)."""
+    """The channels an operator can open an incident for by hand (a subset of core.models.Channel):
+    VOICE only for a 112 call that reached them without its incident."""
 
     WALK_IN = Channel.WALK_IN.value
     RADIO = Channel.RADIO.value
     OTHER = Channel.OTHER.value
+    VOICE = Channel.VOICE.value
+
+
+ContactId = Annotated[str, StringConstraints(max_length=64, pattern=CONTACT_ID_PATTERN)]
+ClientRequestId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
 class OpenIncidentRequest(RequestModel):
-    """An incident an operator opens by hand: someone walked in, a radio call, a call on another line."""
+    """An incident an operator opens by hand: someone walked in, a radio call, a call on another line;
+    or (VOICE) the 112 call they are taking, which reached them without an incident."""
 
     channel: ManualChannel
-    summary: Summary
-    caller: E164 | None = Field(default=None, description="Call-back number, E.164 or local form")
-    location: LocationInput | None = None
-    client_request_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = Field(
-        default=None, description="Sent again on a retry, it returns the incident the first request opened"
+    # validate_default: the rules below run for an absent field too, and their errors name it.
+    contact_id: ContactId | None = Field(
+        default=None,
+        validate_default=True,
+        description="VOICE only, required: the call's initial contact id in Amazon Connect (a UUID). The "
+        "intake keys the call on it too, so the call has one incident whoever opens it first",
     )
+    summary: Summary | None = Field(
+        default=None, validate_default=True, description="What happened; required except for VOICE"
+    )
+    caller: E164 | None = Field(
+        default=None, description="Call-back number, E.164 or local form (VOICE: as the softphone shows it)"
+    )
+    location: LocationInput | None = Field(default=None, description="Not for VOICE (verify sets it)")
+    client_request_id: ClientRequestId | None = Field(
+        default=None,
+        description="Sent again on a retry, it returns the incident the first request opened (not for "
+        "VOICE: the contact id does that)",
+    )
+
+    @field_validator("contact_id")
+    @classmethod
+    def _contact_for_calls_only(cls, value: str | None, info: ValidationInfo) -> str | None:
+        channel = info.data.get("channel")  # absent when the channel itself was invalid
+        if channel is ManualChannel.VOICE and value is None:
+            raise ValueError("contactId is required for a VOICE incident (the call's contact id)")
+        if channel is not None and channel is not ManualChannel.VOICE and value is not None:
+            raise ValueError("contactId is only for channel VOICE")
+        return value
+
+    @field_validator("summary", "location", "client_request_id")
+    @classmethod
+    def _not_for_calls(cls, value: object, info: ValidationInfo) -> object:
+        channel = info.data.get("channel")
+        if channel is ManualChannel.VOICE and value is not None:
+            raise ValueError(f"not for channel VOICE: {_WHY_NOT_FOR_CALLS[str(info.field_name)]}")
+        required = info.field_name == "summary" and channel is not None
+        if required and channel is not ManualChannel.VOICE and value is None:
+            raise ValueError("summary is required (what happened)")
+        return value
+
+
+_WHY_NOT_FOR_CALLS = {
+    "summary": "the operator's summary comes with verify",
+    "location": "verify sets where it is",
+    "client_request_id": "the contact id makes a retry the same incident",
+}
 
 
 class VerifyRequest(RequestModel):

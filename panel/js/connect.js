@@ -1,10 +1,12 @@
 // Amazon Connect's Contact Control Panel (softphone), embedded when config.connect is set. An incoming
-// contact opens the incident its flow registered (the contact attribute incidentId): a screen pop.
+// contact opens the incident its flow registered (the contact attribute incidentId): a screen pop. A
+// contact without one (the intake failed or timed out) is handed on to be offered (calls.js).
 // The phone's pane folds into a narrow strip (remembered in the browser) so that the incident and its
 // form fit at 1366×768; it unfolds by itself when a call comes in. Folded, the softphone keeps running.
 import { VENDOR } from "./vendor.js";
 import { $, show } from "./dom.js";
 import { t, onLanguageChange } from "./i18n.js";
+import { describeContact } from "./calls.js";
 
 let started = false;
 const FOLD_KEY = "respon112.phone";
@@ -66,8 +68,9 @@ function loadStreams() {
   });
 }
 
-/** Set up the phone area; `openIncident(id)` is the screen pop. */
-export async function setupConnect(config, openIncident, announce) {
+/** Set up the phone area; `calls.incident(id)` is the screen pop, `calls.withoutIncident(call)` gets a
+ * call whose contact has no incidentId ({contactId, caller}). */
+export async function setupConnect(config, calls, announce) {
   const status = $("#ccp-status");
   const container = $("#ccp-container");
   if (!config || !config.ccpUrl) {
@@ -95,13 +98,21 @@ export async function setupConnect(config, openIncident, announce) {
     });
     connect.contact((contact) => {
       contact.onConnecting(() => {
-        const attributes = contact.getAttributes() || {};
-        const id = attributes.incidentId && attributes.incidentId.value;
         if (folded()) foldPhone(false, false); // the call is answered in the softphone
-        if (id) {
-          announce(t("connectIncoming", { id }));
-          openIncident(id);
+        const call = describeContact(contact);
+        if (!call) return; // monitoring someone else's call
+        if (call.incidentId) {
+          announce(t("connectIncoming", { id: call.incidentId }));
+          calls.incident(call.incidentId);
+        } else {
+          calls.withoutIncident(call);
         }
+      });
+      // Also once connected: a contact whose ringing the panel did not see (one it learnt of after a
+      // reload) still gets its offer. CallOffers offers each contact once.
+      contact.onConnected?.(() => {
+        const call = describeContact(contact);
+        if (call && !call.incidentId) calls.withoutIncident(call);
       });
     });
     delete status.dataset.i18n;

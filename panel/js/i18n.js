@@ -317,6 +317,20 @@ const STRINGS = {
   ],
   callOpen: ["Buka insiden panggilan (draf disimpan)", "Open the call's incident (draft kept)"],
   callLater: ["Nanti", "Later"],
+  callOffer: [
+    "Panggilan 112 ini belum punya insiden (pendaftaran otomatis gagal atau terlambat). Penelepon: {caller}.",
+    "This 112 call has no incident yet (the automatic registration failed or was late). Caller: {caller}.",
+  ],
+  callOfferMore: ["(+{count} panggilan lain menunggu)", "(+{count} more calls waiting)"],
+  callOfferOpen: ["Buka insiden panggilan ini (i)", "Open this call's incident (i)"],
+  callOfferOpened: [
+    "Insiden panggilan …{ref} dibuat oleh Anda: pendaftaran otomatis tidak sampai.",
+    "You opened the call's incident …{ref}: the automatic registration did not arrive.",
+  ],
+  callOfferFound: [
+    "Panggilan ini sudah punya insiden …{ref} (didaftarkan oleh {who}); itu yang dibuka.",
+    "This call already had incident …{ref} (registered by {who}); that one is open.",
+  ],
   // -- conflicts and errors --
   conflict_reassigned: [
     "Insiden ini dialihkan oleh {by} ke {user}; Anda tidak lagi memegangnya.",
@@ -446,6 +460,10 @@ const STRINGS = {
     "Close a form (its input kept as a draft) or dialog; with no form open: close the incident's view",
   ],
   key_submit: ["Kirim formulir (dari kolom teks)", "Submit the form (from a text field)"],
+  key_callOffer: [
+    "Buka insiden panggilan yang masuk tanpa insiden (Alt+I di dalam formulir)",
+    "Open the incident of a call that came without one (Alt+I inside a form)",
+  ],
   keysNote: [
     "Pintasan satu tombol tidak aktif di dalam formulir (kolom, pilihan, kotak centang); di sana hanya Esc, Ctrl+Enter dan Alt+… yang berlaku.",
     "Single-key shortcuts do not fire inside a form (fields, options, checkboxes); there only Esc, Ctrl+Enter and Alt+… work.",
@@ -629,6 +647,10 @@ const STRINGS = {
   system_aml: ["AML", "AML"],
   system_dispatch: ["pengiriman ke instansi", "dispatch to agencies"],
   tl_channel: ["lewat {channel}", "via {channel}"],
+  registerReason_CALL_WITHOUT_INCIDENT: [
+    "dibuka operator: panggilan tiba tanpa insiden",
+    "opened by the operator: the call arrived without an incident",
+  ],
   tl_reassign: ["dari {from} ke {to}", "from {from} to {to}"],
   tl_assign: ["ke {to}", "to {to}"],
   tl_grade: ["tingkat {grade}", "grade {grade}"],

@@ -7,6 +7,7 @@ import { Api } from "./api.js";
 import { LoginView } from "./login.js";
 import { Workspace } from "./workspace.js";
 import { setupConnect } from "./connect.js";
+import { CallOffers } from "./calls.js";
 import { openDialog } from "./dialogs.js";
 
 let config = null;
@@ -54,11 +55,16 @@ async function signedIn(session) {
   show($("#app-view"));
   if (!workspace) {
     workspace = new Workspace({ config, api, session, announce, onLogout: logout });
+    workspace.calls = new CallOffers({ api, announce, workspace });
   } else {
     workspace.setSession(session);
   }
   workspace.start();
-  setupConnect(config.connect, (id) => workspace.callArrived(id), announce);
+  setupConnect(
+    config.connect,
+    { incident: (id) => workspace.callArrived(id), withoutIncident: (call) => workspace.calls.offer(call) },
+    announce,
+  );
   $("#main").focus();
 }
 

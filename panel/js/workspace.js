@@ -151,6 +151,7 @@ export class Workspace {
     this.alertText = null; // () => string | {text, detail}, re-rendered when the language changes
     this.noticeText = null;
     this.pendingCall = null; // an incident a screen pop wanted to open while a form was being filled
+    this.calls = null; // CallOffers (calls.js): calls that reached the operator without an incident
     this.reviewFilter = ""; // supervisors: the operator whose incidents "all in review" shows
     this.operators = null;
     this.listSignature = "";
@@ -879,6 +880,7 @@ export class Workspace {
       case "REGISTER": {
         const channel = take("channel");
         if (channel) out.push(t("tl_channel", { channel: term("channel", channel) }));
+        if (entry.reason) out.push(term("registerReason", entry.reason));
         break;
       }
       case "LOCATE": {
@@ -1771,6 +1773,7 @@ export class Workspace {
       ["l", "key_lang"],
       ["?", "key_help"],
       ["Ctrl+Enter", "key_submit"],
+      ["i · Alt+I", "key_callOffer"],
     ];
     replace($("#help-keys"), keys.map(([key, what]) => h("tr", {}, h("th", { scope: "row" }, h("kbd", {}, key)), h("td", {}, t(what)))));
   }
@@ -1801,6 +1804,12 @@ export class Workspace {
     }
     if (anyDialogOpen()) return; // a dialog handles its own keys (Esc closes it)
     if (event.key === "Escape") return this.escape(event);
+    // A call without its incident: Alt+I opens it from inside a form too (i outside one, below).
+    if (event.altKey && event.code === "KeyI" && !event.ctrlKey && !event.metaKey && this.calls?.pending) {
+      event.preventDefault();
+      this.calls.take();
+      return;
+    }
     // With Alt, the point's shortcuts work inside the verify form too (by the key's place: Option+P
     // on a Mac types "π").
     if (event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
@@ -1832,6 +1841,7 @@ export class Workspace {
       4: () => this.setTab("review", true),
       l: () => toggleLanguage(),
       "?": () => openDialog($("#help-dialog")),
+      i: () => this.calls?.take(),
     };
     if (target.getAttribute?.("role") === "tab" && (event.key === "ArrowRight" || event.key === "ArrowLeft")) {
       const tabs = $$("[role=tab]").filter((tab) => !tab.hidden);

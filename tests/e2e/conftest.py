@@ -25,6 +25,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.e2e.helpers import sign_in_form_ready
 from tests.integration.helpers import SERVE_ARGS, STOP_TIMEOUT, running_stack
 from tests.support import ROOT
 
@@ -104,7 +105,8 @@ def artifacts() -> Path:
 
 @pytest.fixture
 def new_page(browser: Browser, endpoints: dict[str, Any]) -> Iterator[Callable[[], Page]]:
-    """Pages in fresh browser contexts (separate storage: one operator each), closed after the test.
+    """Pages in fresh browser contexts (separate storage: one operator each), at the sign-in form with
+    the cursor in it, closed after the test.
     Errors the page raises or logs (a CSP violation, an exception in a module, a console.error) fail
     the test; only the browser's own line about a failed request is allowed (the tests provoke 4xx, 5xx
     and cut connections on purpose, and offline the map's tiles never load)."""
@@ -122,6 +124,9 @@ def new_page(browser: Browser, endpoints: dict[str, Any]) -> Iterator[Callable[[
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("console", console)
         page.goto("/")
+        # Loaded is not ready: the panel shows its sign-in form once /config.json is in. A test starts
+        # where a person starts, at that form, or its first keys and checks race the page's start-up.
+        sign_in_form_ready(page)
         return page
 
     yield make

@@ -25,13 +25,42 @@ def call(endpoints: dict[str, Any], caller: str | None = None) -> str:
     return place_call(endpoints, caller if caller is not None else unique_caller())["incidentId"]
 
 
-def sign_in(page: Page, endpoints: dict[str, Any], username: str, password: str | None = None) -> None:
-    page.fill("#login-username", username)
-    page.fill("#login-password", password or endpoints["users"][username])
-    page.click("#login-form button[type=submit]")
+def sign_in_form_ready(page: Page, focused: bool = True) -> Locator:
+    """What a person waits for before typing: the sign-in form shown, its user name field enabled and
+    (as the panel leaves it when the form appears) holding the cursor. Until the page has its
+    configuration the form is hidden and focus() on it does nothing, so keys typed then land on the bare
+    page and the field catches only those typed after it appears (a flaky test once typed just "6" of
+    "operator6"). `focused=False` once the person has moved the cursor elsewhere themselves."""
+    username = page.locator("#login-username")
+    expect(username).to_be_visible()
+    expect(username).to_be_enabled()
+    if focused:
+        expect(username).to_be_focused()
+    return username
+
+
+def signed_in(page: Page, username: str) -> None:
     expect(page.locator("#app-view")).to_be_visible()
     expect(page.locator("#user-name")).to_contain_text(username)
     expect(page.locator("#queue-panel")).to_have_attribute("data-loaded", "true")  # the first poll is back
+
+
+def sign_in(page: Page, endpoints: dict[str, Any], username: str, password: str | None = None) -> None:
+    sign_in_form_ready(page, focused=False)  # fill() puts the cursor in each field itself
+    page.fill("#login-username", username)
+    page.fill("#login-password", password or endpoints["users"][username])
+    page.click("#login-form button[type=submit]")
+    signed_in(page, username)
+
+
+def sign_in_by_keyboard(page: Page, endpoints: dict[str, Any], username: str) -> None:
+    """Sign in as a person at the keyboard does: wait for the form, type, Tab, type, Enter."""
+    sign_in_form_ready(page)
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(endpoints["users"][username])
+    page.keyboard.press("Enter")
+    signed_in(page, username)
 
 
 def row(page: Page, incident_id: str) -> Locator:
@@ -104,12 +133,24 @@ window.connect = {
   core: { initCCP: (container, options) => { window.ccpOptions = options; } },
   contact: (subscriber) => { window.contactSubscriber = subscriber; },
 };
+// A contact as amazon-connect-streams hands it to the subscriber, ringing: the flow's attributes, its
+// ids (a transfer keeps the initial one) and the customer's connection with the caller's number.
+window.fakeContact = ({ incidentId = null, contactId, initialContactId = contactId, phoneNumber }) => ({
+  onConnecting: (callback) => callback(),
+  onConnected: () => {},
+  getAttributes: () => (incidentId ? { incidentId: { name: "incidentId", value: incidentId } } : {}),
+  getContactId: () => contactId,
+  getInitialContactId: () => initialContactId,
+  getInitialConnection: () => ({ getEndpoint: () => ({ phoneNumber: phoneNumber || null }) }),
+});
 """
 
-INCOMING_CONTACT = """id => window.contactSubscriber({
-  onConnecting: (callback) => callback(),
-  getAttributes: () => ({ incidentId: { name: "incidentId", value: id } }),
-})"""
+INCOMING_CONTACT = """id => window.contactSubscriber(
+  window.fakeContact({ incidentId: id, contactId: crypto.randomUUID() })
+)"""
+
+CONTACT_WITHOUT_INCIDENT = """contact => window.contactSubscriber(window.fakeContact(contact))"""
+"""A call whose flow set no incidentId (the intake failed): {contactId, initialContactId?, phoneNumber?}."""
 
 
 def sign_in_with_fake_connect(page: Page, endpoints: dict[str, Any], username: str) -> None:

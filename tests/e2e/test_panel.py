@@ -22,9 +22,22 @@ from tests.e2e.helpers import (
     row,
     shot,
     sign_in,
+    sign_in_by_keyboard,
     sign_in_with_fake_connect,
     with_connect,
 )
+
+# A slow network at the desk: the panel's configuration arrives 1.5 s after the page has loaded, and with
+# it the sign-in form. (Not a wait of the test's: the page's own start-up is what is slowed down.)
+SLOW_CONFIG = """
+(() => {
+  const fetch = window.fetch.bind(window);
+  window.fetch = (resource, options) =>
+    String(resource).endsWith("config.json")
+      ? new Promise((resolve) => setTimeout(resolve, 1500)).then(() => fetch(resource, options))
+      : fetch(resource, options);
+})();
+"""
 
 
 def test_a_new_user_chooses_a_password_at_first_sign_in(
@@ -131,6 +144,18 @@ def test_with_mfa_required_a_new_user_sets_up_an_authenticator_then_signs_in_wit
         expect(page.locator("#user-name")).to_contain_text(username)
     finally:
         idp.set_user_pool_mfa_config(UserPoolId=pool, MfaConfiguration="OFF")
+
+
+def test_keys_typed_to_sign_in_wait_for_a_sign_in_form_that_comes_late(
+    new_page: Callable[[], Page], endpoints: dict[str, Any]
+) -> None:
+    page = new_page()
+    page.add_init_script(SLOW_CONFIG)
+    page.reload()  # loaded: the modules ran, the configuration is still on its way
+
+    sign_in_by_keyboard(page, endpoints, "operator6")  # every key in its field, none on the bare page
+
+    expect(page.locator("#user-name")).to_have_text("Masuk sebagai operator6")
 
 
 def test_english_switch_changes_the_texts_and_survives_a_reload(

@@ -4,14 +4,16 @@ acknowledged and closed; two operators race; a supervisor hands an incident over
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from local.simulator import ApiClient
+from local.simulator import ApiClient, place_call
 from tests.e2e.helpers import (
+    CONTACT_WITHOUT_INCIDENT,
     DISPATCH_TIMEOUT_MS,
     call,
     claim,
@@ -21,8 +23,11 @@ from tests.e2e.helpers import (
     row,
     shot,
     sign_in,
+    sign_in_by_keyboard,
+    sign_in_with_fake_connect,
+    unique_caller,
 )
-from tests.integration.helpers import wait_for
+from tests.integration.helpers import queue_items, wait_for
 
 
 def test_a_call_appears_live_is_claimed_verified_as_fire_and_dispatched_to_damkar(
@@ -191,13 +196,7 @@ def test_keyboard_only_move_open_claim_verify(
     new_page: Callable[[], Page], endpoints: dict[str, Any]
 ) -> None:
     page = new_page()
-    # Sign in by keyboard too: type, Tab, Enter.
-    page.locator("#login-username").focus()
-    page.keyboard.type("operator6")
-    page.keyboard.press("Tab")
-    page.keyboard.type(endpoints["users"]["operator6"])
-    page.keyboard.press("Enter")
-    expect(page.locator("#app-view")).to_be_visible()
+    sign_in_by_keyboard(page, endpoints, "operator6")  # by keyboard too: type, Tab, Enter
 
     incident_id = call(endpoints)
     expect(row(page, incident_id)).to_be_visible()
@@ -300,3 +299,73 @@ def test_the_supervisor_sees_who_holds_what_and_reassigns(
     expect(page.locator('#detail-timeline li[data-action="REASSIGN"]')).to_contain_text("supervisor")
     expect(row(page, incident_id)).to_contain_text("dipegang operator2")
     assert detail(operator1, incident_id)["assignedTo"] == "operator2"
+
+
+def test_a_call_without_its_incident_is_opened_in_one_key_and_stays_one_incident(
+    new_page: Callable[[], Page], endpoints: dict[str, Any], artifacts: Path
+) -> None:
+    """The intake failed for this call: the contact reaches the operator without incidentId."""
+    contact_id, caller = str(uuid.uuid4()), unique_caller()
+    api = ApiClient(endpoints, "operator3")
+    page = new_page()
+    sign_in_with_fake_connect(page, endpoints, "operator3")
+
+    page.evaluate(CONTACT_WITHOUT_INCIDENT, {"contactId": contact_id, "phoneNumber": caller})
+    offer = page.locator("#call-offer")
+    expect(offer).to_be_visible()
+    expect(offer).to_contain_text(
+        f"belum punya insiden (pendaftaran otomatis gagal atau terlambat). Penelepon: {caller}"
+    )
+    expect(page.locator("#call-offer-open")).to_have_text("Buka insiden panggilan ini (i)")
+    expect(page.locator("#announcer")).to_contain_text(caller)
+    shot(page, artifacts, "08-call-without-incident")
+    page.keyboard.press("l")  # in English too
+    expect(offer).to_contain_text(
+        f"This 112 call has no incident yet (the automatic registration failed or was late). Caller: {caller}"
+    )
+    expect(page.locator("#call-offer-open")).to_have_text("Open this call's incident (i)")
+    page.keyboard.press("l")
+    expect(offer).to_contain_text("belum punya insiden")
+    page.keyboard.press("i")
+
+    expect(offer).to_be_hidden()
+    [opened] = [item for item in queue_items(api) if item["contactId"] == contact_id]
+    expect(page.locator("#detail-heading")).to_contain_text(opened["id"])
+    expect(page.locator("#detail-heading")).to_be_focused()
+    expect(page.locator('#detail-facts [data-fact="caller"]')).to_have_text(caller)
+    expect(page.locator('#detail-facts [data-fact="channel"]')).to_have_text("Telepon 112")
+    expect(page.locator("#detail-notice")).to_contain_text(f"…{opened['id'][-6:]} dibuat oleh Anda")
+    registered = page.locator('#detail-timeline li[data-action="REGISTER"]')
+    expect(registered).to_contain_text("operator3")
+    expect(registered).to_contain_text("dibuka operator: panggilan tiba tanpa insiden")
+    page.keyboard.press("i")  # again: nothing is waiting, nothing new is made
+
+    # The intake's own attempt lands late (or Connect retries it): it answers the same incident.
+    late = place_call(endpoints, caller, contact_id)
+    assert late["incidentId"] == opened["id"]
+    assert late["repeatInvocation"] == "true"
+
+    # Transferred to another operator, who is typing in a form: the call keeps its initial contact id.
+    other = call(endpoints)
+    page2 = new_page()
+    sign_in_with_fake_connect(page2, endpoints, "operator4")
+    claim(page2, other)
+    page2.locator("#verify-summary").fill("Penelepon panik")
+    transferred = {"contactId": str(uuid.uuid4()), "initialContactId": contact_id, "phoneNumber": caller}
+    page2.evaluate(CONTACT_WITHOUT_INCIDENT, transferred)
+    expect(page2.locator("#call-offer")).to_be_visible()
+    page2.keyboard.press("i")  # in a text field a letter is a letter
+    expect(page2.locator("#verify-summary")).to_have_value("Penelepon paniki")
+    page2.keyboard.press("Backspace")
+    page2.keyboard.press("Alt+i")
+
+    expect(page2.locator("#detail-heading")).to_contain_text(opened["id"])
+    expect(page2.locator("#detail-notice")).to_contain_text(
+        f"sudah punya insiden …{opened['id'][-6:]} (didaftarkan oleh operator3)"
+    )
+    expect(page2.locator("#detail-notice")).to_contain_text("disimpan sebagai draf")
+    assert [item["contactId"] for item in queue_items(api)].count(contact_id) == 1
+    assert detail(api, opened["id"])["createdBy"] == "operator3"
+    page2.keyboard.press("?")
+    expect(page2.locator("#help-keys")).to_contain_text("Buka insiden panggilan yang masuk tanpa insiden")
+    expect(page2.locator("#help-keys")).to_contain_text("i · Alt+I")

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import requests
 from joserfc import jwt
 from joserfc.jwk import RSAKey
@@ -173,6 +174,57 @@ def test_connect_retry_returns_the_same_incident(endpoints: dict[str, Any], oper
     queue = queue_items(operator1, "RECEIVED")
     assert [item["id"] for item in queue].count(first["incidentId"]) == 1
     assert [item["contactId"] for item in queue].count(contact_id) == 1
+
+
+@pytest.mark.parametrize("order", ["intake first", "operator first", "at once"])
+def test_an_operator_and_the_intake_registering_one_call_make_one_incident(
+    order: str, endpoints: dict[str, Any], operator1: ApiClient
+) -> None:
+    """The intake failed for the flow (no incidentId on the contact) and the operator opens the call's
+    incident from the panel, while the intake's own attempt still lands, before, after or at once."""
+    contact_id = str(uuid.uuid4())
+    results: dict[str, Any] = {}
+    barrier = threading.Barrier(2)
+
+    def intake() -> None:
+        if order == "at once":
+            barrier.wait(timeout=10)
+        results["intake"] = place_call(endpoints, CALLER, contact_id)
+
+    def operator() -> None:
+        if order == "at once":
+            barrier.wait(timeout=10)
+        results["operator"] = operator1.post(
+            "/incidents", {"channel": "VOICE", "contactId": contact_id, "caller": CALLER}
+        )
+
+    steps = {"intake first": [intake, operator], "operator first": [operator, intake]}.get(order)
+    if steps:
+        for step in steps:
+            step()
+    else:
+        threads = [threading.Thread(target=intake), threading.Thread(target=operator)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert set(results) == {"intake", "operator"}
+
+    answer, response = results["intake"], results["operator"]
+    assert response.status_code in (200, 201), response.text
+    incident = response.json()
+    assert answer["incidentId"] == incident["id"]  # Connect and the operator see one incident
+    operator_won = response.status_code == 201
+    assert answer["repeatInvocation"] == ("true" if operator_won else "false")
+    if order != "at once":
+        assert operator_won is (order == "operator first")
+    queue = queue_items(operator1, "RECEIVED")
+    assert [item["contactId"] for item in queue].count(contact_id) == 1
+    detail = operator1.get(f"/incidents/{incident['id']}").json()
+    [registered] = detail["timeline"]
+    expected = ("operator1", "CALL_WITHOUT_INCIDENT") if operator_won else ("system:intake", None)
+    assert (registered["actor"], registered["reason"]) == expected
+    assert (detail["channel"], detail["caller"], detail["contactId"]) == ("VOICE", CALLER, contact_id)
 
 
 def test_withheld_number_still_becomes_an_incident(endpoints: dict[str, Any], operator1: ApiClient) -> None:

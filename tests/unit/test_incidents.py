@@ -489,16 +489,17 @@ def test_a_report_with_an_unknown_district_is_refused(
 
 
 def test_an_incident_opened_by_hand_twice_with_one_request_id_is_one(service: IncidentService) -> None:
-    first = service.open_by_hand(
+    first, created = service.open_by_hand(
         OPERATOR, Channel.RADIO, "Laporan radio: pohon tumbang", client_request_id="r-1"
     )
-    again = service.open_by_hand(
+    again, repeated = service.open_by_hand(
         OPERATOR, Channel.RADIO, "Laporan radio: pohon tumbang", client_request_id="r-1"
     )
-    other = service.open_by_hand(
+    other, _ = service.open_by_hand(
         "operator2", Channel.RADIO, "Laporan radio: pohon tumbang", client_request_id="r-1"
     )
 
+    assert (created, repeated) == (True, False)
     assert again.id == first.id
     assert other.id != first.id
 

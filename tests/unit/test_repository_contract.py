@@ -159,6 +159,13 @@ def test_get_detail_has_the_registration_entry(repo: IncidentRepository) -> None
     assert entry.details == {"channel": "VOICE"}
 
 
+def test_the_registration_entry_says_why_when_told(repo: IncidentRepository) -> None:
+    incident = new_incident(created_by=OPERATOR)
+    repo.create(incident, "CONTACT#abc", reason="CALL_WITHOUT_INCIDENT")
+    [entry] = repo.get_detail(incident.id).timeline
+    assert (entry.actor, entry.action, entry.reason) == (OPERATOR, Action.REGISTER, "CALL_WITHOUT_INCIDENT")
+
+
 def test_dedupe_key_returns_the_first_incident(repo: IncidentRepository) -> None:
     first, second = new_incident(), new_incident(seconds=5)
     assert repo.create(first, "CONTACT#abc") == (first, True)

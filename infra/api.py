@@ -22,6 +22,8 @@ from infra.constants import (
     CORS_PREFLIGHT_MAX_AGE_SECONDS,
     PUBLIC_API_THROTTLE_BURST,
     PUBLIC_API_THROTTLE_RATE,
+    WAF_ADDRESS_LIMIT_PER_5_MIN,
+    WAF_MAX_AUTHORIZATION_BYTES,
     WAF_OPERATOR_RATE_LIMIT_PER_5_MIN,
     WAF_RATE_LIMIT_PER_5_MIN,
 )
@@ -32,6 +34,15 @@ CORS_HEADERS = ["Authorization", "Content-Type"]
 AUTHORIZATION = "authorization"  # WAF matches header names regardless of case
 PUBLIC_RATE_RULE = "PublicPerAddress"
 OPERATOR_RATE_RULE = "OperatorsPerToken"
+SHAPE_RULE = "OperatorsTokenShape"
+ADDRESS_RATE_RULE = "AllPerAddress"
+# A JWS in compact form, as Cognito issues its tokens: three base64url segments (no padding), after an
+# optional Bearer scheme: the panel sends one; whether a token is valid, with or without it, is left to
+# the authorizer. WAF's regular expressions are PCRE without capturing groups: the scheme's case is spelled
+# out.
+JWS_COMPACT = r"^(?:[Bb][Ee][Aa][Rr][Ee][Rr] +)?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
+UNAUTHORIZED_BODY = "unauthorized"
+UNAUTHORIZED = '{"message":"Unauthorized"}'  # API Gateway's own body for the authorizer's 401
 
 _PUBLIC_INTAKE = (
     "Public by design: citizens and the platforms (Meta, X, the SMS gateway) hold no Cognito account. "
@@ -92,7 +103,7 @@ def operator_path_pattern(stage: str) -> str:
 def _operator_request(stage: str) -> wafv2.CfnWebACL.StatementProperty:
     """A request to one of the operators' routes that carries a token. The path is decoded and normalized
     first (`%2e%2e`, `//`, `/./`, `/x/..`), so a request that API Gateway routes to a public function can
-    never look like an operator's to WAF; the token's validity is the Cognito authorizer's business."""
+    never look like an operator's to WAF; whether the token is valid is the Cognito authorizer's business."""
     path = wafv2.CfnWebACL.StatementProperty(
         regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
             field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
@@ -103,28 +114,54 @@ def _operator_request(stage: str) -> wafv2.CfnWebACL.StatementProperty:
             ],
         )
     )
-    token = wafv2.CfnWebACL.StatementProperty(
+    return wafv2.CfnWebACL.StatementProperty(
+        and_statement=wafv2.CfnWebACL.AndStatementProperty(statements=[path, _authorization("GT", 0)])
+    )
+
+
+def _authorization(comparison: str, size: int) -> wafv2.CfnWebACL.StatementProperty:
+    """The Authorization header's size in bytes compared with `size` (a missing header never matches)."""
+    return wafv2.CfnWebACL.StatementProperty(
         size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
             field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(single_header={"Name": AUTHORIZATION}),
-            comparison_operator="GT",
-            size=0,
+            comparison_operator=comparison,
+            size=size,
             text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
         )
     )
-    return wafv2.CfnWebACL.StatementProperty(
-        and_statement=wafv2.CfnWebACL.AndStatementProperty(statements=[path, token])
+
+
+def _block(
+    name: str, priority: int, statement: wafv2.CfnWebACL.StatementProperty
+) -> wafv2.CfnWebACL.RuleProperty:
+    return wafv2.CfnWebACL.RuleProperty(
+        name=name,
+        priority=priority,
+        action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+        statement=statement,
+        visibility_config=_visibility(name),
     )
 
 
-def rate_rules(stage: str) -> list[wafv2.CfnWebACL.RuleProperty]:
-    """The two rate-based rules: the public one per client address, which never counts an operator's
-    request (the call centre's panels share one address), and the operators' own, per token."""
+def own_rules(stage: str, allowed_origin: str) -> list[wafv2.CfnWebACL.RuleProperty]:
+    """The web ACL's own rules, in the order WAF evaluates them (docs/decisions.md 31). A request one rule
+    blocks never reaches the next, and so is not counted by it.
+
+    1. PublicPerAddress, per client address, never counts an operator's request: the call centre's panels
+       share one address.
+    2. OperatorsPerToken counts those per token: a runaway panel is blocked alone, and its blocked requests
+       never reach the ceiling below, so it cannot take its colleagues' address over.
+    3. OperatorsTokenShape answers 401 for the authorizer when what an operators' request carries cannot
+       be a token at all (junk, or bigger than any token of ours), before it reaches API Gateway.
+    4. AllPerAddress, per client address over everything the rules above let through: a forged token on
+       every request is a new key of OperatorsPerToken each time, so this ceiling is what stops one
+       address from sending them faster than API Gateway's throttling has room for beside the operators.
+    """
     operator_request = _operator_request(stage)
-    public = wafv2.CfnWebACL.RuleProperty(
-        name=PUBLIC_RATE_RULE,
-        priority=0,
-        action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-        statement=wafv2.CfnWebACL.StatementProperty(
+    public = _block(
+        PUBLIC_RATE_RULE,
+        0,
+        wafv2.CfnWebACL.StatementProperty(
             rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
                 limit=WAF_RATE_LIMIT_PER_5_MIN,
                 aggregate_key_type="IP",
@@ -133,13 +170,11 @@ def rate_rules(stage: str) -> list[wafv2.CfnWebACL.RuleProperty]:
                 ),
             )
         ),
-        visibility_config=_visibility(PUBLIC_RATE_RULE),
     )
-    operators = wafv2.CfnWebACL.RuleProperty(
-        name=OPERATOR_RATE_RULE,
-        priority=1,
-        action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-        statement=wafv2.CfnWebACL.StatementProperty(
+    operators = _block(
+        OPERATOR_RATE_RULE,
+        1,
+        wafv2.CfnWebACL.StatementProperty(
             rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
                 limit=WAF_OPERATOR_RATE_LIMIT_PER_5_MIN,
                 aggregate_key_type="CUSTOM_KEYS",
@@ -156,9 +191,68 @@ def rate_rules(stage: str) -> list[wafv2.CfnWebACL.RuleProperty]:
                 scope_down_statement=operator_request,
             )
         ),
-        visibility_config=_visibility(OPERATOR_RATE_RULE),
     )
-    return [public, operators]
+    well_formed = wafv2.CfnWebACL.StatementProperty(
+        and_statement=wafv2.CfnWebACL.AndStatementProperty(
+            statements=[
+                _authorization("LE", WAF_MAX_AUTHORIZATION_BYTES),
+                wafv2.CfnWebACL.StatementProperty(
+                    regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
+                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                            single_header={"Name": AUTHORIZATION}
+                        ),
+                        regex_string=JWS_COMPACT,
+                        text_transformations=[
+                            wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                        ],
+                    )
+                ),
+            ]
+        )
+    )
+    shape = wafv2.CfnWebACL.RuleProperty(
+        name=SHAPE_RULE,
+        priority=2,
+        # What the authorizer itself answers, CORS headers included (as the gateway responses carry them):
+        # the panel asks its operator to sign in again instead of reporting a network failure.
+        action=wafv2.CfnWebACL.RuleActionProperty(
+            block=wafv2.CfnWebACL.BlockActionProperty(
+                custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                    response_code=401,
+                    custom_response_body_key=UNAUTHORIZED_BODY,
+                    response_headers=[
+                        wafv2.CfnWebACL.CustomHTTPHeaderProperty(
+                            name="Access-Control-Allow-Origin", value=allowed_origin
+                        ),
+                        wafv2.CfnWebACL.CustomHTTPHeaderProperty(
+                            name="Access-Control-Allow-Headers", value=",".join(CORS_HEADERS)
+                        ),
+                    ],
+                )
+            )
+        ),
+        statement=wafv2.CfnWebACL.StatementProperty(
+            and_statement=wafv2.CfnWebACL.AndStatementProperty(
+                statements=[
+                    operator_request,
+                    wafv2.CfnWebACL.StatementProperty(
+                        not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=well_formed)
+                    ),
+                ]
+            )
+        ),
+        visibility_config=_visibility(SHAPE_RULE),
+    )
+    ceiling = _block(
+        ADDRESS_RATE_RULE,
+        3,
+        wafv2.CfnWebACL.StatementProperty(
+            rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                limit=WAF_ADDRESS_LIMIT_PER_5_MIN, aggregate_key_type="IP"
+            )
+        ),
+    )
+    return [public, operators, shape, ceiling]
 
 
 class Api(Construct):
@@ -291,10 +385,10 @@ class Api(Construct):
             if not route.secured:
                 for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
                     acknowledge(method, rule, f"{route.method} {route.path}: {public_reason(route)}")
-        self._web_acl(prefix, config.stage)
+        self._web_acl(prefix, config.stage, allowed_origins[0])
 
-    def _web_acl(self, prefix: str, stage: str) -> None:
-        """AWS managed rules and the rate limits (rate_rules) in front of the API."""
+    def _web_acl(self, prefix: str, stage: str, allowed_origin: str) -> None:
+        """The web ACL's own rules (own_rules), then AWS managed rules, in front of the API."""
 
         def managed(
             name: str, priority: int, count_only: tuple[str, ...] = ()
@@ -324,12 +418,17 @@ class Api(Construct):
             scope="REGIONAL",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             rules=[
-                *rate_rules(stage),
+                *own_rules(stage, allowed_origin),
                 # Meta's and X's webhook batches can exceed the set's 8 KB body limit: count, do not block;
                 # API Gateway's own 10 MB limit and the functions' validation still apply.
-                managed("AWSManagedRulesCommonRuleSet", 2, count_only=("SizeRestrictions_BODY",)),
-                managed("AWSManagedRulesKnownBadInputsRuleSet", 3),
+                managed("AWSManagedRulesCommonRuleSet", 4, count_only=("SizeRestrictions_BODY",)),
+                managed("AWSManagedRulesKnownBadInputsRuleSet", 5),
             ],
+            custom_response_bodies={
+                UNAUTHORIZED_BODY: wafv2.CfnWebACL.CustomResponseBodyProperty(
+                    content=UNAUTHORIZED, content_type="APPLICATION_JSON"
+                )
+            },
             visibility_config=_visibility(f"{prefix}-api"),
         )
         wafv2.CfnWebACLAssociation(

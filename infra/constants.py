@@ -19,18 +19,28 @@ DEFAULT_POWERTOOLS_LAYER_VERSION = 38
 LOG_RETENTION = {"dev": logs.RetentionDays.TWO_WEEKS, "prod": logs.RetentionDays.ONE_YEAR}
 ACCESS_LOG_RETENTION = {"dev": logs.RetentionDays.TWO_WEEKS, "prod": logs.RetentionDays.ONE_YEAR}
 
-# API Gateway stage throttling of the operators' routes: an open panel makes at most ~2.4 requests a second
-# (docs/decisions.md 31), so 9 operators and a supervisor make ~24; this leaves room for a burst and stops
-# a runaway client.
-API_THROTTLE_RATE = 50
-API_THROTTLE_BURST = 100
+# API Gateway's default per-method throttling, which the operators' routes use: it must take the call
+# centre at a surge (20 panels at ~3.1 requests a second each, ~61) plus the most one other address may send
+# below the WAF ceiling (WAF_ADDRESS_LIMIT_PER_5_MIN / 300 s = 100 a second), or a single address could
+# throttle the operators without ever being blocked (docs/decisions.md 31). A runaway client is WAF's to
+# stop (OperatorsPerToken); this is the last bound on what reaches the functions.
+API_THROTTLE_RATE = 200
+API_THROTTLE_BURST = 400
 # WAF rate-based rules, per 5-minute window (docs/decisions.md 31). The public one counts per client
 # address everything except the operators' routes carrying a token: the call centre's panels share one
 # public address, so they must never be counted by it.
 WAF_RATE_LIMIT_PER_5_MIN = 3000
 # The operators' routes, counted per Authorization header (one panel's session): a panel makes at most
-# ~710 requests in 5 minutes, so only a runaway script or a stolen token reaches this.
+# ~920 requests in 5 minutes, so only a runaway script or a stolen token reaches this.
 WAF_OPERATOR_RATE_LIMIT_PER_5_MIN = 3000
+# The ceiling per client address over whatever the other rules let through, forged tokens included: the
+# whole call centre behind its one address makes at most ~9,300 requests in 5 minutes with 10 panels and
+# ~18,600 with 20 (a disaster's surge); this fits 32 panels. A bigger centre behind one address raises it,
+# and API_THROTTLE_RATE with it.
+WAF_ADDRESS_LIMIT_PER_5_MIN = 30000
+# What a token may weigh before WAF answers 401 for the authorizer: a Cognito IdToken of this pool is
+# ~1.2 KB, ~4.2 KB with the longest name Cognito stores (2,048 characters) and a 254-character e-mail.
+WAF_MAX_AUTHORIZATION_BYTES = 8192
 # How long a browser may reuse a CORS preflight (Access-Control-Max-Age): without it Chrome re-asks every
 # 5 s, nearly one OPTIONS request per poll. WebKit caps the value at 600 s.
 CORS_PREFLIGHT_MAX_AGE_SECONDS = 600

@@ -6,13 +6,18 @@ What it follows from WAF's documentation: a rate-based rule counts a request onl
 statement matches; IP aggregates by the client address; CUSTOM_KEYS with a header aggregates by that
 header's value, and a request without the header is not counted; header names match regardless of case;
 a statement about a header the request lacks does not match; text transformations run lowest priority
-first; NORMALIZE_PATH removes repeated slashes and `.` and `..` segments (not a leading `..`).
+first; NORMALIZE_PATH removes repeated slashes and `.` and `..` segments (not a leading `..`); rules are
+evaluated lowest priority first, a Block or Allow ends the evaluation, and a rule never sees (so a
+rate-based rule never counts) a request an earlier rule ended.
+
+AWS's managed rule groups are not modelled: `verdicts` passes over them, so it answers for the stack's own
+rules only.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,3 +144,37 @@ def counts(rule: Mapping[str, Any], requests: Iterable[Request]) -> Counter[tupl
         if key is not None:
             counted[key] += 1
     return counted
+
+
+def verdicts(acl: Mapping[str, Any], requests: Iterable[Request]) -> list[str | None]:
+    """For each of `requests`, in the order they arrive and all within one evaluation window, the name of
+    the web ACL's rule that blocks it, or None when the stack's own rules let it through. A rate-based rule
+    blocks a request once it has counted more than its limit under that request's key."""
+    rules = sorted(acl["Rules"], key=lambda rule: int(rule["Priority"]))
+    counted: defaultdict[str, Counter[tuple[str, ...]]] = defaultdict(Counter)
+    found: list[str | None] = []
+    for request in requests:
+        verdict: str | None = None
+        for rule in rules:
+            statement = rule["Statement"]
+            if "ManagedRuleGroupStatement" in statement:
+                continue
+            if "RateBasedStatement" in statement:
+                key = aggregation_key(rule, request)
+                if key is None:
+                    continue
+                counted[rule["Name"]][key] += 1
+                hit = counted[rule["Name"]][key] > int(statement["RateBasedStatement"]["Limit"])
+            else:
+                hit = matches(statement, request)
+            if not hit:
+                continue
+            ((action, _),) = rule["Action"].items()
+            if action not in ("Block", "Allow", "Count"):
+                raise NotImplementedError(f"rule action {action} is not modelled")
+            if action == "Block":
+                verdict = str(rule["Name"])
+            if action != "Count":
+                break
+        found.append(verdict)
+    return found

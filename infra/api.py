@@ -29,7 +29,7 @@ CORS_HEADERS = ["Authorization", "Content-Type"]
 
 _PUBLIC_INTAKE = (
     "Public by design: citizens and the platforms (Meta, X, the SMS gateway) hold no Cognito account. "
-    "intake-web archives the raw request and authenticates it itself ({guard}) before anything is created; "
+    "intake-web authenticates the raw request itself ({guard}) and archives it before anything is created; "
     "the route is behind WAF (managed rules, a per-IP rate limit), its own method throttling and the "
     "function's reserved-concurrency cap."
 )

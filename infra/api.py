@@ -46,7 +46,7 @@ UNAUTHORIZED = '{"message":"Unauthorized"}'  # API Gateway's own body for the au
 
 _PUBLIC_INTAKE = (
     "Public by design: citizens and the platforms (Meta, X, the SMS gateway) hold no Cognito account. "
-    "intake-web archives the raw request and authenticates it itself ({guard}) before anything is created; "
+    "intake-web authenticates the raw request itself ({guard}) and archives it before anything is created; "
     "the route is behind WAF (managed rules, a per-address rate limit), its own method throttling and the "
     "function's reserved-concurrency cap."
 )

@@ -11,14 +11,20 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from core.storage import REFUSED_PREFIX
 from infra.config import StageConfig
-from infra.constants import RAW_ARCHIVE_EXPIRATION_DAYS, RAW_ARCHIVE_INFREQUENT_ACCESS_DAYS
+from infra.constants import (
+    RAW_ARCHIVE_EXPIRATION_DAYS,
+    RAW_ARCHIVE_INFREQUENT_ACCESS_DAYS,
+    RAW_REFUSED_EXPIRATION_DAYS,
+)
 from infra.definitions import BUCKETS, SECRETS
 from infra.nag import acknowledge
 
 
 class Archive(Construct):
-    """Every inbound POST of the public intake, byte for byte (infra.definitions.BUCKETS)."""
+    """Every inbound POST of the public intake (infra.definitions.BUCKETS): byte for byte when it can be
+    genuine; cut short under refused/, and gone within days, when it was refused (core.storage)."""
 
     def __init__(
         self, scope: Construct, id: str, *, config: StageConfig, key: kms.IKey, logs_bucket: s3.IBucket
@@ -50,7 +56,13 @@ class Archive(Construct):
                         expiration=Duration.days(RAW_ARCHIVE_EXPIRATION_DAYS[config.stage]),
                         noncurrent_version_expiration=Duration.days(30),
                         abort_incomplete_multipart_upload_after=Duration.days(1),
-                    )
+                    ),
+                    # Both rules match refused/: S3 applies the earlier expiration.
+                    s3.LifecycleRule(
+                        prefix=REFUSED_PREFIX,
+                        expiration=Duration.days(RAW_REFUSED_EXPIRATION_DAYS),
+                        noncurrent_version_expiration=Duration.days(1),
+                    ),
                 ],
                 removal_policy=RemovalPolicy.RETAIN if config.is_prod else RemovalPolicy.DESTROY,
                 auto_delete_objects=not config.is_prod,

@@ -68,6 +68,9 @@ PUBLIC_API_THROTTLE_BURST = 20
 # The raw archive of inbound requests: kept for review and evidence, then to cheaper storage, then gone.
 RAW_ARCHIVE_INFREQUENT_ACCESS_DAYS = 30
 RAW_ARCHIVE_EXPIRATION_DAYS = {"dev": 30, "prod": 730}
+# What was refused (a forged signature, a wrong token, a throttled report) is kept cut short, under its own
+# prefix, only long enough to look into an attack or a misconfigured sender.
+RAW_REFUSED_EXPIRATION_DAYS = 7
 
 # Amazon Connect
 CONNECT_INVOKE_TIMEOUT_SECONDS = 3  # the flow's InvocationTimeLimitSeconds: retries still fit in 8 s

@@ -28,6 +28,7 @@ __all__ = [
     "AGENCY_TOPIC",
     "ANY_AWS_ENDPOINT",
     "API_FUNCTIONS",
+    "BACKLOG_QUEUE",
     "BUCKETS",
     "CALLER_INDEX",
     "CHANNEL_SECRETS",
@@ -233,9 +234,17 @@ REPLY_QUEUE = QueueDesign(
     visibility_timeout_seconds=6 * 15,
     max_receive_count=5,
 )
-QUEUES: tuple[QueueDesign, ...] = (DISPATCH_QUEUE, REPLY_QUEUE)
+# The messages of a webhook delivery that intake-web could not register in the time of its answer.
+BACKLOG_QUEUE = QueueDesign(
+    id="backlog",
+    env_var="BACKLOG_QUEUE_URL",
+    visibility_timeout_seconds=6 * 60,
+    max_receive_count=5,
+)
+QUEUES: tuple[QueueDesign, ...] = (DISPATCH_QUEUE, REPLY_QUEUE, BACKLOG_QUEUE)
 
-# Every inbound POST of the public intake, byte for byte, before anything parses it.
+# Every inbound POST of the public intake: byte for byte before anything parses it, or, when refused, its
+# start under refused/ for days (core.storage, infra/channels.py).
 RAW_BUCKET = BucketDesign(id="raw-reports", env_var="RAW_BUCKET_NAME")
 BUCKETS: tuple[BucketDesign, ...] = (RAW_BUCKET,)
 
@@ -303,13 +312,27 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
                 indexes=(CALLER_INDEX,),  # a caller's open incident, for AML (recent_by_caller)
             ),
         ),
-        sends_to=(REPLY_QUEUE,),
+        sends_to=(REPLY_QUEUE, BACKLOG_QUEUE),
         writes_to=(RAW_BUCKET,),
         reads_secrets=(CHANNEL_SECRETS,),
         api_spec="intake/openapi.json",
         # A cap for the public, unauthenticated routes (behind WAF and method throttling): at most 10
         # executions however hard they are hit, so they cannot use up the account's concurrency.
         reserved_concurrency=10,
+    ),
+    FunctionDesign(
+        name="intake-backlog",
+        handler="intake.backlog.lambda_handler",
+        description="Registers the messages of a large webhook delivery that intake-web queued",
+        # One queue message is at most 25 reports: well under a second on DynamoDB, and still under a
+        # minute at the embedded DynamoDB's slowest (tests/integration/test_deliveries.py).
+        timeout_seconds=60,
+        memory_mb=512,
+        tables=(TableAccess(INCIDENTS, ("dynamodb:GetItem", "dynamodb:PutItem")),),
+        sends_to=(REPLY_QUEUE,),
+        # At most 5 batches at a time (event source, not reserved concurrency: see QueueSource): a burst of
+        # deliveries drains in seconds without taking the account's executions from the 112 path.
+        source=QueueSource(BACKLOG_QUEUE, batch_size=1, max_concurrency=5),
     ),
     FunctionDesign(
         name="reply-sender",

@@ -36,6 +36,15 @@ from infra.encryption import alarm_arns
 CONNECT_NAMESPACE = "AWS/Connect"
 
 
+# What a message waiting too long on each queue means for people.
+QUEUE_WAITING = {
+    "dispatch": "dispatch requests are waiting too long: verified incidents are not being dispatched",
+    "replies": "replies to citizens are waiting too long: the Graph API or reply-sender is failing",
+    "backlog": "messages of large webhook deliveries are waiting too long to become incidents: check "
+    "intake-backlog",
+}
+
+
 def rejected_metric(reason: RejectionReason) -> str:
     """The metric verify-api emits for a rejection (core.incidents.IncidentService.reject)."""
     return f"IncidentRejected{reason.title().replace('_', '')}"
@@ -210,7 +219,7 @@ class Observability(Construct):
                 f"{queue_id}-oldest-message",
                 queue.metric_approximate_age_of_oldest_message(period=ALARM_PERIOD, statistic="Maximum"),
                 QUEUE_OLDEST_AGE_SECONDS[stage],
-                f"{queue_id} requests are waiting too long: verified incidents are not being dispatched",
+                QUEUE_WAITING[queue_id],
             )
         for queue_id, queue in dead_letter_queues.items():
             alarm(

@@ -124,13 +124,20 @@ class FunctionPool:
             self.design.name, request_id, payload, None if kind == "ok" else "Unhandled", duration, init_ms
         )
 
-    def close(self) -> None:
+    def ask_to_exit(self) -> None:
+        """Tell every environment to exit, without waiting: they wind down side by side."""
         with self._lock:
             self._closed = True
-            environments, self._all = self._all, []
+            environments = list(self._all)
         for environment in environments:
             with contextlib.suppress(OSError):
                 environment.conn.send(None)
+
+    def close(self) -> None:
+        self.ask_to_exit()
+        with self._lock:
+            environments, self._all = self._all, []
+        for environment in environments:
             environment.process.join(timeout=2)
             if environment.process.is_alive():
                 environment.kill()
@@ -176,5 +183,9 @@ class Runtime:
         return invocation
 
     def close(self) -> None:
+        # Each environment takes a second or so to exit (interpreter teardown): all at once, not in turn,
+        # so that Ctrl-C stops the stack in about that long however many environments ran.
+        for pool in self._pools.values():
+            pool.ask_to_exit()
         for pool in self._pools.values():
             pool.close()

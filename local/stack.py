@@ -19,6 +19,7 @@ from local.auth import CognitoAuthorizer
 from local.aws import EmbeddedAws, Provisioned, client, provision
 from local.config import ACCOUNT_ID, CREDENTIALS, REGENCY, REGION, STAGE, Ports, endpoints_path
 from local.gateway import LambdaApi, RestApi
+from local.moto_memory import stop_tracking_dynamodb_objects
 from local.panel import PanelFiles
 from local.runtime import Invocation, Runtime
 from local.sources import QueuePoller, Schedule
@@ -113,6 +114,7 @@ class LocalStack:
 
     def start(self, prewarm: bool = True) -> dict[str, Any]:
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        stop_tracking_dynamodb_objects()
         self.aws.start()
         self.provisioned = provisioned = provision(
             self.aws.endpoint, STAGE, self._previous("users"), self._previous("secrets")

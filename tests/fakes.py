@@ -6,11 +6,17 @@ one (on moto), so a handler test that passes on the fake says something about pr
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import threading
 from collections import Counter
+from collections.abc import Sequence
+from typing import Any
 
+from core.deliveries import BacklogMessage, Pending
 from core.errors import ConcurrentModification, IncidentNotFound
 from core.lifecycle import Change, registration_audit
+from core.messaging import backlog_bodies
 from core.models import (
     Agency,
     AmlFix,
@@ -23,6 +29,7 @@ from core.models import (
     Status,
 )
 from core.repository import decode_cursor, encode_cursor, incident_pk
+from tests.support import load_event
 
 
 class InMemoryIncidentRepository:
@@ -168,3 +175,35 @@ class FakeDirectory:
 
     def operators(self) -> list[OperatorAccount]:
         return list(self.accounts)
+
+
+class RecordingBacklog:
+    """ReportBacklog that keeps the queue messages SqsReportBacklog would send (the same bodies), for
+    a test to hand to intake-backlog as an SQS batch; `failing=True` raises like an unreachable SQS."""
+
+    def __init__(self, failing: bool = False) -> None:
+        self.bodies: list[str] = []
+        self.failing = failing
+
+    def put(self, items: Sequence[Pending]) -> None:
+        if self.failing:
+            raise ConnectionError("SQS unreachable")
+        self.bodies += list(backlog_bodies(items))
+
+    @property
+    def queued(self) -> int:
+        return sum(len(BacklogMessage.model_validate_json(body).reports) for body in self.bodies)
+
+    def take_batch(self) -> dict[str, Any]:
+        """Everything queued so far as one SQS event of the backlog queue (events/sqs/backlog-batch.json
+        with these bodies); the queue is then empty."""
+        template = load_event("sqs/backlog-batch.json")["Records"][0]
+        records = []
+        for n, body in enumerate(self.bodies):
+            record = copy.deepcopy(template)
+            record["messageId"] = f"backlog-{n}"
+            record["body"] = body
+            record["md5OfBody"] = hashlib.md5(body.encode(), usedforsecurity=False).hexdigest()
+            records.append(record)
+        self.bodies = []
+        return {"Records": records}

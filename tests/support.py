@@ -82,9 +82,10 @@ class FakeLambdaContext:
     function_version: str = "$LATEST"
     log_group_name: str = "/aws/lambda/respon112-test-function"
     log_stream_name: str = "2026/11/29/[$LATEST]0123456789abcdef"
+    remaining_ms: int = 5000  # what get_remaining_time_in_millis answers: the invocation's time left
 
     def get_remaining_time_in_millis(self) -> int:
-        return 5000
+        return self.remaining_ms
 
 
 class Clock:

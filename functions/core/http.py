@@ -57,13 +57,19 @@ def validation_problems(failure: RequestValidationError) -> tuple[list[dict[str,
 
 
 def json_loads(text: str | bytes) -> Any:
-    """json.loads for bodies from the internet: a body nested deeper than Python's stack is a
-    JSONDecodeError (a 4xx), not a RecursionError (a 5xx), and a lone surrogate becomes U+FFFD, so that
-    what was accepted can be stored. Used as Powertools' json_body_deserializer and by the webhooks."""
+    """json.loads for bodies from the internet. What Python cannot parse is a JSONDecodeError, the one
+    error Powertools answers with a 4xx: a body nested deeper than Python's stack (RecursionError) and an
+    integer longer than Python converts (ValueError, over 4,300 digits) would otherwise be a 5xx. A lone
+    surrogate becomes U+FFFD, so that what was accepted can be stored. Used as Powertools'
+    json_body_deserializer and by the webhooks."""
     try:
         data = json.loads(text)
+    except json.JSONDecodeError:
+        raise
     except RecursionError:
         raise json.JSONDecodeError("the JSON nests too deeply", "", 0) from None
+    except ValueError as error:  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
+        raise json.JSONDecodeError(f"a number Python cannot convert ({str(error)[:80]})", "", 0) from None
     # Looked for in what was parsed, bytes or text, rather than decoding the body a second time.
     if isinstance(text, str):
         escaped = _SURROGATE_ESCAPE.search(text) is not None

@@ -1,12 +1,15 @@
-"""SQS and SNS data access: the dispatch queue and the agency notification topic."""
+"""SQS and SNS data access: the dispatch, reply and backlog queues and the agency notification topic."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import boto3
+from pydantic import TypeAdapter
 
+from core.deliveries import Pending
 from core.models import Agency, Incident
 from core.notification import agency_subject, sns_message
 from core.regency import Regency
@@ -15,6 +18,7 @@ from core.replies import Reply
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 
 class SqsDispatchQueue:
@@ -49,6 +53,67 @@ class SqsReplyQueue:
             QueueUrl=self._url, MessageBody=reply.model_dump_json(by_alias=True)
         )
         return response["MessageId"]
+
+
+# SQS takes at most 256 KiB per message and per SendMessageBatch call, and 10 messages per call. A report
+# is at most ~20 KB (its text is cut to 4,000 characters), so a message of 25 reports or 200 KB, whichever
+# comes first, fits, and the worker registers one message well within its time.
+_REPORTS_PER_MESSAGE = 25
+_MESSAGE_BYTES = 200 * 1024
+_BATCH_BYTES = 250 * 1024
+_BATCH_ENTRIES = 10
+_PENDING = TypeAdapter(Pending)
+
+
+def backlog_bodies(items: Sequence[Pending]) -> Iterator[str]:
+    """The queue messages for `items`, in order: each a BacklogMessage of some of them."""
+    parts: list[bytes] = []
+    size = 0
+    for item in items:
+        part = _PENDING.dump_json(item)
+        if parts and (len(parts) == _REPORTS_PER_MESSAGE or size + len(part) > _MESSAGE_BYTES):
+            yield _body(parts)
+            parts, size = [], 0
+        parts.append(part)
+        size += len(part) + 1
+    if parts:
+        yield _body(parts)
+
+
+def _body(parts: list[bytes]) -> str:
+    return (b'{"reports":[' + b",".join(parts) + b"]}").decode("utf-8")
+
+
+class SqsReportBacklog:
+    """ReportBacklog on SQS: the messages a delivery could not register in time, for intake-backlog."""
+
+    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+        self._url = queue_url
+        self._client = client or boto3.client("sqs")
+
+    def put(self, items: Sequence[Pending]) -> None:
+        batch: list[str] = []
+        size = 0
+        for body in backlog_bodies(items):
+            if batch and (len(batch) == _BATCH_ENTRIES or size + len(body) > _BATCH_BYTES):
+                self._send(batch)
+                batch, size = [], 0
+            batch.append(body)
+            size += len(body.encode("utf-8"))
+        if batch:
+            self._send(batch)
+
+    def _send(self, bodies: list[str]) -> None:
+        entries: list[SendMessageBatchRequestEntryTypeDef] = [
+            {"Id": str(n), "MessageBody": body} for n, body in enumerate(bodies)
+        ]
+        for _ in range(2):  # entries SQS failed alone (throttling, an internal error) get one more try
+            failed = self._client.send_message_batch(QueueUrl=self._url, Entries=entries).get("Failed", [])
+            if not failed:
+                return
+            again = {f["Id"] for f in failed}
+            entries = [e for e in entries if e["Id"] in again]
+        raise RuntimeError(f"SQS did not take {len(entries)} backlog messages: {failed[0].get('Code')}")
 
 
 class SnsAgencyNotifier:

@@ -3,12 +3,15 @@ tests hand in in-memory fakes (tests/fakes.py) that keep the same contract."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from core.lifecycle import Change
 from core.models import Agency, AmlFix, Incident, IncidentDetail, OperatorAccount, Page, Status
 from core.replies import Reply
+
+if TYPE_CHECKING:
+    from core.deliveries import Pending
 
 
 class IncidentRepository(Protocol):
@@ -73,10 +76,21 @@ class RawArchive(Protocol):
         """Store an inbound request's raw body before anything reads it; returns where (a key)."""
         ...
 
+    def put_refused(self, channel: str, body: bytes, metadata: Mapping[str, str]) -> str:
+        """Store what a refused request sent (cut short by the caller) where it expires within days."""
+        ...
+
 
 class ReplyQueue(Protocol):
     def enqueue(self, reply: Reply) -> str:
         """Ask the reply sender to answer a citizen on the channel they wrote on."""
+        ...
+
+
+class ReportBacklog(Protocol):
+    def put(self, items: Sequence[Pending]) -> None:
+        """Hand messages of a delivery, durably, to the worker that registers them; raises if any could
+        not be queued."""
         ...
 
 

@@ -58,6 +58,14 @@ FAST_CONFIG = Config(
 )
 
 
+# Workers that drain a queue have time and nobody waiting on the line: a call slower than a second is
+# waited for rather than sent again beside itself (a second transaction of the same items would only
+# lose to the first and cost a read).
+PATIENT_CONFIG = Config(
+    connect_timeout=2, read_timeout=10, retries={"mode": "standard", "total_max_attempts": 3}
+)
+
+
 def dynamodb_client(config: Config | None = None) -> DynamoDBClient:
     return boto3.client("dynamodb", config=config or FAST_CONFIG)
 

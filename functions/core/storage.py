@@ -1,4 +1,10 @@
-"""S3 data access: the archive of every inbound request's raw payload, kept before anything parses it."""
+"""S3 data access: the archive of the public intake's inbound requests.
+
+What can be genuine (a signed webhook, a web report within its limit, AML with the token) is kept whole
+under `<channel>/…` before anything parses it; what was refused (a bad signature or token, a rate-limited
+report) goes under `refused/<channel>/…`, cut short by the caller, where a lifecycle rule (infra) deletes it
+within days.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ if TYPE_CHECKING:
 
 # S3 user metadata must be US-ASCII and, in all, under 2 KB: keep the few headers an operator needs.
 _METADATA_LIMIT = 256
+# Where refused requests go: the bucket's lifecycle rule for this prefix expires them (infra/channels.py).
+REFUSED_PREFIX = "refused/"
 
 
 class S3RawArchive:
@@ -26,8 +34,14 @@ class S3RawArchive:
         self._now = clock
 
     def put(self, channel: str, body: bytes, metadata: Mapping[str, str]) -> str:
+        return self._put(channel, body, metadata)
+
+    def put_refused(self, channel: str, body: bytes, metadata: Mapping[str, str]) -> str:
+        return self._put(f"{REFUSED_PREFIX}{channel}", body, metadata)
+
+    def _put(self, prefix: str, body: bytes, metadata: Mapping[str, str]) -> str:
         now = self._now()
-        key = f"{channel}/{now:%Y/%m/%d}/{new_ulid(int(now.timestamp() * 1000))}"
+        key = f"{prefix}/{now:%Y/%m/%d}/{new_ulid(int(now.timestamp() * 1000))}"
         ascii_metadata = {
             name.lower(): value.encode("ascii", "replace").decode()[:_METADATA_LIMIT]
             for name, value in metadata.items()

@@ -1,19 +1,20 @@
 """The public intake: the web report form, the Instagram and X webhooks, and Advanced Mobile Location.
 
-Every POST is archived raw (S3) before anything reads it, so a report that cannot be parsed is still
-there for an operator: it becomes an incident flagged UNPARSED, with the archive key, and the sender gets
-a 4xx that says what is wrong. Webhook payloads are trusted only after their signature checks out (a
-forged one answers 401 and creates nothing); AML messages need the shared token. Each platform's
-message id makes its redeliveries one incident.
+Each POST passes its gate first, in memory (a webhook's signature, the AML token) or with one counter
+(the web form's rate limit). What passed is archived raw (S3) before anything parses it, so a report that
+cannot be parsed is still there for an operator: it becomes an incident flagged UNPARSED, with the
+archive key, and the sender gets a 4xx that says what is wrong. What did not pass creates nothing and is
+kept only briefly, cut short (intake/archiving.py). Each platform's message id makes its redeliveries
+one incident; a delivery too large to register in the answer's time is finished by intake-backlog.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
@@ -27,6 +28,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field, ValidationError
 
 from core.clock import utc_now
+from core.deliveries import BacklogUnavailable, Deadline, DeliveryRegistrar, Pending
 from core.http import (
     DOCUMENT_RESPONSE,
     document_response,
@@ -35,18 +37,18 @@ from core.http import (
     register_error_handlers,
 )
 from core.incidents import IncidentService, Report
-from core.messaging import SqsReplyQueue
+from core.messaging import SqsReplyQueue, SqsReportBacklog
 from core.models import Channel, Flag, Location
 from core.observability import MetricUnit, logger, metrics, tracer
-from core.ports import RawArchive, ReplyQueue
+from core.ports import RawArchive, ReplyQueue, ReportBacklog
 from core.positions import PositionService
 from core.ratelimit import RateLimit, RateLimiter
-from core.replies import Reply, ask_for_location
 from core.repository import DynamoIncidentRepository, dynamodb_client
 from core.secrets import ChannelSecrets, load_channel_secrets
 from core.settings import get_settings
 from core.storage import S3RawArchive
 from intake.aml import AmlFormatError, AmlMessage, parse_https, parse_sms
+from intake.archiving import CHANNELS, RequestArchive, raw_body
 from intake.signatures import meta_signature_valid, token_valid, x_crc_response, x_signature_valid
 from intake.social import InstagramWebhook, TwitterWebhook, instagram_reports, twitter_reports
 from intake.web_report import RECEIVED_EN, RECEIVED_ID, ReportReceived, WebReport
@@ -54,16 +56,19 @@ from intake.web_report import RECEIVED_EN, RECEIVED_ID, ReportReceived, WebRepor
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 API_TITLE = "Respon 112 — public intake"
 API_VERSION = "1.0.0"
-# Which channel a POST belongs to, for the archive and for a report that cannot be parsed.
-CHANNELS: Mapping[str, Channel] = {
-    "/reports": Channel.WEB,
-    "/webhooks/instagram": Channel.INSTAGRAM,
-    "/webhooks/twitter": Channel.TWITTER,
-    "/aml": Channel.OTHER,
-}
-ARCHIVED_HEADERS = ("content-type", "user-agent", "x-hub-signature-256", "x-twitter-webhooks-signature")
 MAX_UNPARSED_TEXT = 4000
+# No brace, bracket or quote: nothing the CRC signs is a JSON object or array (twitter_events relies on it).
 CRC_TOKEN_PATTERN = r"^[A-Za-z0-9+/=_.~-]+$"  # noqa: S105 - a pattern, not a secret
+# Meta waits 20 s for an answer, API Gateway 29 s, the function runs 10 s (infra/definitions.py). Messages
+# are registered for at most INLINE_SECONDS, and never into the last HANDOFF_RESERVE_SECONDS of the
+# function's time, which queuing the rest of a delivery (a few SendMessageBatch calls) and answering take.
+INLINE_SECONDS = 4.0
+HANDOFF_RESERVE_SECONDS = 4.0
+DELIVERED = (
+    "Accepted: `incidents` lists the messages registered now, `queued` how many more are being "
+    "registered from the backlog queue"
+)
+NOT_QUEUED = "The rest of the delivery could not be queued: deliver it again (nothing is doubled)"
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -75,6 +80,8 @@ class Ports:
     replies: ReplyQueue
     secrets: Callable[[], ChannelSecrets]
     limiter: RateLimiter
+    backlog: ReportBacklog
+    monotonic: Callable[[], float] = time.monotonic  # the deadline's clock
 
 
 def _cors() -> CORSConfig | None:
@@ -99,9 +106,9 @@ def _ports() -> Ports:
     return ports
 
 
-def _raw_body(event: Mapping[str, Any]) -> bytes:
-    body = event.get("body") or ""
-    return base64.b64decode(body) if event.get("isBase64Encoded") else str(body).encode("utf-8")
+def _archived() -> RequestArchive:
+    archive: RequestArchive = app.context["archive"]
+    return archive
 
 
 def _header(name: str) -> str | None:
@@ -112,8 +119,8 @@ def _header(name: str) -> str | None:
 
 def _unparsed(channel: Channel, problem: str) -> str:
     """Keep a report nobody could parse as an incident for an operator to read; its id."""
-    raw = _raw_body(app.current_event.raw_event)
-    source = {"rawKey": app.context.get("raw_key") or "", "problem": problem[:256]}
+    raw = raw_body(app.current_event.raw_event)
+    source = {"rawKey": _archived().keep() or "", "problem": problem[:256]}
     report = Report(
         channel=channel,
         actor=f"system:{channel.value.lower()}",
@@ -159,7 +166,7 @@ def post_report(request: Annotated[WebReport, Body()]) -> ReportReceived:
     location = Location.model_validate(request.location.model_dump())  # the district is checked in core
     source = {
         "name": request.name,
-        "rawKey": app.context.get("raw_key"),
+        "rawKey": _archived().keep(),
         "locationAccuracyM": None if request.accuracy_m is None else f"{request.accuracy_m:.0f}",
     }
     report = Report(
@@ -212,18 +219,17 @@ def instagram_handshake(
     tags=["webhooks"],
     summary="Instagram messages (X-Hub-Signature-256 required)",
     responses={
-        200: {"description": "Accepted"},
+        200: {"description": DELIVERED},
         401: {"description": "Signature missing or forged"},
         400: {"description": "Signed, but not a payload we can read (kept for an operator)"},
+        503: {"description": NOT_QUEUED},
     },
 )
 def instagram_messages() -> Response[Any]:
-    raw = _raw_body(app.current_event.raw_event)
+    raw = raw_body(app.current_event.raw_event)
     if not meta_signature_valid(raw, _header("X-Hub-Signature-256"), _ports().secrets().instagram_app_secret):
-        metrics.add_metric(name="WebhookSignatureRejected", unit=MetricUnit.Count, value=1)
-        return error_response(
-            HTTPStatus.UNAUTHORIZED, "X-Hub-Signature-256 is missing or does not match the body"
-        )
+        return _forged("X-Hub-Signature-256 is missing or does not match the body")
+    _archived().keep()
     payload = _parse(raw, InstagramWebhook, Channel.INSTAGRAM)
     if isinstance(payload, Response):
         return payload
@@ -232,33 +238,26 @@ def instagram_messages() -> Response[Any]:
         return error_response(
             HTTPStatus.BAD_REQUEST, problem, incidentId=_unparsed(Channel.INSTAGRAM, problem)
         )
+    return _deliver([Pending(report, sender) for report, sender in instagram_reports(payload)])
+
+
+def _deliver(items: Sequence[Pending]) -> Response[Any]:
+    """Register a signed delivery's messages: what fits in the time now, the rest through the backlog."""
     ports = _ports()
-    incidents = []
-    for report, sender in instagram_reports(payload):
-        incident, created = ports.service.register(report)
-        incidents.append(incident.id)
-        if created:
-            _reply(
-                ports.replies,
-                Reply(
-                    channel=Channel.INSTAGRAM,
-                    recipient=sender,
-                    text=ask_for_location(incident.id),
-                    incident_id=incident.id,
-                ),
-            )
-    return Response(
-        status_code=200, content_type=content_types.APPLICATION_JSON, body={"incidents": incidents}
-    )
-
-
-def _reply(replies: ReplyQueue, reply: Reply) -> None:
+    registrar = DeliveryRegistrar(ports.service, ports.replies, ports.backlog)
     try:
-        replies.enqueue(reply)
-    except Exception:
-        # The incident is stored; only the automatic question is lost, and an operator sees the flag.
-        logger.exception("reply not queued", extra={"incident_id": reply.incident_id})
-        metrics.add_metric(name="ReplyEnqueueFailed", unit=MetricUnit.Count, value=1)
+        done = registrar.register(items, app.context["deadline"])
+    except BacklogUnavailable as error:
+        return error_response(HTTPStatus.SERVICE_UNAVAILABLE, f"{NOT_QUEUED} ({error})")
+    body = {"incidents": done.incidents, "queued": done.queued}
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def _forged(problem: str) -> Response[Any]:
+    """A webhook whose signature does not check out: nothing created, its start kept for days."""
+    metrics.add_metric(name="WebhookSignatureRejected", unit=MetricUnit.Count, value=1)
+    _archived().refuse("signature")
+    return error_response(HTTPStatus.UNAUTHORIZED, problem)
 
 
 def _parse(raw: bytes, model: type[M], channel: Channel) -> M | Response[Any]:
@@ -304,27 +303,31 @@ def twitter_crc(
     tags=["webhooks"],
     summary="Direct messages and mentions (x-twitter-webhooks-signature required)",
     responses={
-        200: {"description": "Accepted"},
+        200: {"description": DELIVERED},
         401: {"description": "Signature missing or forged"},
-        400: {"description": "Signed, but not a payload we can read (kept for an operator)"},
+        400: {"description": "Signed, but not an Account Activity JSON object: nothing is created"},
+        503: {"description": NOT_QUEUED},
     },
 )
 def twitter_events() -> Response[Any]:
-    raw = _raw_body(app.current_event.raw_event)
+    raw = raw_body(app.current_event.raw_event)
     header = _header("x-twitter-webhooks-signature")
     if not x_signature_valid(raw, header, _ports().secrets().twitter_consumer_secret):
-        metrics.add_metric(name="WebhookSignatureRejected", unit=MetricUnit.Count, value=1)
-        return error_response(
-            HTTPStatus.UNAUTHORIZED, "x-twitter-webhooks-signature is missing or does not match the body"
-        )
-    payload = _parse(raw, TwitterWebhook, Channel.TWITTER)
-    if isinstance(payload, Response):
-        return payload
-    service = _ports().service
-    incidents = [service.register(report)[0].id for report in twitter_reports(payload)]
-    return Response(
-        status_code=200, content_type=content_types.APPLICATION_JSON, body={"incidents": incidents}
-    )
+        return _forged("x-twitter-webhooks-signature is missing or does not match the body")
+    # The CRC (GET) hands anyone HMAC(consumer secret, token) for any token: a valid signature over a
+    # body equal to such a token. Tokens hold no brace, so a body that is not a JSON object proves
+    # nothing about its sender and creates nothing; X only ever sends objects.
+    try:
+        data = json_loads(raw)
+    except ValueError:  # not JSON, or JSON Python cannot hold (JSONDecodeError is a ValueError)
+        data = None
+    if not isinstance(data, dict):
+        metrics.add_metric(name="WebhookPayloadRefused", unit=MetricUnit.Count, value=1)
+        _archived().refuse("not an Account Activity object")
+        return error_response(HTTPStatus.BAD_REQUEST, "the body is not an X Account Activity JSON object")
+    _archived().keep()
+    payload = TwitterWebhook.model_validate(data)  # takes any object: what it cannot read, it skips
+    return _deliver([Pending(report) for report in twitter_reports(payload)])
 
 
 # -- Advanced Mobile Location --------------------------------------------------------------------------
@@ -354,8 +357,10 @@ def aml(token: Annotated[str | None, Query(max_length=256)] = None) -> Response[
     ports = _ports()
     bearer = (_header("Authorization") or "").removeprefix("Bearer ").strip() or None
     if not token_valid(bearer or token, ports.secrets().aml_token):
+        _archived().refuse("token")
         return error_response(HTTPStatus.UNAUTHORIZED, "an AML sender must present the shared token")
-    raw = _raw_body(app.current_event.raw_event)
+    _archived().keep()
+    raw = raw_body(app.current_event.raw_event)
     now = utc_now()
     if (_header("Content-Type") or "").startswith("application/json"):
         try:
@@ -463,25 +468,14 @@ def default_ports() -> Ports:
         replies=SqsReplyQueue(settings.require("reply_queue_url")),
         secrets=lambda: load_channel_secrets(secrets_name),
         limiter=RateLimiter(repository, rate),
+        backlog=SqsReportBacklog(settings.require("backlog_queue_url")),
     )
 
 
-def _archive(ports: Ports, event: Mapping[str, Any]) -> str | None:
-    """Keep the raw request before anything parses it. If the archive is down, carry on: the report
-    itself is still stored as an incident, which matters more than its copy."""
-    channel = CHANNELS.get(str(event.get("path")), Channel.OTHER)
-    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
-    metadata = {name: headers[name] for name in ARCHIVED_HEADERS if name in headers}
-    metadata["path"] = str(event.get("path"))
-    metadata["source-ip"] = str(
-        ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp", "")
-    )
-    try:
-        return ports.archive.put(channel.value.lower(), _raw_body(event), metadata)
-    except Exception:
-        logger.exception("raw request not archived", extra={"path": event.get("path")})
-        metrics.add_metric(name="ArchiveFailed", unit=MetricUnit.Count, value=1)
-        return None
+def _inline_seconds(context: LambdaContext) -> float:
+    """How long this invocation may register messages before queuing the rest."""
+    left = context.get_remaining_time_in_millis() / 1000 - HANDOFF_RESERVE_SECONDS
+    return max(0.0, min(INLINE_SECONDS, left))
 
 
 def _rate_limited(ports: Ports, event: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -514,9 +508,21 @@ def lambda_handler(
     event: dict[str, Any], context: LambdaContext, ports: Ports | None = None
 ) -> dict[str, Any]:
     ports = ports or default_ports()
-    raw_key = _archive(ports, event) if event.get("httpMethod") == "POST" else None
-    limited = _rate_limited(ports, event)
-    if limited is not None:
-        return limited
-    app.append_context(ports=ports, raw_key=raw_key)
-    return app.resolve(event, context)
+    archive = RequestArchive(ports.archive, event)
+    status: int | None = None
+    try:
+        limited = _rate_limited(ports, event)
+        if limited is not None:
+            archive.refuse("rate limit")
+            return limited
+        if event.get("httpMethod") == "POST" and CHANNELS.get(str(event.get("path"))) is Channel.WEB:
+            archive.keep()  # any body within the form's limit may be a citizen's: kept whole
+        app.append_context(
+            ports=ports, archive=archive, deadline=Deadline(_inline_seconds(context), ports.monotonic)
+        )
+        response = app.resolve(event, context)
+        status = response.get("statusCode")
+        return response
+    finally:
+        if event.get("httpMethod") == "POST":
+            archive.settle(status)  # a POST nothing vouched for (a 4xx before its gate, a failure)

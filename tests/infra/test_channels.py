@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from infra.definitions import RAW_BUCKET, REPLY_QUEUE, SECRETS, api_routes
+from infra.definitions import BACKLOG_QUEUE, RAW_BUCKET, REPLY_QUEUE, SECRETS, api_routes
 from tests.infra.helpers import Synthesized, get_att, ref
 
 
@@ -19,11 +19,19 @@ def test_the_raw_archive_is_private_encrypted_versioned_and_expires(config: Synt
     assert props["VersioningConfiguration"] == {"Status": "Enabled"}
     assert props["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
     assert "LoggingConfiguration" in props
-    (rule,) = props["LifecycleConfiguration"]["Rules"]
+    rule, refused = props["LifecycleConfiguration"]["Rules"]
     is_prod = config.stage == "prod"
+    assert "Prefix" not in rule  # every object: what can be genuine keeps the archive's retention
     assert rule["ExpirationInDays"] == (730 if is_prod else 30)
     assert bool(rule.get("Transitions")) is is_prod  # dev expires before infrequent access would pay
     assert bucket["DeletionPolicy"] == ("Retain" if is_prod else "Delete")
+    # What was refused (forged, unauthenticated, throttled) is gone within a week, old versions a day
+    # later: S3 honours the shorter of two expirations that match an object.
+    assert refused["Prefix"] == "refused/"
+    assert refused["Status"] == "Enabled"
+    assert refused["ExpirationInDays"] == 7
+    assert refused["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+    assert "Transitions" not in refused
 
 
 def secret_named(config: Synthesized, name: str) -> dict[str, Any]:
@@ -92,6 +100,22 @@ def test_replies_are_consumed_by_the_reply_sender_with_partial_failures(config: 
     ]
     assert mapping["FunctionName"] == ref(config.function("reply-sender"))
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_the_backlog_is_drained_by_intake_backlog_one_message_at_a_time(config: Synthesized) -> None:
+    queue = config.queue(BACKLOG_QUEUE.physical_name(config.prefix))
+    (mapping,) = [
+        m["Properties"]
+        for m in config.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"] == get_att(queue, "Arn")
+    ]
+    assert mapping["FunctionName"] == ref(config.function("intake-backlog"))
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BatchSize"] == 1
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 5}
+    props = config.props(queue)
+    assert props["VisibilityTimeout"] == 360  # six times the worker's 60 s
+    assert props["RedrivePolicy"]["maxReceiveCount"] == 5
 
 
 def test_waf_counts_large_bodies_instead_of_blocking_webhooks(config: Synthesized) -> None:

@@ -59,12 +59,15 @@ USES: dict[str, Uses] = {
         user_pool={"cognito-idp:ListUsersInGroup"},
     ),
     # reports, webhooks, AML: a caller's recent incidents (recent_by_caller), the rate-limit counter
+    # and the rest of a delivery too large to register in the answer's time (SendMessageBatch)
     "intake-web": Uses(
         dynamodb={"incidents": GET_PUT | {"dynamodb:UpdateItem"}, "incidents/by-caller": QUERY},
-        sends_to=("replies",),
+        sends_to=("replies", "backlog"),
         writes_to=("raw-reports",),
         reads_secret="channel-secrets",  # inbound verification only
     ),
+    # register (TransactWriteItems of Puts; GetItem when a message was registered before), ask where
+    "intake-backlog": Uses(dynamodb={"incidents": GET_PUT}, sends_to=("replies",), consumes="backlog"),
     "reply-sender": Uses(consumes="replies", reads_secret="reply-secrets"),  # the page token only
     "dispatch-worker": Uses(
         dynamodb={
@@ -165,6 +168,7 @@ def test_each_function_queries_only_the_index_its_code_reads(config: Synthesized
         "intake-connect": set(),
         "verify-api": {"by-status"},
         "intake-web": {"by-caller"},
+        "intake-backlog": set(),
         "reply-sender": set(),
         "dispatch-worker": set(),
         "dispatch-reconciler": {"by-status"},

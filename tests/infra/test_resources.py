@@ -161,12 +161,13 @@ def test_log_groups_have_a_retention(config: Synthesized) -> None:
 
 
 # Written out, not read from the definitions: the 112 intake keeps 20 executions for itself whatever else
-# runs, the public intake is capped at 10, the reconciler runs one sweep at a time; the reply sender is
-# held back by its event source mapping instead (below).
+# runs, the public intake is capped at 10, the reconciler runs one sweep at a time; the reply sender and
+# the backlog's worker are held back by their event source mappings instead (below).
 RESERVED_CONCURRENCY = {
     "intake-connect": 20,
     "verify-api": None,
     "intake-web": 10,
+    "intake-backlog": None,
     "reply-sender": None,
     "dispatch-worker": None,
     "dispatch-reconciler": 1,

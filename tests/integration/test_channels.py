@@ -381,6 +381,33 @@ def test_twitter_forged_signature_is_refused_and_creates_nothing(
     assert reported(operator1, mention_text) == []
 
 
+def crc_signature(endpoints: dict[str, Any], token: str) -> str:
+    """What GET /webhooks/twitter?crc_token=<token> answers: HMAC(consumer secret, token), the very
+    signature X puts on a POST whose body is `token`."""
+    response = requests.get(f"{endpoints['api']}/webhooks/twitter", params={"crc_token": token}, timeout=10)
+    assert response.status_code == 200, response.text
+    signature: str = response.json()["response_token"]
+    return signature
+
+
+def test_bodies_signed_through_the_crc_create_nothing(
+    endpoints: dict[str, Any], operator1: ApiClient, s3: S3Client
+) -> None:
+    """Anyone may ask the CRC to sign a token; a body equal to the token then carries a valid signature.
+    No such body is an Account Activity payload (a token has no braces): 20 of them create nothing."""
+    marker = tag()
+    tokens = [f"tolong-kebakaran-{marker}-{n}" for n in range(18)] + [str(10**12 + int(marker, 16)), "true"]
+    before, refused_before = raw_keys(s3, endpoints, "twitter"), raw_keys(s3, endpoints, "refused/twitter")
+
+    answers = [post_twitter(endpoints, t.encode(), crc_signature(endpoints, t)) for t in tokens]
+
+    assert [a.status_code for a in answers] == [400] * len(tokens), [a.text for a in answers]
+    assert all("incidentId" not in a.json() for a in answers)
+    assert reported(operator1, marker) == []
+    assert raw_keys(s3, endpoints, "twitter") == before, "refused bodies are not kept as genuine"
+    assert len(raw_keys(s3, endpoints, "refused/twitter") - refused_before) == len(tokens)
+
+
 # -- (d) Advanced Mobile Location -----------------------------------------------------------------------
 
 
@@ -578,23 +605,99 @@ def test_mention_geotagged_at_a_tiny_coordinate_is_an_incident(
     assert in_queue(operator1, incident_id)["report"] == mention_text
 
 
+# -- bounds: numbers Python cannot convert, platform ids no key can hold -----------------------------------
+
+
+def test_a_report_with_an_integer_python_cannot_convert_is_a_400_and_kept(
+    endpoints: dict[str, Any], operator1: ApiClient
+) -> None:
+    marker = tag()
+    huge = "9" * 5000  # digits: more than Python converts to an int (4,300)
+    body = f'{{"description": "kebakaran {marker}", "phone": "081234567890", "accuracyM": {huge}}}'
+
+    response = requests.post(
+        f"{endpoints['api']}/reports", data=body, headers={"Content-Type": "application/json"}, timeout=10
+    )
+
+    assert response.status_code == 400, response.text[:500]
+    kept = in_queue(operator1, response.json()["incidentId"])
+    assert "UNPARSED" in kept["flags"]
+    assert marker in kept["report"]
+
+
+def instagram_delivery(messages: list[tuple[str, str, str]]) -> bytes:
+    """One Meta delivery with these (sender, mid, text) messages, in order."""
+    payload = sample("instagram-messages.json")
+    citizen = payload["entry"][0]["messaging"][0]
+    events = []
+    for sender, mid, text in messages:
+        event = json.loads(json.dumps(citizen))
+        event["sender"]["id"] = sender
+        event["message"] = {"mid": mid, "text": text}
+        events.append(event)
+    payload["entry"][0]["messaging"] = events
+    return json.dumps(payload).encode()
+
+
+def test_an_over_long_message_id_fails_only_its_own_message(
+    endpoints: dict[str, Any], operator1: ApiClient
+) -> None:
+    """A 3,000-character mid is more than a DynamoDB key holds: that message is kept for an operator
+    (UNPARSED), the others of the delivery register, and Meta's retry duplicates nothing."""
+    marker = tag()
+    messages = [
+        (instagram_user(), f"test.{marker}.1", f"Pesan pertama ({marker})"),
+        (instagram_user(), "m" * 3000, f"Pesan kedua, id terlalu panjang ({marker})"),
+        (instagram_user(), f"test.{marker}.3", f"Pesan ketiga ({marker})"),
+    ]
+    body = instagram_delivery(messages)
+
+    first = signed_instagram(endpoints, body)
+    again = signed_instagram(endpoints, body)
+
+    assert first.status_code == again.status_code == 200, (first.text[:500], again.text[:500])
+    assert again.json()["incidents"] == first.json()["incidents"]
+    found = reported(operator1, marker)
+    assert len(found) == 3, [item["report"][:80] for item in found]
+    by_flag = {"UNPARSED" in item["flags"]: item for item in found}
+    assert "Pesan kedua" in by_flag[True]["report"]
+    assert len(by_flag[True]["report"]) <= 4000
+    parsed = sorted(item["report"] for item in found if "UNPARSED" not in item["flags"])
+    assert parsed == sorted([messages[0][2], messages[2][2]])
+    wait_for_reply(endpoints, messages[2][0])  # the message after the broken one is answered too
+
+
+def test_over_long_x_ids_fail_only_their_own_event(endpoints: dict[str, Any], operator1: ApiClient) -> None:
+    marker = tag()
+    payload = json.loads(
+        twitter_body(f"DM biasa ({marker})", "3805104374", f"@BwiRespon112 ok ({marker})", "98765")
+    )
+    broken = json.loads(json.dumps(payload["direct_message_events"][0]))
+    broken["id"] = "9" * 3000
+    broken["message_create"]["message_data"]["text"] = f"DM dengan id terlalu panjang ({marker})"
+    payload["direct_message_events"].insert(0, broken)
+    body = json.dumps(payload).encode()
+
+    first = signed_twitter(endpoints, body)
+    again = signed_twitter(endpoints, body)
+
+    assert first.status_code == again.status_code == 200, (first.text[:500], again.text[:500])
+    found = reported(operator1, marker)
+    assert len(found) == 3, [item["report"][:80] for item in found]
+    assert sum("UNPARSED" in item["flags"] for item in found) == 1
+
+
 # -- (e) the raw archive -------------------------------------------------------------------------------
 
 
-def _unparseable(channel: str) -> bytes:
-    if channel == "instagram":  # the sample: cut off before its closing brace
-        return b'{"object": "instagram", "entry": "' + tag().encode() + b'"'
-    return json.dumps([{"direct_message_events": f"not an object at the top {tag()}"}]).encode()
-
-
-@pytest.mark.parametrize("channel", ["instagram", "twitter"])
-def test_unparseable_signed_body_is_kept_as_an_unparsed_incident(
-    endpoints: dict[str, Any], operator1: ApiClient, s3: S3Client, channel: str
+def test_unparseable_signed_instagram_body_is_kept_as_an_unparsed_incident(
+    endpoints: dict[str, Any], operator1: ApiClient, s3: S3Client
 ) -> None:
-    body = _unparseable(channel)
+    channel = "instagram"
+    body = b'{"object": "instagram", "entry": "' + tag().encode() + b'"'  # cut off before its brace
     before = raw_keys(s3, endpoints, channel)
 
-    response = (signed_instagram if channel == "instagram" else signed_twitter)(endpoints, body)
+    response = signed_instagram(endpoints, body)
 
     assert response.status_code == 400, response.text
     incident_id = response.json()["incidentId"]
@@ -609,9 +712,28 @@ def test_unparseable_signed_body_is_kept_as_an_unparsed_incident(
     assert stored == body
     assert metadata["path"] == f"/webhooks/{channel}"
     # The same bytes again (a platform's retry) are the same incident.
-    again = (signed_instagram if channel == "instagram" else signed_twitter)(endpoints, body)
+    again = signed_instagram(endpoints, body)
     assert again.status_code == 400, again.text
     assert again.json()["incidentId"] == incident_id
+
+
+def test_a_signed_x_body_that_is_not_an_object_creates_nothing_and_is_kept_as_refused(
+    endpoints: dict[str, Any], operator1: ApiClient, s3: S3Client
+) -> None:
+    """X sends JSON objects only, and the CRC signs non-objects for anyone: no incident, no long-term copy."""
+    marker = tag()
+    body = json.dumps([{"direct_message_events": f"not an object at the top {marker}"}]).encode()
+    before = raw_keys(s3, endpoints, "refused/twitter")
+
+    response = signed_twitter(endpoints, body)
+
+    assert response.status_code == 400, response.text
+    assert "incidentId" not in response.json()
+    assert reported(operator1, marker) == []
+    (key,) = raw_keys(s3, endpoints, "refused/twitter") - before
+    stored, metadata = raw_object(s3, endpoints, key)
+    assert stored == body
+    assert metadata["refused"] == "not an Account Activity object"
 
 
 def _forged_instagram(endpoints: dict[str, Any], body: bytes) -> requests.Response:
@@ -636,26 +758,31 @@ def _aml_without_token(endpoints: dict[str, Any], body: bytes) -> requests.Respo
     ],
     ids=["forged-instagram", "forged-twitter", "aml-without-token"],
 )
-def test_every_post_is_archived_even_a_refused_one(
+def test_a_refused_post_is_archived_apart_cut_short(
     endpoints: dict[str, Any], s3: S3Client, prefix: str, path: str, send: Any
 ) -> None:
+    """Under refused/, which the bucket's lifecycle rule expires within days: the first 64 KiB, with the
+    whole body's length and hash (these bodies are smaller, so they are whole)."""
     bodies = {
         "instagram": instagram_body(f"Laporan palsu ({tag()})", "6104825538412345"),
         "twitter": twitter_body(f"DM palsu ({tag()})", "3805104374", f"palsu ({tag()})", "98765432100"),
         "other": f"device_number=%2B6281234567890&location_latitude=-8.3&note={tag()}".encode(),
     }
     body = bodies[prefix]
-    before = raw_keys(s3, endpoints, prefix)
+    before, refused_before = raw_keys(s3, endpoints, prefix), raw_keys(s3, endpoints, f"refused/{prefix}")
 
     response = send(endpoints, body)
 
     assert response.status_code == 401, response.text
-    new = raw_keys(s3, endpoints, prefix) - before
-    assert len(new) == 1, f"{len(new)} objects archived under {prefix}/ for one POST"
+    assert raw_keys(s3, endpoints, prefix) == before, "a refused POST is not kept with the genuine ones"
+    new = raw_keys(s3, endpoints, f"refused/{prefix}") - refused_before
+    assert len(new) == 1, f"{len(new)} objects archived under refused/{prefix}/ for one POST"
     stored, metadata = raw_object(s3, endpoints, new.pop())
     assert stored == body
     assert metadata["path"] == path
     assert metadata["source-ip"] == "127.0.0.1"
+    assert metadata["length"] == str(len(body))
+    assert metadata["sha256"] == hashlib.sha256(body).hexdigest()
 
 
 # -- (f) the web form's rate limit, on a stack of its own -------------------------------------------------
@@ -676,7 +803,7 @@ def test_web_form_refuses_the_sixth_report_in_ten_minutes(own_stack: dict[str, A
     left = RATE_WINDOW - time.time() % RATE_WINDOW
     if left < 30:
         time.sleep(left + 1)
-    before = raw_keys(s3, endpoints, "web")
+    before, refused_before = raw_keys(s3, endpoints, "web"), raw_keys(s3, endpoints, "refused/web")
     texts = [f"Laporan ke-{n} dari warga yang sama ({tag()})" for n in range(1, RATE_LIMIT + 2)]
 
     responses = [web_report(endpoints, text, fresh_number(), "Genteng") for text in texts]
@@ -691,8 +818,9 @@ def test_web_form_refuses_the_sixth_report_in_ten_minutes(own_stack: dict[str, A
     web = [item for item in queue_items(api, "RECEIVED") if item["channel"] == "WEB"]
     assert sorted(item["report"] for item in web) == sorted(texts[:RATE_LIMIT])
     assert sorted(item["id"] for item in web) == sorted(r.json()["incidentId"] for r in responses[:-1])
-    # The refused report was still archived, like every POST.
-    assert len(raw_keys(s3, endpoints, "web") - before) == RATE_LIMIT + 1
+    # The accepted reports are archived whole; the refused one apart, for days only.
+    assert len(raw_keys(s3, endpoints, "web") - before) == RATE_LIMIT
+    assert len(raw_keys(s3, endpoints, "refused/web") - refused_before) == 1
     # Only the web form is limited: the other channels still take reports from the same address.
     sender = instagram_user()
     instagram = signed_instagram(endpoints, instagram_body(f"Masih bisa lewat Instagram ({tag()})", sender))

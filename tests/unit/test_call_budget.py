@@ -17,24 +17,32 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
 
 from bench.calls import CallCounter
+from core.deliveries import Deadline, DeliveryRegistrar, Pending
 from core.dispatching import Dispatcher
 from core.idempotency import IdempotentNotifier, dynamodb_persistence, notification_config
 from core.incidents import IncidentService, Report, VerifyCommand
-from core.messaging import SnsAgencyNotifier, SqsDispatchQueue
-from core.models import AmlFix, AmlTransport, Category, Channel, Location, Priority
+from core.messaging import SnsAgencyNotifier, SqsDispatchQueue, SqsReplyQueue, SqsReportBacklog
+from core.models import AmlFix, AmlTransport, Category, Channel, Flag, Location, Priority
 from core.positions import PositionService
+from core.ratelimit import RateLimit, RateLimiter
 from core.regency import REGENCIES
 from core.repository import DynamoIncidentRepository
-from tests.support import FakeLambdaContext, create_tables
+from core.storage import S3RawArchive
+from intake.webhooks import Ports, lambda_handler
+from tests.fakes import RecordingBacklog
+from tests.support import FakeLambdaContext, create_tables, load_event
+from tests.unit.test_intake_web import sample_secrets
 
 BANYUWANGI = REGENCIES["banyuwangi"]
 
 
 class Stack:
     def __init__(self) -> None:
-        names = create_tables()
+        self.names = names = create_tables()
         self.ddb, self.sqs, self.sns = boto3.client("dynamodb"), boto3.client("sqs"), boto3.client("sns")
         queue_url = self.sqs.create_queue(QueueName="budget-dispatch")["QueueUrl"]
+        replies_url = self.sqs.create_queue(QueueName="budget-replies")["QueueUrl"]
+        backlog_url = self.sqs.create_queue(QueueName="budget-backlog")["QueueUrl"]
         topic = self.sns.create_topic(Name="budget-agencies")["TopicArn"]
         self.counter = CallCounter().attach(self.ddb, self.sqs, self.sns)
         repository = DynamoIncidentRepository(names["TABLE_NAME"], self.ddb)
@@ -48,6 +56,11 @@ class Stack:
             config,
         )
         self.dispatcher = Dispatcher(repository, notifier)
+        self.deliveries = DeliveryRegistrar(
+            IncidentService(repository, BANYUWANGI),
+            SqsReplyQueue(replies_url, self.sqs),
+            SqsReportBacklog(backlog_url, self.sqs),
+        )
 
     def calls(self, operation: Any) -> Counter[str]:
         self.counter.reset()
@@ -121,3 +134,63 @@ def test_an_aml_position_for_an_open_call(stack: Stack) -> None:
         "dynamodb.Query": 1,
         "dynamodb.TransactWriteItems": 1,
     }
+
+
+def instagram(n: int) -> Pending:
+    report = Report(
+        channel=Channel.INSTAGRAM,
+        actor="system:instagram",
+        dedupe_key=f"INSTAGRAM#mid.{n}",
+        text=f"Tolong, pesan {n}",
+        flags=(Flag.LOCATION_ASKED,),
+    )
+    return Pending(report, reply_to=f"6104{n:012d}")
+
+
+NEVER = Deadline(3600)  # registering inline never runs out of time in these counts
+PASSED = Deadline(0)
+
+
+def test_a_webhook_message_costs_one_transaction_and_its_reply(stack: Stack) -> None:
+    assert stack.calls(lambda: stack.deliveries.register([instagram(1)], NEVER)) == {
+        "dynamodb.TransactWriteItems": 1,
+        "sqs.SendMessage": 1,
+    }
+
+
+def test_a_redelivered_message_costs_its_transaction_and_one_read_and_asks_nobody(stack: Stack) -> None:
+    stack.deliveries.register([instagram(1)], NEVER)
+    assert stack.calls(lambda: stack.deliveries.register([instagram(1)], NEVER)) == {
+        "dynamodb.TransactWriteItems": 1,
+        "dynamodb.GetItem": 1,  # the incident the dedupe item names (the failed condition returns it)
+    }
+
+
+def test_handing_300_messages_to_the_backlog_costs_two_sqs_calls(stack: Stack) -> None:
+    """25 reports a queue message, 10 messages a SendMessageBatch: Meta's largest batch (1,000) is four
+    calls, which is what keeps the answer in time whatever the delivery's size."""
+    items = [instagram(n) for n in range(300)]
+    assert stack.calls(lambda: stack.deliveries.register(items, PASSED)) == {"sqs.SendMessageBatch": 2}
+
+
+def test_a_forged_webhook_costs_one_short_archive_write_and_nothing_else(stack: Stack) -> None:
+    """The signature is checked in memory: a forged delivery reaches neither the table nor a queue."""
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="budget-raw", CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"})
+    stack.counter.attach(s3)
+    repository = DynamoIncidentRepository(stack.names["TABLE_NAME"], stack.ddb)
+    ports = Ports(
+        service=IncidentService(repository, BANYUWANGI),
+        positions=PositionService(repository),
+        archive=S3RawArchive("budget-raw", s3),
+        replies=SqsReplyQueue("https://sqs.example/unused", stack.sqs),
+        secrets=sample_secrets,
+        limiter=RateLimiter(repository, RateLimit(5, 600)),
+        backlog=RecordingBacklog(),
+    )
+    forged = load_event("apigw/instagram-messages-invalid.json")
+
+    def post() -> None:
+        assert lambda_handler(forged, FakeLambdaContext(), ports=ports)["statusCode"] == 401
+
+    assert stack.calls(post) == {"s3.PutObject": 1}

@@ -37,6 +37,7 @@ RESOURCE_VARS = {
         "channel_secrets_name",
         "reply_secrets_name",
         "reply_queue_url",
+        "backlog_queue_url",
     )
 }
 # What each function's code asks for with Settings.require (see each module's default factory).
@@ -45,7 +46,14 @@ REQUIRED_SETTINGS: dict[str, set[str]] = {
     "verify-api": {"table_name", "dispatch_queue_url", "user_pool_id"},
     "dispatch-worker": {"table_name", "agency_topic_arn", "idempotency_table_name"},
     "dispatch-reconciler": {"table_name", "dispatch_queue_url"},
-    "intake-web": {"table_name", "raw_bucket_name", "channel_secrets_name", "reply_queue_url"},
+    "intake-web": {
+        "table_name",
+        "raw_bucket_name",
+        "channel_secrets_name",
+        "reply_queue_url",
+        "backlog_queue_url",
+    },
+    "intake-backlog": {"table_name", "reply_queue_url"},
     "reply-sender": {"reply_secrets_name"},
 }
 # The cached factories each handler builds its ports with when none is handed in.
@@ -55,6 +63,7 @@ FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
     "dispatch-worker": (("dispatch.worker", "default_dispatcher"),),
     "dispatch-reconciler": (("dispatch.reconcile", "default_service"),),
     "intake-web": (("intake.webhooks", "default_ports"),),
+    "intake-backlog": (("intake.backlog", "default_registrar"),),
     "reply-sender": (("intake.replies", "default_sender"),),
 }
 
@@ -217,7 +226,7 @@ def test_api_functions_have_their_spec_on_disk() -> None:
 
 def test_the_queue_visibility_timeout_is_at_least_six_times_its_consumers_timeout() -> None:
     consumers = [f for f in FUNCTIONS if f.source]
-    assert [f.name for f in consumers] == ["reply-sender", "dispatch-worker"]
+    assert [f.name for f in consumers] == ["intake-backlog", "reply-sender", "dispatch-worker"]
     for design in consumers:
         assert design.source is not None
         queue = design.source.queue

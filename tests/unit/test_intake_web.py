@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 import tools.openapi
+from core.deliveries import DeliveryRegistrar
 from core.ids import is_ulid
 from core.incidents import SYSTEM_INTAKE, IncidentService, Report
 from core.models import AmlTransport, Channel, Flag, Incident, Status
@@ -25,10 +26,12 @@ from core.ratelimit import RateLimit, RateLimiter
 from core.regency import REGENCIES
 from core.replies import Reply, ask_for_location
 from core.secrets import ChannelSecrets
+from intake.archiving import REFUSED_BYTES
+from intake.backlog import lambda_handler as backlog_handler
 from intake.signatures import meta_signature, x_signature
 from intake.web_report import RECEIVED_EN, RECEIVED_ID
-from intake.webhooks import OPENAPI_FILE, Ports, lambda_handler, openapi_schema
-from tests.fakes import InMemoryIncidentRepository
+from intake.webhooks import INLINE_SECONDS, OPENAPI_FILE, Ports, lambda_handler, openapi_schema
+from tests.fakes import InMemoryIncidentRepository, RecordingBacklog
 from tests.support import EVENTS, ROOT, Clock, FakeLambdaContext, load_event
 
 CALLER = "+6281234567890"
@@ -45,19 +48,38 @@ GOOGLE_NO_LOCATION = (
 
 
 class RecordingArchive:
-    """RawArchive that keeps (channel, body, metadata) and hands out keys raw/1, raw/2, …"""
+    """RawArchive that keeps (channel, body, metadata), kept and refused apart, and hands out keys
+    <channel>/raw/1, refused/<channel>/raw/1, …"""
 
     def __init__(self) -> None:
         self.items: list[tuple[str, bytes, dict[str, str]]] = []
+        self.refused: list[tuple[str, bytes, dict[str, str]]] = []
 
     def put(self, channel: str, body: bytes, metadata: Mapping[str, str]) -> str:
         self.items.append((channel, body, dict(metadata)))
         return f"{channel}/raw/{len(self.items)}"
 
+    def put_refused(self, channel: str, body: bytes, metadata: Mapping[str, str]) -> str:
+        self.refused.append((channel, body, dict(metadata)))
+        return f"refused/{channel}/raw/{len(self.refused)}"
+
 
 class FailingArchive:
     def put(self, channel: str, body: bytes, metadata: Mapping[str, str]) -> str:
         raise ConnectionError("S3 unreachable")
+
+    def put_refused(self, channel: str, body: bytes, metadata: Mapping[str, str]) -> str:
+        raise ConnectionError("S3 unreachable")
+
+
+class Monotonic:
+    """A monotonic clock tests move by hand (the intake's deadline reads it)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 class RecordingReplyQueue:
@@ -92,12 +114,24 @@ def service(repo: InMemoryIncidentRepository, clock: Clock) -> IncidentService:
 
 
 @pytest.fixture
+def backlog() -> RecordingBacklog:
+    return RecordingBacklog()
+
+
+@pytest.fixture
+def monotonic() -> Monotonic:
+    return Monotonic()
+
+
+@pytest.fixture
 def make_ports(
     repo: InMemoryIncidentRepository,
     service: IncidentService,
     clock: Clock,
     archive: RecordingArchive,
     replies: RecordingReplyQueue,
+    backlog: RecordingBacklog,
+    monotonic: Monotonic,
 ) -> Callable[..., Ports]:
     def make(**overrides: Any) -> Ports:
         ports = Ports(
@@ -107,6 +141,8 @@ def make_ports(
             replies=replies,
             secrets=sample_secrets,
             limiter=RateLimiter(repo, RateLimit(limit=5, window_seconds=600), clock),
+            backlog=backlog,
+            monotonic=monotonic,
         )
         return dataclasses.replace(ports, **overrides)
 
@@ -118,8 +154,10 @@ def ports(make_ports: Callable[..., Ports]) -> Ports:
     return make_ports()
 
 
-def handle(event: dict[str, Any], ports: Ports) -> dict[str, Any]:
-    response: dict[str, Any] = lambda_handler(event, FakeLambdaContext(), ports=ports)
+def handle(event: dict[str, Any], ports: Ports, remaining_ms: int = 10_000) -> dict[str, Any]:
+    """The handler's answer, invoked with `remaining_ms` of the function's time left (10 s: all of it)."""
+    context = FakeLambdaContext(remaining_ms=remaining_ms)
+    response: dict[str, Any] = lambda_handler(event, context, ports=ports)
     return response
 
 
@@ -349,8 +387,9 @@ def test_the_sixth_report_from_one_address_is_refused(
     assert header(response, "Retry-After") == "587"  # the clock's 03:40:13 to the window's end, 03:50:00
     assert "112" in body_of(response)["message"]
     assert len(repo.incidents) == 5
-    assert len(archive.items) == 6
-    assert archive.items[-1][1] == sixth["body"].encode()
+    assert len(archive.items) == 5  # the five accepted, whole
+    [(channel, body, metadata)] = archive.refused  # the sixth: not kept with the reports
+    assert (channel, body, metadata["refused"]) == ("web", sixth["body"].encode(), "rate limit")
 
 
 def test_another_address_is_still_allowed(ports: Ports, repo: InMemoryIncidentRepository) -> None:
@@ -387,7 +426,7 @@ from core.positions import PositionService
 from core.ratelimit import RateLimit, RateLimiter
 from core.regency import REGENCIES
 from intake.webhooks import Ports, lambda_handler
-from tests.fakes import InMemoryIncidentRepository
+from tests.fakes import InMemoryIncidentRepository, RecordingBacklog
 from tests.support import Clock, FakeLambdaContext, load_event
 from tests.unit.test_intake_web import RecordingArchive, RecordingReplyQueue, sample_secrets
 
@@ -395,6 +434,7 @@ repo, clock = InMemoryIncidentRepository(), Clock()
 ports = Ports(
     IncidentService(repo, REGENCIES["banyuwangi"], clock=clock), PositionService(repo, clock),
     RecordingArchive(), RecordingReplyQueue(), sample_secrets, RateLimiter(repo, RateLimit(1, 600), clock),
+    RecordingBacklog(),
 )
 answers = []
 for _ in range(2):
@@ -433,31 +473,33 @@ def test_the_429_carries_the_forms_cors_headers_too() -> None:
 
 
 @pytest.mark.parametrize(
-    ("sample", "channel", "status"),
+    ("sample", "channel", "status", "kept"),
     [
-        ("post-report", "web", 202),
-        ("post-report-invalid", "web", 422),
-        ("instagram-messages", "instagram", 200),
-        ("instagram-messages-invalid", "instagram", 401),
-        ("twitter-events", "twitter", 200),
-        ("twitter-events-invalid", "twitter", 401),
-        ("aml-sms", "other", 200),
-        ("aml-sms-invalid", "other", 422),
-        ("aml-https", "other", 200),
-        ("aml-https-invalid", "other", 401),
+        ("post-report", "web", 202, True),
+        ("post-report-invalid", "web", 422, True),
+        ("instagram-messages", "instagram", 200, True),
+        ("instagram-messages-invalid", "instagram", 401, False),
+        ("twitter-events", "twitter", 200, True),
+        ("twitter-events-invalid", "twitter", 401, False),
+        ("aml-sms", "other", 200, True),
+        ("aml-sms-invalid", "other", 422, True),
+        ("aml-https", "other", 200, True),
+        ("aml-https-invalid", "other", 401, False),
     ],
 )
-def test_every_post_is_archived_as_received(
-    ports: Ports, archive: RecordingArchive, sample: str, channel: str, status: int
+def test_every_post_is_archived_once_whole_or_as_refused(
+    ports: Ports, archive: RecordingArchive, sample: str, channel: str, status: int, kept: bool
 ) -> None:
     event = load_event(f"apigw/{sample}.json")
 
     response = handle(event, ports)
 
     assert response["statusCode"] == status
-    [(archived_channel, body, metadata)] = archive.items
+    [(archived_channel, body, metadata)] = archive.items if kept else archive.refused
+    assert (archive.refused if kept else archive.items) == []
     assert archived_channel == channel
     assert body == event["body"].encode("utf-8")
+    assert ("refused" in metadata) is not kept
     assert metadata["path"] == event["path"]
     assert metadata["source-ip"] == "203.0.113.7"
     assert metadata["content-type"] == event["headers"]["Content-Type"]
@@ -506,6 +548,51 @@ def test_an_archive_that_fails_does_not_stop_a_webhook(
 
     assert response["statusCode"] == 200
     assert len(repo.incidents) == 1
+
+
+def test_a_refused_body_is_kept_cut_short_with_its_length_and_hash(
+    ports: Ports, repo: InMemoryIncidentRepository, archive: RecordingArchive
+) -> None:
+    """A forged POST may carry up to 10 MB: only its start is kept, where it expires within days."""
+    body = json.dumps({"object": "instagram", "entry": [], "padding": "x" * 1_000_000}).encode()
+    event = with_body("instagram-messages", body)
+    event["headers"]["X-Hub-Signature-256"] = meta_signature(body, "not-the-app-secret")
+
+    response = handle(event, ports)
+
+    assert response["statusCode"] == 401
+    assert archive.items == []
+    [(channel, kept, metadata)] = archive.refused
+    assert (channel, kept) == ("instagram", body[:REFUSED_BYTES])
+    assert REFUSED_BYTES == 64 * 1024
+    assert metadata["length"] == str(len(body))
+    assert metadata["sha256"] == hashlib.sha256(body).hexdigest()
+    assert metadata["refused"] == "signature"
+    assert metadata["path"] == "/webhooks/instagram"
+    assert repo.incidents == {}
+
+
+def test_a_request_refused_before_its_gate_is_archived_as_refused(
+    ports: Ports, archive: RecordingArchive
+) -> None:
+    """An AML token longer than the route takes fails validation before the token is compared: nothing
+    vouched for the body, so it is kept as refused, with the answer's status."""
+    event = with_query(with_body("aml-https-invalid", "location_latitude=-8.3"), token="x" * 300)
+
+    response = handle(event, ports)
+
+    assert response["statusCode"] == 422
+    assert archive.items == []
+    [(_, _, metadata)] = archive.refused
+    assert metadata["refused"] == "answered 422"
+
+
+def test_a_refused_aml_request_is_archived_as_refused(ports: Ports, archive: RecordingArchive) -> None:
+    response = handle(load_event("apigw/aml-https-invalid.json"), ports)
+
+    assert response["statusCode"] == 401
+    assert archive.items == []
+    assert [metadata["refused"] for _, _, metadata in archive.refused] == ["token"]
 
 
 # -- Instagram --------------------------------------------------------------------------------------------
@@ -629,7 +716,10 @@ def test_a_forged_signature_is_refused_and_creates_nothing(
     assert response["statusCode"] == 401
     assert repo.incidents == {}
     assert replies.sent == []
-    assert [(channel, body) for channel, body, _ in archive.items] == [("instagram", event["body"].encode())]
+    assert archive.items == []
+    assert [(channel, body) for channel, body, _ in archive.refused] == [
+        ("instagram", event["body"].encode())
+    ]
 
 
 def test_a_missing_signature_is_refused(ports: Ports, repo: InMemoryIncidentRepository) -> None:
@@ -772,21 +862,48 @@ def test_forged_x_events_are_refused(
 
     assert response["statusCode"] == 401
     assert repo.incidents == {}
-    assert len(archive.items) == 1
+    assert (len(archive.items), len(archive.refused)) == (0, 1)
 
 
-def test_signed_x_events_that_are_not_an_object_are_kept_unparsed(
-    ports: Ports, repo: InMemoryIncidentRepository
+def test_signed_x_events_that_are_not_an_object_create_nothing(
+    ports: Ports, repo: InMemoryIncidentRepository, archive: RecordingArchive
 ) -> None:
+    """A signed body that is not a JSON object is no Account Activity payload, and its signature proves
+    nothing: the CRC signs such bodies for anyone (below)."""
     raw = (EVENTS / "webhooks" / "twitter-events-invalid.json").read_bytes()
 
     response = handle(twitter_event(raw), ports)
 
     assert response["statusCode"] == 400
-    incident = only(repo)
-    assert incident.channel is Channel.TWITTER
-    assert Flag.UNPARSED in incident.flags
-    assert incident.report == raw.decode()
+    assert "incidentId" not in body_of(response)
+    assert repo.incidents == {}
+    assert archive.items == []
+    assert [metadata["refused"] for _, _, metadata in archive.refused] == ["not an Account Activity object"]
+
+
+def crc_signature(ports: Ports, token: str) -> str:
+    """What anyone gets from GET /webhooks/twitter?crc_token=<token>: the signature of a body `token`."""
+    response = handle(with_query(load_event("apigw/twitter-crc.json"), crc_token=token), ports)
+    assert response["statusCode"] == 200, response["body"]
+    signature: str = body_of(response)["response_token"]
+    return signature
+
+
+def test_twenty_bodies_signed_through_the_crc_create_nothing(
+    ports: Ports, repo: InMemoryIncidentRepository, archive: RecordingArchive
+) -> None:
+    tokens = [f"tolong-kebakaran-{n}" for n in range(16)] + ["12345", "true", "null", "1e5"]
+    answers = []
+    for token in tokens:
+        event = with_body("twitter-events", token)
+        event["headers"]["x-twitter-webhooks-signature"] = crc_signature(ports, token)
+        answers.append(handle(event, ports))
+
+    assert [a["statusCode"] for a in answers] == [400] * 20
+    assert all("incidentId" not in body_of(a) for a in answers)
+    assert repo.incidents == {}
+    assert archive.items == []
+    assert [body for _, body, _ in archive.refused] == [t.encode() for t in tokens]
 
 
 # -- AML -------------------------------------------------------------------------------------------------
@@ -1024,14 +1141,22 @@ def test_a_report_nested_too_deeply_is_a_400_and_kept(ports: Ports, repo: InMemo
     assert Flag.UNPARSED in kept.flags
 
 
-@pytest.mark.parametrize("event", [instagram_event, twitter_event])
-def test_a_signed_webhook_nested_too_deeply_is_a_400_and_kept(
-    ports: Ports, repo: InMemoryIncidentRepository, event: Callable[[bytes], dict[str, Any]]
+def test_a_signed_instagram_delivery_nested_too_deeply_is_a_400_and_kept(
+    ports: Ports, repo: InMemoryIncidentRepository
 ) -> None:
-    response = handle(event(DEEP.encode()), ports)
+    response = handle(instagram_event(DEEP.encode()), ports)
 
     assert response["statusCode"] == 400
     assert Flag.UNPARSED in only(repo).flags
+
+
+def test_a_signed_x_delivery_nested_too_deeply_is_a_400_and_creates_nothing(
+    ports: Ports, repo: InMemoryIncidentRepository
+) -> None:
+    response = handle(twitter_event(DEEP.encode()), ports)
+
+    assert response["statusCode"] == 400
+    assert repo.incidents == {}
 
 
 def test_a_lone_surrogate_in_a_signed_message_is_stored_as_a_replacement_character(
@@ -1059,3 +1184,206 @@ def test_a_lone_surrogate_in_a_web_report_is_replaced(ports: Ports, repo: InMemo
 
     assert response["statusCode"] == 202, response["body"]
     assert only(repo).report == "Pohon tumbang \ufffd menimpa rumah warga"
+
+
+HUGE_INTEGER = "9" * 5000  # more digits than Python converts to an int (4,300)
+
+
+def test_a_report_with_an_integer_python_cannot_convert_is_a_400_and_kept(
+    ports: Ports, repo: InMemoryIncidentRepository
+) -> None:
+    event = report_event({"accuracyM": 0})
+    event["body"] = event["body"].replace('"accuracyM": 0', f'"accuracyM": {HUGE_INTEGER}')
+
+    response = handle(event, ports)
+
+    assert response["statusCode"] == 400, response["body"][:300]
+    assert "not JSON" in body_of(response)["message"]
+    kept = only(repo)
+    assert body_of(response)["incidentId"] == kept.id
+    assert Flag.UNPARSED in kept.flags
+
+
+def test_a_signed_instagram_delivery_with_such_an_integer_is_a_400_and_kept(
+    ports: Ports, repo: InMemoryIncidentRepository
+) -> None:
+    body = f'{{"object": "instagram", "entry": [{{"time": {HUGE_INTEGER}}}]}}'.encode()
+
+    response = handle(instagram_event(body), ports)
+
+    assert response["statusCode"] == 400
+    assert Flag.UNPARSED in only(repo).flags
+
+
+def test_a_signed_x_delivery_with_such_an_integer_is_a_400_and_creates_nothing(
+    ports: Ports, repo: InMemoryIncidentRepository
+) -> None:
+    body = f'{{"for_user_id": {HUGE_INTEGER}, "direct_message_events": []}}'.encode()
+
+    response = handle(twitter_event(body), ports)
+
+    assert response["statusCode"] == 400
+    assert repo.incidents == {}
+
+
+# -- platform ids no key can hold --------------------------------------------------------------------------
+
+
+def instagram_delivery(*messages: tuple[str, str, str]) -> bytes:
+    """One signed-to-be Meta delivery with these (sender, mid, text) messages, in order."""
+    payload = json.loads((EVENTS / "webhooks" / "instagram-messages.json").read_text("utf-8"))
+    template = payload["entry"][0]["messaging"][0]
+    events = []
+    for sender, mid, text in messages:
+        event = json.loads(json.dumps(template))
+        event["sender"]["id"] = sender
+        event["message"] = {"mid": mid, "text": text}
+        events.append(event)
+    payload["entry"][0]["messaging"] = events
+    return json.dumps(payload).encode()
+
+
+def test_an_over_long_mid_is_kept_unparsed_and_the_rest_of_the_delivery_registers(
+    ports: Ports, repo: InMemoryIncidentRepository, replies: RecordingReplyQueue
+) -> None:
+    body = instagram_delivery(
+        ("6104000000000001", "mid.first", "Pesan pertama"),
+        ("6104000000000002", "m" * 3000, "Pesan kedua"),
+        ("6104000000000003", "mid.third", "Pesan ketiga"),
+    )
+
+    first = handle(instagram_event(body), ports)
+    again = handle(instagram_event(body), ports)  # Meta's retry
+
+    assert first["statusCode"] == again["statusCode"] == 200
+    incidents = body_of(first)["incidents"]
+    assert body_of(again)["incidents"] == incidents
+    assert len(incidents) == len(repo.incidents) == 3
+    one, two, three = (repo.incidents[i] for i in incidents)
+    assert (one.report, three.report) == ("Pesan pertama", "Pesan ketiga")
+    assert two.flags == [Flag.CALLER_UNKNOWN, Flag.UNPARSED]
+    assert "Pesan kedua" in (two.report or "")
+    assert len(two.report or "") <= 4000
+    assert sorted(r.recipient for r in replies.sent) == ["6104000000000001", "6104000000000003"]
+
+
+def test_an_over_long_x_id_is_kept_unparsed_and_the_rest_of_the_delivery_registers(
+    ports: Ports, repo: InMemoryIncidentRepository
+) -> None:
+    payload = json.loads((EVENTS / "webhooks" / "twitter-events.json").read_text("utf-8"))
+    payload["direct_message_events"][0]["message_create"]["sender_id"] = "7" * 3000
+
+    response = handle(twitter_event(json.dumps(payload).encode()), ports)
+
+    assert response["statusCode"] == 200
+    dm, mention = (repo.incidents[i] for i in body_of(response)["incidents"])
+    assert Flag.UNPARSED in dm.flags
+    assert mention.source["kind"] == "mention"
+
+
+# -- a delivery larger than the answer's time --------------------------------------------------------------
+
+
+class SlowRepository(InMemoryIncidentRepository):
+    """Each registration takes `seconds` of the intake's monotonic clock, as DynamoDB would take time."""
+
+    def __init__(self, monotonic: Monotonic, seconds: float) -> None:
+        super().__init__()
+        self._monotonic = monotonic
+        self._seconds = seconds
+
+    def create(self, incident: Incident, dedupe_key: str | None = None) -> tuple[Incident, bool]:
+        self._monotonic.now += self._seconds
+        return super().create(incident, dedupe_key)
+
+
+def bulk(count: int) -> list[tuple[str, str, str]]:
+    return [(f"6104{n:012d}", f"bulk.{n}", f"Pesan {n}") for n in range(count)]
+
+
+def drain(
+    backlog: RecordingBacklog, service: IncidentService, replies: RecordingReplyQueue
+) -> dict[str, Any]:
+    """Hand what intake-web queued to intake-backlog, as the queue's event source would."""
+    registrar = DeliveryRegistrar(service, replies)
+    response: dict[str, Any] = backlog_handler(backlog.take_batch(), FakeLambdaContext(), registrar=registrar)
+    return response
+
+
+def test_what_does_not_fit_in_the_time_is_queued_and_registered_once_by_the_backlog(
+    make_ports: Callable[..., Ports],
+    monotonic: Monotonic,
+    clock: Clock,
+    backlog: RecordingBacklog,
+    replies: RecordingReplyQueue,
+) -> None:
+    """Registrations take 1 s each here: INLINE_SECONDS of them fit, the other messages go to the
+    backlog, and the answer comes when they are queued, not when they are registered."""
+    repo = SlowRepository(monotonic, seconds=1.0)
+    service = IncidentService(repo, REGENCIES["banyuwangi"], clock=clock)
+    ports = make_ports(service=service)
+    messages = bulk(30)
+    body = instagram_delivery(*messages)
+
+    response = handle(instagram_event(body), ports)
+
+    assert response["statusCode"] == 200
+    answer = body_of(response)
+    assert (len(answer["incidents"]), answer["queued"]) == (INLINE_SECONDS, 30 - INLINE_SECONDS)
+    assert backlog.queued == 30 - INLINE_SECONDS
+    assert drain(backlog, service, replies) == {"batchItemFailures": []}
+    assert sorted(i.report or "" for i in repo.incidents.values()) == sorted(text for _, _, text in messages)
+    assert sorted(r.recipient for r in replies.sent) == sorted(sender for sender, _, _ in messages)
+    # Meta's retry of the whole delivery (our answer lost): nothing new, nobody asked twice.
+    again = handle(instagram_event(body), ports)
+    assert again["statusCode"] == 200
+    drain(backlog, service, replies)
+    assert len(repo.incidents) == 30
+    assert len(replies.sent) == 30
+
+
+def test_with_little_time_left_a_delivery_is_queued_whole(
+    ports: Ports, repo: InMemoryIncidentRepository, backlog: RecordingBacklog
+) -> None:
+    response = handle(instagram_event(instagram_delivery(*bulk(3))), ports, remaining_ms=3000)
+
+    assert response["statusCode"] == 200
+    assert body_of(response) == {"incidents": [], "queued": 3}
+    assert repo.incidents == {}
+    assert backlog.queued == 3
+
+
+def test_a_backlog_that_cannot_be_reached_is_a_503_and_the_redelivery_completes(
+    make_ports: Callable[..., Ports],
+    monotonic: Monotonic,
+    clock: Clock,
+    replies: RecordingReplyQueue,
+) -> None:
+    """Nothing is lost: without the queue the platform is told to deliver again, and the redelivery
+    registers the rest without doubling what the first attempt registered."""
+    repo = SlowRepository(monotonic, seconds=1.0)
+    service = IncidentService(repo, REGENCIES["banyuwangi"], clock=clock)
+    body = instagram_delivery(*bulk(10))
+
+    refused = handle(
+        instagram_event(body), make_ports(service=service, backlog=RecordingBacklog(failing=True))
+    )
+    working = RecordingBacklog()
+    again = handle(instagram_event(body), make_ports(service=service, backlog=working))
+    drain(working, service, replies)
+
+    assert refused["statusCode"] == 503
+    assert "deliver it again" in body_of(refused)["message"]
+    assert again["statusCode"] == 200
+    assert sorted(i.report or "" for i in repo.incidents.values()) == sorted(t for _, _, t in bulk(10))
+    assert len(replies.sent) == 10
+
+
+def test_an_x_delivery_larger_than_the_time_is_finished_by_the_backlog(
+    ports: Ports, repo: InMemoryIncidentRepository, backlog: RecordingBacklog, service: IncidentService
+) -> None:
+    response = handle(load_event("apigw/twitter-events.json"), ports, remaining_ms=1000)
+
+    assert body_of(response) == {"incidents": [], "queued": 2}
+    drain(backlog, service, RecordingReplyQueue())
+    assert {i.source["kind"] for i in repo.incidents.values()} == {"dm", "mention"}

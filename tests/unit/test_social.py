@@ -160,6 +160,55 @@ def test_a_long_message_is_cut_to_fit() -> None:
     assert 0 < len(report.text) <= 4000
 
 
+@pytest.mark.parametrize(
+    ("place", "value"),
+    [("mid", "m" * 3000), ("sender", "6" * 65), ("recipient", "1" * 65)],
+)
+def test_a_message_with_an_over_long_id_is_kept_unparsed_between_the_others(place: str, value: str) -> None:
+    broken = message_event("mid.2", text="pesan kedua")
+    if place == "mid":
+        broken["message"]["mid"] = value
+    else:
+        broken[place]["id"] = value
+
+    first, second, third = instagram(with_messaging(message_event("mid.1"), broken, message_event("mid.3")))
+
+    assert [first[0].dedupe_key, third[0].dedupe_key] == ["INSTAGRAM#mid.1", "INSTAGRAM#mid.3"]
+    report, ask = second
+    assert ask is None  # nobody to ask where: the sender may be the broken value
+    assert report.flags == (Flag.UNPARSED,)
+    assert report.channel is Channel.INSTAGRAM
+    assert report.dedupe_key is not None
+    assert report.dedupe_key.startswith("INSTAGRAM#UNPARSED#")
+    assert len(report.dedupe_key) < 100
+    assert report.text is not None
+    assert "pesan kedua" in report.text
+    assert len(report.text) <= 4000
+    assert "at most" in report.source["problem"]
+    assert all(len(v) <= 256 for v in report.source.values())
+
+
+def test_the_same_over_long_message_has_the_same_key_and_another_one_another() -> None:
+    broken = message_event("m" * 3000)
+    other = message_event("m" * 3001)
+
+    [(once, _)] = instagram(with_messaging(broken))
+    [(again, _)] = instagram(with_messaging(copy.deepcopy(broken)))
+    [(different, _)] = instagram(with_messaging(other))
+
+    assert once.dedupe_key == again.dedupe_key != different.dedupe_key
+
+
+def test_ids_at_their_limits_are_read() -> None:
+    event = message_event("m" * 512)
+    event["sender"]["id"] = "6" * 64
+
+    [(report, sender)] = instagram(with_messaging(event))
+
+    assert report.flags == (Flag.LOCATION_ASKED,)
+    assert sender == "6" * 64
+
+
 # -- X ------------------------------------------------------------------------------------------------
 
 
@@ -336,3 +385,43 @@ def test_a_place_name_too_long_for_an_address_does_not_lose_the_delivery() -> No
     location = reports[1].location
     assert location is not None
     assert (location.lat, location.lon) == (-8.4378, 114.3381)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["dm id", "dm sender", "dm screen name", "tweet id", "author id", "author screen name"],
+)
+def test_an_x_event_with_an_over_long_id_is_kept_unparsed_and_the_other_reported(change: str) -> None:
+    payload = copy.deepcopy(TWITTER)
+    dm, mention = payload["direct_message_events"][0], payload["tweet_create_events"][0]
+    long = "9" * 3000
+    if change == "dm id":
+        dm["id"] = long
+    elif change == "dm sender":
+        dm["message_create"]["sender_id"] = long
+    elif change == "dm screen name":
+        payload["users"][dm["message_create"]["sender_id"]]["screen_name"] = "x" * 65
+    elif change == "tweet id":
+        mention["id_str"] = long
+    elif change == "author id":
+        mention["user"]["id_str"] = long
+    else:
+        mention["user"]["screen_name"] = "x" * 65
+
+    reports = twitter(payload)
+
+    assert len(reports) == 2
+    unparsed = [r for r in reports if Flag.UNPARSED in r.flags]
+    assert len(unparsed) == 1
+    assert unparsed[0].dedupe_key is not None
+    assert unparsed[0].dedupe_key.startswith("TWITTER#UNPARSED#")
+    assert len(unparsed[0].text or "") <= 4000
+    (kept,) = [r for r in reports if not r.flags]
+    assert kept.dedupe_key in {"TWITTER#DM#1795837213999112345", "TWITTER#TWEET#1862345678901234567"}
+
+
+def test_an_over_long_for_user_id_is_no_account_of_ours() -> None:
+    payload = copy.deepcopy(TWITTER)
+    payload["for_user_id"] = "1" * 3000
+
+    assert [r.dedupe_key for r in twitter(payload)] == ["TWITTER#DM#1795837213999112345"]

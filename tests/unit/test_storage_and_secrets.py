@@ -60,6 +60,18 @@ def test_the_body_is_stored_under_channel_and_date(archive: S3RawArchive, s3: S3
     assert stored(s3, key)["body"] == BODY
 
 
+def test_a_refused_request_is_stored_apart_under_refused(
+    archive: S3RawArchive, s3: S3Client, clock: Clock
+) -> None:
+    """Apart, so that the bucket's lifecycle rule for refused/ deletes it within days (infra)."""
+    key = archive.put_refused("twitter", BODY, {"refused": "signature", "length": "123456"})
+
+    assert key.startswith(f"refused/twitter/{clock.now:%Y/%m/%d}/")
+    stored = s3.get_object(Bucket=BUCKET, Key=key)
+    assert stored["Body"].read() == BODY
+    assert stored["Metadata"] == {"refused": "signature", "length": "123456"}
+
+
 def test_the_exact_bytes_are_kept(archive: S3RawArchive, s3: S3Client) -> None:
     body = bytes(range(256)) + "tolong 🚒".encode()
 

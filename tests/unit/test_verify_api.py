@@ -809,6 +809,30 @@ def test_an_unknown_channel_names_the_allowed_channels_as_a_person_types_them(ap
     assert "Channel." not in channel["msg"], channel["msg"]
 
 
+# A JSON integer longer than Python converts (4,300 digits): json.loads raises ValueError, not
+# JSONDecodeError, so Powertools let it through as a 502 on every JSON route.
+HUGE_INTEGER = "9" * 5000
+
+
+@pytest.mark.parametrize("route", ["open-incident", "verify-incident", "close-incident"])
+def test_a_json_integer_python_cannot_convert_is_a_400(
+    api: Api, clock: Clock, repo: InMemoryIncidentRepository, route: str
+) -> None:
+    incident_id = open_incident(api, clock)
+    claim(api, incident_id)
+    body = json.dumps({**sample_body(route), "summary": "SUMMARY"}).replace('"SUMMARY"', HUGE_INTEGER)
+    before = repo.incidents[incident_id]
+
+    aimed_at = None if route == "open-incident" else incident_id
+    status, answer = api(apigw_event(route, incident_id=aimed_at, body=body))
+
+    assert status == 400, answer
+    assert [d["type"] for d in answer["detail"]] == ["json_invalid"]
+    assert "not JSON" in answer["message"]
+    assert repo.incidents[incident_id] == before
+    assert len(repo.incidents) == 1
+
+
 # -- the public document ---------------------------------------------------------------------------
 
 

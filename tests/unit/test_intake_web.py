@@ -1292,9 +1292,11 @@ class SlowRepository(InMemoryIncidentRepository):
         self._monotonic = monotonic
         self._seconds = seconds
 
-    def create(self, incident: Incident, dedupe_key: str | None = None) -> tuple[Incident, bool]:
+    def create(
+        self, incident: Incident, dedupe_key: str | None = None, reason: str | None = None
+    ) -> tuple[Incident, bool]:
         self._monotonic.now += self._seconds
-        return super().create(incident, dedupe_key)
+        return super().create(incident, dedupe_key, reason)
 
 
 def bulk(count: int) -> list[tuple[str, str, str]]:

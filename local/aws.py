@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import secrets
 import string
+import threading
 from dataclasses import dataclass, field
 from secrets import token_urlsafe as secrets_token
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from core.models import Agency
 from infra.definitions import (
@@ -26,6 +28,7 @@ from infra.definitions import (
     resource_prefix,
 )
 from local.config import CREDENTIALS, REGION
+from local.serialised import OneDynamoDbRequestAtATime, compensate_moto
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -46,17 +49,32 @@ def client(service: str, endpoint: str, region: str = REGION) -> Any:
 
 
 class EmbeddedAws:
-    """moto's ThreadedMotoServer, quiet, on loopback."""
+    """moto's server (as its ThreadedMotoServer builds it), quiet, on loopback, a thread per request,
+    with what moto cannot do concurrently serialised (local/serialised.py)."""
 
     def __init__(self, port: int, host: str = "127.0.0.1") -> None:
         self.endpoint = f"http://{host}:{port}"
-        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        self._host = host
+        self._port = port
+        self._thread: threading.Thread | None = None
+        self._server: BaseWSGIServer | None = None
 
     def start(self) -> None:
-        self._server.start()
+        compensate_moto()
+        app = OneDynamoDbRequestAtATime(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="embedded-aws", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._server is not None:
+            self._server.shutdown()
+        if self._thread is not None:
+            self._thread.join()
+        if self._server is not None:
+            self._server.server_close()
 
 
 @dataclass

@@ -27,6 +27,18 @@ class UnknownFunction(KeyError):
     pass
 
 
+def _error(message: str, error_type: str) -> str:
+    return json.dumps({"errorMessage": message, "errorType": error_type})
+
+
+class InitFailed(RuntimeError):
+    """An execution environment that did not start: `payload` is Lambda's error object for it."""
+
+    def __init__(self, function: str, payload: str) -> None:
+        super().__init__(f"{function}: init failed: {json.loads(payload)['errorMessage']}")
+        self.payload = payload
+
+
 @dataclass(frozen=True)
 class Invocation:
     function: str
@@ -56,10 +68,13 @@ class _Environment:
         )
         self.process.start()
         child.close()
-        kind, value = self.conn.recv()
+        try:
+            kind, value = self.conn.recv()
+        except (EOFError, OSError):  # the process died before it could say why
+            kind, value = "init_error", _error("Runtime exited during init", "Runtime.ExitError")
         if kind != "ready":
             self.kill()
-            raise RuntimeError(f"{design.name}: init failed: {json.loads(value)['errorMessage']}")
+            raise InitFailed(design.name, value)
         self.init_ms: float | None = float(value)
 
     def kill(self) -> None:
@@ -94,35 +109,48 @@ class FunctionPool:
         with self._slots:
             self._idle.put(self._start())
 
+    def _discard(self, environment: _Environment) -> None:
+        environment.kill()
+        with self._lock:
+            if environment in self._all:
+                self._all.remove(environment)
+
     def invoke(self, event: Any) -> Invocation:
+        """Run the event in an idle environment, or a new one while fewer than `concurrency` exist; beyond
+        that the request waits for one to be free (never a 5xx of ours, never a throttle). A handler's
+        failure, a timeout, an environment that fails to start or dies are Lambda's Unhandled errors."""
         request_id = str(uuid.uuid4())
+        name = self.design.name
         with self._slots:
             try:
                 environment = self._idle.get_nowait()
                 init_ms = None
             except queue.Empty:
-                environment = self._start()
+                try:
+                    environment = self._start()
+                except InitFailed as failed:
+                    return Invocation(name, request_id, failed.payload, "Unhandled", 0.0, None)
                 init_ms = environment.init_ms
             timeout = self.design.timeout_seconds
             started = time.perf_counter()
-            environment.conn.send(
-                (request_id, json.dumps(event), int((time.time() + timeout) * 1000), self._arn)
-            )
-            if not environment.conn.poll(timeout):
-                environment.kill()
-                with self._lock:
-                    self._all.remove(environment)
-                message = f"Task timed out after {timeout:.2f} seconds"
-                payload = json.dumps({"errorMessage": message, "errorType": "Sandbox.Timedout"})
-                return Invocation(
-                    self.design.name, request_id, payload, "Unhandled", timeout * 1000.0, init_ms
+            try:
+                environment.conn.send(
+                    (request_id, json.dumps(event), int((time.time() + timeout) * 1000), self._arn)
                 )
-            kind, payload = environment.conn.recv()
+                answered = environment.conn.poll(timeout)
+                kind, payload = environment.conn.recv() if answered else ("", "")
+            except (EOFError, OSError):  # the process exited mid-invocation (os._exit, a crash, killed)
+                self._discard(environment)
+                payload = _error("Runtime exited without providing a reason", "Runtime.ExitError")
+                duration = (time.perf_counter() - started) * 1000
+                return Invocation(name, request_id, payload, "Unhandled", duration, init_ms)
+            if not answered:
+                self._discard(environment)
+                payload = _error(f"Task timed out after {timeout:.2f} seconds", "Sandbox.Timedout")
+                return Invocation(name, request_id, payload, "Unhandled", timeout * 1000.0, init_ms)
             duration = (time.perf_counter() - started) * 1000
             self._idle.put(environment)
-        return Invocation(
-            self.design.name, request_id, payload, None if kind == "ok" else "Unhandled", duration, init_ms
-        )
+        return Invocation(name, request_id, payload, None if kind == "ok" else "Unhandled", duration, init_ms)
 
     def ask_to_exit(self) -> None:
         """Tell every environment to exit, without waiting: they wind down side by side."""

@@ -7,7 +7,8 @@
 import { $, show } from "./dom.js";
 import { t, onLanguageChange } from "./i18n.js";
 import { ApiError } from "./api.js";
-import { actorName, describeError } from "./workspace.js";
+import { actorName } from "./incident-words.js";
+import { describeError } from "./errors.js";
 
 // The numbers the API takes (core/phone.py): E.164, and for Indonesia 8-12 national digits.
 const E164 = /^\+[1-9][0-9]{7,14}$/;

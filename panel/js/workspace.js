@@ -1,130 +1,32 @@
 // The operators' workspace: the live lists (queue, mine, dispatched, all in review), the incident's
 // detail with its map, and the actions of the lifecycle (claim, verify A1, reject, acknowledge, close,
-// reassign). Everything polls: lists every ~1.5 s, the open incident every ~2 s, both through the
-// API's conditional GETs; a poll that fails says so, with the time of the last good answer.
+// reassign). Everything polls (polling.js): lists every ~1.5 s, the open incident every ~2 s, both through
+// the API's conditional GETs; a poll that fails says so, with the time of the last good answer.
 //
 // The verify and reject forms keep a draft per incident, in memory only (gone at sign-out): switching
 // forms, closing one with Esc, a screen pop for another call or a conflict never throws typed input away.
 import { $, $$, h, replace, show, inFormControl } from "./dom.js";
-import { t, term, has, lang, toggleLanguage, onLanguageChange } from "./i18n.js";
-import { dateTime, clock, shortTime, waited, waitedSeconds, coord } from "./format.js";
+import { t, term, lang, toggleLanguage, onLanguageChange } from "./i18n.js";
+import { clock, shortTime, waited, waitedSeconds, coord } from "./format.js";
 import { ApiError } from "./api.js";
 import { IncidentMap } from "./map.js";
 import { openDialog, closeDialog, anyDialogOpen, setupDialogs } from "./dialogs.js";
+import { DETAIL_POLL_MS, DISPATCHED_STATUSES, MAX_BACKOFF_MS, OPEN_STATUSES, TICK_MS, listInterval } from "./polling.js";
+import { actorName, agencyName, reporter } from "./incident-words.js";
+import { describeError, problemName } from "./errors.js";
+import { messageNodes } from "./messages.js";
+import { row } from "./queue-rows.js";
+import { renderAml, renderDispatches, renderFacts, renderFlags, renderLocation, renderReport } from "./incident-facts.js";
+import { renderSource } from "./incident-source.js";
+import { renderTimeline } from "./timeline.js";
+import { fieldError, focusFirstInvalid, resetErrors, resetForm, serverFieldErrors } from "./form-errors.js";
 
 const CATEGORIES = ["FIRE", "CRIME", "MEDICAL", "TRAFFIC_ACCIDENT", "DISASTER", "RESCUE", "OTHER"];
 const REASONS = ["PRANK", "NON_EMERGENCY", "DUPLICATE"];
-const DISPATCHED_STATUSES = ["VERIFIED", "DISPATCHED", "ACKNOWLEDGED"];
-const OPEN_STATUSES = ["RECEIVED", "IN_REVIEW", ...DISPATCHED_STATUSES];
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const DETAIL_POLL_MS = 2000;
-const MAX_BACKOFF_MS = 8000; // a failing poll slows down to this, at most (unless Retry-After says more)
 const LONG_WAIT_S = 60; // a row waiting longer than this is marked
-const SNIPPET_CHARS = 140; // of the citizen's words, in a queue row
 const FORMS = ["verify", "reject"];
 const FORM_KEYS = { verify: "v", reject: "r" };
-// Where a dispatched row's clock starts: the time its status was reached.
-const STATUS_SINCE = { VERIFIED: "verifiedAt", DISPATCHED: "dispatchedAt", ACKNOWLEDGED: "acknowledgedAt" };
-// The source metadata we know, in the order an operator reads them; anything else is listed after, raw.
-const SOURCE_KEYS = [
-  "dialledNumber", "connectChannel", "initiationMethod", "languageCode", "contactId", "initialContactId", "instanceArn",
-  "name", "locationAccuracyM", "screenName", "twitterUser", "kind", "tweetId", "instagramSender", "instagramAccount",
-  "messageId", "attachments", "rawKey", "problem",
-];
-// The rule a field breaks, in words, when the API refuses it (422): its own message is shown below.
-const FIELD_RULES = {
-  verify: { category: "err_category", priority: "err_priority", location: "err_location", address: "err_address", summary: "err_summary", agencies: "err_agencies" },
-  reject: { reason: "err_reason", note: "err_note", duplicateOf: "err_duplicateOf" },
-  ack: { note: "err_note" },
-  close: { note: "err_outcome" },
-  reassign: { assignee: "err_assignee" },
-};
-const SOURCE_VALUES = { connectChannel: "connectChannel", initiationMethod: "initiation", kind: "sourceKind" };
-
-/** Who reported: the caller's number, else the social account the message came from. */
-function reporter(incident) {
-  if (incident.caller) return incident.caller;
-  const source = incident.source || {};
-  if (source.screenName) return `@${source.screenName}`;
-  const id = source.instagramSender || source.twitterUser;
-  return id ? t("socialSender", { id }) : null;
-}
-
-/** The first words of a report on one line, and the longer text for a tooltip when they are cut. */
-function snippet(text) {
-  const flat = String(text).replace(/\s+/g, " ").trim();
-  if (flat.length <= SNIPPET_CHARS) return { text: flat, title: null };
-  return { text: `${flat.slice(0, SNIPPET_CHARS - 1)}…`, title: flat.slice(0, 600) };
-}
-
-function flagChip(incident, flag) {
-  const title = flag === "UNPARSED" && incident.source?.rawKey ? `${t("rawKeyLabel")}: ${incident.source.rawKey}` : null;
-  return h("span", { class: "flag", dataset: { flag }, title }, term("flag", flag));
-}
-
-/** "system:intake" → "sistem (telepon 112)"; an operator's name as it is. */
-export function actorName(actor) {
-  if (!actor) return "?";
-  if (!actor.startsWith("system:")) return actor;
-  const which = actor.slice("system:".length);
-  const key = `system_${which}`;
-  return t("systemActor", { what: has(key) ? t(key) : which });
-}
-
-/** The language of a code like "id-ID", in the panel's language, with the code. */
-function languageName(code) {
-  try {
-    const names = new Intl.DisplayNames([lang() === "en" ? "en" : "id"], { type: "language" });
-    const name = names.of(code);
-    return name && name !== code ? `${name} (${code})` : code;
-  } catch {
-    return code;
-  }
-}
-
-/** What a failed request means, in words, and the server's own message as a secondary detail. */
-export function describeError(error) {
-  if (!(error instanceof ApiError)) return { text: t("unexpectedError"), detail: String(error?.message || error) };
-  const detail = error.serverMessage;
-  switch (error.status) {
-    case 0:
-      return { text: t("networkError") };
-    case 400:
-      return { text: t("badRequest"), detail };
-    case 403:
-      return { text: t("forbidden"), detail };
-    case 404:
-      return { text: t("notFound"), detail };
-    case 422:
-      return { text: t("formInvalidServer"), detail };
-    case 429:
-      return { text: t("tooManyRequests"), detail };
-    case 500:
-    case 502:
-    case 503:
-    case 504:
-      return { text: t("serviceUnavailable", { status: error.status }), detail };
-    default:
-      return { text: t("serverError", { status: error.status }), detail };
-  }
-}
-
-/** A short name for a poll's failure: "layanan tidak tersedia, 503". */
-function problemName(status) {
-  if (status === 0) return t("problem_network");
-  const key = `problem_${status}`;
-  if (has(key)) return t(key, { status });
-  return status >= 500 ? t("problem_5xx", { status }) : t("problem_other", { status });
-}
-
-/** An alert's content: the message, and the server's words in a quieter line (they are English). */
-function messageNodes(message) {
-  const { text, detail } = typeof message === "string" ? { text: message } : message;
-  return [
-    h("span", { class: "message-text" }, text),
-    detail ? h("span", { class: "server-detail", lang: "en" }, `${t("serverSaid")} ${detail}`) : null,
-  ];
-}
 
 export class Workspace {
   constructor({ config, api, session, announce, onLogout }) {
@@ -166,7 +68,7 @@ export class Workspace {
     if (!this.wired) this.wire();
     this.setTab("queue", false);
     show($("#tab-review"), this.session.isSupervisor);
-    this.timers.push(setInterval(() => this.tick(), 250));
+    this.timers.push(setInterval(() => this.tick(), TICK_MS));
     this.timers.push(setInterval(() => this.tickClocks(), 1000));
     this.tick();
   }
@@ -254,18 +156,12 @@ export class Workspace {
 
   // -- lists -----------------------------------------------------------------------------------------
 
-  interval(status) {
-    if (status === "RECEIVED") return 1500;
-    if (status === "IN_REVIEW") return this.tab === "mine" || this.tab === "review" ? 1500 : 5000;
-    return this.tab === "dispatched" ? 3000 : 15000;
-  }
-
   tick() {
     const now = Date.now();
     for (const status of OPEN_STATUSES) {
       const entry = this.lists.get(status) || { items: [], more: false, at: 0, busy: false, failures: 0, okAt: null };
       this.lists.set(status, entry);
-      const every = this.interval(status);
+      const every = listInterval(status, this.tab);
       const wait = entry.failures ? Math.max(every, entry.retryMs || 0, Math.min(MAX_BACKOFF_MS, every * 2 ** entry.failures)) : every;
       if (!entry.busy && now - entry.at >= wait) this.refreshList(status);
     }
@@ -434,7 +330,19 @@ export class Workspace {
     // One row is always reachable with Tab: the selected one, else the first (roving tabindex).
     const selected = this.selected[this.tab];
     this.tabbableId = items.some((i) => i.id === selected) ? selected : items[0]?.id;
-    replace($("#queue-list"), items.map((incident) => this.row(incident)));
+    replace(
+      $("#queue-list"),
+      items.map((incident) =>
+        row(incident, {
+          tab: this.tab,
+          selected: selected === incident.id,
+          open: this.current?.id === incident.id,
+          fresh: Boolean(this.freshIds?.has(incident.id)),
+          draft: this.drafts.has(incident.id),
+          tabbable: incident.id === this.tabbableId,
+        }),
+      ),
+    );
     let empty = { queue: "emptyQueue", mine: "emptyMine", dispatched: "emptyDispatched", review: "emptyReview" }[this.tab];
     if (this.tab === "review" && this.reviewFilter && counts.review) empty = "emptyReviewFiltered";
     $("#queue-empty").textContent = items.length ? "" : t(empty, { user: this.reviewFilter });
@@ -444,55 +352,6 @@ export class Workspace {
       if (again) again.focus();
     }
     this.tickClocks();
-  }
-
-  /** The clock of a row: how long the citizen waits, or for a dispatched row how long since its step. */
-  rowClock(incident) {
-    const since = this.tab === "dispatched" ? incident[STATUS_SINCE[incident.status]] || incident.updatedAt : incident.receivedAt;
-    const waiting = this.tab !== "dispatched";
-    const label = waiting ? t("waitingLabel") : t("sinceStatus", { status: term("status", incident.status) });
-    return [
-      h("span", { class: "visually-hidden" }, `${label}:`),
-      h("span", { class: `wait${waiting ? "" : " neutral"}`, dataset: { since, waiting: waiting ? "true" : null }, title: label }, waited(since)),
-    ];
-  }
-
-  /** Who holds (in review) or verified (dispatched) a row's incident. */
-  rowHolder(incident) {
-    if (!incident.assignedTo || this.tab === "mine") return null;
-    if (incident.status === "IN_REVIEW") return h("span", { class: "holder" }, t("heldBy", { user: incident.assignedTo }));
-    if (DISPATCHED_STATUSES.includes(incident.status)) return h("span", { class: "holder" }, t("verifiedBy", { user: incident.assignedTo }));
-    return h("span", { class: "holder" }, t("handledBy", { user: incident.assignedTo }));
-  }
-
-  row(incident) {
-    const selected = this.selected[this.tab] === incident.id;
-    const showStatus = this.tab !== "queue";
-    const draft = this.drafts.has(incident.id);
-    return h(
-      "li",
-      {},
-      h(
-        "button",
-        {
-          type: "button",
-          class: `row${selected ? " selected" : ""}${this.current?.id === incident.id ? " open" : ""}${this.freshIds?.has(incident.id) ? " fresh" : ""}`,
-          dataset: { id: incident.id, status: incident.status },
-          "aria-current": selected ? "true" : null,
-          tabindex: incident.id === this.tabbableId ? "0" : "-1",
-        },
-        this.rowClock(incident),
-        h("span", { class: "channel" }, term("channel", incident.channel)),
-        h("span", { class: `caller${reporter(incident) ? "" : " unknown"}` }, reporter(incident) || t("callerUnknown")),
-        showStatus ? h("span", { class: "badge", dataset: { status: incident.status } }, term("status", incident.status)) : null,
-        incident.category ? h("span", { class: "category" }, term("category", incident.category)) : null,
-        incident.priority ? h("span", { class: `priority ${incident.priority}` }, incident.priority) : null,
-        this.rowHolder(incident),
-        draft ? h("span", { class: "draft-chip" }, t("draftChip")) : null,
-        incident.flags && incident.flags.length ? h("span", { class: "flags" }, incident.flags.map((f) => flagChip(incident, f))) : null,
-        incident.report ? h("span", { class: "snippet", title: snippet(incident.report).title }, snippet(incident.report).text) : null,
-      ),
-    );
   }
 
   rowFor(id) {
@@ -654,14 +513,15 @@ export class Workspace {
     badge.textContent = term("status", incident.status);
     badge.dataset.status = incident.status;
     $("#detail-held").textContent = held ? t("heldBy", { user: incident.assignedTo }) : "";
-    this.renderFlags(incident);
-    this.renderFacts(incident);
-    this.renderReport(incident);
-    this.renderDispatches(incident);
-    this.renderSource(incident);
-    this.renderLocation(incident);
-    this.renderAml(incident);
-    this.renderTimeline(incident);
+    renderFlags(incident);
+    renderFacts(incident);
+    renderReport(incident);
+    renderDispatches(incident, this.config.agencies);
+    renderSource(incident);
+    renderLocation(incident);
+    renderAml(incident);
+    show($("#verify-use-aml"), Boolean(incident.aml)); // a fix may arrive while the verify form is open
+    renderTimeline(incident, this.config.agencies);
     this.mapReady.then(() => {
       this.map.invalidate();
       this.map.showIncident(incident, this.fitPending);
@@ -686,280 +546,6 @@ export class Workspace {
       button.dataset.draftLabel = t("draftChip");
     }
     this.map?.setPickable(mine);
-  }
-
-  renderFacts(incident) {
-    const facts = [
-      [incident.channel === "VOICE" ? "caller" : "reporter", reporter(incident) || t("callerUnknown")],
-      ["channel", term("channel", incident.channel)],
-      ["receivedAt", dateTime(incident.receivedAt)],
-      ["status", term("status", incident.status)],
-      [DISPATCHED_STATUSES.includes(incident.status) || incident.status === "CLOSED" ? "verifiedByLabel" : "assignedTo", incident.assignedTo || t("nobody")],
-    ];
-    if (incident.category) facts.push(["category", term("category", incident.category)]);
-    if (incident.priority) facts.push(["priority", term("priority", incident.priority)]);
-    if (incident.summary) facts.push(["summary", incident.summary]);
-    if (incident.rejection) {
-      const r = incident.rejection;
-      const parts = [term("reason", r.reason)];
-      if (r.duplicateOf) parts.push(t("duplicateOfLabel", { id: r.duplicateOf }));
-      if (r.note) parts.push(r.note);
-      facts.push(["rejection", parts.join(" — ")]);
-    }
-    const flags = (incident.flags || []).map((f) => flagChip(incident, f));
-    replace(
-      $("#detail-facts"),
-      facts.map(([key, value]) => [h("dt", {}, t(key)), h("dd", { dataset: { fact: key === "verifiedByLabel" ? "assignedTo" : key } }, value)]),
-      flags.length ? [h("dt", {}, t("flags")), h("dd", { class: "flags" }, flags)] : null,
-    );
-  }
-
-  /** What an operator must know before reading on: a report nobody could parse, a question asked. */
-  renderFlags(incident) {
-    const flags = incident.flags || [];
-    const source = incident.source || {};
-    const notes = [];
-    if (flags.includes("UNPARSED")) {
-      notes.push(
-        h(
-          "div",
-          { class: "flag-note", dataset: { flag: "UNPARSED" }, role: "note" },
-          h("h3", {}, t("unparsedTitle")),
-          h("p", {}, t("unparsedText")),
-          source.rawKey ? h("p", {}, `${t("rawKeyLabel")}: `, h("code", { class: "raw-key" }, source.rawKey)) : null,
-          source.problem ? h("p", {}, `${t("problemLabel")}: `, h("span", { class: "problem", lang: "en" }, source.problem)) : null,
-        ),
-      );
-    }
-    if (flags.includes("LOCATION_ASKED")) {
-      notes.push(
-        h(
-          "div",
-          { class: "flag-note", dataset: { flag: "LOCATION_ASKED" }, role: "note" },
-          h("p", {}, t("locationAskedText", { channel: term("channel", incident.channel), ref: incident.id.slice(-6) })),
-        ),
-      );
-    }
-    replace($("#detail-flags"), notes);
-  }
-
-  renderReport(incident) {
-    const none = incident.channel === "VOICE" ? "noReport" : "noReportText";
-    replace(
-      $("#detail-report"),
-      incident.report ? h("pre", { class: "report" }, incident.report) : h("p", { class: "hint" }, t(none)),
-    );
-  }
-
-  agencyName(code) {
-    const agency = (this.config.agencies || []).find((a) => a.code === code);
-    if (!agency) return code;
-    return lang() === "en" ? agency.nameEn : agency.nameId;
-  }
-
-  agencyList(codes) {
-    return String(codes || "")
-      .split(",")
-      .filter(Boolean)
-      .map((code) => this.agencyName(code))
-      .join(", ");
-  }
-
-  renderDispatches(incident) {
-    const dispatches = incident.dispatches || [];
-    // Before verification there is nothing to dispatch: the block would only take room from the form.
-    show($("#dispatches-block"), dispatches.length > 0 || DISPATCHED_STATUSES.includes(incident.status));
-    if (!dispatches.length) {
-      replace($("#detail-dispatches"), h("li", { class: "hint" }, t("noDispatches")));
-      return;
-    }
-    replace(
-      $("#detail-dispatches"),
-      dispatches.map((d) =>
-        h(
-          "li",
-          { dataset: { agency: d.agency, status: d.status } },
-          h("strong", {}, this.agencyName(d.agency)),
-          " ",
-          h("span", { class: "badge", dataset: { status: d.status } }, term("dispatch", d.status)),
-          h("span", { class: "when" }, t("notifiedAt", { time: dateTime(d.notifiedAt) })),
-          d.acknowledgedAt
-            ? h("span", { class: "when" }, t("acknowledgedAtBy", { time: dateTime(d.acknowledgedAt), user: d.acknowledgedBy || "?" }))
-            : null,
-          d.note ? h("span", { class: "note" }, d.note) : null,
-          d.status === "NOTIFIED" && incident.status === "DISPATCHED"
-            ? h("button", { type: "button", class: "small", dataset: { agency: d.agency } }, t("acknowledgeAgency", { agency: this.agencyName(d.agency) }))
-            : null,
-        ),
-      ),
-    );
-  }
-
-  /** Channel metadata: the keys we know with their names (and values in words where they are codes),
-   * then anything else under "other data", with its raw key. */
-  renderSource(incident) {
-    const all = { ...(incident.source || {}) };
-    if (incident.contactId) all.contactId = incident.contactId;
-    const known = SOURCE_KEYS.filter((key) => all[key]).map((key) => [key, all[key]]);
-    const attributes = Object.entries(all).filter(([key]) => key.startsWith("attribute."));
-    const other = Object.entries(all).filter(([key]) => !SOURCE_KEYS.includes(key) && !key.startsWith("attribute."));
-    const value = (key, raw) => {
-      if (key === "languageCode") return languageName(raw);
-      const vocabulary = SOURCE_VALUES[key];
-      return vocabulary && has(`${vocabulary}_${raw}`) ? `${t(`${vocabulary}_${raw}`)}` : raw;
-    };
-    const entry = (key, label, shown, raw) => [
-      h("dt", { title: raw ? t("sourceOther") : key, class: raw ? "raw" : null }, label),
-      h("dd", { dataset: { source: key }, class: raw ? "raw" : null }, shown),
-    ];
-    const attributeLabel = (name) => (has(`attribute_${name}`) ? t(`attribute_${name}`) : t("attributeLabel", { name }));
-    replace(
-      $("#detail-source"),
-      known.map(([key, v]) => entry(key, t(`source_${key}`), value(key, v), false)),
-      attributes.map(([key, v]) => {
-        const name = key.slice("attribute.".length);
-        return entry(key, attributeLabel(name), name === "language" ? languageName(v) : v, false);
-      }),
-      other.map(([key, v]) => entry(key, [h("code", {}, key), h("span", { class: "visually-hidden" }, ` (${t("sourceOther")})`)], v, true)),
-    );
-    show($("#source-block"), known.length + attributes.length + other.length > 0);
-  }
-
-  renderLocation(incident) {
-    const parts = [];
-    const loc = incident.location;
-    if (loc) {
-      if (loc.district) parts.push(`${t("district")}: ${loc.district}`);
-      if (loc.address) parts.push(loc.address);
-      if (loc.lat != null) parts.push(`${coord(loc.lat)}, ${coord(loc.lon)}`);
-      else if (loc.district || loc.address) parts.push(t("noPointYet"));
-    }
-    if (incident.aml) {
-      const a = incident.aml;
-      parts.push(t("amlPosition", { lat: coord(a.lat), lon: coord(a.lon), acc: a.accuracyM != null ? Math.round(a.accuracyM) : "?" }));
-    }
-    $("#detail-location").textContent = parts.length ? parts.join(" · ") : t("noLocation");
-  }
-
-  /** The handset's own position (Advanced Mobile Location): how it was found, how good, when, how sent. */
-  renderAml(incident) {
-    const a = incident.aml;
-    show($("#aml-block"), Boolean(a));
-    show($("#map-legend"), Boolean(a));
-    show($("#verify-use-aml"), Boolean(a)); // a fix may arrive while the verify form is open
-    if (!a) {
-      replace($("#detail-aml"));
-      return;
-    }
-    const facts = [
-      ["amlAccuracy", a.accuracyM != null ? t("amlAccuracyValue", { m: Math.round(a.accuracyM) }) : "?"],
-      ["amlMethod", term("method", a.method || "UNKNOWN")],
-      a.confidence != null ? ["amlConfidence", `${Math.round(a.confidence)} %`] : null,
-      ["amlFixedAt", a.fixedAt ? dateTime(a.fixedAt) : "?"],
-      ["amlReceivedAt", dateTime(a.receivedAt)],
-      ["amlTransport", term("transport", a.transport)],
-      a.number ? ["amlNumber", a.number] : null,
-      a.warnings?.length ? ["amlWarnings", a.warnings.map((w) => term("amlWarning", w)).join("; ")] : null,
-    ].filter(Boolean);
-    replace(
-      $("#detail-aml"),
-      facts.map(([key, value]) => [h("dt", {}, t(key)), h("dd", { dataset: { aml: key } }, value)]),
-    );
-  }
-
-  /** A timeline entry's details in words: what was decided, not the API's field names. */
-  timelineDetails(entry) {
-    const d = { ...(entry.details || {}) };
-    const out = [];
-    const take = (key) => {
-      const value = d[key];
-      delete d[key];
-      return value === undefined || value === "" ? null : value;
-    };
-    switch (entry.action) {
-      case "REGISTER": {
-        const channel = take("channel");
-        if (channel) out.push(t("tl_channel", { channel: term("channel", channel) }));
-        if (entry.reason) out.push(term("registerReason", entry.reason));
-        break;
-      }
-      case "LOCATE": {
-        const [lat, lon, acc, method, transport] = ["lat", "lon", "accuracyM", "method", "transport"].map(take);
-        if (lat && lon) {
-          out.push(t("locateDetails", { point: `${lat}, ${lon}`, acc: acc || "?", method: term("method", method || "UNKNOWN"), transport: term("transport", transport || "?") }));
-        }
-        break;
-      }
-      case "REASSIGN": {
-        const from = take("from");
-        const to = take("to");
-        out.push(from ? t("tl_reassign", { from, to: to || "?" }) : t("tl_assign", { to: to || "?" }));
-        break;
-      }
-      case "VERIFY": {
-        const grade = take("grade");
-        const category = take("category");
-        const priority = take("priority");
-        const agencies = take("agencies");
-        const parts = [grade ? t("tl_grade", { grade }) : null, category ? term("category", category) : null, priority ? term("priority", priority) : null];
-        out.push(parts.filter(Boolean).join(" · "));
-        if (agencies) out.push(t("tl_agencies", { agencies: this.agencyList(agencies) }));
-        break;
-      }
-      case "REJECT": {
-        if (entry.reason) out.push(term("reason", entry.reason));
-        const duplicateOf = take("duplicateOf");
-        if (duplicateOf) out.push(t("duplicateOfLabel", { id: duplicateOf }));
-        const note = take("note");
-        if (note) out.push(t("tl_note", { note }));
-        break;
-      }
-      case "DISPATCH": {
-        const agencies = take("agencies");
-        if (agencies) out.push(t("tl_agencies", { agencies: this.agencyList(agencies) }));
-        break;
-      }
-      case "AGENCY_ACKNOWLEDGE":
-      case "ACKNOWLEDGE": {
-        const agency = take("agency");
-        const pending = take("pending");
-        if (agency) out.push(t("tl_agency", { agency: this.agencyName(agency) }));
-        if (pending) out.push(t("tl_pending", { agencies: this.agencyList(pending) }));
-        if (entry.reason) out.push(t("tl_note", { note: entry.reason }));
-        break;
-      }
-      case "CLOSE":
-        if (entry.reason) out.push(t("tl_outcome", { note: entry.reason }));
-        break;
-      default:
-        if (entry.reason) out.push(entry.reason);
-    }
-    // Anything the panel does not know yet: shown raw, quietly.
-    const rest = Object.entries(d).filter(([, v]) => v !== "");
-    return { parts: out.filter(Boolean), rest };
-  }
-
-  renderTimeline(incident) {
-    replace(
-      $("#detail-timeline"),
-      incident.timeline.map((entry) => {
-        const { parts, rest } = this.timelineDetails(entry);
-        const moved = entry.fromStatus !== entry.toStatus;
-        return h(
-          "li",
-          { dataset: { action: entry.action, to: entry.toStatus } },
-          h("time", { datetime: entry.at }, dateTime(entry.at)),
-          " ",
-          h("strong", {}, term("action", entry.action)),
-          " · ",
-          h("span", { class: "actor", title: entry.actor, dataset: { actor: entry.actor } }, actorName(entry.actor)),
-          moved ? " · " : null,
-          moved ? h("span", { class: "move" }, `${entry.fromStatus ? term("status", entry.fromStatus) : "–"} → ${term("status", entry.toStatus)}`) : null,
-          parts.length ? h("span", { class: "details" }, parts.join(" · ")) : null,
-          rest.length ? h("span", { class: "details raw" }, rest.map(([k, v]) => `${k}: ${v}`).join(" · ")) : null,
-        );
-      }),
-    );
   }
 
   // -- messages --------------------------------------------------------------------------------------
@@ -1173,7 +759,7 @@ export class Workspace {
     if (this.form) this.closeForm(false); // the other form: its input stays a draft
     this.form = which;
     this.clearAlert();
-    this.resetForm(form);
+    resetForm(form);
     if (which === "verify") this.prepareVerify();
     else this.prepareReject();
     this.baseline[which] = this.formValues(which);
@@ -1278,41 +864,6 @@ export class Workspace {
     this.setAlert(kept ? () => `${reason()} ${t("draftKeptShort")}` : reason);
     this.announce($("#detail-alert .message-text").textContent);
     if (focusWasInForm) this.focusAlert();
-  }
-
-  resetForm(form) {
-    form.reset();
-    for (const el of $$(".field-error, .form-error", form)) replace(el);
-    for (const el of $$("[aria-invalid]", form)) el.removeAttribute("aria-invalid");
-  }
-
-  fieldError(formId, field, message) {
-    const el = $(`#${formId}-${field}-error`);
-    if (el) replace(el, messageNodes(message));
-    const input = $(`#${formId}-${field}`);
-    if (input) input.setAttribute("aria-invalid", "true");
-    return input;
-  }
-
-  /** Show a 422's details next to the fields they name, in words (the server's words below them). */
-  serverFieldErrors(formId, error, fields) {
-    const rest = [];
-    for (const item of error.body.detail || []) {
-      const loc = (item.loc || []).map(String);
-      const field = [...loc].reverse().map((part) => fields[part]).find(Boolean);
-      const rule = FIELD_RULES[formId]?.[field];
-      if (field) this.fieldError(formId, field, { text: rule ? t(rule) : t("fieldRefused"), detail: item.msg });
-      else rest.push(`${loc.filter((p) => p !== "body").join(".")}: ${item.msg}`);
-    }
-    replace($(`#${formId}-error`), messageNodes({ text: t("formInvalidServer"), detail: rest.length ? rest.join("; ") : null }));
-    const first = $(`#${formId}-form [aria-invalid="true"]`);
-    if (first) (first.matches("fieldset") ? first.querySelector("input") : first).focus();
-  }
-
-  focusFirstInvalid(form) {
-    $(`#${form.id.replace(/-form$/, "")}-error`).textContent = t("formInvalid");
-    const first = form.querySelector('[aria-invalid="true"]');
-    if (first) (first.matches("fieldset") ? first.querySelector("input") : first).focus();
   }
 
   // -- verify (A1) -----------------------------------------------------------------------------------
@@ -1421,7 +972,7 @@ export class Workspace {
   async submitVerify(event) {
     event.preventDefault();
     const form = $("#verify-form");
-    this.resetErrors(form);
+    resetErrors(form);
     const category = $("#verify-category").value;
     const priority = $("#verify-priority-options input:checked")?.value;
     const district = $("#verify-district").value;
@@ -1431,7 +982,7 @@ export class Workspace {
     let invalid = false;
     const fail = (field, key) => {
       invalid = true;
-      this.fieldError("verify", field, t(key));
+      fieldError("verify", field, t(key));
     };
     if (!category) fail("category", "err_category");
     if (!priority) fail("priority", "err_priority");
@@ -1440,7 +991,7 @@ export class Workspace {
     if (!district && !addressOk && !this.point) fail("location", "err_location");
     if (summary.length < 3 || summary.length > 2000) fail("summary", "err_summary");
     if (!agencies.length) fail("agencies", "err_agencies");
-    if (invalid) return this.focusFirstInvalid(form);
+    if (invalid) return focusFirstInvalid(form);
     const location = {};
     if (district) location.district = district;
     if (addressOk) location.address = address;
@@ -1450,7 +1001,7 @@ export class Workspace {
     await this.send(form, async () => {
       await this.api.act(incident.id, "verify", body);
       this.finishForm(incident.id);
-      const names = agencies.map((a) => this.agencyName(a)).join(", ");
+      const names = agencies.map((a) => agencyName(this.config.agencies, a)).join(", ");
       this.setNotice(() => t("verified", { agencies: names }));
       this.announce(t("verified", { agencies: names }));
       this.refreshSoon(...OPEN_STATUSES);
@@ -1469,11 +1020,6 @@ export class Workspace {
     this.listSignature = "";
   }
 
-  resetErrors(form) {
-    for (const el of $$(".field-error, .form-error", form)) replace(el);
-    for (const el of $$("[aria-invalid]", form)) el.removeAttribute("aria-invalid");
-  }
-
   /** Send a form's request. 422: next to the fields. 409: explained, the input kept (the form stays if
    * the incident is still ours, else it becomes a draft). Anything else: said in the form, kept open. */
   async send(form, action, fields) {
@@ -1484,7 +1030,7 @@ export class Workspace {
     try {
       await action();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 422) this.serverFieldErrors(which, error, fields);
+      if (error instanceof ApiError && error.status === 422) serverFieldErrors(which, error, fields);
       else if (error instanceof ApiError && error.status === 409) {
         await this.explain(error); // refreshes: checkForm turns the form into a draft if it is no longer ours
         if (this.form === which) {
@@ -1559,21 +1105,21 @@ export class Workspace {
   async submitReject(event) {
     event.preventDefault();
     const form = $("#reject-form");
-    this.resetErrors(form);
+    resetErrors(form);
     const reason = $("#reject-reason-options input:checked")?.value;
     const note = $("#reject-note").value.trim();
     const duplicateOf = $("#reject-duplicate-of").value.trim().toUpperCase();
     let invalid = false;
     const fail = (field, key) => {
       invalid = true;
-      this.fieldError("reject", field, t(key));
+      fieldError("reject", field, t(key));
     };
     if (!reason) fail("reason", "err_reason");
     if (reason === "NON_EMERGENCY" && note.length < 3) fail("note", "err_advice");
     if (note.length > 1000) fail("note", "err_note");
     if (reason === "DUPLICATE" && !ULID.test(duplicateOf)) fail("duplicateOf", "err_duplicateOf");
     else if (reason === "DUPLICATE" && duplicateOf === this.current?.id) fail("duplicateOf", "err_duplicateSelf");
-    if (invalid) return this.focusFirstInvalid(form);
+    if (invalid) return focusFirstInvalid(form);
     const body = { reason };
     if (note) body.note = note;
     if (reason === "DUPLICATE") body.duplicateOf = duplicateOf;
@@ -1598,7 +1144,7 @@ export class Workspace {
     if (!pending.length) return;
     const form = $("#ack-form");
     this.prepareDialogForm(form, incident.id);
-    replace($("#ack-agency"), pending.map((d) => h("option", { value: d.agency }, this.agencyName(d.agency))));
+    replace($("#ack-agency"), pending.map((d) => h("option", { value: d.agency }, agencyName(this.config.agencies, d.agency))));
     $("#ack-agency").value = agency && pending.some((d) => d.agency === agency) ? agency : pending[0].agency;
     openDialog($("#ack-dialog"));
   }
@@ -1606,18 +1152,18 @@ export class Workspace {
   async submitAck(event) {
     event.preventDefault();
     const form = $("#ack-form");
-    this.resetErrors(form);
+    resetErrors(form);
     const agency = $("#ack-agency").value;
     const note = $("#ack-note").value.trim();
     if (note.length > 1000) {
-      this.fieldError("ack", "note", t("err_note"));
-      return this.focusFirstInvalid(form);
+      fieldError("ack", "note", t("err_note"));
+      return focusFirstInvalid(form);
     }
     const incident = this.currentIncident();
     await this.sendDialog(form, "ack-dialog", async () => {
       await this.api.acknowledge(incident.id, agency, note || null);
-      this.setNotice(() => t("acknowledged", { agency: this.agencyName(agency) }));
-      this.announce(t("acknowledged", { agency: this.agencyName(agency) }));
+      this.setNotice(() => t("acknowledged", { agency: agencyName(this.config.agencies, agency) }));
+      this.announce(t("acknowledged", { agency: agencyName(this.config.agencies, agency) }));
       this.refreshSoon(...DISPATCHED_STATUSES);
       await this.refreshDetail();
     }, { note: "note" });
@@ -1633,11 +1179,11 @@ export class Workspace {
   async submitClose(event) {
     event.preventDefault();
     const form = $("#close-form");
-    this.resetErrors(form);
+    resetErrors(form);
     const note = $("#close-note").value.trim();
     if (note.length < 1 || note.length > 1000) {
-      this.fieldError("close", "note", t("err_outcome"));
-      return this.focusFirstInvalid(form);
+      fieldError("close", "note", t("err_outcome"));
+      return focusFirstInvalid(form);
     }
     const incident = this.currentIncident();
     await this.sendDialog(form, "close-dialog", async () => {
@@ -1653,7 +1199,7 @@ export class Workspace {
     const incident = this.currentIncident();
     if (!this.session.isSupervisor || !incident || incident.status !== "IN_REVIEW") return;
     const form = $("#reassign-form");
-    this.resetForm(form);
+    resetForm(form);
     try {
       this.operators = await this.api.operators();
     } catch (error) {
@@ -1671,11 +1217,11 @@ export class Workspace {
   async submitReassign(event) {
     event.preventDefault();
     const form = $("#reassign-form");
-    this.resetErrors(form);
+    resetErrors(form);
     const assignee = $("#reassign-assignee").value;
     if (!assignee) {
-      this.fieldError("reassign", "assignee", t("err_assignee"));
-      return this.focusFirstInvalid(form);
+      fieldError("reassign", "assignee", t("err_assignee"));
+      return focusFirstInvalid(form);
     }
     const incident = this.currentIncident();
     await this.sendDialog(form, "reassign-dialog", async () => {
@@ -1690,8 +1236,8 @@ export class Workspace {
   /** A dialog's note typed and then closed with Esc is still there when it opens again for the same
    * incident; for another incident it starts empty. */
   prepareDialogForm(form, incidentId) {
-    if (form.dataset.incident === incidentId) return this.resetErrors(form);
-    this.resetForm(form);
+    if (form.dataset.incident === incidentId) return resetErrors(form);
+    resetForm(form);
     form.dataset.incident = incidentId;
   }
 
@@ -1707,7 +1253,7 @@ export class Workspace {
       closeDialog(dialog);
     } catch (error) {
       if (error instanceof ApiError && error.status === 422) {
-        this.serverFieldErrors(form.id.replace(/-form$/, ""), error, fields);
+        serverFieldErrors(form.id.replace(/-form$/, ""), error, fields);
       } else {
         dialog.returnTo = null; // focus goes to the explanation, not back to the button
         closeDialog(dialog);

@@ -7,24 +7,25 @@
 // forms, closing one with Esc, a screen pop for another call or a conflict never throws typed input away.
 import { $, $$, h, replace, show, inFormControl } from "./dom.js";
 import { t, term, lang, toggleLanguage, onLanguageChange } from "./i18n.js";
-import { clock, shortTime, waited, waitedSeconds, coord } from "./format.js";
+import { clock, shortTime, coord } from "./format.js";
 import { ApiError } from "./api.js";
 import { IncidentMap } from "./map.js";
 import { openDialog, closeDialog, anyDialogOpen, setupDialogs } from "./dialogs.js";
-import { DETAIL_POLL_MS, DISPATCHED_STATUSES, MAX_BACKOFF_MS, OPEN_STATUSES, TICK_MS, listInterval } from "./polling.js";
+import { DETAIL_POLL_MS, DISPATCHED_STATUSES, OPEN_STATUSES, TICK_MS } from "./polling.js";
 import { actorName, agencyName, reporter } from "./incident-words.js";
 import { describeError, problemName } from "./errors.js";
 import { messageNodes } from "./messages.js";
-import { row } from "./queue-rows.js";
 import { renderAml, renderDispatches, renderFacts, renderFlags, renderLocation, renderReport } from "./incident-facts.js";
 import { renderSource } from "./incident-source.js";
 import { renderTimeline } from "./timeline.js";
 import { fieldError, focusFirstInvalid, resetErrors, resetForm, serverFieldErrors } from "./form-errors.js";
+import { WorkspaceStore } from "./store.js";
+import { Drafts } from "./drafts.js";
+import { QueueView } from "./lists.js";
 
 const CATEGORIES = ["FIRE", "CRIME", "MEDICAL", "TRAFFIC_ACCIDENT", "DISASTER", "RESCUE", "OTHER"];
 const REASONS = ["PRANK", "NON_EMERGENCY", "DUPLICATE"];
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const LONG_WAIT_S = 60; // a row waiting longer than this is marked
 const FORMS = ["verify", "reject"];
 const FORM_KEYS = { verify: "v", reject: "r" };
 
@@ -32,14 +33,10 @@ export class Workspace {
   constructor({ config, api, session, announce, onLogout }) {
     this.config = config;
     this.api = api;
-    this.session = session;
+    this.store = new WorkspaceStore(session); // what the modules share: the session, the open incident
     this.announce = announce;
     this.onLogout = onLogout;
-    this.tab = "queue";
-    this.lists = new Map(); // status -> {items, more, at, busy, failures, okAt}
-    this.listFailures = new Map(); // status -> ApiError status of its last poll, while it fails
-    this.selected = {}; // tab -> incident id
-    this.seen = null; // ids of RECEIVED incidents already announced
+    this.queue = null; // the lists (lists.js)
     this.current = null; // {id, detail, signature}
     this.detailBusy = false;
     this.detailAt = 0;
@@ -47,16 +44,14 @@ export class Workspace {
     this.detailFailure = null; // the status of the failing detail poll, or null
     this.form = null; // "verify" | "reject"
     this.baseline = {}; // form -> its values as prepared (a form differing from them is dirty)
-    this.drafts = new Map(); // incident id -> {verify?, reject?, open?}: typed input kept in memory
+    this.drafts = new Drafts(); // incident id -> {verify?, reject?, open?}: typed input kept in memory
     this.point = null;
     this.agenciesTouched = false;
     this.alertText = null; // () => string | {text, detail}, re-rendered when the language changes
     this.noticeText = null;
     this.pendingCall = null; // an incident a screen pop wanted to open while a form was being filled
     this.calls = null; // CallOffers (calls.js): calls that reached the operator without an incident
-    this.reviewFilter = ""; // supervisors: the operator whose incidents "all in review" shows
     this.operators = null;
-    this.listSignature = "";
     this.timers = [];
     this.map = null;
     this.wired = false;
@@ -66,10 +61,8 @@ export class Workspace {
 
   start() {
     if (!this.wired) this.wire();
-    this.setTab("queue", false);
-    show($("#tab-review"), this.session.isSupervisor);
+    this.queue.start();
     this.timers.push(setInterval(() => this.tick(), TICK_MS));
-    this.timers.push(setInterval(() => this.tickClocks(), 1000));
     this.tick();
   }
 
@@ -79,41 +72,22 @@ export class Workspace {
     this.closeIncident(false);
     this.drafts.clear(); // nobody else reads what this operator typed
     this.hideCallPop();
-    this.lists.clear();
-    this.listFailures.clear();
-    this.renderPollState();
-    this.seen = null;
-    this.reviewFilter = "";
-    replace($("#queue-list"));
-    delete $("#queue-panel").dataset.loaded;
-    this.listSignature = "";
-    document.title = t("appName");
+    this.queue.stop();
   }
 
   setSession(session) {
-    this.session = session;
+    this.store.session = session;
   }
 
   get me() {
-    return this.session.username;
+    return this.store.me;
   }
 
   wire() {
     this.wired = true;
     setupDialogs();
-    for (const tab of $$("[role=tab]")) tab.addEventListener("click", () => this.setTab(tab.dataset.tab, true));
-    $("#queue-list").addEventListener("click", (event) => {
-      const row = event.target.closest("button.row");
-      if (row) {
-        this.select(row.dataset.id, false);
-        this.openIncident(row.dataset.id);
-      }
-    });
-    $("#review-operator").addEventListener("change", () => {
-      this.reviewFilter = $("#review-operator").value;
-      this.listSignature = "";
-      this.renderList();
-    });
+    const { store, drafts, api, announce } = this;
+    this.queue = new QueueView({ store, drafts, api, announce, open: (id) => this.openIncident(id) });
     $("#detail-close").addEventListener("click", () => this.closeIncident(true));
     $("#claim-button").addEventListener("click", () => this.claim());
     $("#verify-button").addEventListener("click", () => this.openForm("verify"));
@@ -157,250 +131,8 @@ export class Workspace {
   // -- lists -----------------------------------------------------------------------------------------
 
   tick() {
-    const now = Date.now();
-    for (const status of OPEN_STATUSES) {
-      const entry = this.lists.get(status) || { items: [], more: false, at: 0, busy: false, failures: 0, okAt: null };
-      this.lists.set(status, entry);
-      const every = listInterval(status, this.tab);
-      const wait = entry.failures ? Math.max(every, entry.retryMs || 0, Math.min(MAX_BACKOFF_MS, every * 2 ** entry.failures)) : every;
-      if (!entry.busy && now - entry.at >= wait) this.refreshList(status);
-    }
     const detailWait = this.detailFailure !== null ? Math.max(this.detailRetryMs || 0, DETAIL_POLL_MS * 2) : DETAIL_POLL_MS;
-    if (this.current && !this.detailBusy && now - this.detailAt >= detailWait) this.refreshDetail();
-  }
-
-  async refreshList(status) {
-    const entry = this.lists.get(status);
-    entry.busy = true;
-    try {
-      const page = await this.api.list(status);
-      entry.items = page.items || [];
-      entry.more = Boolean(page.nextCursor);
-      entry.failures = 0;
-      entry.retryMs = 0;
-      entry.okAt = new Date();
-      this.listFailures.delete(status);
-      if (status === "RECEIVED") {
-        this.noticeNew(entry.items);
-        $("#queue-panel").dataset.loaded = "true"; // from now on, a new incident is announced
-      }
-      this.renderList();
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 401) {
-        // Any failure (no network, 429, 503, …) leaves the list as it was: say so, never silently.
-        entry.failures = Math.min((entry.failures || 0) + 1, 6);
-        entry.retryMs = error instanceof ApiError && error.retryAfter ? error.retryAfter * 1000 : 0;
-        this.listFailures.set(status, error instanceof ApiError ? error.status : -1);
-      }
-    } finally {
-      entry.at = entry.stale ? 0 : Date.now();
-      entry.stale = false;
-      entry.busy = false;
-      this.renderPollState();
-    }
-  }
-
-  /** The banner over the lists while any of their polls fails: since when they are stale, and why. */
-  renderPollState() {
-    const banner = $("#poll-error");
-    if (!this.listFailures.size) {
-      show(banner, false);
-      banner.textContent = "";
-      delete banner.dataset.status;
-      $("#queue-panel").classList.remove("is-stale");
-      return;
-    }
-    const failing = [...this.listFailures.keys()];
-    const status = this.listFailures.values().next().value;
-    const okTimes = failing.map((s) => this.lists.get(s)?.okAt).filter(Boolean);
-    const never = okTimes.length < failing.length;
-    const since = okTimes.length ? new Date(Math.min(...okTimes.map(Number))) : null;
-    const problem = problemName(status < 0 ? 0 : status);
-    const text = never || !since ? t("pollNeverLoaded", { problem }) : t("pollStale", { time: clock(since), problem });
-    if (banner.textContent !== text) banner.textContent = text; // an unchanged text is not announced again
-    banner.dataset.status = String(status);
-    show(banner);
-    $("#queue-panel").classList.add("is-stale");
-  }
-
-  /** Poll these lists at the next tick (after an action changed them); a request under way is stale. */
-  refreshSoon(...statuses) {
-    for (const status of statuses) {
-      const entry = this.lists.get(status);
-      if (!entry) continue;
-      entry.at = 0;
-      if (entry.busy) entry.stale = true;
-    }
-  }
-
-  noticeNew(items) {
-    const ids = new Set(items.map((i) => i.id));
-    if (this.seen === null) {
-      this.seen = ids;
-      return;
-    }
-    const fresh = items.filter((i) => !this.seen.has(i.id));
-    for (const id of ids) this.seen.add(id);
-    if (fresh.length) {
-      const newest = fresh[fresh.length - 1];
-      this.freshIds = new Set([...(this.freshIds || []), ...fresh.map((i) => i.id)]);
-      setTimeout(() => {
-        for (const i of fresh) this.freshIds.delete(i.id);
-        this.listSignature = "";
-        this.renderList();
-      }, 8000);
-      this.announce(
-        t("newIncidentAnnounce", {
-          channel: term("channel", newest.channel),
-          caller: reporter(newest) || t("callerUnknown"),
-          count: items.length,
-        }),
-      );
-    }
-  }
-
-  items(tab, filtered = false) {
-    const of = (status) => (this.lists.get(status) || { items: [] }).items;
-    switch (tab) {
-      case "queue":
-        return of("RECEIVED");
-      case "mine":
-        return of("IN_REVIEW").filter((i) => i.assignedTo === this.me);
-      case "review":
-        return filtered && this.reviewFilter ? of("IN_REVIEW").filter((i) => i.assignedTo === this.reviewFilter) : of("IN_REVIEW");
-      case "dispatched":
-        return DISPATCHED_STATUSES.flatMap(of).sort((a, b) => (a.id < b.id ? -1 : 1));
-      default:
-        return [];
-    }
-  }
-
-  setTab(tab, focus) {
-    if (tab === "review" && !this.session.isSupervisor) return;
-    this.tab = tab;
-    for (const el of $$("[role=tab]")) {
-      const active = el.dataset.tab === tab;
-      el.setAttribute("aria-selected", String(active));
-      el.tabIndex = active ? 0 : -1;
-    }
-    $("#queue-panel").setAttribute("aria-labelledby", `tab-${tab}`);
-    this.refreshSoon(...(tab === "dispatched" ? DISPATCHED_STATUSES : tab === "queue" ? [] : ["IN_REVIEW"]));
-    this.listSignature = "";
-    this.renderList();
-    if (focus) $(`#tab-${tab}`).focus();
-  }
-
-  /** Supervisors' filter of "all in review": everyone who holds an incident now, and the one chosen. */
-  renderReviewFilter() {
-    const box = $("#review-filter");
-    const on = this.tab === "review" && this.session.isSupervisor;
-    show(box, on);
-    if (!on) return;
-    const holders = [...new Set(this.items("review").map((i) => i.assignedTo).filter(Boolean))];
-    if (this.reviewFilter && !holders.includes(this.reviewFilter)) holders.push(this.reviewFilter);
-    holders.sort();
-    const select = $("#review-operator");
-    const signature = JSON.stringify([lang(), holders]);
-    if (select.dataset.signature !== signature) {
-      select.dataset.signature = signature;
-      replace(select, h("option", { value: "" }, t("allOperators")), holders.map((u) => h("option", { value: u }, u)));
-    }
-    select.value = this.reviewFilter;
-  }
-
-  renderList() {
-    const items = this.items(this.tab, true);
-    const received = this.lists.get("RECEIVED");
-    const counts = {
-      queue: this.items("queue").length,
-      mine: this.items("mine").length,
-      dispatched: this.items("dispatched").length,
-      review: this.items("review").length,
-    };
-    for (const [tab, count] of Object.entries(counts)) $(`#count-${tab}`).textContent = count ? String(count) : "";
-    document.title = counts.queue ? t("queueTitleCount", { count: counts.queue }) : t("appName");
-    const more = this.tab === "queue" && received && received.more;
-    show($("#queue-more"), Boolean(more));
-    this.renderReviewFilter();
-    const drafts = [...this.drafts.keys()].sort();
-    const signature = JSON.stringify([this.tab, lang(), this.selected[this.tab], this.current?.id, this.reviewFilter, drafts, items.map((i) => [i.id, i.version])]);
-    if (signature === this.listSignature) return;
-    this.listSignature = signature;
-    const focusedId = document.activeElement?.closest?.("#queue-list button.row")?.dataset.id;
-    // One row is always reachable with Tab: the selected one, else the first (roving tabindex).
-    const selected = this.selected[this.tab];
-    this.tabbableId = items.some((i) => i.id === selected) ? selected : items[0]?.id;
-    replace(
-      $("#queue-list"),
-      items.map((incident) =>
-        row(incident, {
-          tab: this.tab,
-          selected: selected === incident.id,
-          open: this.current?.id === incident.id,
-          fresh: Boolean(this.freshIds?.has(incident.id)),
-          draft: this.drafts.has(incident.id),
-          tabbable: incident.id === this.tabbableId,
-        }),
-      ),
-    );
-    let empty = { queue: "emptyQueue", mine: "emptyMine", dispatched: "emptyDispatched", review: "emptyReview" }[this.tab];
-    if (this.tab === "review" && this.reviewFilter && counts.review) empty = "emptyReviewFiltered";
-    $("#queue-empty").textContent = items.length ? "" : t(empty, { user: this.reviewFilter });
-    show($("#queue-empty"), !items.length);
-    if (focusedId) {
-      const again = this.rowFor(focusedId) || this.rowFor(this.tabbableId);
-      if (again) again.focus();
-    }
-    this.tickClocks();
-  }
-
-  rowFor(id) {
-    return id ? $(`#queue-list button.row[data-id="${CSS.escape(id)}"]`) : null;
-  }
-
-  tickClocks() {
-    const now = Date.now();
-    for (const el of $$("#queue-list .wait")) {
-      el.textContent = waited(el.dataset.since, now);
-      el.classList.toggle("long", el.dataset.waiting === "true" && waitedSeconds(el.dataset.since, now) >= LONG_WAIT_S);
-    }
-  }
-
-  select(id, focus) {
-    const rows = $$("#queue-list button.row");
-    if (!rows.some((row) => row.dataset.id === id)) return;
-    this.selected[this.tab] = id;
-    this.tabbableId = id;
-    for (const row of rows) {
-      const on = row.dataset.id === id;
-      row.classList.toggle("selected", on);
-      row.tabIndex = on ? 0 : -1;
-      if (on) row.setAttribute("aria-current", "true");
-      else row.removeAttribute("aria-current");
-      if (on && focus) {
-        row.focus();
-        row.scrollIntoView({ block: "nearest" });
-      }
-    }
-  }
-
-  move(step) {
-    const rows = $$("#queue-list button.row");
-    if (!rows.length) return;
-    const index = rows.findIndex((r) => r.dataset.id === this.selected[this.tab]);
-    let next;
-    if (step === Infinity) next = rows.length - 1;
-    else if (step === -Infinity) next = 0;
-    else next = index < 0 ? (step > 0 ? 0 : rows.length - 1) : Math.min(rows.length - 1, Math.max(0, index + step));
-    this.select(rows[next].dataset.id, true);
-  }
-
-  /** The most recently received incident of the list shown. */
-  jumpToNewest() {
-    const items = this.items(this.tab, true);
-    if (!items.length) return;
-    const newest = items.reduce((a, b) => (Date.parse(b.receivedAt) >= Date.parse(a.receivedAt) ? b : a));
-    this.select(newest.id, true);
+    if (this.current && !this.detailBusy && Date.now() - this.detailAt >= detailWait) this.refreshDetail();
   }
 
   // -- the open incident -----------------------------------------------------------------------------
@@ -413,6 +145,7 @@ export class Workspace {
       this.setNotice(kept ? () => t("draftKeptFor", { ref: leaving.slice(-6) }) : null);
       if (this.pendingCall === id) this.hideCallPop();
       this.current = { id, detail: null, signature: "" };
+      this.store.setOpen(id);
       this.point = null;
       this.detailFailure = null;
       this.detailOkAt = null;
@@ -420,8 +153,6 @@ export class Workspace {
       this.fitPending = true;
     }
     show($("#detail-empty"), false);
-    this.listSignature = "";
-    this.renderList();
     await this.refreshDetail();
     if (this.current?.id !== id) return;
     const draft = this.drafts.get(id);
@@ -435,14 +166,13 @@ export class Workspace {
   closeIncident(focusList) {
     if (this.form) this.closeForm(false, { reopen: true });
     this.current = null;
+    this.store.setOpen(null);
     this.showDetail(false);
     this.clearAlert();
     this.setNotice(null);
     this.detailFailure = null;
     this.renderDetailStale();
-    this.listSignature = "";
-    if (this.wired) this.renderList();
-    if (focusList) (this.rowFor(this.selected[this.tab]) || this.rowFor(this.tabbableId) || $("#tab-" + this.tab)).focus();
+    if (focusList) this.queue.focusSelected();
   }
 
   showDetail(visible) {
@@ -538,7 +268,7 @@ export class Workspace {
     show($("#reject-button"), mine);
     show($("#ack-button"), incident.status === "DISPATCHED" && pending.length > 0);
     show($("#close-button"), incident.status === "ACKNOWLEDGED");
-    show($("#reassign-button"), this.session.isSupervisor && incident.status === "IN_REVIEW");
+    show($("#reassign-button"), this.store.isSupervisor && incident.status === "IN_REVIEW");
     const draft = this.drafts.get(incident.id) || {};
     for (const which of FORMS) {
       const button = $(`#${which}-button`);
@@ -574,11 +304,6 @@ export class Workspace {
   }
 
   relabel() {
-    this.listSignature = "";
-    this.renderList();
-    $("#review-operator").dataset.signature = "";
-    this.renderReviewFilter();
-    this.renderPollState();
     this.renderDetailStale();
     if (this.current?.detail) this.renderDetail(true);
     if (this.alertText) this.setAlert(this.alertText);
@@ -626,7 +351,7 @@ export class Workspace {
       const reason = this.lostReason(detail, { code: error.code, holder: error.body.assignedTo });
       const drafted = !this.form && this.drafts.has(this.current?.id) && !this.canReview();
       this.setAlert(drafted ? () => `${reason()} ${t("draftKeptShort")}` : reason);
-      this.refreshSoon(...OPEN_STATUSES);
+      this.queue.refreshSoon(...OPEN_STATUSES);
     } else {
       this.setAlert(() => describeError(error));
     }
@@ -643,7 +368,7 @@ export class Workspace {
   async claim() {
     const incident = this.currentIncident();
     if (!incident) {
-      const id = this.selected[this.tab];
+      const id = this.queue.selectedId();
       if (id) await this.openIncident(id, { focus: false });
       if (!this.currentIncident()) return;
       return this.claim();
@@ -670,7 +395,7 @@ export class Workspace {
       await this.api.act(incident.id, "claim");
       this.setNotice(() => t("claimed"));
       this.announce(t("claimed"));
-      this.refreshSoon("RECEIVED", "IN_REVIEW");
+      this.queue.refreshSoon("RECEIVED", "IN_REVIEW");
       await this.refreshDetail();
       // Next comes the verification: its form, focus on its first field (or the draft kept earlier).
       if (this.canReview()) this.openForm(this.drafts.get(incident.id)?.open || "verify");
@@ -743,7 +468,6 @@ export class Workspace {
     draft.open = dirty && reopen ? which : draft.open === which ? null : draft.open;
     if (draft.verify || draft.reject) this.drafts.set(id, draft);
     else this.drafts.delete(id);
-    this.listSignature = "";
     return dirty;
   }
 
@@ -830,7 +554,6 @@ export class Workspace {
       this.setNotice(() => t("draftKept", { key: FORM_KEYS[which] }));
       this.announce(t("draftKept", { key: FORM_KEYS[which] }));
     }
-    this.renderList();
     if (focusBack) {
       const button = $(`#${which}-button`);
       (button && !button.hidden ? button : $("#detail-heading")).focus();
@@ -1004,7 +727,7 @@ export class Workspace {
       const names = agencies.map((a) => agencyName(this.config.agencies, a)).join(", ");
       this.setNotice(() => t("verified", { agencies: names }));
       this.announce(t("verified", { agencies: names }));
-      this.refreshSoon(...OPEN_STATUSES);
+      this.queue.refreshSoon(...OPEN_STATUSES);
       await this.refreshDetail();
       $("#detail-heading").focus();
     }, { summary: "summary", category: "category", priority: "priority", agencies: "agencies", address: "address", district: "location", lat: "location", lon: "location", location: "location" });
@@ -1017,7 +740,6 @@ export class Workspace {
     for (const which of FORMS) show($(`#${which}-form`), false);
     $("#detail-grid").classList.remove("working");
     this.point = null;
-    this.listSignature = "";
   }
 
   /** Send a form's request. 422: next to the fields. 409: explained, the input kept (the form stays if
@@ -1081,7 +803,8 @@ export class Workspace {
   fillDuplicates() {
     const self = this.current?.id;
     const picked = $("#reject-duplicate-pick").value;
-    const open = OPEN_STATUSES.flatMap((s) => (this.lists.get(s) || { items: [] }).items)
+    const open = this.queue
+      .openItems()
       .filter((i) => i.id !== self)
       .sort((a, b) => (a.id < b.id ? 1 : -1))
       .slice(0, 50);
@@ -1129,7 +852,7 @@ export class Workspace {
       this.finishForm(incident.id);
       this.setNotice(() => t("rejected", { reason: term("reason", reason) }));
       this.announce(t("rejected", { reason: term("reason", reason) }));
-      this.refreshSoon("IN_REVIEW");
+      this.queue.refreshSoon("IN_REVIEW");
       await this.refreshDetail();
       $("#detail-heading").focus();
     }, { reason: "reason", note: "note", duplicateOf: "duplicateOf" });
@@ -1164,7 +887,7 @@ export class Workspace {
       await this.api.acknowledge(incident.id, agency, note || null);
       this.setNotice(() => t("acknowledged", { agency: agencyName(this.config.agencies, agency) }));
       this.announce(t("acknowledged", { agency: agencyName(this.config.agencies, agency) }));
-      this.refreshSoon(...DISPATCHED_STATUSES);
+      this.queue.refreshSoon(...DISPATCHED_STATUSES);
       await this.refreshDetail();
     }, { note: "note" });
   }
@@ -1190,14 +913,14 @@ export class Workspace {
       await this.api.act(incident.id, "close", { note });
       this.setNotice(() => t("closed"));
       this.announce(t("closed"));
-      this.refreshSoon(...DISPATCHED_STATUSES);
+      this.queue.refreshSoon(...DISPATCHED_STATUSES);
       await this.refreshDetail();
     }, { note: "note" });
   }
 
   async openReassign() {
     const incident = this.currentIncident();
-    if (!this.session.isSupervisor || !incident || incident.status !== "IN_REVIEW") return;
+    if (!this.store.isSupervisor || !incident || incident.status !== "IN_REVIEW") return;
     const form = $("#reassign-form");
     resetForm(form);
     try {
@@ -1228,7 +951,7 @@ export class Workspace {
       await this.api.act(incident.id, "reassign", { assignee });
       this.setNotice(() => t("reassigned", { user: assignee }));
       this.announce(t("reassigned", { user: assignee }));
-      this.refreshSoon("IN_REVIEW");
+      this.queue.refreshSoon("IN_REVIEW");
       await this.refreshDetail();
     }, { assignee: "assignee" });
   }
@@ -1370,9 +1093,9 @@ export class Workspace {
     if (inFormControl(event) || target.closest?.("form") || event.ctrlKey || event.metaKey || event.altKey) return;
     const inList = target === document.body || target.closest?.("#queue-pane") || target.id === "main";
     const handlers = {
-      j: () => this.move(1),
-      k: () => this.move(-1),
-      n: () => this.jumpToNewest(),
+      j: () => this.queue.move(1),
+      k: () => this.queue.move(-1),
+      n: () => this.queue.jumpToNewest(),
       c: () => this.claim(),
       v: () => this.openForm("verify"),
       r: () => this.openForm("reject"),
@@ -1381,10 +1104,10 @@ export class Workspace {
       a: () => this.openAck(),
       x: () => this.openClose(),
       t: () => this.openReassign(),
-      1: () => this.setTab("queue", true),
-      2: () => this.setTab("mine", true),
-      3: () => this.setTab("dispatched", true),
-      4: () => this.setTab("review", true),
+      1: () => this.queue.setTab("queue", true),
+      2: () => this.queue.setTab("mine", true),
+      3: () => this.queue.setTab("dispatched", true),
+      4: () => this.queue.setTab("review", true),
       l: () => toggleLanguage(),
       "?": () => openDialog($("#help-dialog")),
       i: () => this.calls?.take(),
@@ -1393,18 +1116,18 @@ export class Workspace {
       const tabs = $$("[role=tab]").filter((tab) => !tab.hidden);
       const index = tabs.indexOf(target) + (event.key === "ArrowRight" ? 1 : -1);
       event.preventDefault();
-      this.setTab(tabs[(index + tabs.length) % tabs.length].dataset.tab, true);
+      this.queue.setTab(tabs[(index + tabs.length) % tabs.length].dataset.tab, true);
       return;
     }
     if (inList) {
-      handlers.ArrowDown = () => this.move(1);
-      handlers.ArrowUp = () => this.move(-1);
-      handlers.Home = () => this.move(-Infinity);
-      handlers.End = () => this.move(Infinity);
+      handlers.ArrowDown = () => this.queue.move(1);
+      handlers.ArrowUp = () => this.queue.move(-1);
+      handlers.Home = () => this.queue.move(-Infinity);
+      handlers.End = () => this.queue.move(Infinity);
     }
     if (event.key === "Enter") {
       if (target.closest?.("button, a, input, [role=tab], .leaflet-container")) return; // they handle Enter themselves
-      const id = this.selected[this.tab];
+      const id = this.queue.selectedId();
       if (id) {
         event.preventDefault();
         this.openIncident(id);

@@ -7,21 +7,20 @@
 // forms, closing one with Esc, a screen pop for another call or a conflict never throws typed input away.
 import { $, $$, h, replace, show, inFormControl } from "./dom.js";
 import { t, term, lang, toggleLanguage, onLanguageChange } from "./i18n.js";
-import { clock, shortTime, coord } from "./format.js";
+import { shortTime, coord } from "./format.js";
 import { ApiError } from "./api.js";
 import { IncidentMap } from "./map.js";
 import { openDialog, closeDialog, anyDialogOpen, setupDialogs } from "./dialogs.js";
-import { DETAIL_POLL_MS, DISPATCHED_STATUSES, OPEN_STATUSES, TICK_MS } from "./polling.js";
-import { actorName, agencyName, reporter } from "./incident-words.js";
-import { describeError, problemName } from "./errors.js";
-import { messageNodes } from "./messages.js";
-import { renderAml, renderDispatches, renderFacts, renderFlags, renderLocation, renderReport } from "./incident-facts.js";
-import { renderSource } from "./incident-source.js";
-import { renderTimeline } from "./timeline.js";
+import { DISPATCHED_STATUSES, OPEN_STATUSES } from "./polling.js";
+import { agencyName, reporter } from "./incident-words.js";
+import { describeError } from "./errors.js";
+import { Messages, messageNodes } from "./messages.js";
 import { fieldError, focusFirstInvalid, resetErrors, resetForm, serverFieldErrors } from "./form-errors.js";
 import { WorkspaceStore } from "./store.js";
 import { Drafts } from "./drafts.js";
 import { QueueView } from "./lists.js";
+import { IncidentView } from "./incident.js";
+import { Conflicts, lostReason } from "./conflicts.js";
 
 const CATEGORIES = ["FIRE", "CRIME", "MEDICAL", "TRAFFIC_ACCIDENT", "DISASTER", "RESCUE", "OTHER"];
 const REASONS = ["PRANK", "NON_EMERGENCY", "DUPLICATE"];
@@ -33,26 +32,20 @@ export class Workspace {
   constructor({ config, api, session, announce, onLogout }) {
     this.config = config;
     this.api = api;
-    this.store = new WorkspaceStore(session); // what the modules share: the session, the open incident
+    this.store = new WorkspaceStore(session); // what the modules share: the session, the open incident, the form
     this.announce = announce;
     this.onLogout = onLogout;
     this.queue = null; // the lists (lists.js)
-    this.current = null; // {id, detail, signature}
-    this.detailBusy = false;
-    this.detailAt = 0;
-    this.detailOkAt = null;
-    this.detailFailure = null; // the status of the failing detail poll, or null
-    this.form = null; // "verify" | "reject"
+    this.incidentView = null; // the open incident (incident.js)
+    this.messages = null; // the alert and the notice over it (messages.js)
+    this.conflicts = null; // why an action failed (conflicts.js)
     this.baseline = {}; // form -> its values as prepared (a form differing from them is dirty)
     this.drafts = new Drafts(); // incident id -> {verify?, reject?, open?}: typed input kept in memory
     this.point = null;
     this.agenciesTouched = false;
-    this.alertText = null; // () => string | {text, detail}, re-rendered when the language changes
-    this.noticeText = null;
     this.pendingCall = null; // an incident a screen pop wanted to open while a form was being filled
     this.calls = null; // CallOffers (calls.js): calls that reached the operator without an incident
     this.operators = null;
-    this.timers = [];
     this.map = null;
     this.wired = false;
   }
@@ -62,14 +55,11 @@ export class Workspace {
   start() {
     if (!this.wired) this.wire();
     this.queue.start();
-    this.timers.push(setInterval(() => this.tick(), TICK_MS));
-    this.tick();
+    this.incidentView.start();
   }
 
   stop() {
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers = [];
-    this.closeIncident(false);
+    this.incidentView.stop();
     this.drafts.clear(); // nobody else reads what this operator typed
     this.hideCallPop();
     this.queue.stop();
@@ -83,12 +73,25 @@ export class Workspace {
     return this.store.me;
   }
 
+  // calls.js opens an incident and keeps the notice under its own
+  openIncident(id, options) {
+    return this.incidentView.open(id, options);
+  }
+
+  get noticeText() {
+    return this.messages.notice;
+  }
+
+  setNotice(text) {
+    this.messages.setNotice(text);
+  }
+
   wire() {
     this.wired = true;
     setupDialogs();
     const { store, drafts, api, announce } = this;
-    this.queue = new QueueView({ store, drafts, api, announce, open: (id) => this.openIncident(id) });
-    $("#detail-close").addEventListener("click", () => this.closeIncident(true));
+    const messages = (this.messages = new Messages());
+    const lists = (this.queue = new QueueView({ store, drafts, api, announce, open: (id) => this.incidentView.open(id) }));
     $("#claim-button").addEventListener("click", () => this.claim());
     $("#verify-button").addEventListener("click", () => this.openForm("verify"));
     $("#reject-button").addEventListener("click", () => this.openForm("reject"));
@@ -117,148 +120,38 @@ export class Workspace {
       onPick: (lat, lon) => this.pick(lat, lon, true),
       onClear: () => this.clearPoint(),
     });
-    this.mapReady = this.map.init().catch(() => null);
+    this.incidentView = new IncidentView({ store, api, messages, lists, map: this.map, agencies: this.config.agencies });
+    this.conflicts = new Conflicts({ store, drafts, incidentView: this.incidentView, lists, messages, announce });
+    // The form follows the incident it is open on (store.js has the events).
+    store.on("leave", ({ from, to }) => {
+      if (store.form) {
+        const kept = this.closeForm(false, { reopen: true });
+        if (kept && to) messages.setNotice(() => t("draftKeptFor", { ref: from.slice(-6) }));
+      }
+      this.point = null;
+      this.map.setPoint(null);
+      if (to && this.pendingCall === to) this.hideCallPop();
+    });
+    store.on("opened", ({ id }) => {
+      const draft = this.drafts.get(id);
+      if (draft?.open && !store.form && store.canReview()) {
+        this.openForm(draft.open, { focus: false });
+        messages.setNotice(() => t("draftRestored"));
+      }
+    });
+    store.on("detail", ({ incident }) => {
+      this.renderActions(incident);
+      this.checkForm(incident);
+      show($("#verify-use-aml"), Boolean(incident.aml)); // a fix may arrive while the verify form is open
+    });
     // The phone pane folded or the window changed: the open form may fit beside the facts now.
     window.addEventListener("resize", () => {
-      if (this.form) requestAnimationFrame(() => this.revealForm($(`#${this.form}-form`)));
+      if (this.store.form) requestAnimationFrame(() => this.revealForm($(`#${this.store.form}-form`)));
     });
-    // The sticky head's height, so that a field scrolled into view is not hidden under it.
-    const top = $("#detail-top");
-    new ResizeObserver(() => $("#detail-pane").style.setProperty("--detail-top", `${top.offsetHeight}px`)).observe(top);
     this.fillHelp();
   }
 
-  // -- lists -----------------------------------------------------------------------------------------
-
-  tick() {
-    const detailWait = this.detailFailure !== null ? Math.max(this.detailRetryMs || 0, DETAIL_POLL_MS * 2) : DETAIL_POLL_MS;
-    if (this.current && !this.detailBusy && Date.now() - this.detailAt >= detailWait) this.refreshDetail();
-  }
-
-  // -- the open incident -----------------------------------------------------------------------------
-
-  async openIncident(id, { focus = true } = {}) {
-    if (this.current?.id !== id) {
-      const leaving = this.current?.id;
-      const kept = this.form ? this.closeForm(false, { reopen: true }) : false;
-      this.clearAlert();
-      this.setNotice(kept ? () => t("draftKeptFor", { ref: leaving.slice(-6) }) : null);
-      if (this.pendingCall === id) this.hideCallPop();
-      this.current = { id, detail: null, signature: "" };
-      this.store.setOpen(id);
-      this.point = null;
-      this.detailFailure = null;
-      this.detailOkAt = null;
-      this.renderDetailStale();
-      this.fitPending = true;
-    }
-    show($("#detail-empty"), false);
-    await this.refreshDetail();
-    if (this.current?.id !== id) return;
-    const draft = this.drafts.get(id);
-    if (draft?.open && !this.form && this.canReview()) {
-      this.openForm(draft.open, { focus: false });
-      this.setNotice(() => t("draftRestored"));
-    }
-    if (focus && this.current?.detail) $("#detail-heading").focus();
-  }
-
-  closeIncident(focusList) {
-    if (this.form) this.closeForm(false, { reopen: true });
-    this.current = null;
-    this.store.setOpen(null);
-    this.showDetail(false);
-    this.clearAlert();
-    this.setNotice(null);
-    this.detailFailure = null;
-    this.renderDetailStale();
-    if (focusList) this.queue.focusSelected();
-  }
-
-  showDetail(visible) {
-    show($("#detail"), visible);
-    show($("#detail-head"), visible);
-    show($("#detail-actions"), visible);
-    show($("#detail-empty"), !visible);
-  }
-
-  async refreshDetail() {
-    if (!this.current) return null;
-    const id = this.current.id;
-    this.detailBusy = true;
-    try {
-      const detail = await this.api.incident(id);
-      if (this.current?.id !== id) return null;
-      this.current.detail = detail;
-      this.detailOkAt = new Date();
-      this.detailFailure = null;
-      this.detailRetryMs = 0;
-      this.renderDetailStale();
-      this.renderDetail();
-      return detail;
-    } catch (error) {
-      if (this.current?.id === id && error instanceof ApiError && error.status === 404) {
-        this.setAlert(() => t("notFound"));
-      } else if (this.current?.id === id && !(error instanceof ApiError && error.status === 401)) {
-        this.detailFailure = error instanceof ApiError ? error.status : 0;
-        this.detailRetryMs = error instanceof ApiError && error.retryAfter ? error.retryAfter * 1000 : 0;
-        this.renderDetailStale();
-      }
-      return null;
-    } finally {
-      this.detailBusy = false;
-      this.detailAt = Date.now();
-    }
-  }
-
-  /** The open incident's own banner while its poll fails: what is shown may be out of date. */
-  renderDetailStale() {
-    const el = $("#detail-stale");
-    if (this.detailFailure === null || !this.current) {
-      show(el, false);
-      el.textContent = "";
-      delete el.dataset.status;
-      return;
-    }
-    const problem = problemName(this.detailFailure);
-    const text = this.detailOkAt ? t("detailStale", { time: clock(this.detailOkAt), problem }) : t("detailNeverLoaded", { problem });
-    if (el.textContent !== text) el.textContent = text;
-    el.dataset.status = String(this.detailFailure);
-    show(el);
-  }
-
-  renderDetail(force = false) {
-    const incident = this.current?.detail;
-    if (!incident) return;
-    const signature = JSON.stringify([lang(), incident.version, incident.dispatches, incident.timeline.length]);
-    const changed = force || signature !== this.current.signature;
-    this.current.signature = signature;
-    this.showDetail(true);
-    this.renderActions(incident);
-    this.checkForm(incident);
-    if (!changed) return;
-    const held = incident.assignedTo && ["IN_REVIEW"].includes(incident.status);
-    $("#detail-heading").textContent = t("incidentLabel", { id: incident.id });
-    const badge = $("#detail-status");
-    badge.textContent = term("status", incident.status);
-    badge.dataset.status = incident.status;
-    $("#detail-held").textContent = held ? t("heldBy", { user: incident.assignedTo }) : "";
-    renderFlags(incident);
-    renderFacts(incident);
-    renderReport(incident);
-    renderDispatches(incident, this.config.agencies);
-    renderSource(incident);
-    renderLocation(incident);
-    renderAml(incident);
-    show($("#verify-use-aml"), Boolean(incident.aml)); // a fix may arrive while the verify form is open
-    renderTimeline(incident, this.config.agencies);
-    this.mapReady.then(() => {
-      this.map.invalidate();
-      this.map.showIncident(incident, this.fitPending);
-      this.fitPending = false;
-      this.map.setPoint(this.form === "verify" || this.point ? this.point : null);
-    });
-  }
+  // -- the open incident's action buttons -------------------------------------------------------------
 
   renderActions(incident) {
     const mine = incident.status === "IN_REVIEW" && incident.assignedTo === this.me;
@@ -272,141 +165,61 @@ export class Workspace {
     const draft = this.drafts.get(incident.id) || {};
     for (const which of FORMS) {
       const button = $(`#${which}-button`);
-      button.classList.toggle("has-draft", Boolean(draft[which]) && this.form !== which);
+      button.classList.toggle("has-draft", Boolean(draft[which]) && this.store.form !== which);
       button.dataset.draftLabel = t("draftChip");
     }
-    this.map?.setPickable(mine);
   }
 
-  // -- messages --------------------------------------------------------------------------------------
-
-  /** The alert over the incident: `text` gives a string or {text, detail} (detail: the server's words). */
-  setAlert(text) {
-    this.alertText = text;
-    const el = $("#detail-alert");
-    replace(el, text ? messageNodes(text()) : null);
-    show(el, Boolean(text));
-  }
-
-  clearAlert() {
-    this.setAlert(null);
-  }
-
-  /** Move focus to the alert (a lost race, a refused action), so that it is read and the keys go on. */
-  focusAlert() {
-    const el = $("#detail-alert");
-    if (!el.hidden) el.focus();
-  }
-
-  setNotice(text) {
-    this.noticeText = text;
-    $("#detail-notice").textContent = text ? text() : "";
-  }
+  // -- the language --------------------------------------------------------------------------------------
 
   relabel() {
-    this.renderDetailStale();
-    if (this.current?.detail) this.renderDetail(true);
-    if (this.alertText) this.setAlert(this.alertText);
-    if (this.noticeText) this.setNotice(this.noticeText);
     if (this.pendingCall) this.showCallPop(this.pendingCall);
     this.fillVerifyOptions(false);
     this.fillRejectOptions();
     this.fillDuplicates();
     this.fillHelp();
     this.renderPoint();
-    this.map?.relabel();
-  }
-
-  /** The last reassignment in a timeline, if the incident's holder came from it. */
-  reassignedTo(detail, holder) {
-    const timeline = detail.timeline || [];
-    for (let i = timeline.length - 1; i >= 0; i -= 1) {
-      const entry = timeline[i];
-      if (entry.action === "CLAIM") return null;
-      if (entry.action === "REASSIGN") return entry.details?.to === holder ? entry : null;
-    }
-    return null;
-  }
-
-  /** Why the incident is not ours to work on any more, in words. */
-  lostReason(detail, { code = null, holder = null } = {}) {
-    const last = (detail.timeline || [])[detail.timeline?.length - 1] || {};
-    holder = holder || (detail.status === "IN_REVIEW" ? detail.assignedTo : null);
-    if (holder && holder !== this.me) {
-      const reassign = this.reassignedTo(detail, holder);
-      if (reassign) return () => t("conflict_reassigned", { by: actorName(reassign.actor), user: holder });
-      return () => t("conflict_claimed", { user: holder });
-    }
-    if (code === "ILLEGAL_TRANSITION" || !code || detail.status !== "IN_REVIEW") {
-      return () => t("conflict_status", { status: term("status", detail.status), user: actorName(last.actor) });
-    }
-    return () => t("conflict_changed", { user: actorName(last.actor) });
-  }
-
-  /** Explain a failed action in words, never swallow it; a conflict refreshes the view first. */
-  async explain(error) {
-    if (error instanceof ApiError && error.status === 401) return;
-    if (error instanceof ApiError && error.status === 409) {
-      const detail = (await this.refreshDetail()) || this.current?.detail || {};
-      const reason = this.lostReason(detail, { code: error.code, holder: error.body.assignedTo });
-      const drafted = !this.form && this.drafts.has(this.current?.id) && !this.canReview();
-      this.setAlert(drafted ? () => `${reason()} ${t("draftKeptShort")}` : reason);
-      this.queue.refreshSoon(...OPEN_STATUSES);
-    } else {
-      this.setAlert(() => describeError(error));
-    }
-    this.announce($("#detail-alert .message-text")?.textContent || "");
-    this.focusAlert();
   }
 
   // -- actions ---------------------------------------------------------------------------------------
 
-  currentIncident() {
-    return this.current?.detail || null;
-  }
-
   async claim() {
-    const incident = this.currentIncident();
+    const incident = this.store.incident;
     if (!incident) {
       const id = this.queue.selectedId();
-      if (id) await this.openIncident(id, { focus: false });
-      if (!this.currentIncident()) return;
+      if (id) await this.incidentView.open(id, { focus: false });
+      if (!this.store.incident) return;
       return this.claim();
     }
-    this.clearAlert();
+    this.messages.clearAlert();
     if (incident.status !== "RECEIVED") {
       // The view already knows: say why rather than send a request bound to fail.
       if (incident.status === "IN_REVIEW" && incident.assignedTo === this.me) {
-        this.setNotice(() => t("alreadyYours"));
+        this.messages.setNotice(() => t("alreadyYours"));
         this.announce(t("alreadyYours"));
-        this.openForm(this.drafts.get(incident.id)?.open || this.form || "verify");
+        this.openForm(this.drafts.get(incident.id)?.open || this.store.form || "verify");
         return;
       }
-      this.setAlert(
+      this.messages.setAlert(
         incident.status === "IN_REVIEW"
-          ? this.lostReason(incident, { holder: incident.assignedTo })
+          ? lostReason(incident, this.me, { holder: incident.assignedTo })
           : () => t("claimNotPossible", { status: term("status", incident.status) }),
       );
-      this.announce($("#detail-alert .message-text").textContent);
-      this.focusAlert();
+      this.announce(this.messages.alertMessage());
+      this.messages.focusAlert();
       return;
     }
     try {
       await this.api.act(incident.id, "claim");
-      this.setNotice(() => t("claimed"));
+      this.messages.setNotice(() => t("claimed"));
       this.announce(t("claimed"));
       this.queue.refreshSoon("RECEIVED", "IN_REVIEW");
-      await this.refreshDetail();
+      await this.incidentView.refresh();
       // Next comes the verification: its form, focus on its first field (or the draft kept earlier).
-      if (this.canReview()) this.openForm(this.drafts.get(incident.id)?.open || "verify");
+      if (this.store.canReview()) this.openForm(this.drafts.get(incident.id)?.open || "verify");
     } catch (error) {
-      await this.explain(error);
+      await this.conflicts.explain(error);
     }
-  }
-
-  canReview() {
-    const incident = this.currentIncident();
-    return Boolean(incident && incident.status === "IN_REVIEW" && incident.assignedTo === this.me);
   }
 
   // -- the forms and their drafts --------------------------------------------------------------------
@@ -452,15 +265,15 @@ export class Workspace {
     }
   }
 
-  isDirty(which = this.form) {
+  isDirty(which = this.store.form) {
     if (!which || !this.baseline[which]) return false;
     return JSON.stringify(this.formValues(which)) !== JSON.stringify(this.baseline[which]);
   }
 
   /** Keep what the open form holds as the incident's draft (or forget the draft if nothing was typed). */
-  saveDraft(which = this.form, { reopen = false } = {}) {
-    if (!this.current || !which) return false;
-    const id = this.current.id;
+  saveDraft(which = this.store.form, { reopen = false } = {}) {
+    if (!this.store.openId || !which) return false;
+    const id = this.store.openId;
     const draft = this.drafts.get(id) || {};
     const dirty = this.isDirty(which);
     if (dirty) draft[which] = this.formValues(which);
@@ -472,17 +285,17 @@ export class Workspace {
   }
 
   openForm(which, { focus = true } = {}) {
-    const incident = this.currentIncident();
+    const incident = this.store.incident;
     if (!incident) return;
-    if (!this.canReview()) return this.sayWhyNoForm(incident);
+    if (!this.store.canReview()) return this.sayWhyNoForm(incident);
     const form = $(`#${which}-form`);
-    if (this.form === which) {
+    if (this.store.form === which) {
       if (focus) this.focusFirst(form);
       return;
     }
-    if (this.form) this.closeForm(false); // the other form: its input stays a draft
-    this.form = which;
-    this.clearAlert();
+    if (this.store.form) this.closeForm(false); // the other form: its input stays a draft
+    this.store.setForm(which);
+    this.messages.clearAlert();
     resetForm(form);
     if (which === "verify") this.prepareVerify();
     else this.prepareReject();
@@ -490,9 +303,9 @@ export class Workspace {
     const draft = this.drafts.get(incident.id);
     if (draft?.[which]) {
       this.applyValues(which, draft[which]);
-      this.setNotice(() => t("draftRestored"));
-    } else if (this.noticeText && this.noticeText() === t("draftRestored")) {
-      this.setNotice(null);
+      this.messages.setNotice(() => t("draftRestored"));
+    } else if (this.messages.notice && this.messages.notice() === t("draftRestored")) {
+      this.messages.setNotice(null);
     }
     if (draft) draft.open = null;
     show(form);
@@ -524,11 +337,11 @@ export class Workspace {
   sayWhyNoForm(incident) {
     let why;
     if (incident.status === "IN_REVIEW") {
-      why = this.lostReason(incident, { holder: incident.assignedTo });
-      this.setAlert(why);
+      why = lostReason(incident, this.me, { holder: incident.assignedTo });
+      this.messages.setAlert(why);
     } else {
       why = incident.status === "RECEIVED" ? () => t("claimFirst") : () => t("formNotNow", { status: term("status", incident.status) });
-      this.setNotice(why);
+      this.messages.setNotice(why);
     }
     this.announce(why());
   }
@@ -542,16 +355,16 @@ export class Workspace {
 
   /** Hide the open form; what was typed stays as the incident's draft (said in the notice). */
   closeForm(focusBack, { reopen = false, quiet = false } = {}) {
-    const which = this.form;
+    const which = this.store.form;
     if (!which) return false;
     const kept = this.saveDraft(which, { reopen });
-    this.form = null;
+    this.store.setForm(null);
     for (const id of FORMS) show($(`#${id}-form`), false);
     $("#detail-grid").classList.remove("working");
     if (this.map) this.map.setPoint(this.point);
-    if (this.currentIncident()) this.renderActions(this.currentIncident());
+    if (this.store.incident) this.renderActions(this.store.incident);
     if (kept && !quiet && !reopen) {
-      this.setNotice(() => t("draftKept", { key: FORM_KEYS[which] }));
+      this.messages.setNotice(() => t("draftKept", { key: FORM_KEYS[which] }));
       this.announce(t("draftKept", { key: FORM_KEYS[which] }));
     }
     if (focusBack) {
@@ -563,30 +376,30 @@ export class Workspace {
 
   /** Forget the open form's input (its draft too) and close it. */
   discardForm() {
-    const which = this.form;
-    if (!which || !this.current) return;
-    const draft = this.drafts.get(this.current.id);
+    const which = this.store.form;
+    if (!which || !this.store.openId) return;
+    const draft = this.drafts.get(this.store.openId);
     if (draft) {
       delete draft[which];
-      if (!draft.verify && !draft.reject) this.drafts.delete(this.current.id);
+      if (!draft.verify && !draft.reject) this.drafts.delete(this.store.openId);
     }
     this.applyValues(which, this.baseline[which]);
     this.closeForm(true);
-    this.setNotice(() => t("draftDiscarded"));
+    this.messages.setNotice(() => t("draftDiscarded"));
     this.announce(t("draftDiscarded"));
   }
 
   /** While a form is open, the incident may move away (reassigned, changed elsewhere): say so, keep
    * what was typed as a draft. */
   checkForm(incident) {
-    if (!this.form) return;
+    if (!this.store.form) return;
     if (incident.status === "IN_REVIEW" && incident.assignedTo === this.me) return;
     const focusWasInForm = Boolean(document.activeElement?.closest?.(".work-form"));
     const kept = this.closeForm(false, { reopen: true, quiet: true });
-    const reason = this.lostReason(incident);
-    this.setAlert(kept ? () => `${reason()} ${t("draftKeptShort")}` : reason);
-    this.announce($("#detail-alert .message-text").textContent);
-    if (focusWasInForm) this.focusAlert();
+    const reason = lostReason(incident, this.me);
+    this.messages.setAlert(kept ? () => `${reason()} ${t("draftKeptShort")}` : reason);
+    this.announce(this.messages.alertMessage());
+    if (focusWasInForm) this.messages.focusAlert();
   }
 
   // -- verify (A1) -----------------------------------------------------------------------------------
@@ -643,7 +456,7 @@ export class Workspace {
   }
 
   prepareVerify() {
-    const incident = this.currentIncident();
+    const incident = this.store.incident;
     this.agenciesTouched = false;
     this.checkAgencies([]);
     const loc = incident.location || {};
@@ -658,7 +471,7 @@ export class Workspace {
   }
 
   pick(lat, lon, fromMap = false) {
-    if (!this.canReview()) return;
+    if (!this.store.canReview()) return;
     this.point = lat == null ? null : { lat: Math.round(lat * 1e6) / 1e6, lon: Math.round(lon * 1e6) / 1e6 };
     this.map.setPoint(this.point);
     this.renderPoint();
@@ -667,22 +480,22 @@ export class Workspace {
   }
 
   clearPoint() {
-    if (!this.canReview() || !this.point) return;
+    if (!this.store.canReview() || !this.point) return;
     this.pick(null);
     this.announce(t("pointCleared"));
   }
 
   useAml() {
-    const incident = this.currentIncident();
+    const incident = this.store.incident;
     if (!incident) return;
-    if (!this.canReview()) return this.sayWhyNoForm(incident);
+    if (!this.store.canReview()) return this.sayWhyNoForm(incident);
     const aml = incident.aml;
     if (!aml) {
-      this.setNotice(() => t("noAml"));
+      this.messages.setNotice(() => t("noAml"));
       this.announce(t("noAml"));
       return;
     }
-    if (this.form !== "verify") this.openForm("verify", { focus: false });
+    if (this.store.form !== "verify") this.openForm("verify", { focus: false });
     this.pick(aml.lat, aml.lon);
     this.announce(t("pointSet", { point: `${coord(this.point.lat)}, ${coord(this.point.lon)}` }));
   }
@@ -720,15 +533,15 @@ export class Workspace {
     if (addressOk) location.address = address;
     if (this.point) Object.assign(location, this.point);
     const body = { category, priority, location, summary, agencies };
-    const incident = this.currentIncident();
+    const incident = this.store.incident;
     await this.send(form, async () => {
       await this.api.act(incident.id, "verify", body);
       this.finishForm(incident.id);
       const names = agencies.map((a) => agencyName(this.config.agencies, a)).join(", ");
-      this.setNotice(() => t("verified", { agencies: names }));
+      this.messages.setNotice(() => t("verified", { agencies: names }));
       this.announce(t("verified", { agencies: names }));
       this.queue.refreshSoon(...OPEN_STATUSES);
-      await this.refreshDetail();
+      await this.incidentView.refresh();
       $("#detail-heading").focus();
     }, { summary: "summary", category: "category", priority: "priority", agencies: "agencies", address: "address", district: "location", lat: "location", lon: "location", location: "location" });
   }
@@ -736,10 +549,11 @@ export class Workspace {
   /** A form went through: it and its draft are done. */
   finishForm(id) {
     this.drafts.delete(id);
-    this.form = null;
+    this.store.setForm(null);
     for (const which of FORMS) show($(`#${which}-form`), false);
     $("#detail-grid").classList.remove("working");
     this.point = null;
+    this.map.setPoint(null);
   }
 
   /** Send a form's request. 422: next to the fields. 409: explained, the input kept (the form stays if
@@ -754,8 +568,8 @@ export class Workspace {
     } catch (error) {
       if (error instanceof ApiError && error.status === 422) serverFieldErrors(which, error, fields);
       else if (error instanceof ApiError && error.status === 409) {
-        await this.explain(error); // refreshes: checkForm turns the form into a draft if it is no longer ours
-        if (this.form === which) {
+        await this.conflicts.explain(error); // refreshes: checkForm turns the form into a draft if it is no longer ours
+        if (this.store.form === which) {
           replace($(`#${which}-error`), messageNodes(t("conflictKeptForm")));
         }
       } else if (!(error instanceof ApiError && error.status === 401)) {
@@ -801,7 +615,7 @@ export class Workspace {
 
   /** Open incidents to pick the original from: short lines (…last 6 of the id, when, channel, who). */
   fillDuplicates() {
-    const self = this.current?.id;
+    const self = this.store.openId;
     const picked = $("#reject-duplicate-pick").value;
     const open = this.queue
       .openItems()
@@ -841,19 +655,19 @@ export class Workspace {
     if (reason === "NON_EMERGENCY" && note.length < 3) fail("note", "err_advice");
     if (note.length > 1000) fail("note", "err_note");
     if (reason === "DUPLICATE" && !ULID.test(duplicateOf)) fail("duplicateOf", "err_duplicateOf");
-    else if (reason === "DUPLICATE" && duplicateOf === this.current?.id) fail("duplicateOf", "err_duplicateSelf");
+    else if (reason === "DUPLICATE" && duplicateOf === this.store.openId) fail("duplicateOf", "err_duplicateSelf");
     if (invalid) return focusFirstInvalid(form);
     const body = { reason };
     if (note) body.note = note;
     if (reason === "DUPLICATE") body.duplicateOf = duplicateOf;
-    const incident = this.currentIncident();
+    const incident = this.store.incident;
     await this.send(form, async () => {
       await this.api.act(incident.id, "reject", body);
       this.finishForm(incident.id);
-      this.setNotice(() => t("rejected", { reason: term("reason", reason) }));
+      this.messages.setNotice(() => t("rejected", { reason: term("reason", reason) }));
       this.announce(t("rejected", { reason: term("reason", reason) }));
       this.queue.refreshSoon("IN_REVIEW");
-      await this.refreshDetail();
+      await this.incidentView.refresh();
       $("#detail-heading").focus();
     }, { reason: "reason", note: "note", duplicateOf: "duplicateOf" });
   }
@@ -861,7 +675,7 @@ export class Workspace {
   // -- acknowledge, close, reassign (dialogs) ---------------------------------------------------------
 
   openAck(agency = null) {
-    const incident = this.currentIncident();
+    const incident = this.store.incident;
     if (!incident || incident.status !== "DISPATCHED") return;
     const pending = incident.dispatches.filter((d) => d.status === "NOTIFIED");
     if (!pending.length) return;
@@ -882,18 +696,18 @@ export class Workspace {
       fieldError("ack", "note", t("err_note"));
       return focusFirstInvalid(form);
     }
-    const incident = this.currentIncident();
+    const incident = this.store.incident;
     await this.sendDialog(form, "ack-dialog", async () => {
       await this.api.acknowledge(incident.id, agency, note || null);
-      this.setNotice(() => t("acknowledged", { agency: agencyName(this.config.agencies, agency) }));
+      this.messages.setNotice(() => t("acknowledged", { agency: agencyName(this.config.agencies, agency) }));
       this.announce(t("acknowledged", { agency: agencyName(this.config.agencies, agency) }));
       this.queue.refreshSoon(...DISPATCHED_STATUSES);
-      await this.refreshDetail();
+      await this.incidentView.refresh();
     }, { note: "note" });
   }
 
   openClose() {
-    const incident = this.currentIncident();
+    const incident = this.store.incident;
     if (!incident || incident.status !== "ACKNOWLEDGED") return;
     this.prepareDialogForm($("#close-form"), incident.id);
     openDialog($("#close-dialog"));
@@ -908,25 +722,25 @@ export class Workspace {
       fieldError("close", "note", t("err_outcome"));
       return focusFirstInvalid(form);
     }
-    const incident = this.currentIncident();
+    const incident = this.store.incident;
     await this.sendDialog(form, "close-dialog", async () => {
       await this.api.act(incident.id, "close", { note });
-      this.setNotice(() => t("closed"));
+      this.messages.setNotice(() => t("closed"));
       this.announce(t("closed"));
       this.queue.refreshSoon(...DISPATCHED_STATUSES);
-      await this.refreshDetail();
+      await this.incidentView.refresh();
     }, { note: "note" });
   }
 
   async openReassign() {
-    const incident = this.currentIncident();
+    const incident = this.store.incident;
     if (!this.store.isSupervisor || !incident || incident.status !== "IN_REVIEW") return;
     const form = $("#reassign-form");
     resetForm(form);
     try {
       this.operators = await this.api.operators();
     } catch (error) {
-      return this.explain(error);
+      return this.conflicts.explain(error);
     }
     const choices = this.operators.filter((o) => o.enabled !== false && o.username !== incident.assignedTo);
     replace(
@@ -946,13 +760,13 @@ export class Workspace {
       fieldError("reassign", "assignee", t("err_assignee"));
       return focusFirstInvalid(form);
     }
-    const incident = this.currentIncident();
+    const incident = this.store.incident;
     await this.sendDialog(form, "reassign-dialog", async () => {
       await this.api.act(incident.id, "reassign", { assignee });
-      this.setNotice(() => t("reassigned", { user: assignee }));
+      this.messages.setNotice(() => t("reassigned", { user: assignee }));
       this.announce(t("reassigned", { user: assignee }));
       this.queue.refreshSoon("IN_REVIEW");
-      await this.refreshDetail();
+      await this.incidentView.refresh();
     }, { assignee: "assignee" });
   }
 
@@ -968,7 +782,7 @@ export class Workspace {
     const button = form.querySelector('button[type="submit"]');
     if (button.disabled) return;
     button.disabled = true;
-    this.clearAlert();
+    this.messages.clearAlert();
     const dialog = $(`#${dialogId}`);
     try {
       await action();
@@ -980,7 +794,7 @@ export class Workspace {
       } else {
         dialog.returnTo = null; // focus goes to the explanation, not back to the button
         closeDialog(dialog);
-        await this.explain(error);
+        await this.conflicts.explain(error);
       }
     } finally {
       button.disabled = false;
@@ -992,14 +806,14 @@ export class Workspace {
   /** An incoming call names its incident. Open it, unless the operator is filling a form on another
    * one: then ask (their input would be hidden under their hands). */
   callArrived(id) {
-    if (this.current?.id === id) return this.openIncident(id, { focus: false });
+    if (this.store.openId === id) return this.incidentView.open(id, { focus: false });
     // Filling a form, or in a dialog about the open incident: the call waits for a click.
-    if ((this.form && this.isDirty()) || anyDialogOpen()) {
+    if ((this.store.form && this.isDirty()) || anyDialogOpen()) {
       this.showCallPop(id);
       this.announce(t("callWaiting", { ref: id.slice(-6) }));
       return null;
     }
-    return this.openIncident(id);
+    return this.incidentView.open(id);
   }
 
   showCallPop(id) {
@@ -1012,13 +826,13 @@ export class Workspace {
   hideCallPop(focusBack = false) {
     this.pendingCall = null;
     show($("#call-pop"), false);
-    if (focusBack && this.form) this.focusFirst($(`#${this.form}-form`));
+    if (focusBack && this.store.form) this.focusFirst($(`#${this.store.form}-form`));
   }
 
   openPendingCall() {
     const id = this.pendingCall;
     this.hideCallPop();
-    if (id) this.openIncident(id);
+    if (id) this.incidentView.open(id);
   }
 
   // -- keyboard --------------------------------------------------------------------------------------
@@ -1049,14 +863,14 @@ export class Workspace {
 
   /** Esc: a form closes (its input kept as a draft), then the incident's view closes. */
   escape(event) {
-    if (this.form) {
+    if (this.store.form) {
       event.preventDefault();
       this.closeForm(true);
       return;
     }
-    if (this.current) {
+    if (this.store.openId) {
       event.preventDefault();
-      this.closeIncident(true);
+      this.incidentView.close(true);
     }
   }
 
@@ -1083,7 +897,7 @@ export class Workspace {
     // on a Mac types "π").
     if (event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
       const alt = { KeyP: () => this.useAml(), KeyH: () => this.clearPoint() }[event.code];
-      if (alt && this.canReview()) {
+      if (alt && this.store.canReview()) {
         event.preventDefault();
         alt();
       }
@@ -1130,7 +944,7 @@ export class Workspace {
       const id = this.queue.selectedId();
       if (id) {
         event.preventDefault();
-        this.openIncident(id);
+        this.incidentView.open(id);
       }
       return;
     }

@@ -1,10 +1,12 @@
 // ESLint for the panel's own modules (`make lint`, or `npm run lint`): the recommended rules, in the
-// browser. The vendored libraries are other projects' minified code: not ours to lint.
+// browser. The vendored libraries are other projects' minified code: not ours to lint. ESLint does not
+// read .gitignore: the git-ignored directories are listed too (cdk.out/ holds copies of the panel,
+// .venv/ packages ship JavaScript of their own).
 import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["panel/vendor/**", "node_modules/**", "cdk.out/**", ".venv/**", "test-artifacts/**"] },
+  { ignores: ["panel/vendor/**", "node_modules/**", "cdk.out/**", ".venv/**", ".local/**", "build/**", "test-artifacts/**"] },
   {
     files: ["panel/js/**/*.js"],
     ...js.configs.recommended,

@@ -30,9 +30,10 @@ dev: $(STAMP) ## run the local stack: embedded AWS, REST API :8112, Lambda API :
 
 test: lint typecheck unit infra integration e2e ## every check and test (what CI runs)
 
-lint: $(STAMP) ## ruff lint and format check, OpenAPI documents up to date
+lint: $(STAMP) node_modules/.installed ## ruff lint and format check, ESLint on the panel's modules, OpenAPI documents up to date
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	npx eslint
 	$(BIN)/python tools/openapi.py --check
 
 typecheck: $(STAMP) ## mypy, strict, with the pydantic plugin

@@ -1,4 +1,4 @@
-"""How many requests one open operators' panel sends to the API, modelled on panel/js/workspace.js, for the
+"""How many requests one open operators' panel sends to the API, modelled on panel/js/polling.js, for the
 tests that hold the WAF and throttling limits (tests/infra/test_waf.py) and the README's cost table
 (tests/unit/test_docs.py) against it. tests/unit/test_panel_traffic.py checks that the numbers here are the
 panel's own.
@@ -15,17 +15,17 @@ from dataclasses import dataclass
 
 from infra.definitions import PANEL_DIR
 
-WORKSPACE = PANEL_DIR / "js" / "workspace.js"
+POLLING = PANEL_DIR / "js" / "polling.js"
 TICK_MS = 250
 DETAIL_POLL_MS = 2000
 LIST_STATUSES = ("RECEIVED", "IN_REVIEW", "VERIFIED", "DISPATCHED", "ACKNOWLEDGED")
 TABS = ("queue", "mine", "dispatched", "review")
-# The literal intervals of workspace.js `interval(status)`, which list_interval_ms mirrors.
+# The literal intervals of polling.js `listInterval(status, tab)`, which list_interval_ms mirrors.
 LIST_INTERVALS_MS = frozenset({1500, 5000, 3000, 15000})
 
 
 def list_interval_ms(status: str, tab: str) -> int:
-    """workspace.js `interval(status)`: only the incoming list polls fast whatever the tab shows."""
+    """polling.js `listInterval(status, tab)`: only the incoming list polls fast whatever the tab shows."""
     if status == "RECEIVED":
         return 1500
     if status == "IN_REVIEW":
@@ -77,12 +77,13 @@ def busiest_panel(window_s: int, incident: str = "01J0000000000000000000000A") -
 
 
 def source_intervals() -> tuple[frozenset[int], int, int]:
-    """The intervals written in workspace.js: interval(status)'s literals, DETAIL_POLL_MS and the tick."""
-    text = WORKSPACE.read_text(encoding="utf-8")
-    body = re.search(r"\n  interval\(status\) \{\n(.*?)\n  \}\n", text, re.DOTALL)
+    """The intervals written in polling.js: listInterval's literals, DETAIL_POLL_MS and TICK_MS (the
+    timers of the lists and of the open incident both tick at TICK_MS)."""
+    text = POLLING.read_text(encoding="utf-8")
+    body = re.search(r"\nexport function listInterval\(status, tab\) \{\n(.*?)\n\}\n", text, re.DOTALL)
     detail = re.search(r"const DETAIL_POLL_MS = (\d+);", text)
-    tick = re.search(r"setInterval\(\(\) => this\.tick\(\), (\d+)\)", text)
+    tick = re.search(r"const TICK_MS = (\d+);", text)
     if not (body and detail and tick):
-        raise AssertionError(f"{WORKSPACE}: the polling code moved; update tests/panel_traffic.py")
+        raise AssertionError(f"{POLLING}: the polling code moved; update tests/panel_traffic.py")
     literals = frozenset(int(n) for n in re.findall(r"\b(\d{3,})\b", body.group(1)))
     return literals, int(detail.group(1)), int(tick.group(1))

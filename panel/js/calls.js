@@ -7,7 +7,8 @@
 import { $, show } from "./dom.js";
 import { t, onLanguageChange } from "./i18n.js";
 import { ApiError } from "./api.js";
-import { actorName, describeError } from "./workspace.js";
+import { actorName } from "./incident-words.js";
+import { describeError } from "./errors.js";
 
 // The numbers the API takes (core/phone.py): E.164, and for Indonesia 8-12 national digits.
 const E164 = /^\+[1-9][0-9]{7,14}$/;
@@ -45,11 +46,13 @@ export function describeContact(contact) {
 }
 
 export class CallOffers {
-  /** `workspace` opens the incident (as a screen pop does) and says what happened. */
-  constructor({ api, announce, workspace }) {
+  /** `incidentView` opens the incident (as a screen pop does), `messages` say what happened. */
+  constructor({ api, announce, store, incidentView, messages }) {
     this.api = api;
     this.announce = announce;
-    this.workspace = workspace;
+    this.store = store;
+    this.incidentView = incidentView;
+    this.messages = messages;
     this.queue = []; // calls waiting for their incident, oldest first
     this.handled = new Set(); // contact ids offered on this page: a contact's later events offer nothing new
     this.busy = false;
@@ -104,12 +107,12 @@ export class CallOffers {
       const incident = await this.open(call);
       this.queue.shift();
       this.render();
-      await this.workspace.openIncident(incident.id);
+      await this.incidentView.open(incident.id);
       const ref = incident.id.slice(-6);
-      const mine = incident.createdBy === this.workspace.me;
+      const mine = incident.createdBy === this.store.me;
       const said = () => (mine ? t("callOfferOpened", { ref }) : t("callOfferFound", { ref, who: actorName(incident.createdBy) }));
-      const before = this.workspace.noticeText; // e.g. where the form left open went (a draft)
-      this.workspace.setNotice(() => [said(), before?.()].filter(Boolean).join(" "));
+      const before = this.messages.notice; // e.g. where the form left open went (a draft)
+      this.messages.setNotice(() => [said(), before?.()].filter(Boolean).join(" "));
       this.announce(said());
     } catch (error) {
       this.error = () => describeError(error);

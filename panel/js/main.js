@@ -7,7 +7,6 @@ import { Api } from "./api.js";
 import { LoginView } from "./login.js";
 import { Workspace } from "./workspace.js";
 import { setupConnect } from "./connect.js";
-import { CallOffers } from "./calls.js";
 import { openDialog } from "./dialogs.js";
 
 let config = null;
@@ -54,8 +53,7 @@ async function signedIn(session) {
   renderUser(session);
   show($("#app-view"));
   if (!workspace) {
-    workspace = new Workspace({ config, api, session, announce, onLogout: logout });
-    workspace.calls = new CallOffers({ api, announce, workspace });
+    workspace = new Workspace({ config, api, session, announce });
   } else {
     workspace.setSession(session);
   }

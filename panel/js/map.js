@@ -4,7 +4,7 @@
 // From the keyboard: Tab to the map, arrows pan, + / - zoom, Enter or Space sets the point under the
 // crosshair in its centre, Delete clears it.
 import { VENDOR } from "./vendor.js";
-import { t } from "./i18n.js";
+import { t, onLanguageChange } from "./i18n.js";
 
 let loading = null;
 
@@ -82,6 +82,8 @@ export class IncidentMap {
     this.pointMarker = null;
     this.pickable = false;
     this.note = null; // the text over the map when the location has no point
+    this.point = null; // the point chosen in the verify form, kept until the map is there to show it
+    onLanguageChange(() => this.relabel());
   }
 
   async init() {
@@ -110,6 +112,7 @@ export class IncidentMap {
     this.container.addEventListener("keydown", (event) => this.onKey(event));
     this.container.setAttribute("aria-label", t("mapLabel"));
     this.container.setAttribute("aria-describedby", "map-keys");
+    this.setPoint(this.point);
   }
 
   /** Enter or Space: the point under the crosshair (the map's centre); Delete: no point. */
@@ -218,6 +221,7 @@ export class IncidentMap {
   }
 
   setPoint(point) {
+    this.point = point;
     if (!this.map) return;
     if (this.pointMarker) {
       this.pointMarker.remove();

@@ -2,7 +2,7 @@
 // a number to call back. No sign-in. POST /reports of the public intake (functions/intake/openapi.json):
 // 202 {incidentId, message, messageEn}, 422 {message, detail[{loc, msg}]}, 429 with Retry-After.
 // The checks below mirror the API's so that most mistakes are shown before anything is sent.
-import { $, $$, h, replace, show } from "./dom.js";
+import { $, h, replace, show } from "./dom.js";
 import { t, lang, initLanguage, applyI18n, toggleLanguage, onLanguageChange } from "./i18n.js";
 import { endpoint } from "./api.js";
 import { coord } from "./format.js";

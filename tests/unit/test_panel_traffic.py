@@ -13,9 +13,9 @@ from tests.panel_traffic import (
     IDLE_RATE,
     LIST_INTERVALS_MS,
     LIST_STATUSES,
+    POLLING,
     TABS,
     TICK_MS,
-    WORKSPACE,
     busiest_panel,
     list_interval_ms,
     polls_per_second,
@@ -23,7 +23,7 @@ from tests.panel_traffic import (
 )
 
 
-def test_the_model_uses_the_intervals_written_in_workspace_js() -> None:
+def test_the_model_uses_the_intervals_written_in_polling_js() -> None:
     literals, detail, tick = source_intervals()
 
     assert literals == LIST_INTERVALS_MS
@@ -31,8 +31,8 @@ def test_the_model_uses_the_intervals_written_in_workspace_js() -> None:
     assert (detail, tick) == (DETAIL_POLL_MS, TICK_MS)
 
 
-def test_the_model_polls_the_lists_workspace_js_polls() -> None:
-    text = WORKSPACE.read_text(encoding="utf-8")
+def test_the_model_polls_the_lists_polling_js_polls() -> None:
+    text = POLLING.read_text(encoding="utf-8")
     dispatched = re.search(r"const DISPATCHED_STATUSES = \[([^\]]*)\]", text)
     open_statuses = re.search(r"const OPEN_STATUSES = \[([^\]]*)\]", text)
     assert dispatched

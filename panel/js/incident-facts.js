@@ -1,0 +1,139 @@
+// The open incident's regions, each rendered from the API's answer: the notes to read first (flags),
+// the facts, the citizen's words, the dispatches to agencies, the location in words and the handset's
+// AML fix. Pure renderers: the view (incident.js) calls them when the incident or the language changes.
+import { $, h, replace, show } from "./dom.js";
+import { t, term } from "./i18n.js";
+import { dateTime, coord } from "./format.js";
+import { DISPATCHED_STATUSES } from "./polling.js";
+import { agencyName, flagChip, reporter } from "./incident-words.js";
+
+export function renderFacts(incident) {
+  const facts = [
+    [incident.channel === "VOICE" ? "caller" : "reporter", reporter(incident) || t("callerUnknown")],
+    ["channel", term("channel", incident.channel)],
+    ["receivedAt", dateTime(incident.receivedAt)],
+    ["status", term("status", incident.status)],
+    [DISPATCHED_STATUSES.includes(incident.status) || incident.status === "CLOSED" ? "verifiedByLabel" : "assignedTo", incident.assignedTo || t("nobody")],
+  ];
+  if (incident.category) facts.push(["category", term("category", incident.category)]);
+  if (incident.priority) facts.push(["priority", term("priority", incident.priority)]);
+  if (incident.summary) facts.push(["summary", incident.summary]);
+  if (incident.rejection) {
+    const r = incident.rejection;
+    const parts = [term("reason", r.reason)];
+    if (r.duplicateOf) parts.push(t("duplicateOfLabel", { id: r.duplicateOf }));
+    if (r.note) parts.push(r.note);
+    facts.push(["rejection", parts.join(" — ")]);
+  }
+  const flags = (incident.flags || []).map((f) => flagChip(incident, f));
+  replace(
+    $("#detail-facts"),
+    facts.map(([key, value]) => [h("dt", {}, t(key)), h("dd", { dataset: { fact: key === "verifiedByLabel" ? "assignedTo" : key } }, value)]),
+    flags.length ? [h("dt", {}, t("flags")), h("dd", { class: "flags" }, flags)] : null,
+  );
+}
+
+/** What an operator must know before reading on: a report nobody could parse, a question asked. */
+export function renderFlags(incident) {
+  const flags = incident.flags || [];
+  const source = incident.source || {};
+  const notes = [];
+  if (flags.includes("UNPARSED")) {
+    notes.push(
+      h(
+        "div",
+        { class: "flag-note", dataset: { flag: "UNPARSED" }, role: "note" },
+        h("h3", {}, t("unparsedTitle")),
+        h("p", {}, t("unparsedText")),
+        source.rawKey ? h("p", {}, `${t("rawKeyLabel")}: `, h("code", { class: "raw-key" }, source.rawKey)) : null,
+        source.problem ? h("p", {}, `${t("problemLabel")}: `, h("span", { class: "problem", lang: "en" }, source.problem)) : null,
+      ),
+    );
+  }
+  if (flags.includes("LOCATION_ASKED")) {
+    notes.push(
+      h(
+        "div",
+        { class: "flag-note", dataset: { flag: "LOCATION_ASKED" }, role: "note" },
+        h("p", {}, t("locationAskedText", { channel: term("channel", incident.channel), ref: incident.id.slice(-6) })),
+      ),
+    );
+  }
+  replace($("#detail-flags"), notes);
+}
+
+export function renderReport(incident) {
+  const none = incident.channel === "VOICE" ? "noReport" : "noReportText";
+  replace($("#detail-report"), incident.report ? h("pre", { class: "report" }, incident.report) : h("p", { class: "hint" }, t(none)));
+}
+
+/** `agencies`: config.json's list, for their names. A pending agency gets its acknowledge button. */
+export function renderDispatches(incident, agencies) {
+  const dispatches = incident.dispatches || [];
+  // Before verification there is nothing to dispatch: the block would only take room from the form.
+  show($("#dispatches-block"), dispatches.length > 0 || DISPATCHED_STATUSES.includes(incident.status));
+  if (!dispatches.length) {
+    replace($("#detail-dispatches"), h("li", { class: "hint" }, t("noDispatches")));
+    return;
+  }
+  const name = (code) => agencyName(agencies, code);
+  replace(
+    $("#detail-dispatches"),
+    dispatches.map((d) =>
+      h(
+        "li",
+        { dataset: { agency: d.agency, status: d.status } },
+        h("strong", {}, name(d.agency)),
+        " ",
+        h("span", { class: "badge", dataset: { status: d.status } }, term("dispatch", d.status)),
+        h("span", { class: "when" }, t("notifiedAt", { time: dateTime(d.notifiedAt) })),
+        d.acknowledgedAt ? h("span", { class: "when" }, t("acknowledgedAtBy", { time: dateTime(d.acknowledgedAt), user: d.acknowledgedBy || "?" })) : null,
+        d.note ? h("span", { class: "note" }, d.note) : null,
+        d.status === "NOTIFIED" && incident.status === "DISPATCHED"
+          ? h("button", { type: "button", class: "small", dataset: { agency: d.agency } }, t("acknowledgeAgency", { agency: name(d.agency) }))
+          : null,
+      ),
+    ),
+  );
+}
+
+export function renderLocation(incident) {
+  const parts = [];
+  const loc = incident.location;
+  if (loc) {
+    if (loc.district) parts.push(`${t("district")}: ${loc.district}`);
+    if (loc.address) parts.push(loc.address);
+    if (loc.lat != null) parts.push(`${coord(loc.lat)}, ${coord(loc.lon)}`);
+    else if (loc.district || loc.address) parts.push(t("noPointYet"));
+  }
+  if (incident.aml) {
+    const a = incident.aml;
+    parts.push(t("amlPosition", { lat: coord(a.lat), lon: coord(a.lon), acc: a.accuracyM != null ? Math.round(a.accuracyM) : "?" }));
+  }
+  $("#detail-location").textContent = parts.length ? parts.join(" · ") : t("noLocation");
+}
+
+/** The handset's own position (Advanced Mobile Location): how it was found, how good, when, how sent. */
+export function renderAml(incident) {
+  const a = incident.aml;
+  show($("#aml-block"), Boolean(a));
+  show($("#map-legend"), Boolean(a));
+  if (!a) {
+    replace($("#detail-aml"));
+    return;
+  }
+  const facts = [
+    ["amlAccuracy", a.accuracyM != null ? t("amlAccuracyValue", { m: Math.round(a.accuracyM) }) : "?"],
+    ["amlMethod", term("method", a.method || "UNKNOWN")],
+    a.confidence != null ? ["amlConfidence", `${Math.round(a.confidence)} %`] : null,
+    ["amlFixedAt", a.fixedAt ? dateTime(a.fixedAt) : "?"],
+    ["amlReceivedAt", dateTime(a.receivedAt)],
+    ["amlTransport", term("transport", a.transport)],
+    a.number ? ["amlNumber", a.number] : null,
+    a.warnings?.length ? ["amlWarnings", a.warnings.map((w) => term("amlWarning", w)).join("; ")] : null,
+  ].filter(Boolean);
+  replace(
+    $("#detail-aml"),
+    facts.map(([key, value]) => [h("dt", {}, t(key)), h("dd", { dataset: { aml: key } }, value)]),
+  );
+}

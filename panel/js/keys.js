@@ -1,0 +1,144 @@
+// The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
+// 1-4, l, ?, i), inside a form only Esc, Ctrl+Enter and the Alt ones; and the help dialog that lists them.
+// A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
+import { $, $$, h, replace, inFormControl } from "./dom.js";
+import { t, toggleLanguage, onLanguageChange } from "./i18n.js";
+import { anyDialogOpen, openDialog } from "./dialogs.js";
+
+const HELP = [
+  ["j / k, ↓ / ↑", "key_move"],
+  ["n", "key_newest"],
+  ["Enter", "key_open"],
+  ["Esc", "key_escape"],
+  ["c", "key_claim"],
+  ["v", "key_verify"],
+  ["r", "key_reject"],
+  ["p · Alt+P", "key_aml"],
+  ["h · Alt+H", "key_clearPoint"],
+  [null, "key_map"], // the map's own keys, in words
+  ["a", "key_ack"],
+  ["x", "key_close"],
+  ["t", "key_reassign"],
+  ["1 2 3 4", "key_tabs"],
+  ["l", "key_lang"],
+  ["?", "key_help"],
+  ["Ctrl+Enter", "key_submit"],
+  ["i · Alt+I", "key_callOffer"],
+];
+
+export class Keys {
+  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls }) {
+    this.store = store;
+    this.lists = lists;
+    this.incidentView = incidentView;
+    this.forms = forms;
+    this.verify = verify;
+    this.actions = actions;
+    this.dialogs = dialogs;
+    this.calls = calls;
+    this.fillHelp();
+    document.addEventListener("keydown", (e) => this.onKey(e));
+    onLanguageChange(() => this.fillHelp());
+  }
+
+  fillHelp() {
+    replace(
+      $("#help-keys"),
+      HELP.map(([key, what]) => h("tr", {}, h("th", { scope: "row" }, h("kbd", {}, key ?? t("key_mapKeys"))), h("td", {}, t(what)))),
+    );
+  }
+
+  /** Esc: a form closes (its input kept as a draft), then the incident's view closes. */
+  escape(event) {
+    if (this.store.form) {
+      event.preventDefault();
+      this.forms.close(true);
+      return;
+    }
+    if (this.store.openId) {
+      event.preventDefault();
+      this.incidentView.close(true);
+    }
+  }
+
+  onKey(event) {
+    if (event.defaultPrevented || $("#app-view").hidden) return;
+    const target = event.target;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      const form = target.closest?.("form");
+      if (form && !form.hidden) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+      return;
+    }
+    if (anyDialogOpen()) return; // a dialog handles its own keys (Esc closes it)
+    if (event.key === "Escape") return this.escape(event);
+    // A call without its incident: Alt+I opens it from inside a form too (i outside one, below).
+    if (event.altKey && event.code === "KeyI" && !event.ctrlKey && !event.metaKey && this.calls.pending) {
+      event.preventDefault();
+      this.calls.take();
+      return;
+    }
+    // With Alt, the point's shortcuts work inside the verify form too (by the key's place: Option+P
+    // on a Mac types "π").
+    if (event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      const alt = { KeyP: () => this.verify.useAml(), KeyH: () => this.verify.clearPoint() }[event.code];
+      if (alt && this.store.canReview()) {
+        event.preventDefault();
+        alt();
+      }
+      return;
+    }
+    // No single-key shortcut inside a form (its fields, radios, checkboxes, buttons) or while typing.
+    if (inFormControl(event) || target.closest?.("form") || event.ctrlKey || event.metaKey || event.altKey) return;
+    const inList = target === document.body || target.closest?.("#queue-pane") || target.id === "main";
+    const handlers = {
+      j: () => this.lists.move(1),
+      k: () => this.lists.move(-1),
+      n: () => this.lists.jumpToNewest(),
+      c: () => this.actions.claim(),
+      v: () => this.forms.open("verify"),
+      r: () => this.forms.open("reject"),
+      p: () => this.verify.useAml(),
+      h: () => this.verify.clearPoint(),
+      a: () => this.dialogs.openAck(),
+      x: () => this.dialogs.openClose(),
+      t: () => this.dialogs.openReassign(),
+      1: () => this.lists.setTab("queue", true),
+      2: () => this.lists.setTab("mine", true),
+      3: () => this.lists.setTab("dispatched", true),
+      4: () => this.lists.setTab("review", true),
+      l: () => toggleLanguage(),
+      "?": () => openDialog($("#help-dialog")),
+      i: () => this.calls.take(),
+    };
+    if (target.getAttribute?.("role") === "tab" && (event.key === "ArrowRight" || event.key === "ArrowLeft")) {
+      const tabs = $$("[role=tab]").filter((tab) => !tab.hidden);
+      const index = tabs.indexOf(target) + (event.key === "ArrowRight" ? 1 : -1);
+      event.preventDefault();
+      this.lists.setTab(tabs[(index + tabs.length) % tabs.length].dataset.tab, true);
+      return;
+    }
+    if (inList) {
+      handlers.ArrowDown = () => this.lists.move(1);
+      handlers.ArrowUp = () => this.lists.move(-1);
+      handlers.Home = () => this.lists.move(-Infinity);
+      handlers.End = () => this.lists.move(Infinity);
+    }
+    if (event.key === "Enter") {
+      if (target.closest?.("button, a, input, [role=tab], .leaflet-container")) return; // they handle Enter themselves
+      const id = this.lists.selectedId();
+      if (id) {
+        event.preventDefault();
+        this.incidentView.open(id);
+      }
+      return;
+    }
+    const handler = handlers[event.key];
+    if (handler) {
+      event.preventDefault();
+      handler();
+    }
+  }
+}

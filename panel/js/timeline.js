@@ -1,0 +1,102 @@
+// The open incident's timeline, its audit trail: when, what, who (a system step named as such), the
+// status it moved from and to, and each step's details in words (what was decided, not the API's field
+// names); details the panel does not know yet are shown raw, quietly.
+import { $, h, replace } from "./dom.js";
+import { t, term } from "./i18n.js";
+import { dateTime } from "./format.js";
+import { actorName, agencyName, agencyNames } from "./incident-words.js";
+
+/** A timeline entry's details in words; `agencies`: config.json's list, for their names. */
+function details(entry, agencies) {
+  const d = { ...(entry.details || {}) };
+  const out = [];
+  const take = (key) => {
+    const value = d[key];
+    delete d[key];
+    return value === undefined || value === "" ? null : value;
+  };
+  switch (entry.action) {
+    case "REGISTER": {
+      const channel = take("channel");
+      if (channel) out.push(t("tl_channel", { channel: term("channel", channel) }));
+      if (entry.reason) out.push(term("registerReason", entry.reason));
+      break;
+    }
+    case "LOCATE": {
+      const [lat, lon, acc, method, transport] = ["lat", "lon", "accuracyM", "method", "transport"].map(take);
+      if (lat && lon) {
+        out.push(t("locateDetails", { point: `${lat}, ${lon}`, acc: acc || "?", method: term("method", method || "UNKNOWN"), transport: term("transport", transport || "?") }));
+      }
+      break;
+    }
+    case "REASSIGN": {
+      const from = take("from");
+      const to = take("to");
+      out.push(from ? t("tl_reassign", { from, to: to || "?" }) : t("tl_assign", { to: to || "?" }));
+      break;
+    }
+    case "VERIFY": {
+      const grade = take("grade");
+      const category = take("category");
+      const priority = take("priority");
+      const codes = take("agencies");
+      const parts = [grade ? t("tl_grade", { grade }) : null, category ? term("category", category) : null, priority ? term("priority", priority) : null];
+      out.push(parts.filter(Boolean).join(" · "));
+      if (codes) out.push(t("tl_agencies", { agencies: agencyNames(agencies, codes) }));
+      break;
+    }
+    case "REJECT": {
+      if (entry.reason) out.push(term("reason", entry.reason));
+      const duplicateOf = take("duplicateOf");
+      if (duplicateOf) out.push(t("duplicateOfLabel", { id: duplicateOf }));
+      const note = take("note");
+      if (note) out.push(t("tl_note", { note }));
+      break;
+    }
+    case "DISPATCH": {
+      const codes = take("agencies");
+      if (codes) out.push(t("tl_agencies", { agencies: agencyNames(agencies, codes) }));
+      break;
+    }
+    case "AGENCY_ACKNOWLEDGE":
+    case "ACKNOWLEDGE": {
+      const agency = take("agency");
+      const pending = take("pending");
+      if (agency) out.push(t("tl_agency", { agency: agencyName(agencies, agency) }));
+      if (pending) out.push(t("tl_pending", { agencies: agencyNames(agencies, pending) }));
+      if (entry.reason) out.push(t("tl_note", { note: entry.reason }));
+      break;
+    }
+    case "CLOSE":
+      if (entry.reason) out.push(t("tl_outcome", { note: entry.reason }));
+      break;
+    default:
+      if (entry.reason) out.push(entry.reason);
+  }
+  // Anything the panel does not know yet: shown raw, quietly.
+  const rest = Object.entries(d).filter(([, v]) => v !== "");
+  return { parts: out.filter(Boolean), rest };
+}
+
+export function renderTimeline(incident, agencies) {
+  replace(
+    $("#detail-timeline"),
+    incident.timeline.map((entry) => {
+      const { parts, rest } = details(entry, agencies);
+      const moved = entry.fromStatus !== entry.toStatus;
+      return h(
+        "li",
+        { dataset: { action: entry.action, to: entry.toStatus } },
+        h("time", { datetime: entry.at }, dateTime(entry.at)),
+        " ",
+        h("strong", {}, term("action", entry.action)),
+        " · ",
+        h("span", { class: "actor", title: entry.actor, dataset: { actor: entry.actor } }, actorName(entry.actor)),
+        moved ? " · " : null,
+        moved ? h("span", { class: "move" }, `${entry.fromStatus ? term("status", entry.fromStatus) : "–"} → ${term("status", entry.toStatus)}`) : null,
+        parts.length ? h("span", { class: "details" }, parts.join(" · ")) : null,
+        rest.length ? h("span", { class: "details raw" }, rest.map(([k, v]) => `${k}: ${v}`).join(" · ")) : null,
+      );
+    }),
+  );
+}

@@ -47,11 +47,11 @@ from core.repository import DynamoIncidentRepository, dynamodb_client
 from core.secrets import ChannelSecrets, load_channel_secrets
 from core.settings import get_settings
 from core.storage import S3RawArchive
-from intake.aml import AmlFormatError, AmlMessage, parse_https, parse_sms
+from intake.aml_message import AmlFormatError, AmlMessage, parse_https, parse_sms
 from intake.archiving import CHANNELS, RequestArchive, raw_body
 from intake.signatures import meta_signature_valid, token_valid, x_crc_response, x_signature_valid
-from intake.social import InstagramWebhook, TwitterWebhook, instagram_reports, twitter_reports
 from intake.web_report import RECEIVED_EN, RECEIVED_ID, ReportReceived, WebReport
+from intake.webhook_payloads import InstagramWebhook, TwitterWebhook, instagram_reports, twitter_reports
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 API_TITLE = "Respon 112 — public intake"

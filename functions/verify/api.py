@@ -1,4 +1,4 @@
-"""The operators' REST API: queue, detail, and the verify workflow (claim, verify, reject, …).
+"""verify-api: the operators' REST API: queue, detail, and the verify workflow (claim, verify, reject, …).
 
 Routes parse and validate (Powertools + pydantic), identify the operator from the Cognito claims, call
 core, and shape the answer. Errors: 401 no/bad token, 403 not an operator, 404 unknown incident, 409

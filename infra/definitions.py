@@ -301,7 +301,7 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
     ),
     FunctionDesign(
         name="intake-web",
-        handler="intake.webhooks.lambda_handler",
+        handler="intake.web.lambda_handler",
         description="Public intake: web report form, Instagram and X webhooks, AML positions",
         timeout_seconds=10,
         tables=(

@@ -62,7 +62,7 @@ FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
     "verify-api": (("verify.api", "default_service"), ("verify.api", "default_directory")),
     "dispatch-worker": (("dispatch.worker", "default_dispatcher"),),
     "dispatch-reconciler": (("dispatch.reconciler", "default_service"),),
-    "intake-web": (("intake.webhooks", "default_ports"),),
+    "intake-web": (("intake.web", "default_ports"),),
     "intake-backlog": (("intake.backlog", "default_registrar"),),
     "reply-sender": (("reply.sender", "default_sender"),),
 }

@@ -57,12 +57,11 @@ class Ports:
 @dataclass(frozen=True)
 class Refusal:
     """How a request that did not pass its gate is answered: `status` with `message`, the start of its
-    body archived as refused for `reason`, counted as `metric` when one is named."""
+    body archived as refused for `reason`."""
 
     status: HTTPStatus
     message: str
     reason: str
-    metric: str | None = None
 
 
 class Refused(Exception):
@@ -120,14 +119,16 @@ class PublicRequest:
         not_an_object: Refusal | None = None,
     ) -> M:
         """The body as `model`, trusted first, then archived whole, then read. Its signature (the header
-        `signature`, over the raw bytes with `secret`) must check out, else Refused (401, nothing created).
-        A signed body that is not a JSON object is refused with `not_an_object` when the platform's
-        signature cannot vouch for one; otherwise it is Unreadable (400, kept as an UNPARSED incident),
-        as is an object `model` cannot read."""
+        `signature`, over the raw bytes with `secret`) must check out, else Refused (401, nothing created,
+        counted as WebhookSignatureRejected). A signed body that is not a JSON object is refused with
+        `not_an_object` when the platform's signature cannot vouch for one (WebhookPayloadRefused);
+        otherwise it is Unreadable (400, kept as an UNPARSED incident), as is an object `model` cannot
+        read."""
         raw = self.raw
         if not valid(raw, self.event.headers.get(signature), secret):
+            metrics.add_metric(name="WebhookSignatureRejected", unit=MetricUnit.Count, value=1)
             problem = f"{signature} is missing or does not match the body"
-            raise Refused(Refusal(HTTPStatus.UNAUTHORIZED, problem, "signature", "WebhookSignatureRejected"))
+            raise Refused(Refusal(HTTPStatus.UNAUTHORIZED, problem, reason="signature"))
         try:
             data = json_loads(raw)
         except ValueError as error:  # not JSON, or JSON Python cannot hold (JSONDecodeError is a ValueError)
@@ -135,6 +136,7 @@ class PublicRequest:
         else:
             problem = "" if isinstance(data, dict) else "the body is not a JSON object"
         if problem and not_an_object is not None:
+            metrics.add_metric(name="WebhookPayloadRefused", unit=MetricUnit.Count, value=1)
             raise Refused(not_an_object)
         self.archive.keep()
         try:
@@ -163,8 +165,6 @@ class PublicRequest:
         return incident.id
 
     def refuse(self, refusal: Refusal) -> Response[Any]:
-        if refusal.metric:
-            metrics.add_metric(name=refusal.metric, unit=MetricUnit.Count, value=1)
         self.archive.refuse(refusal.reason)
         return error_response(refusal.status, refusal.message)
 

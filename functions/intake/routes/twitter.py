@@ -33,7 +33,6 @@ NOT_AN_OBJECT = Refusal(
     HTTPStatus.BAD_REQUEST,
     "the body is not an X Account Activity JSON object",
     reason="not an Account Activity object",
-    metric="WebhookPayloadRefused",
 )
 READ_BODIES = (ReadBody("/webhooks/twitter", "post", json_content(TwitterWebhook), (TwitterWebhook,)),)
 

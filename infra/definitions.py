@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from core.agencies import AGENCIES, ROUTES
 from core.models import Category, Priority
 from core.regency import REGENCIES
-from core.routing import AGENCIES, ROUTES
 from core.tables import CALLER_INDEX, IDEMPOTENCY, INCIDENTS, STATUS_INDEX, TABLES, Index, Key, TableDesign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -301,7 +301,7 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
     ),
     FunctionDesign(
         name="intake-web",
-        handler="intake.webhooks.lambda_handler",
+        handler="intake.web.lambda_handler",
         description="Public intake: web report form, Instagram and X webhooks, AML positions",
         timeout_seconds=10,
         tables=(
@@ -336,7 +336,7 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
     ),
     FunctionDesign(
         name="reply-sender",
-        handler="intake.replies.lambda_handler",
+        handler="reply.sender.lambda_handler",
         description="Answers citizens on Instagram (Graph API)",
         timeout_seconds=15,
         memory_mb=256,
@@ -363,7 +363,7 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
     ),
     FunctionDesign(
         name="dispatch-reconciler",
-        handler="dispatch.reconcile.lambda_handler",
+        handler="dispatch.reconciler.lambda_handler",
         description="Re-queues verified incidents whose dispatch request was lost",
         timeout_seconds=60,
         memory_mb=512,

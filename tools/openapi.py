@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
-from intake.webhooks import openapi_schema as intake_schema  # noqa: E402
+from intake.web import openapi_schema as intake_schema  # noqa: E402
 from verify.api import openapi_schema as verify_schema  # noqa: E402
 
 DOCUMENTS = {

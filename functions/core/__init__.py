@@ -1,5 +1,7 @@
 """Respon 112 domain: incidents, their lifecycle, and the ports the functions talk to.
 
-Nothing in this package imports boto3 except the data-access modules (`repository`, `messaging`),
-so the domain can be exercised with in-memory fakes.
+Only the adapters reach AWS or another platform, so the domain can be exercised with in-memory fakes:
+`repository` (DynamoDB), `messaging` (SQS, SNS), `storage` (S3) and `directory` (Cognito) through boto3,
+the only modules that import it; `secrets` (Secrets Manager) and `idempotency` (DynamoDB) through
+Powertools; `graph_api` (Meta's Graph API) over HTTPS. tests/unit/test_structure.py holds them to it.
 """

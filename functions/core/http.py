@@ -1,6 +1,6 @@
-"""What the two REST functions (verify-api, intake-web) answer alike: error bodies, the 422s for bodies
-that are not UTF-8 or break a domain rule, validation details that keep pydantic's message, and their
-committed OpenAPI document served as is."""
+"""What the two REST functions (verify-api, intake-web) answer alike: CORS for the panel's origins, error
+bodies, the 422s for bodies that are not UTF-8 or break a domain rule, validation details that keep
+pydantic's message, and their committed OpenAPI document served as is."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic.alias_generators import to_camel
 
 from core.errors import InvalidRequest
+from core.settings import get_settings
 
 # A \uD800-\uDFFF escape: JSON may spell a lone surrogate, which no UTF-8 store (DynamoDB) can hold.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -26,6 +27,21 @@ _SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
 DOCUMENT_RESPONSE: dict[int, OpenAPIResponse] = {
     200: {"description": "OpenAPI 3.1 document", "content": {"application/json": {"schema": {}}}}
 }
+
+
+def panel_cors(allow_headers: list[str]) -> CORSConfig | None:
+    """CORS for the panel's origins only (CORS_ALLOW_ORIGINS, set by the stack; the report form is served
+    with the panel); none when unset (local: the panel and the API share an origin). Retry-After is
+    exposed: the panel and the form back off as the API asks."""
+    origins = get_settings().allowed_origins
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=origins[1:],
+        allow_headers=allow_headers,
+        expose_headers=["Retry-After"],
+    )
 
 
 def error_response(status: HTTPStatus, message: str, **extra: Any) -> Response[Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core import lifecycle
+from core.agencies import agencies_for
 from core.clock import Clock, utc_now
 from core.contacts import checked_contact_id, contact_dedupe_key
 from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
@@ -34,7 +35,6 @@ from core.phone import normalize_phone
 from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory
 from core.positions import attach_if_newer
 from core.regency import Regency
-from core.routing import agencies_for
 
 SYSTEM_INTAKE = "system:intake"
 # Why an operator registered a 112 call: it reached them without its incident (the intake failed or timed

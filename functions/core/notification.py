@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from core.agencies import AGENCIES
 from core.models import Agency, Category, Incident
 from core.regency import Regency
-from core.routing import AGENCIES
 
 CATEGORY_ID: dict[Category, str] = {
     Category.FIRE: "KEBAKARAN",

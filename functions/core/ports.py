@@ -1,5 +1,6 @@
-"""The ports the domain talks through. DynamoDB, SQS and SNS adapters implement them in production;
-tests hand in in-memory fakes (tests/fakes.py) that keep the same contract."""
+"""The ports the domain talks through. The adapters (DynamoDB, SQS, SNS, S3, Cognito: the list is in
+`core`) implement them in production; tests hand in in-memory fakes (tests/fakes.py) that keep the same
+contract."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DynamoDB data access for incidents: the only module (with `messaging`) that talks to AWS.
+"""DynamoDB data access for incidents (an adapter: the adapters that reach AWS are listed in `core`).
 
 Layout and access patterns are described in `core.tables`. Every write that changes an incident is one
 TransactWriteItems call, conditional on the version that was read, so a lost race surfaces as

@@ -1,4 +1,4 @@
-"""The dispatch worker: consumes dispatch requests from SQS and notifies the agencies of each incident.
+"""dispatch-worker: consumes dispatch requests from SQS and notifies the agencies of each incident.
 
 Powertools' BatchProcessor reports partial failures, so one bad message is retried (and, after the
 queue's maxReceiveCount, moved to the dead-letter queue) without redelivering the rest of the batch.

@@ -1,4 +1,5 @@
-"""Amazon Connect invokes this function from the 112 contact flow, before the caller reaches an operator.
+"""intake-connect: Amazon Connect invokes it from the 112 contact flow, before the caller reaches an
+operator.
 
 It registers the call as a RECEIVED incident and answers Connect's STRING_MAP (a flat map of strings,
 under 32 KB) so the flow can set `incidentId` on the contact for the operator's screen pop. Connect

@@ -1,4 +1,4 @@
-"""The operators' REST API: queue, detail, and the verify workflow (claim, verify, reject, …).
+"""verify-api: the operators' REST API: queue, detail, and the verify workflow (claim, verify, reject, …).
 
 Routes parse and validate (Powertools + pydantic), identify the operator from the Cognito claims, call
 core, and shape the answer. Errors: 401 no/bad token, 403 not an operator, 404 unknown incident, 409
@@ -13,12 +13,13 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, SecurityScheme
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from core.directory import CognitoDirectory
@@ -33,6 +34,7 @@ from core.http import (
     document_response,
     error_response,
     json_loads,
+    panel_cors,
     register_error_handlers,
 )
 from core.ids import ULID_PATTERN
@@ -76,21 +78,11 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
 SECURED: list[dict[str, list[str]]] = [{"cognito": []}]
 
 
-def _cors() -> CORSConfig | None:
-    """CORS for the panel's origins only (CORS_ALLOW_ORIGINS, set by the stack); none when unset (local:
-    the panel and the API share an origin)."""
-    origins = get_settings().allowed_origins
-    if not origins:
-        return None
-    return CORSConfig(
-        allow_origin=origins[0],
-        extra_origins=origins[1:],
-        allow_headers=["Authorization", "Content-Type"],
-        expose_headers=["Retry-After"],  # the panel backs off as the API asks
-    )
-
-
-app = APIGatewayRestResolver(enable_validation=True, cors=_cors(), json_body_deserializer=json_loads)
+app = APIGatewayRestResolver(
+    enable_validation=True,
+    cors=panel_cors(allow_headers=["Authorization", "Content-Type"]),
+    json_body_deserializer=json_loads,
+)
 
 IncidentIdParam = Annotated[str, PathParam(pattern=ULID_PATTERN, description="Incident id (ULID)")]
 CurrentOperator = Annotated[Operator, Depends(current_operator)]
@@ -387,7 +379,7 @@ def lambda_handler(
 ) -> dict[str, Any]:
     # The directory is built on first use: only /operators and reassign need Cognito.
     app.append_context(service=service or default_service(), directory=directory or _LazyDirectory())
-    return apply_conditional_get(event, app.resolve(event, context))
+    return apply_conditional_get(APIGatewayProxyEvent(event), app.resolve(event, context))
 
 
 class _LazyDirectory:

@@ -5,26 +5,16 @@ does, and `Cache-Control: private, no-cache` makes the browser revalidate with I
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 CACHE_CONTROL = "private, no-cache"
 
 
-def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
-    for key, value in (headers or {}).items():
-        if key.lower() == name:
-            return str(value)
-    return None
-
-
-def apply_conditional_get(event: Mapping[str, Any], response: dict[str, Any]) -> dict[str, Any]:
+def apply_conditional_get(request: APIGatewayProxyEvent, response: dict[str, Any]) -> dict[str, Any]:
     """Add ETag and Cache-Control to a successful GET; answer 304 when the client already has it."""
-    if (
-        event.get("httpMethod") != "GET"
-        or response.get("statusCode") != 200
-        or response.get("isBase64Encoded")
-    ):
+    if request.http_method != "GET" or response.get("statusCode") != 200 or response.get("isBase64Encoded"):
         return response
     body = response.get("body") or ""
     etag = '"' + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32] + '"'
@@ -32,7 +22,7 @@ def apply_conditional_get(event: Mapping[str, Any], response: dict[str, Any]) ->
     multi = {key: list(values) for key, values in (response.get("multiValueHeaders") or {}).items()}
     multi |= {"ETag": [etag], "Cache-Control": [CACHE_CONTROL]}
     answer = {**response, "multiValueHeaders": multi}
-    known = _header(event.get("headers"), "if-none-match")
+    known = request.headers.get("If-None-Match")  # Powertools' headers ignore case
     if known and etag in {tag.strip().removeprefix("W/") for tag in known.split(",")}:
         return {**answer, "statusCode": 304, "body": ""}
     return answer

@@ -28,7 +28,8 @@ from core.ratelimit import RateLimit, RateLimiter
 from core.regency import REGENCIES
 from core.repository import DynamoIncidentRepository
 from core.storage import S3RawArchive
-from intake.webhooks import Ports, lambda_handler
+from intake.routes.request import Ports
+from intake.web import lambda_handler
 from tests.fakes import RecordingBacklog
 from tests.support import FakeLambdaContext, create_tables, load_event
 from tests.unit.test_intake_web import sample_secrets

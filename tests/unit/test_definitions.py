@@ -61,10 +61,10 @@ FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
     "intake-connect": (("intake.connect", "default_service"),),
     "verify-api": (("verify.api", "default_service"), ("verify.api", "default_directory")),
     "dispatch-worker": (("dispatch.worker", "default_dispatcher"),),
-    "dispatch-reconciler": (("dispatch.reconcile", "default_service"),),
-    "intake-web": (("intake.webhooks", "default_ports"),),
+    "dispatch-reconciler": (("dispatch.reconciler", "default_service"),),
+    "intake-web": (("intake.web", "default_ports"),),
     "intake-backlog": (("intake.backlog", "default_registrar"),),
-    "reply-sender": (("intake.replies", "default_sender"),),
+    "reply-sender": (("reply.sender", "default_sender"),),
 }
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.agencies import ROUTES
 from core.dispatching import Dispatcher
 from core.errors import IllegalTransition, IncidentNotFound, InvalidRequest, NotAssignee
 from core.ids import new_ulid, ulid_timestamp_ms
@@ -24,7 +25,6 @@ from core.models import (
 )
 from core.observability import metrics
 from core.regency import REGENCIES
-from core.routing import ROUTES
 from tests.fakes import FakeDirectory, InMemoryIncidentRepository, RecordingDispatchQueue, RecordingNotifier
 from tests.support import Clock
 

@@ -1,4 +1,4 @@
-"""intake.webhooks.lambda_handler end to end, with its ports built from fakes: the web report form, the
+"""intake.web.lambda_handler end to end, with its ports built from fakes: the web report form, the
 Instagram and X webhooks, Advanced Mobile Location and the public OpenAPI document."""
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ from core.replies import Reply, ask_for_location
 from core.secrets import ChannelSecrets
 from intake.archiving import REFUSED_BYTES
 from intake.backlog import lambda_handler as backlog_handler
+from intake.routes.request import Ports
 from intake.signatures import meta_signature, x_signature
+from intake.web import INLINE_SECONDS, OPENAPI_FILE, lambda_handler, openapi_schema
 from intake.web_report import RECEIVED_EN, RECEIVED_ID
-from intake.webhooks import INLINE_SECONDS, OPENAPI_FILE, Ports, lambda_handler, openapi_schema
 from tests.fakes import InMemoryIncidentRepository, RecordingBacklog
 from tests.support import EVENTS, ROOT, Clock, FakeLambdaContext, load_event
 
@@ -425,7 +426,8 @@ from core.incidents import IncidentService
 from core.positions import PositionService
 from core.ratelimit import RateLimit, RateLimiter
 from core.regency import REGENCIES
-from intake.webhooks import Ports, lambda_handler
+from intake.routes.request import Ports
+from intake.web import lambda_handler
 from tests.fakes import InMemoryIncidentRepository, RecordingBacklog
 from tests.support import Clock, FakeLambdaContext, load_event
 from tests.unit.test_intake_web import RecordingArchive, RecordingReplyQueue, sample_secrets
@@ -452,7 +454,7 @@ print("ANSWERS" + json.dumps(answers))
 def test_the_429_carries_the_forms_cors_headers_too() -> None:
     """The form posts cross-origin (CloudFront -> API Gateway): a 429 without Access-Control-Allow-Origin
     reaches the form as a network error, not as "try again in N seconds". CORS is read from the
-    environment when intake.webhooks is imported, so this runs in a fresh interpreter."""
+    environment when intake.web is imported, so this runs in a fresh interpreter."""
     env = os.environ | {
         "CORS_ALLOW_ORIGINS": "https://panel.example.org",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), str(ROOT)]),

@@ -1,4 +1,5 @@
-"""The reply sender: answers citizens on the social channel they wrote on (queued by the intake).
+"""reply-sender: answers citizens on the social channel they wrote on (queued by the intake), through
+Meta's Graph API (core/graph_api.py).
 
 A reply the platform refuses for good (the user blocked us, the conversation window closed) is logged
 and dropped; anything else (throttling, an outage, secrets not configured yet) is retried by SQS and
@@ -16,11 +17,11 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
+from core.graph_api import GraphApiSender, ReplyRejected
 from core.observability import MetricUnit, logger, metrics, tracer
 from core.replies import Reply
 from core.secrets import load_reply_secrets
 from core.settings import get_settings
-from core.social import GraphApiSender, ReplyRejected
 
 _tracer = tracer()
 

@@ -1,4 +1,5 @@
-"""intake.aml: Advanced Mobile Location by SMS (ETSI TS 103 625 / Google ELS V1) and by HTTPS (ELS form).
+"""intake.aml_message: Advanced Mobile Location by SMS (ETSI TS 103 625 / Google ELS V1) and by HTTPS
+(ELS form).
 
 Published samples (../shared/reference/formats.md §6) and ours from events/webhooks/; every malformed
 message is an AmlFormatError that says what is wrong, and nothing else ever escapes the parsers."""
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core.models import AmlTransport, AmlWarning, PositioningMethod
-from intake.aml import AmlFormatError, parse_https, parse_sms
+from intake.aml_message import AmlFormatError, parse_https, parse_sms
 from tests.support import EVENTS
 
 NOW = datetime(2026, 11, 29, 3, 40, 20, tzinfo=UTC)

@@ -1,4 +1,5 @@
-"""Scheduled every minute: re-queue VERIFIED incidents whose dispatch request never arrived.
+"""dispatch-reconciler, scheduled every minute: re-queues VERIFIED incidents whose dispatch request never
+arrived.
 
 Verification commits first and queues second; if the queueing failed (or the message went missing),
 this sweep finds the incident through the status index and queues it again. One that stays VERIFIED

@@ -1,4 +1,4 @@
-"""dispatch.reconcile.lambda_handler: the scheduled sweep that re-queues stalled dispatches."""
+"""dispatch.reconciler.lambda_handler: the scheduled sweep that re-queues stalled dispatches."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from core.incidents import SYSTEM_INTAKE, IncidentService, Report, VerifyCommand
 from core.models import Category, Channel, Location, Priority, Status
 from core.regency import REGENCIES
 from core.settings import get_settings
-from dispatch.reconcile import lambda_handler
+from dispatch.reconciler import lambda_handler
 from tests.fakes import InMemoryIncidentRepository, RecordingDispatchQueue, RecordingNotifier
 from tests.support import Clock, FakeLambdaContext, load_event
 

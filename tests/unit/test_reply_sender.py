@@ -1,4 +1,4 @@
-"""intake.replies (the reply sender), core.social.GraphApiSender against a local HTTP server, and the
+"""reply.sender (the reply sender), core.graph_api.GraphApiSender against a local HTTP server, and the
 local simulator's AML message length."""
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
+from core.graph_api import GraphApiSender, ReplyRejected
 from core.models import Channel
 from core.observability import logger as powertools_logger
 from core.replies import Reply, ask_for_location
-from core.social import GraphApiSender, ReplyRejected
-from intake.aml import parse_sms
-from intake.replies import lambda_handler
+from intake.aml_message import parse_sms
 from local.simulator import with_length
+from reply.sender import lambda_handler
 from tests.support import Clock, FakeLambdaContext, load_event
 
 INCIDENT_A = "01KB0Z3Q7M2X8N4P6R9T1V5W3Y"

@@ -1,4 +1,5 @@
-"""intake.social: Instagram and X webhook payloads into reports, tolerant of what the platforms add."""
+"""intake.webhook_payloads: Instagram and X webhook payloads into reports, tolerant of what the platforms
+add."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 
 from core.models import Channel, Flag
-from intake.social import (
+from intake.webhook_payloads import (
     SYSTEM_INSTAGRAM,
     SYSTEM_TWITTER,
     InstagramWebhook,

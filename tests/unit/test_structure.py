@@ -1,6 +1,7 @@
 """The structure of functions/, read from the code (docs/decisions.md 35): handlers above core, nothing
-importing upwards, only the adapters reaching AWS or another platform, and a function's name leading to
-its module (`<package>-<module>` runs `functions/<package>/<module>.py`'s `lambda_handler`)."""
+importing upwards, only the adapters reaching AWS or another platform, a function's name leading to
+its module (`<package>-<module>` runs `functions/<package>/<module>.py`'s `lambda_handler`), and an API's
+routes in Routers under `<package>/routes/` that its entry module includes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 import core
 from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign
 from intake import web
+from verify import api
 
 HANDLER_PACKAGES = {"intake", "verify", "dispatch", "reply"}
 OUTSIDE = {"local", "infra", "tests", "tools", "bench"}  # what deploys or drives the functions
@@ -37,6 +39,10 @@ REACHING_OUT = (
     "socket",
 )
 BOTO3_ADAPTERS = {"core.repository", "core.messaging", "core.storage", "core.directory"}
+# The APIs split into Powertools Routers: the package whose routes/ holds them, and its entry module.
+ROUTED = {"intake": web, "verify": api}
+SHARED_ROUTES_MODULE = "request"  # what a package's routes share; the only routes module they import
+HTTP_METHODS = {"get", "post", "put", "patch", "delete", "route"}
 
 
 def module_name(path: Path) -> str:
@@ -124,7 +130,48 @@ def test_only_the_functions_modules_have_an_entry_point() -> None:
     assert entry_points == HANDLER_MODULES
 
 
-def test_intake_web_includes_every_router_of_its_routes() -> None:
-    routes = [name for name in MODULES if name.startswith("intake.routes.")]
-    routers = {name for name in routes if hasattr(importlib.import_module(name), "router")}
-    assert routers == {module.__name__ for module in web.ROUTES}
+def routes_modules(package: str) -> list[str]:
+    return [name for name in MODULES if name.startswith(f"{package}.routes.")]
+
+
+def test_the_routed_packages_are_the_ones_with_routes() -> None:
+    assert {top(name) for name in MODULES if name.split(".")[1:2] == ["routes"]} == set(ROUTED)
+
+
+@pytest.mark.parametrize("package", sorted(ROUTED))
+def test_the_entry_module_includes_every_router_of_its_routes(package: str) -> None:
+    """Every module under <package>/routes/ but the shared one is a Router, and the entry includes it."""
+    entry = ROUTED[package]
+    shared = f"{package}.routes.{SHARED_ROUTES_MODULE}"
+    routers = {name for name in routes_modules(package) if hasattr(importlib.import_module(name), "router")}
+    assert routers == set(routes_modules(package)) - {shared}
+    assert {module.__name__ for module in entry.ROUTES} == routers
+    # included, not only listed: Powertools hands a Router the resolver that included it
+    assert all(module.router.api_resolver is entry.app for module in entry.ROUTES)
+
+
+@pytest.mark.parametrize("package", sorted(ROUTED))
+def test_the_entry_module_declares_no_route_but_its_document(package: str) -> None:
+    """The entry stays small: the resolver, its error handlers, the OpenAPI document and lambda_handler."""
+    tree = TREES[ROUTED[package].__name__]
+    declared = [
+        decorator.args[0].value
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        for decorator in node.decorator_list
+        if isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr in HTTP_METHODS
+        and decorator.args
+        and isinstance(decorator.args[0], ast.Constant)
+    ]
+    assert [str(path).rpartition("/")[2] for path in declared] == ["openapi.json"], declared
+
+
+@pytest.mark.parametrize("name", sorted(n for package in ROUTED for n in routes_modules(package)))
+def test_a_routes_module_imports_no_other_but_the_shared_one(name: str) -> None:
+    """A concern's routes stand alone: what two of them need lives in the shared module, not in either."""
+    package = top(name)
+    within = {module for module in imports(name) if module.startswith(f"{package}.routes.")}
+    other_routes = {module for module in within if module.split(".")[2] != SHARED_ROUTES_MODULE}
+    assert other_routes == set()

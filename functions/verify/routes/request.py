@@ -1,0 +1,59 @@
+"""What every verify-api route works with: who is asking (Depends on verify/auth.py, per route), the
+ports verify/api.py set for this invocation (the incident service, the operators' directory), the incident
+id as a path parameter, and the errors a route may answer, for its OpenAPI responses.
+
+Routes take these as annotated parameters, so Powertools resolves them per request and the OpenAPI
+document declares each route's security and errors where the route is written. verify/api.py answers the
+domain's errors (404, 409) and puts the ports in the resolver's context before it resolves.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Request
+from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from core.ids import ULID_PATTERN
+from core.incidents import IncidentService
+from core.ports import OperatorDirectory
+from verify.auth import Operator, current_operator, current_supervisor
+from verify.schemas import ErrorBody
+
+SECURED: list[dict[str, list[str]]] = [{"cognito": []}]  # the scheme verify/api.py declares
+
+IncidentIdParam = Annotated[str, Path(pattern=ULID_PATTERN, description="Incident id (ULID)")]
+CurrentOperator = Annotated[Operator, Depends(current_operator)]
+CurrentSupervisor = Annotated[Operator, Depends(current_supervisor)]
+
+
+def incident_service(request: Request) -> IncidentService:
+    service: IncidentService = request.context["service"]
+    return service
+
+
+def operator_directory(request: Request) -> OperatorDirectory:
+    directory: OperatorDirectory = request.context["directory"]
+    return directory
+
+
+Service = Annotated[IncidentService, Depends(incident_service)]
+Directory = Annotated[OperatorDirectory, Depends(operator_directory)]
+
+ERRORS = {
+    400: "The body is not JSON (or not UTF-8)",
+    401: "No token, or a token the user pool did not sign",
+    403: "The user is not in a group allowed to do this",
+    404: "No such incident",
+    409: "Lost a race, or the incident is not in a state that allows this",
+}
+
+
+def responses(ok: str, *codes: int, status: int = 200) -> dict[int, Any]:
+    """OpenAPI responses: the success (schema from the return annotation) and the errors it may give."""
+    errors = {
+        code: {"description": ERRORS[code], "content": {"application/json": {"model": ErrorBody}}}
+        for code in codes
+    }
+    return {status: {"description": ok}, **errors}

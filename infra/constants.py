@@ -80,7 +80,8 @@ FLOW_NAME = "Respon 112"  # also the ContactFlowName dimension of Connect's metr
 QUEUE_NAME = "Operator 112"  # also the QueueName dimension
 # Amazon Polly has no Indonesian voice. A Spanish neural voice reads Indonesian spelling (five pure vowels,
 # a rolled r, k, y and w as written) far closer than the default English one (Joanna), and the prompts
-# spell numbers out in Indonesian words; recorded prompts are the proper fix (README, docs/decisions.md).
+# spell numbers out in Indonesian words; recorded prompts are the proper fix (docs/deploy.md,
+# docs/decisions.md).
 CONNECT_VOICE = "Lupe"
 CONNECT_VOICE_ENGINE = "Neural"
 # When the queue cannot take the call: how many more tries (each after the hold message) before the

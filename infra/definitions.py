@@ -190,7 +190,7 @@ class FunctionDesign:
     writes_to: tuple[BucketDesign, ...] = ()  # buckets it puts objects in
     reads_secrets: tuple[SecretDesign, ...] = ()
     # Reserved concurrency: both a floor (this many executions are kept for it, whatever else runs in the
-    # account) and a ceiling. The account needs at least 100 unreserved executions besides (README).
+    # account) and a ceiling. The account needs at least 100 unreserved executions besides (docs/deploy.md).
     reserved_concurrency: int | None = None
     environment: Mapping[str, str] = field(default_factory=dict)
 

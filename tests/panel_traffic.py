@@ -1,5 +1,5 @@
 """How many requests one open operators' panel sends to the API, modelled on panel/js/polling.js, for the
-tests that hold the WAF and throttling limits (tests/infra/test_waf.py) and the README's cost table
+tests that hold the WAF and throttling limits (tests/infra/test_waf.py) and the cost table (docs/costs.md)
 (tests/unit/test_docs.py) against it. tests/unit/test_panel_traffic.py checks that the numbers here are the
 panel's own.
 

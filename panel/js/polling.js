@@ -1,7 +1,7 @@
 // How often the workspace polls the API, and which lists. Every poll goes through a conditional GET (a
 // 304 while nothing changed); a poll is sent once its interval has passed since the previous answer came
 // back. tests/panel_traffic.py reads these literals to model one panel's load on the API (the WAF's and
-// the throttles' limits, the README's cost table): keep them literal, and keep that model in step.
+// the throttles' limits, the cost table in docs/costs.md): keep them literal, and keep that model in step.
 
 export const TICK_MS = 250; // how often the timers look whether a poll is due
 export const DETAIL_POLL_MS = 2000; // the open incident

@@ -180,7 +180,8 @@ def test_reserved_concurrency_protects_the_112_path_and_caps_the_public_intake(c
         for name in FUNCTION_NAMES
     }
     assert found == RESERVED_CONCURRENCY
-    # Lambda keeps at least 100 executions of the account unreserved (README: ask for the default 1,000).
+    # Lambda keeps at least 100 executions of the account unreserved (docs/deploy.md: ask for the default
+    # 1,000).
     assert sum(n for n in found.values() if n) <= 1000 - 100
 
 

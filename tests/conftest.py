@@ -27,14 +27,14 @@ import moto  # noqa: F401  - loaded before any handler so every boto3 client can
 import pytest
 from hypothesis import settings
 
+from tests.support import FakeLambdaContext
+
 # Property tests search the same examples on every run, so `make test` (and CI) never fails on an example
 # one run happened to draw and the next did not. To search afresh, as a developer exploring:
 # HYPOTHESIS_PROFILE=explore .venv/bin/python -m pytest tests/unit/test_phone_reference.py
 settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
-
-from tests.support import FakeLambdaContext
 
 
 @pytest.fixture

@@ -238,7 +238,8 @@ def get_input(action: Action, call: Call) -> Result:
     call.clock.advance(seconds + (limit if keys is None else KEY_SECONDS * len(keys)))
     if store:
         maximum = parameters.get("InputValidation", {}).get("CustomValidation", {}).get("MaximumLength")
-        kept = "Timeout" if keys is None else keys[: int(maximum)] if maximum else keys
+        length = _integer(action, "MaximumLength", maximum, 1, 1024) if maximum is not None else None
+        kept = "Timeout" if keys is None else keys[:length]
         call.contact.stored_input = kept
         note = f"pressed {keys}: stored {kept}" if keys else f"nothing pressed in {limit} s: stored Timeout"
         return call.next(action, note, said=said)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -100,7 +100,7 @@ def simulate(setup: CallSetup, functions: Functions, start: datetime | None = No
 
 
 def _with(times: CallTimes, **changes: Any) -> CallTimes:
-    return CallTimes(**{**times.__dict__, **changes})
+    return replace(times, **changes)
 
 
 def _in_queue(

@@ -34,10 +34,10 @@ class Outcome:
 
 def check(flow: Flow) -> None:
     """Refuse, before any call, a flow with an action or a reference the runner does not simulate."""
+    probe = Contact.inbound(None)
     for action in flow.actions.values():
         if action.type not in HANDLERS:
             raise UnknownAction(action.identifier, action.type)
-        probe = Contact.inbound(None)
         for text in _strings(action.parameters):
             for reference in REFERENCE.findall(text):
                 probe.resolve(reference)  # UnknownReference for a namespace it does not know

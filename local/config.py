@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.definitions import ROOT
+from infra.definitions import ROOT, resource_prefix
 
 STATE_DIR = ROOT / ".local"
 STAGE = "local"
@@ -17,6 +17,11 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 REGENCY = "banyuwangi"
 # moto accepts any credentials; these only keep botocore from looking for real ones.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+
+
+def function_arn(name: str) -> str:
+    """A local function's ARN, as its deployed twin's is spelled (the Lambda Invoke API takes either)."""
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{resource_prefix(STAGE)}-{name}"
 
 
 @dataclass(frozen=True)

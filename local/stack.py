@@ -14,10 +14,10 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign, panel_config, resource_prefix
+from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign, panel_config
 from local.auth import CognitoAuthorizer
 from local.aws import EmbeddedAws, Provisioned, client, provision
-from local.config import ACCOUNT_ID, CREDENTIALS, REGENCY, REGION, STAGE, Ports, endpoints_path
+from local.config import CREDENTIALS, REGENCY, REGION, STAGE, Ports, endpoints_path, function_arn
 from local.gateway import LambdaApi, RestApi
 from local.moto_memory import stop_tracking_dynamodb_objects
 from local.panel import PanelFiles
@@ -100,7 +100,7 @@ class LocalStack:
         }
 
     def _arn(self, design: FunctionDesign) -> str:
-        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{resource_prefix(STAGE)}-{design.name}"
+        return function_arn(design.name)
 
     def _previous(self, key: str) -> dict[str, str]:
         """A map the last run wrote (users' passwords, channel secrets): kept across restarts, so a

@@ -6,6 +6,8 @@
                             |                                        ACKNOWLEDGED --close--> CLOSED
                             \\--reject (PRANK | NON_EMERGENCY | DUPLICATE)--> REJECTED
 
+LOCATE (the handset's position) and FLAG (a fact learnt after registration) keep the status they find.
+
 Each function takes the incident as read, checks the move is legal, and returns a `Change`: the new
 incident (version + 1), the audit entry describing the move, and any dispatch records to write. The
 repository applies a `Change` atomically, conditional on the version that was read, so two operators
@@ -29,6 +31,7 @@ from core.models import (
     Category,
     Dispatch,
     DispatchStatus,
+    Flag,
     Incident,
     Location,
     Priority,
@@ -37,20 +40,34 @@ from core.models import (
 )
 
 STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
-    Status.RECEIVED: {Action.CLAIM: Status.IN_REVIEW, Action.LOCATE: Status.RECEIVED},
+    Status.RECEIVED: {
+        Action.CLAIM: Status.IN_REVIEW,
+        Action.LOCATE: Status.RECEIVED,
+        Action.FLAG: Status.RECEIVED,
+    },
     Status.IN_REVIEW: {
         Action.REASSIGN: Status.IN_REVIEW,
         Action.VERIFY: Status.VERIFIED,
         Action.REJECT: Status.REJECTED,
         Action.LOCATE: Status.IN_REVIEW,
+        Action.FLAG: Status.IN_REVIEW,
     },
-    Status.VERIFIED: {Action.DISPATCH: Status.DISPATCHED, Action.LOCATE: Status.VERIFIED},
+    Status.VERIFIED: {
+        Action.DISPATCH: Status.DISPATCHED,
+        Action.LOCATE: Status.VERIFIED,
+        Action.FLAG: Status.VERIFIED,
+    },
     Status.DISPATCHED: {
         Action.AGENCY_ACKNOWLEDGE: Status.DISPATCHED,
         Action.ACKNOWLEDGE: Status.ACKNOWLEDGED,
         Action.LOCATE: Status.DISPATCHED,
+        Action.FLAG: Status.DISPATCHED,
     },
-    Status.ACKNOWLEDGED: {Action.CLOSE: Status.CLOSED, Action.LOCATE: Status.ACKNOWLEDGED},
+    Status.ACKNOWLEDGED: {
+        Action.CLOSE: Status.CLOSED,
+        Action.LOCATE: Status.ACKNOWLEDGED,
+        Action.FLAG: Status.ACKNOWLEDGED,
+    },
     Status.CLOSED: {},
     Status.REJECTED: {},
 }
@@ -154,6 +171,21 @@ def locate(incident: Incident, fix: AmlFix, actor: Actor, now: datetime) -> Chan
         "transport": fix.transport.value,
     }
     return _move(incident, Action.LOCATE, actor, now, details=details, updates={"aml": fix})
+
+
+def flag(incident: Incident, flag: Flag, actor: Actor, now: datetime) -> Change:
+    """A fact an operator must see, learnt after registration (the caller pressed the "cannot speak"
+    key): added to the incident's flags, its status unchanged. Not on a closed or rejected incident."""
+    if flag in incident.flags:
+        raise InvalidRequest("flag", f"incident {incident.id} is already flagged {flag.value}")
+    return _move(
+        incident,
+        Action.FLAG,
+        actor,
+        now,
+        details={"flag": flag.value},
+        updates={"flags": [*incident.flags, flag]},
+    )
 
 
 def reassign(incident: Incident, supervisor: Actor, assignee: Actor, now: datetime) -> Change:

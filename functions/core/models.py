@@ -117,12 +117,14 @@ class Action(StrEnum):
     AGENCY_ACKNOWLEDGE = "AGENCY_ACKNOWLEDGE"  # one agency confirmed, others still pending
     ACKNOWLEDGE = "ACKNOWLEDGE"  # the last pending agency confirmed
     CLOSE = "CLOSE"
+    FLAG = "FLAG"  # a flag added after registration, its status unchanged (details: the flag)
 
 
 class Flag(StrEnum):
     CALLER_UNKNOWN = "CALLER_UNKNOWN"  # withheld or unusable number: no call-back possible
     UNPARSED = "UNPARSED"  # the report could not be read by machine: an operator reads the raw payload
     LOCATION_ASKED = "LOCATION_ASKED"  # the citizen was asked where (a channel without locations)
+    CANNOT_SPEAK = "CANNOT_SPEAK"  # the 112 caller pressed the flow's "cannot speak" key (5 5)
 
 
 class PositioningMethod(StrEnum):

@@ -67,6 +67,11 @@ function details(entry, agencies) {
       if (entry.reason) out.push(t("tl_note", { note: entry.reason }));
       break;
     }
+    case "FLAG": {
+      const flag = take("flag");
+      if (flag) out.push(term("flag", flag));
+      break;
+    }
     case "CLOSE":
       if (entry.reason) out.push(t("tl_outcome", { note: entry.reason }));
       break;

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from core.models import RejectionReason
+from core.models import Flag, RejectionReason
 from core.positions import Outcome
 from infra.definitions import FUNCTIONS, FUNCTIONS_DIR
 from tests.infra.conftest import INSTANCE_ARN
@@ -208,6 +208,7 @@ def test_a_dispatch_still_overdue_pages(config: Synthesized) -> None:
 DYNAMIC_METRICS = {
     "IncidentRejected": {f"IncidentRejected{r.title().replace('_', '')}" for r in RejectionReason},
     "Aml": {f"Aml{outcome.title()}" for outcome in Outcome},
+    "IncidentFlagged": {f"IncidentFlagged{flag.title().replace('_', '')}" for flag in Flag},
 }
 
 

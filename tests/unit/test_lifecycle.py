@@ -19,6 +19,7 @@ from core.models import (
     Channel,
     Dispatch,
     DispatchStatus,
+    Flag,
     Incident,
     Location,
     PositioningMethod,
@@ -112,6 +113,8 @@ def perform(incident: Incident, action: Action) -> Change:
             return lifecycle.acknowledge(incident, dispatches, Agency.POLICE, "agency:police", NOW)
         case Action.CLOSE:
             return lifecycle.close(incident, "agency:police", "Api padam, korban dievakuasi", NOW)
+        case Action.FLAG:
+            return lifecycle.flag(incident, Flag.CANNOT_SPEAK, "system:connect", NOW)
     raise AssertionError(action)  # pragma: no cover
 
 
@@ -125,6 +128,7 @@ ACTORS = {
     Action.AGENCY_ACKNOWLEDGE: "agency:damkar",
     Action.ACKNOWLEDGE: "agency:police",
     Action.CLOSE: "agency:police",
+    Action.FLAG: "system:connect",
 }
 LEGAL = [(status, action) for status, moves in STATE_MACHINE.items() for action in moves]
 ILLEGAL = [(status, action) for status in Status for action in Action if action not in STATE_MACHINE[status]]
@@ -419,3 +423,25 @@ def test_locate_keeps_the_latest_handset_position_whatever_the_stage() -> None:
         "method": "WIFI",
         "transport": "SMS",
     }
+
+
+# -- flag -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s not in TERMINAL])
+def test_flag_adds_the_flag_keeps_the_status_and_says_which(status: Status) -> None:
+    before = incident_at(status).model_copy(update={"flags": [Flag.CALLER_UNKNOWN]})
+
+    change = lifecycle.flag(before, Flag.CANNOT_SPEAK, "system:connect", NOW)
+
+    assert change.incident.flags == [Flag.CALLER_UNKNOWN, Flag.CANNOT_SPEAK]
+    assert change.incident.status is status
+    assert change.audit.details == {"flag": "CANNOT_SPEAK"}
+    assert change.incident.assigned_to == before.assigned_to
+
+
+def test_a_flag_already_there_is_not_added_twice() -> None:
+    flagged = incident_at(Status.RECEIVED).model_copy(update={"flags": [Flag.CANNOT_SPEAK]})
+
+    with pytest.raises(InvalidRequest, match="already flagged CANNOT_SPEAK"):
+        lifecycle.flag(flagged, Flag.CANNOT_SPEAK, "system:connect", NOW)

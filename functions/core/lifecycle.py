@@ -347,14 +347,14 @@ def awaiting_callback(incident: Incident) -> bool:
 
 
 def may_close_unreachable(incident: Incident, failed_needed: int) -> bool:
-    """After `failed_needed` failed callbacks (the regency's number), or a wrong number: calling that
-    number again reaches nobody who called."""
+    """After `failed_needed` failed callbacks (the regency's number), after a wrong number (calling it
+    again reaches nobody who called), or at once when the number is unknown (nobody can be called)."""
     if not awaiting_callback(incident):
         return False
     assert incident.callback is not None
     attempts = incident.callback.attempts
     wrong_number = bool(attempts) and attempts[-1].outcome is CallbackOutcome.WRONG_NUMBER
-    return incident.callback.failed_attempts >= failed_needed or wrong_number
+    return incident.caller is None or wrong_number or incident.callback.failed_attempts >= failed_needed
 
 
 def abandon(incident: Incident, actor: Actor, queue_wait_seconds: int | None, now: datetime) -> Change:
@@ -462,8 +462,8 @@ def record_callback(
 def close_unreachable(
     incident: Incident, operator: Actor, failed_needed: int, now: datetime, note: str | None = None
 ) -> Change:
-    """Nobody could be reached after the regency's number of failed callbacks (or at a wrong number):
-    closed, REJECTED with reason UNREACHABLE, by the operator who decides it."""
+    """Nobody could be reached after the regency's number of failed callbacks (or at a wrong number, or
+    there is no number to call): closed, REJECTED with reason UNREACHABLE, by the operator who decides."""
     next_status(incident, Action.CLOSE_UNREACHABLE)
     if not awaiting_callback(incident):
         raise _not_on_desk(incident, Action.CLOSE_UNREACHABLE, "close as unreachable")

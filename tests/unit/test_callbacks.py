@@ -101,12 +101,16 @@ def test_each_entry_names_the_callers_other_recent_incidents(desk: Desk) -> None
     assert on_desk not in recent
 
 
-def test_a_withheld_number_is_on_the_desk_without_recent_incidents(desk: Desk) -> None:
-    desk.call(caller=None)
+def test_a_withheld_number_is_on_the_desk_and_may_be_closed_at_once(desk: Desk) -> None:
+    """Nobody can be called back without a number: the desk may close it without attempts."""
+    incident_id = desk.call(caller=None)
     _, page = desk.listed()
     [entry] = page["items"]
     assert entry["incident"]["caller"] is None
     assert entry["recentIncidents"] == []
+    assert entry["mayCloseUnreachable"] is True
+    status, closed = desk.api(apigw_event("close-unreachable", incident_id=incident_id))
+    assert (status, closed["status"]) == (200, "REJECTED")
 
 
 def test_the_desk_pages_with_a_cursor(desk: Desk) -> None:

@@ -58,6 +58,10 @@ ALARM_PERIOD = Duration.minutes(1)
 CONNECT_FLOW_ERRORS = {"dev": 5, "prod": 1}
 CONNECT_QUEUE_WAIT_SECONDS = {"dev": 300, "prod": 60}  # the longest a caller waited for an operator
 CONNECT_QUEUE_SIZE = {"dev": 10, "prod": 3}  # callers waiting at once (9 operators at most on shift)
+# NENA-STA-020 call answering: (percentile, seconds) that many percent of calls are answered within, ring
+# to answer (the AnswerTimeSeconds metric, docs/callbacks.md); watched over a quarter hour in every stage.
+ANSWER_TIME_TARGETS = ((90, 15), (95, 20))
+ANSWER_TIME_PERIOD = Duration.minutes(15)
 
 # API Gateway method throttling of the public routes (web form, webhooks, AML, the OpenAPI documents),
 # per method and separate from the operators' routes (API_THROTTLE_*): Meta's and X's webhook bursts and

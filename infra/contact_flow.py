@@ -18,7 +18,8 @@ FLOW_PATH = Path(__file__).with_name("flows") / FLOW_FILE
 CONNECT_INVOKE_TIMEOUT_SECONDS = 3  # the flow's InvocationTimeLimitSeconds: retries still fit in 8 s
 # Amazon Polly has no Indonesian voice. A Spanish neural voice reads Indonesian spelling (five pure vowels,
 # a rolled r, k, y and w as written) far closer than the default English one (Joanna), and the prompts
-# spell numbers out in Indonesian words; recorded prompts are the proper fix (docs/deploy.md, docs/decisions.md).
+# spell numbers out in Indonesian words; recorded prompts are the proper fix (docs/deploy.md,
+# docs/decisions.md).
 CONNECT_VOICE = "Lupe"
 CONNECT_VOICE_ENGINE = "Neural"
 # When the queue cannot take the call: how many more tries (each after the hold message) before the

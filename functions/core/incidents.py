@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from core import lifecycle
 from core.agencies import agencies_for
+from core.callbacks import CallbackDesk
 from core.clock import Clock, utc_now
 from core.contacts import checked_contact_id, contact_dedupe_key
 from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
@@ -88,6 +89,8 @@ class IncidentService:
         self._regency = regency
         self._queue = dispatch_queue
         self._now = clock
+        # The abandoned and silent calls awaiting a call back, on the same table and clock.
+        self.desk = CallbackDesk(repository, regency, clock)
 
     # -- intake --------------------------------------------------------------------------------------
 

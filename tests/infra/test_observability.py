@@ -103,12 +103,15 @@ def test_service_principals_use_the_key_only_for_this_stack(config: Synthesized)
         principal = statement["Principal"]
         if isinstance(principal, dict) and "Service" in principal:
             services[principal["Service"]] = statement
-    assert set(services) == {"cloudwatch.amazonaws.com", "sns.amazonaws.com"}
+    assert set(services) == {"cloudwatch.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com"}
     expected_sources = {
         "cloudwatch.amazonaws.com": alarm_arn_pattern(config),
         "sns.amazonaws.com": (
             f"arn:${{AWS::Partition}}:sns:${{AWS::Region}}:${{AWS::AccountId}}:{config.prefix}-*"
         ),
+        # the contact events' rule, delivering to its encrypted queue (infra/contact_events.py)
+        "events.amazonaws.com": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/"
+        f"{config.prefix}-contact-events",
     }
     for service, statement in services.items():
         assert statement["Effect"] == "Allow"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +16,10 @@ from core.models import (
     Agency,
     AmlFix,
     AmlTransport,
+    Callback,
+    CallbackAttempt,
+    CallbackOutcome,
+    CallbackReason,
     Category,
     Channel,
     Dispatch,
@@ -86,8 +91,34 @@ def notified(
     )
 
 
+def on_desk(incident: Incident, failed: int = 0) -> Incident:
+    """The incident awaiting a callback (abandoned), with `failed` attempts that reached nobody."""
+    attempts = [
+        CallbackAttempt(at=T0, by=OTHER_OPERATOR, outcome=CallbackOutcome.NO_ANSWER) for _ in range(failed)
+    ]
+    callback = Callback(reason=CallbackReason.ABANDONED, since=T0, attempts=attempts)
+    return incident.model_copy(update={"callback": callback})
+
+
+# The moves of a call that needs calling back (the callback desk), with valid arguments.
+CALL_MOVES: dict[Action, Callable[[Incident], Change]] = {
+    Action.ABANDON: lambda i: lifecycle.abandon(i, "system:connect", 42, NOW),
+    Action.ABANDON_WITHDRAWN: lambda i: lifecycle.withdraw_abandoned(i, "system:connect", NOW),
+    Action.MARK_SILENT: lambda i: lifecycle.mark_silent(i, OPERATOR, None, NOW),
+    Action.CALLBACK: lambda i: lifecycle.record_callback(
+        on_desk(i), OPERATOR, CallbackOutcome.NO_ANSWER, NOW
+    ),
+    Action.CALLBACK_REACHED: lambda i: lifecycle.record_callback(
+        on_desk(i), OPERATOR, CallbackOutcome.REACHED, NOW
+    ),
+    Action.CLOSE_UNREACHABLE: lambda i: lifecycle.close_unreachable(on_desk(i, failed=3), OPERATOR, 3, NOW),
+}
+
+
 def perform(incident: Incident, action: Action) -> Change:
     """Run the lifecycle function for `action` with valid arguments: only the status can make it fail."""
+    if action in CALL_MOVES:
+        return CALL_MOVES[action](incident)
     match action:
         case Action.REGISTER:
             lifecycle.next_status(incident, action)
@@ -129,6 +160,12 @@ ACTORS = {
     Action.ACKNOWLEDGE: "agency:police",
     Action.CLOSE: "agency:police",
     Action.FLAG: "system:connect",
+    Action.ABANDON: "system:connect",
+    Action.ABANDON_WITHDRAWN: "system:connect",
+    Action.MARK_SILENT: OPERATOR,
+    Action.CALLBACK: OPERATOR,
+    Action.CALLBACK_REACHED: OPERATOR,
+    Action.CLOSE_UNREACHABLE: OPERATOR,
 }
 LEGAL = [(status, action) for status, moves in STATE_MACHINE.items() for action in moves]
 ILLEGAL = [(status, action) for status in Status for action in Action if action not in STATE_MACHINE[status]]

@@ -146,13 +146,16 @@ def call_events(
     return contact_events(contact_id, times)
 
 
-def send(endpoints: Mapping[str, Any], events: Iterable[dict[str, Any]]) -> str | None:
-    """Send the events to the local contact-events queue, as the cloud's EventBridge rule does; the queue's
-    URL, or None (nothing sent) when the stack has no such queue."""
+def send(
+    endpoints: Mapping[str, Any], events: Iterable[dict[str, Any]], sqs: Any | None = None
+) -> str | None:
+    """Send the events to the local contact-events queue, as the cloud's EventBridge rule does (one message
+    each; `sqs`: a client to reuse); the queue's URL, or None (nothing sent) when the stack has no such
+    queue."""
     url: str | None = endpoints.get("resources", {}).get("queues", {}).get(QUEUE)
     if url is None:
         return None
-    sqs = client("sqs", endpoints["aws"], endpoints["region"])
+    sqs = sqs or client("sqs", endpoints["aws"], endpoints["region"])
     for event in events:
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(event))
     return url

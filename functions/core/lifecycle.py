@@ -35,8 +35,9 @@ from core.models import (
     Rejection,
     Status,
 )
+from core.standing import STANDING_FLAGS, Standing
 
-STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
+_MOVES: Mapping[Status, Mapping[Action, Status]] = {
     Status.RECEIVED: {Action.CLAIM: Status.IN_REVIEW, Action.LOCATE: Status.RECEIVED},
     Status.IN_REVIEW: {
         Action.REASSIGN: Status.IN_REVIEW,
@@ -53,6 +54,14 @@ STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
     Status.ACKNOWLEDGED: {Action.CLOSE: Status.CLOSED, Action.LOCATE: Status.ACKNOWLEDGED},
     Status.CLOSED: {},
     Status.REJECTED: {},
+}
+# Changes that record something on an open incident without moving it, at any open stage.
+_IN_PLACE = (
+    Action.STANDING,  # a supervisor lifted or imposed the caller's standing (core.callers)
+)
+STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
+    status: {**moves, **(dict.fromkeys(_IN_PLACE, status) if moves else {})}
+    for status, moves in _MOVES.items()
 }
 TERMINAL: frozenset[Status] = frozenset(s for s, moves in STATE_MACHINE.items() if not moves)
 
@@ -154,6 +163,25 @@ def locate(incident: Incident, fix: AmlFix, actor: Actor, now: datetime) -> Chan
         "transport": fix.transport.value,
     }
     return _move(incident, Action.LOCATE, actor, now, details=details, updates={"aml": fix})
+
+
+def mark_standing(
+    incident: Incident, supervisor: Actor, standing: Standing, reason: str, now: datetime
+) -> Change:
+    """A supervisor changed the standing of the incident's caller: its WARNED/DEMOTED flag follows, and
+    its timeline says who, why and to what (the caller's own audit trail has the entry too)."""
+    next_status(incident, Action.STANDING)
+    kept = [flag for flag in incident.flags if flag not in STANDING_FLAGS.values()]
+    flags = [*kept, STANDING_FLAGS[standing]] if standing in STANDING_FLAGS else kept
+    return _move(
+        incident,
+        Action.STANDING,
+        supervisor,
+        now,
+        reason=reason,
+        details={"standing": standing.value},
+        updates={"flags": flags},
+    )
 
 
 def reassign(incident: Incident, supervisor: Actor, assignee: Actor, now: datetime) -> Change:

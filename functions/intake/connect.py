@@ -2,7 +2,9 @@
 operator.
 
 It registers the call as a RECEIVED incident and answers Connect's STRING_MAP (a flat map of strings,
-under 32 KB) so the flow can set `incidentId` on the contact for the operator's screen pop. Connect
+under 32 KB) so the flow can set `incidentId` on the contact for the operator's screen pop, and branch on
+`callerStanding` (the number's recent pranks: core.standing) to warn the caller or lower the call's
+priority in the queue; every branch still ends in the operators' queue. Connect
 retries a failed invocation: the same contact always maps to the same incident. When every attempt
 failed, the operator who takes the call opens its incident under the same contact (IncidentService.
 open_call); a late success here then answers that incident.
@@ -16,7 +18,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from core.incidents import SYSTEM_INTAKE, IncidentService
-from core.models import Incident
+from core.models import Flag, Incident
 from core.observability import logger, mask_phone, metrics
 from core.repository import DynamoIncidentRepository
 from core.settings import get_settings
@@ -26,7 +28,17 @@ from intake.connect_event import ContactFlowEvent
 @functools.cache
 def default_service() -> IncidentService:
     settings = get_settings()
-    return IncidentService(DynamoIncidentRepository(settings.require("table_name")), settings.regency)
+    repository = DynamoIncidentRepository(
+        settings.require("table_name"), lookup_timeout_ms=settings.caller_lookup_timeout_ms
+    )
+    return IncidentService(repository, settings.regency, caller_policy=settings.caller_policy)
+
+
+def caller_standing(incident: Incident) -> str:
+    """The standing the call came in with, as its flag says (a Connect retry answers the first one's)."""
+    if Flag.DEMOTED in incident.flags:
+        return "DEMOTED"
+    return "WARNED" if Flag.WARNED in incident.flags else "NORMAL"
 
 
 def connect_response(incident: Incident, created: bool) -> dict[str, str]:
@@ -36,6 +48,8 @@ def connect_response(incident: Incident, created: bool) -> dict[str, str]:
         "incidentStatus": incident.status.value,
         "callerKnown": "true" if incident.caller else "false",
         "repeatInvocation": "false" if created else "true",
+        "callerStanding": caller_standing(incident),
+        "recentPranks": str(incident.recent_pranks or 0),
     }
 
 
@@ -59,6 +73,7 @@ def lambda_handler(
             "incident_id": incident.id,
             "caller": mask_phone(incident.caller),
             "channel": incident.channel,
+            "caller_standing": caller_standing(incident),
         },
     )
     return connect_response(incident, created)

@@ -19,6 +19,7 @@ from core.models import (
     Channel,
     Dispatch,
     DispatchStatus,
+    Flag,
     Incident,
     Location,
     PositioningMethod,
@@ -27,6 +28,7 @@ from core.models import (
     RejectionReason,
     Status,
 )
+from core.standing import Standing
 
 T0 = datetime(2026, 11, 29, 3, 40, 13, 123000, tzinfo=UTC)
 NOW = T0 + timedelta(minutes=3)
@@ -112,6 +114,8 @@ def perform(incident: Incident, action: Action) -> Change:
             return lifecycle.acknowledge(incident, dispatches, Agency.POLICE, "agency:police", NOW)
         case Action.CLOSE:
             return lifecycle.close(incident, "agency:police", "Api padam, korban dievakuasi", NOW)
+        case Action.STANDING:
+            return lifecycle.mark_standing(incident, SUPERVISOR, Standing.NORMAL, "Penelepon dikenal", NOW)
     raise AssertionError(action)  # pragma: no cover
 
 
@@ -125,6 +129,7 @@ ACTORS = {
     Action.AGENCY_ACKNOWLEDGE: "agency:damkar",
     Action.ACKNOWLEDGE: "agency:police",
     Action.CLOSE: "agency:police",
+    Action.STANDING: SUPERVISOR,
 }
 LEGAL = [(status, action) for status, moves in STATE_MACHINE.items() for action in moves]
 ILLEGAL = [(status, action) for status in Status for action in Action if action not in STATE_MACHINE[status]]
@@ -419,3 +424,24 @@ def test_locate_keeps_the_latest_handset_position_whatever_the_stage() -> None:
         "method": "WIFI",
         "transport": "SMS",
     }
+
+
+# -- a supervisor's decision on the caller's standing -------------------------------------------------
+
+
+def test_a_standing_imposed_flags_the_open_incident_and_says_why() -> None:
+    flagged = incident_at(Status.RECEIVED).model_copy(update={"flags": [Flag.WARNED]})
+    change = lifecycle.mark_standing(flagged, SUPERVISOR, Standing.DEMOTED, "Iseng berulang", NOW)
+    assert change.incident.flags == [Flag.DEMOTED]
+    assert change.incident.status is Status.RECEIVED
+    assert (change.audit.action, change.audit.reason, change.audit.details) == (
+        Action.STANDING,
+        "Iseng berulang",
+        {"standing": "DEMOTED"},
+    )
+
+
+def test_a_lift_takes_the_flag_off_and_keeps_the_others() -> None:
+    flagged = incident_at(Status.IN_REVIEW).model_copy(update={"flags": [Flag.LOCATION_ASKED, Flag.DEMOTED]})
+    change = lifecycle.mark_standing(flagged, SUPERVISOR, Standing.NORMAL, "Penelepon dikenal", NOW)
+    assert change.incident.flags == [Flag.LOCATION_ASKED]

@@ -1,0 +1,280 @@
+"""A caller's standing: what the number's recent calls say about its next one (the prank policy).
+
+Operators verify every report first because of prank calls ("aduan iseng"); the standing lightens that
+load without ever blocking an emergency. It is computed, never kept as a verdict: from the number's recent
+incidents (their outcomes) and the supervisors' decisions about it (`CallerRecord`), at a moment, under
+the regency's `CallerPolicy`. Pure functions: the intake assesses what its one Query returned, the
+operators' API what it reads for the caller's history (core.callers).
+
+    NORMAL    nothing to say
+    WARNED    `warn_after` strikes in `warn_window_hours`: the flow plays a recorded warning, then queues
+    DEMOTED   `demote_after` pranks in `demote_window_days`: queued at a lower priority for `demote_hours`
+
+A PRANK rejection is a strike; a SILENT one (an open line, nobody spoke) weighs `silent_weight` towards
+WARNED only, never towards DEMOTED: a silent line is as often a pocket dial, a child or a caller who
+cannot speak as a prank. NON_EMERGENCY and DUPLICATE are no strike. Strikes expire with their window. A
+verified A1 incident from the number resets it: strikes of calls before it no longer count (nor does a
+standing a supervisor imposed before it). A supervisor's lift does the same; a supervisor's imposed
+standing wins over the policy until it ends. No standing ever disconnects a call, skips the queue or
+rejects a report: the flow queues every call, the operator decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+from core.models import Actor, AmlFix, CamelModel, Flag, Incident, IncidentId, RejectionReason, Timestamp
+
+E164_PATTERN = r"^\+[1-9][0-9]{7,14}$"
+# Floating strikes (a SILENT weighs a fraction) are compared with this much slack.
+_EPSILON = 1e-9
+
+
+class Standing(StrEnum):
+    NORMAL = "NORMAL"
+    WARNED = "WARNED"
+    DEMOTED = "DEMOTED"
+
+
+# The flag an incident carries for the standing its call came in with.
+STANDING_FLAGS: dict[Standing, Flag] = {Standing.WARNED: Flag.WARNED, Standing.DEMOTED: Flag.DEMOTED}
+
+
+class CallerPolicy(BaseModel):
+    """The prank policy of one regency. The defaults follow Indonesian 112 centres' practice (warn after
+    repeated pranks, block a number for 24 hours after more), except that here nothing is blocked: a
+    DEMOTED caller still reaches the same operators, only after a genuine caller waiting. A deployment
+    sets its own values with the `callerPolicy` context (docs/callers.md); camelCase keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+    warn_after: float = Field(default=3, ge=0.5, le=100, description="Strikes in the warning window")
+    warn_window_hours: int = Field(default=24, ge=1, le=24 * 30)
+    demote_after: int = Field(default=5, ge=1, le=100, description="PRANK rejections in the demotion window")
+    demote_window_days: int = Field(default=7, ge=1, le=60)
+    demote_hours: int = Field(default=24, ge=1, le=24 * 30, description="How long a demotion lasts")
+    silent_weight: float = Field(default=0.5, ge=0, le=1, description="A SILENT's weight towards WARNED")
+    history_days: int = Field(default=30, ge=1, le=365, description="What counts as the caller's history")
+    history_limit: int = Field(default=20, ge=5, le=100, description="Incidents read for it, newest first")
+    retention_days: int = Field(
+        default=90, ge=7, le=3650, description="After this, numbers in history are masked (UU 27/2022)"
+    )
+
+    @model_validator(mode="after")
+    def _history_covers_the_policy(self) -> CallerPolicy:
+        needed = max(self.warn_window_hours, self.demote_window_days * 24 + self.demote_hours)
+        if self.history_days * 24 < needed:
+            raise ValueError(
+                f"historyDays ({self.history_days}) must cover the warning window and the demotion's "
+                f"window and duration ({needed} hours): the standing is computed from that history"
+            )
+        if self.retention_days < self.history_days:
+            raise ValueError(
+                "retentionDays must be at least historyDays: history is read before it is masked"
+            )
+        return self
+
+    @property
+    def history_window(self) -> timedelta:
+        return timedelta(days=self.history_days)
+
+
+DEFAULT_POLICY = CallerPolicy()
+
+
+class StandingChange(StrEnum):
+    LIFT = "LIFT"  # a supervisor: back to NORMAL, strikes so far no longer count
+    IMPOSE = "IMPOSE"  # a supervisor: WARNED or DEMOTED, until a time or until lifted
+    RESET = "RESET"  # a verified A1 incident from the number ended a standing a supervisor imposed
+
+
+class CallerRecord(CamelModel):
+    """What is kept about a number beside its incidents: the supervisors' decisions, and the standing as
+    last assessed (for the supervisors' list of current standings; the intake assesses it afresh)."""
+
+    caller: str = Field(pattern=E164_PATTERN)
+    cleared_at: Timestamp | None = Field(
+        default=None, description="A supervisor lifted the standing: calls before this no longer count"
+    )
+    imposed: Standing | None = Field(default=None, description="A standing a supervisor imposed")
+    imposed_at: Timestamp | None = None
+    imposed_until: Timestamp | None = Field(default=None, description="None: until lifted")
+    reason: str | None = Field(default=None, description="Why, in the supervisor's words (last decision)")
+    warned_until: Timestamp | None = Field(default=None, description="As last assessed")
+    demoted_until: Timestamp | None = Field(default=None, description="As last assessed")
+    recent_pranks: int = Field(default=0, ge=0, description="As last assessed")
+    updated_at: Timestamp
+    updated_by: Actor
+    version: int = Field(default=0, ge=0, description="0: never stored")
+
+    def imposed_at_time(self, now: datetime) -> bool:
+        return self.imposed is not None and (self.imposed_until is None or self.imposed_until > now)
+
+    def standing_at(self, now: datetime) -> tuple[Standing, datetime | None]:
+        """The standing as last assessed, at `now`: only expiry changes it between two assessments (each
+        rejection, verification and supervisor's decision assesses the number again)."""
+        if self.imposed_at_time(now):
+            assert self.imposed is not None
+            return self.imposed, self.imposed_until
+        if self.demoted_until and self.demoted_until > now:
+            return Standing.DEMOTED, self.demoted_until
+        if self.warned_until and self.warned_until > now:
+            return Standing.WARNED, self.warned_until
+        return Standing.NORMAL, None
+
+    def listed_until(self) -> datetime | None:
+        """Until when the record belongs in the supervisors' list (datetime.max: imposed until lifted)."""
+        if self.imposed is not None and self.imposed_until is None:
+            return datetime.max.replace(tzinfo=self.updated_at.tzinfo)
+        ends = [
+            t
+            for t in (self.imposed_until if self.imposed else None, self.demoted_until, self.warned_until)
+            if t
+        ]
+        return max(ends) if ends else None
+
+
+class CallerAuditEntry(CamelModel):
+    """One change of a number's standing by a person (or the reset by a verified incident): who, when,
+    from what, to what, and why."""
+
+    caller: str = Field(pattern=E164_PATTERN)
+    at: Timestamp
+    actor: Actor
+    change: StandingChange
+    from_standing: Standing
+    to_standing: Standing
+    reason: str | None = None
+    until: Timestamp | None = None
+    incident_id: IncidentId | None = Field(default=None, description="RESET: the verified incident")
+
+
+@dataclass(frozen=True)
+class CallerLookup:
+    """What one Query of the by-caller index says about a number: its recent incidents (newest first),
+    the record of supervisors' decisions, and a handset position waiting for its call."""
+
+    history: list[Incident]
+    record: CallerRecord | None
+    position: AmlFix | None
+
+
+@dataclass(frozen=True)
+class StandingPage:
+    items: list[CallerRecord]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A number's standing at a moment, and why."""
+
+    standing: Standing
+    until: datetime | None  # when it ends if nothing new happens (None: NORMAL, or imposed until lifted)
+    recent_pranks: int  # PRANK rejections in the history window (reset or not: a fact for the operator)
+    strikes: float  # what counts towards WARNED now
+    warned_until: datetime | None
+    demoted_until: datetime | None
+    imposed: bool  # a supervisor's decision, not the policy's
+    reset_at: datetime | None  # calls before this no longer count (a verified A1, a supervisor's lift)
+
+
+NORMAL = Assessment(Standing.NORMAL, None, 0, 0.0, None, None, False, None)
+
+
+def outcome_of(incident: Incident) -> str:
+    """How an incident ended, in one word: the rejection's reason (PRANK, SILENT, NON_EMERGENCY,
+    DUPLICATE, …), VERIFIED (A1), ABANDONED (the caller hung up while queued) or OPEN."""
+    if incident.rejection is not None:
+        return incident.rejection.reason.value
+    if incident.verified_at is not None:
+        return "VERIFIED"
+    if any(flag.value == "ABANDONED" for flag in incident.flags):
+        return "ABANDONED"
+    return "OPEN"
+
+
+def _reason(incident: Incident) -> RejectionReason | None:
+    return incident.rejection.reason if incident.rejection else None
+
+
+def assess(
+    history: Sequence[Incident], record: CallerRecord | None, now: datetime, policy: CallerPolicy
+) -> Assessment:
+    """The number's standing at `now` from its recent incidents (any order) and its record."""
+    verified = [i.received_at for i in history if i.verified_at is not None]
+    last_verified = max(verified, default=None)
+    resets = [t for t in (last_verified, record.cleared_at if record else None) if t is not None]
+    reset_at = max(resets, default=None)
+
+    def counts(incident: Incident) -> bool:
+        return reset_at is None or incident.received_at > reset_at
+
+    pranks = sorted(i.received_at for i in history if _reason(i) is RejectionReason.PRANK and counts(i))
+    silents = [i.received_at for i in history if _reason(i) is RejectionReason.SILENT and counts(i)]
+    since_history = now - policy.history_window
+    recent_pranks = sum(
+        1 for i in history if _reason(i) is RejectionReason.PRANK and since_history < i.received_at <= now
+    )
+
+    demoted_until = _demoted_until(pranks, now, policy)
+    warned_until, strikes = _warned_until(pranks, silents, now, policy)
+
+    if (
+        record is not None
+        and record.imposed_at_time(now)
+        and not (last_verified and record.imposed_at and last_verified > record.imposed_at)
+    ):
+        assert record.imposed is not None
+        return Assessment(
+            record.imposed, record.imposed_until, recent_pranks, strikes, warned_until, demoted_until,
+            True, reset_at,
+        )  # fmt: skip
+    if demoted_until is not None:
+        standing, until = Standing.DEMOTED, demoted_until
+    elif warned_until is not None:
+        standing, until = Standing.WARNED, warned_until
+    else:
+        standing, until = Standing.NORMAL, None
+    return Assessment(standing, until, recent_pranks, strikes, warned_until, demoted_until, False, reset_at)
+
+
+def _demoted_until(pranks: Sequence[datetime], now: datetime, policy: CallerPolicy) -> datetime | None:
+    """The end of the latest demotion: `demote_hours` after a prank that made `demote_after` within
+    `demote_window_days`; None once it has ended."""
+    window, lasts, k = (
+        timedelta(days=policy.demote_window_days),
+        timedelta(hours=policy.demote_hours),
+        policy.demote_after,
+    )
+    ends = [pranks[j] + lasts for j in range(k - 1, len(pranks)) if pranks[j] - pranks[j - k + 1] <= window]
+    until = max(ends, default=None)
+    return until if until is not None and until > now else None
+
+
+def _warned_until(
+    pranks: Sequence[datetime], silents: Sequence[datetime], now: datetime, policy: CallerPolicy
+) -> tuple[datetime | None, float]:
+    """When the strikes of the warning window fall below `warn_after` (None: they already are), and how
+    much they weigh now."""
+    window = timedelta(hours=policy.warn_window_hours)
+    since = now - window
+    strikes = sorted(
+        [(t, 1.0) for t in pranks if since < t <= now]
+        + [(t, policy.silent_weight) for t in silents if since < t <= now]
+    )
+    total = sum(weight for _, weight in strikes)
+    if total + _EPSILON < policy.warn_after:
+        return None, total
+    remaining = total
+    for at, weight in strikes:  # the oldest expires first
+        remaining -= weight
+        if remaining + _EPSILON < policy.warn_after:
+            return at + window, total
+    return None, total  # pragma: no cover - the loop always drops below a positive threshold

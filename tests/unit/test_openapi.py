@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -63,6 +64,9 @@ def test_the_document_describes_every_route(document: dict[str, Any]) -> None:
         ("/incidents/{incident_id}/reject", "post"),
         ("/incidents/{incident_id}/dispatches/{agency}/acknowledge", "post"),
         ("/incidents/{incident_id}/close", "post"),
+        ("/callers", "get"),
+        ("/callers/{number}", "get"),
+        ("/callers/{number}/standing", "post"),
     }
 
 
@@ -78,7 +82,7 @@ def test_the_cognito_scheme_is_a_bearer_jwt(document: dict[str, Any]) -> None:
 def test_every_incident_route_requires_cognito(document: dict[str, Any]) -> None:
     secured = [(p, m, op) for p, m, op in operations(document) if p not in PUBLIC_PATHS]
 
-    assert len(secured) == 11
+    assert len(secured) == 14
     for path, method, operation in secured:
         assert operation.get("security") == [{"cognito": []}], f"{method.upper()} {path}"
 
@@ -150,6 +154,7 @@ def test_every_sample_event_is_a_documented_route(sample: str) -> None:
     assert event["resource"] in paths
     assert event["httpMethod"].lower() in paths[event["resource"]]
     route = routes[(event["httpMethod"], event["resource"])]
-    match = route.pattern.match(event["path"])
+    # API Gateway's REST events keep the path percent-encoded (/callers/%2B62…) and decode its parameters.
+    match = route.pattern.match(unquote(event["path"]))
     assert match
     assert match.groupdict() == (event["pathParameters"] or {})

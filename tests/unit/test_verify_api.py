@@ -756,6 +756,9 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str, ...]]]] = {
     "open-incident-voice-invalid": (422, {("body", "contactId"), ("body", "caller"), ("body", "summary")}),
     "reject-incident-invalid": (422, {("body", "duplicateOf")}),
     "verify-incident-invalid": (422, {("body", "category"), ("body", "location"), ("body", "summary")}),
+    "get-caller-invalid": (422, {("path", "number")}),
+    "set-caller-standing-invalid": (422, {("body", "standing"), ("body", "reason"), ("body", "until")}),
+    "list-standings-invalid": (422, {("query", "limit")}),
 }
 
 

@@ -15,6 +15,7 @@ from constructs import Construct
 from infra.config import StageConfig
 from infra.constants import (
     CONNECT_BACKUP_RING_SECONDS,
+    CONNECT_DEMOTED_QUEUE_PRIORITY,
     CONNECT_INVOKE_TIMEOUT_SECONDS,
     CONNECT_QUEUE_ATTEMPTS,
     CONNECT_TIME_ZONE,
@@ -45,6 +46,12 @@ FALLBACK = (
     "satu satu tiga, atau ambulans di satu satu delapan atau satu satu sembilan."
 )
 HOLD = "Mohon tetap di saluran."
+# To a caller the prank policy WARNED or DEMOTED (core.standing), before the queue as usual: the call is
+# recorded and a false report is an offence; someone in real danger is told to stay on the line.
+WARNING = (
+    "Perhatian. Panggilan ini direkam. Laporan palsu atau iseng ke layanan darurat adalah pelanggaran "
+    "hukum. Jika Anda dalam keadaan darurat, tetap di saluran, petugas kami akan segera menjawab."
+)
 # What the flow's backupNumber attribute holds when no backup number is configured: anything but "+…".
 NO_BACKUP_NUMBER = "none"
 
@@ -75,6 +82,8 @@ def flow_content(
             "AllBusyText": ALL_BUSY,
             "FallbackText": FALLBACK,
             "HoldText": HOLD,
+            "WarningText": WARNING,
+            "DemotedQueuePriority": str(CONNECT_DEMOTED_QUEUE_PRIORITY),
         },
     )
 

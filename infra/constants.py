@@ -87,3 +87,8 @@ CONNECT_VOICE_ENGINE = "Neural"
 # backup number, and how long that number may ring.
 CONNECT_QUEUE_ATTEMPTS = 3
 CONNECT_BACKUP_RING_SECONDS = 30
+# A DEMOTED caller's priority in the operators' queue (core.standing): Connect gives every contact 5 and
+# routes lower numbers first, so a genuine caller waiting is answered first; the demoted one still reaches
+# the same operators (nothing skips or drops the call).
+CONNECT_DEFAULT_QUEUE_PRIORITY = 5
+CONNECT_DEMOTED_QUEUE_PRIORITY = 10

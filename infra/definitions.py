@@ -31,7 +31,10 @@ __all__ = [
     "BACKLOG_QUEUE",
     "BUCKETS",
     "CALLER_INDEX",
+    "CALLER_LOOKUP_TIMEOUT_ENV",
+    "CALLER_POLICY_ENV",
     "CHANNEL_SECRETS",
+    "DEPLOYMENT_SETTINGS",
     "DISPATCH_QUEUE",
     "FUNCTIONS",
     "FUNCTIONS_DIR",
@@ -193,9 +196,20 @@ class FunctionDesign:
     # account) and a ceiling. The account needs at least 100 unreserved executions besides (README).
     reserved_concurrency: int | None = None
     environment: Mapping[str, str] = field(default_factory=dict)
+    # Deployment settings it reads (DEPLOYMENT_SETTINGS), given only when the deployment sets them: else the
+    # function's own defaults (e.g. the regency's prank policy) apply.
+    settings: tuple[str, ...] = ()
 
-    def env(self, *, stage: str, regency: str, names: Mapping[str, str]) -> dict[str, str]:
-        """The function's environment; `names` maps each resource env var to its physical name/URL/ARN."""
+    def env(
+        self,
+        *,
+        stage: str,
+        regency: str,
+        names: Mapping[str, str],
+        settings: Mapping[str, str] | None = None,
+    ) -> dict[str, str]:
+        """The function's environment; `names` maps each resource env var to its physical name/URL/ARN,
+        `settings` the deployment's settings (context values, as their variables) to what they are."""
         needed = [t.table.env_var for t in self.tables]
         needed += [q.env_var for q in self.sends_to] + [t.env_var for t in self.publishes_to]
         needed += [USER_POOL_ENV] if self.user_pool_actions else []
@@ -203,6 +217,12 @@ class FunctionDesign:
         missing = [var for var in needed if var not in names]
         if missing:
             raise KeyError(f"{self.name}: no value for {missing}")
+        unknown = [var for var in self.settings if var not in DEPLOYMENT_SETTINGS]
+        if unknown:
+            raise KeyError(
+                f"{self.name}: no deployment setting {unknown}; one of {list(DEPLOYMENT_SETTINGS)}"
+            )
+        given = settings or {}
         return {
             "POWERTOOLS_SERVICE_NAME": self.name,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
@@ -211,7 +231,16 @@ class FunctionDesign:
             "REGENCY": regency,
             **{var: names[var] for var in needed},
             **self.environment,
+            **{var: given[var] for var in self.settings if var in given},
         }
+
+
+# Settings a deployment may give some functions (context values, infra/config.py; locally, serve's options),
+# by the variable that carries them: the prank policy's changes to the regency's own (core.standing, as a
+# JSON object), and how long the intake waits for the caller's history (core.settings).
+CALLER_POLICY_ENV = "CALLER_POLICY"
+CALLER_LOOKUP_TIMEOUT_ENV = "CALLER_LOOKUP_TIMEOUT_MS"
+DEPLOYMENT_SETTINGS = (CALLER_POLICY_ENV, CALLER_LOOKUP_TIMEOUT_ENV)
 
 
 @dataclass(frozen=True)
@@ -277,10 +306,18 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         description="Amazon Connect 112 contact flow: registers the call as an incident",
         # Connect waits at most 8 s (the flow sets 3-4 s); fail fast so the flow's retry and error branch fit.
         timeout_seconds=6,
-        tables=(TableAccess(INCIDENTS, ("dynamodb:GetItem", "dynamodb:PutItem")),),
+        tables=(
+            TableAccess(
+                INCIDENTS,
+                ("dynamodb:GetItem", "dynamodb:PutItem"),
+                index_actions=("dynamodb:Query",),
+                indexes=(CALLER_INDEX,),  # the caller's history, standing and kept position (caller_lookup)
+            ),
+        ),
         # Kept for the 112 path: a flood on the public intake or a runaway worker cannot take the
         # account's executions from it. 20 registrations at ~100 ms each is ~200 calls a second.
         reserved_concurrency=20,
+        settings=(CALLER_POLICY_ENV, CALLER_LOOKUP_TIMEOUT_ENV),
     ),
     FunctionDesign(
         name="verify-api",
@@ -292,12 +329,15 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
                 INCIDENTS,
                 ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
                 index_actions=("dynamodb:Query",),
-                indexes=(STATUS_INDEX,),  # the queue by status (list_by_status)
+                # the queue by status (list_by_status) and the supervisors' list of standings in it; a
+                # caller's history (caller_lookup)
+                indexes=(STATUS_INDEX, CALLER_INDEX),
             ),
         ),
         sends_to=(DISPATCH_QUEUE,),
         api_spec="verify/openapi.json",
         user_pool_actions=("cognito-idp:ListUsersInGroup",),  # GET /operators, reassign
+        settings=(CALLER_POLICY_ENV, CALLER_LOOKUP_TIMEOUT_ENV),
     ),
     FunctionDesign(
         name="intake-web",
@@ -373,6 +413,24 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         sends_to=(DISPATCH_QUEUE,),
         schedule_minutes=1,
         reserved_concurrency=1,  # one sweep at a time
+    ),
+    FunctionDesign(
+        name="privacy-retention",
+        handler="privacy.retention.lambda_handler",
+        description="Masks callers' numbers in incidents older than the retention period (UU 27/2022)",
+        timeout_seconds=120,
+        memory_mb=512,
+        tables=(
+            TableAccess(
+                INCIDENTS,
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                index_actions=("dynamodb:Query",),
+                indexes=(STATUS_INDEX,),  # each status's incidents, oldest first (incidents_between)
+            ),
+        ),
+        schedule_minutes=60,
+        reserved_concurrency=1,  # one sweep at a time: its marks say where the last one stopped
+        settings=(CALLER_POLICY_ENV,),  # retentionDays
     ),
 )
 API_FUNCTIONS: tuple[FunctionDesign, ...] = tuple(f for f in FUNCTIONS if f.api_spec)

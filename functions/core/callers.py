@@ -231,10 +231,9 @@ class CallerService:
             audit,
             self._audit_expires_at(now),
         )
+        lifted = imposed is None
         metrics.add_metric(
-            name="CallerStandingLifted" if imposed is None else "CallerStandingImposed",
-            unit=MetricUnit.Count,
-            value=1,
+            name="CallerStandingLifted" if lifted else "CallerStandingImposed", unit=MetricUnit.Count, value=1
         )
         logger.info(
             "caller's standing changed by a supervisor",

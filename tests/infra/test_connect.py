@@ -16,8 +16,18 @@ from typing import Any
 
 import pytest
 
-from infra.connect import ALL_BUSY, BUSY, DAYS, FALLBACK, FLOW_PATH, GREETING, HOLD, NO_BACKUP_NUMBER
-from infra.constants import CONNECT_VOICE, CONNECT_VOICE_ENGINE
+from infra.connect import (
+    ALL_BUSY,
+    BUSY,
+    DAYS,
+    FALLBACK,
+    FLOW_PATH,
+    GREETING,
+    HOLD,
+    NO_BACKUP_NUMBER,
+    WARNING,
+)
+from infra.constants import CONNECT_DEFAULT_QUEUE_PRIORITY, CONNECT_VOICE, CONNECT_VOICE_ENGINE
 from tests.infra.conftest import INSTANCE_ARN, PHONE_NUMBER_ARN, synthesize
 from tests.infra.helpers import Synthesized, get_att, ref
 
@@ -39,8 +49,10 @@ PLACEHOLDERS = {
     "AllBusyText",
     "FallbackText",
     "HoldText",
+    "WarningText",
+    "DemotedQueuePriority",
 }
-PROMPTS = {"GreetingText", "BusyText", "AllBusyText", "FallbackText", "HoldText"}
+PROMPTS = {"GreetingText", "BusyText", "AllBusyText", "FallbackText", "HoldText", "WarningText"}
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 HUMAN = "TransferContactToQueue"
 BACKUP = "TransferParticipantToThirdParty"
@@ -241,11 +253,84 @@ def test_the_voice_is_set_before_anything_is_said() -> None:
     assert successors(voice) == {"remember-backup-number"}  # a failure to set it still goes on
 
 
+# -- the caller's standing (core.standing): a warning, a lower priority, and always the queue -------------
+
+
+def path_of(standing: str, start: str = "caller-standing") -> list[str]:
+    """The actions a call goes through from `start` to the queue when the intake answered `standing` and
+    nothing fails: a Compare takes the condition its value meets, every other action its next."""
+    path = [start]
+    while ACTIONS[path[-1]]["Type"] != HUMAN:
+        action = ACTIONS[path[-1]]
+        following = action["Transitions"]["NextAction"]
+        if (
+            action["Type"] == "Compare"
+            and action["Parameters"]["ComparisonValue"] == "$.External.callerStanding"
+        ):
+            met = [
+                c["NextAction"]
+                for c in action["Transitions"]["Conditions"]
+                if c["Condition"] == {"Operator": "Equals", "Operands": [standing]}
+            ]
+            following = met[0] if met else target(path[-1], "error:NoMatchingCondition")
+        assert following not in path, f"{standing}: a loop at {following}"
+        path.append(following)
+    return path
+
+
+def test_the_standing_is_read_from_the_intakes_answer_right_after_it() -> None:
+    check = ACTIONS["caller-standing"]
+    assert check["Type"] == "Compare"
+    assert check["Parameters"] == {"ComparisonValue": "$.External.callerStanding"}
+    # Only an intake that answered leads there: its failure goes straight to the queue (no standing).
+    assert target("register-incident", "next") == "keep-incident-id"
+    assert successors("keep-incident-id") == {"caller-standing"}
+    keep = ACTIONS["keep-incident-id"]["Parameters"]["Attributes"]
+    assert keep["callerStanding"] == "$.External.callerStanding"
+    assert keep["recentPranks"] == "$.External.recentPranks"
+
+
+@pytest.mark.parametrize(
+    ("standing", "warned", "lowered"),
+    [("NORMAL", False, False), ("WARNED", True, False), ("DEMOTED", True, True), ("", False, False)],
+)
+def test_each_standings_path_ends_in_the_queue(standing: str, warned: bool, lowered: bool) -> None:
+    path = path_of(standing)
+    assert ACTIONS[path[-1]]["Type"] == HUMAN
+    assert "set-operators-queue" in path
+    assert ("warn-caller" in path) is warned
+    assert ("lower-priority" in path) is lowered
+    assert not {"DisconnectParticipant", "EndFlowExecution", BACKUP} & {ACTIONS[a]["Type"] for a in path}
+
+
+def test_a_demoted_call_is_queued_at_a_lower_priority_never_elsewhere() -> None:
+    lower = ACTIONS["lower-priority"]
+    assert lower["Type"] == "UpdateContactRoutingBehavior"
+    assert lower["Parameters"] == {"QueuePriority": "${DemotedQueuePriority}"}  # static, as Connect requires
+    assert successors("lower-priority") == {"warn-caller"}
+    assert of_type("UpdateContactRoutingBehavior") == {"lower-priority"}
+    # the only queue a demoted call is set to is the operators' own
+    assert of_type("UpdateContactTargetQueue") == {"set-operators-queue"}
+
+
+def test_the_warning_is_a_message_then_the_queue_whatever_happens() -> None:
+    warn = ACTIONS["warn-caller"]
+    assert warn["Type"] == MESSAGE
+    assert warn["Parameters"] == {"Text": "${WarningText}"}
+    assert successors("warn-caller") == {"set-operators-queue"}
+
+
+def test_the_warning_says_the_call_is_recorded_and_a_false_report_an_offence() -> None:
+    assert "direkam" in WARNING
+    assert "pelanggaran" in WARNING
+    assert "tetap di saluran" in WARNING  # someone in real danger is told to stay
+
+
 def test_only_known_placeholders() -> None:
     assert set(PLACEHOLDER.findall(FLOW_TEXT)) == PLACEHOLDERS
 
 
-@pytest.mark.parametrize("text", [GREETING, BUSY, ALL_BUSY, FALLBACK, HOLD])
+@pytest.mark.parametrize("text", [GREETING, BUSY, ALL_BUSY, FALLBACK, HOLD, WARNING])
 def test_prompts_spell_numbers_out_and_are_safe_in_ssml(text: str) -> None:
     """A voice of another language reads digits in its own language ("one hundred twelve"): the prompts
     write numbers as the words a caller expects ("satu satu dua")."""
@@ -295,8 +380,10 @@ def test_flow_is_the_committed_file_with_every_placeholder_filled(config: Synthe
     assert 10 <= int(variables["BackupRingSeconds"]) <= 600  # the transfer's limit
     assert (variables["VoiceId"], variables["VoiceEngine"]) == (CONNECT_VOICE, CONNECT_VOICE_ENGINE)
     assert variables["BackupNumber"] == NO_BACKUP_NUMBER  # none configured in these configurations
+    assert int(variables["DemotedQueuePriority"]) > CONNECT_DEFAULT_QUEUE_PRIORITY  # routed after the others
     for name in PROMPTS:
         value = variables[name]
+        assert name != "WarningText" or value == WARNING
         assert isinstance(value, str), name
         assert value.strip(), name
         assert not {'"', "\\"} & set(value), f"{name} would break the flow's JSON"

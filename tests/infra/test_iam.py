@@ -50,11 +50,13 @@ class Uses:
 GET_PUT = {"dynamodb:GetItem", "dynamodb:PutItem"}
 QUERY = {"dynamodb:Query"}
 USES: dict[str, Uses] = {
-    # register: GetItem (a waiting AML position), TransactWriteItems of Puts (incident, dedupe, audit)
-    "intake-connect": Uses(dynamodb={"incidents": GET_PUT}),
-    # the queue by status; an incident with its timeline (Query on the table); transitions; GET /operators
+    # register: one Query of the caller's history, standing and waiting AML position (caller_lookup),
+    # TransactWriteItems of Puts (incident, dedupe, audit); GetItem on a retry or when the Query failed
+    "intake-connect": Uses(dynamodb={"incidents": GET_PUT, "incidents/by-caller": QUERY}),
+    # the queue by status and the supervisors' list of standings in it; an incident with its timeline and a
+    # number's audit trail (Query on the table); a caller's history (by-caller); transitions; GET /operators
     "verify-api": Uses(
-        dynamodb={"incidents": GET_PUT | QUERY, "incidents/by-status": QUERY},
+        dynamodb={"incidents": GET_PUT | QUERY, "incidents/by-status": QUERY, "incidents/by-caller": QUERY},
         sends_to=("dispatch",),
         user_pool={"cognito-idp:ListUsersInGroup"},
     ),
@@ -79,6 +81,10 @@ USES: dict[str, Uses] = {
     ),
     # VERIFIED incidents, oldest first (list_by_status), and nothing else of the table
     "dispatch-reconciler": Uses(dynamodb={"incidents/by-status": QUERY}, sends_to=("dispatch",)),
+    # each status's old incidents (incidents_between), its marks (GetItem, PutItem), the masks (UpdateItem)
+    "privacy-retention": Uses(
+        dynamodb={"incidents": GET_PUT | {"dynamodb:UpdateItem"}, "incidents/by-status": QUERY}
+    ),
 }
 
 
@@ -165,13 +171,14 @@ def index_grants(config: Synthesized, name: str) -> set[str]:
 def test_each_function_queries_only_the_index_its_code_reads(config: Synthesized) -> None:
     found = {name: index_grants(config, name) for name in FUNCTION_NAMES}
     assert found == {
-        "intake-connect": set(),
-        "verify-api": {"by-status"},
+        "intake-connect": {"by-caller"},
+        "verify-api": {"by-status", "by-caller"},
         "intake-web": {"by-caller"},
         "intake-backlog": set(),
         "reply-sender": set(),
         "dispatch-worker": set(),
         "dispatch-reconciler": {"by-status"},
+        "privacy-retention": {"by-status"},
     }
 
 
@@ -209,10 +216,13 @@ def test_no_managed_policies_on_function_roles(config: Synthesized) -> None:
         assert attached == [], name
 
 
-def test_intake_cannot_queue_publish_or_query(config: Synthesized) -> None:
-    actions = {action for action, _ in actual_grants(config, config.role("intake-connect"))}
+def test_intake_cannot_queue_or_publish_and_queries_only_the_callers_index(config: Synthesized) -> None:
+    grants = actual_grants(config, config.role("intake-connect"))
+    actions = {action for action, _ in grants}
     assert not {a for a in actions if a.startswith(("sqs:", "sns:"))}, actions
-    assert "dynamodb:Query" not in actions
+    queried = {resource for action, resource in grants if action == "dynamodb:Query"}
+    assert len(queried) == 1
+    assert all("/index/by-caller" in resource for resource in queried), queried
     assert "dynamodb:Scan" not in actions
 
 

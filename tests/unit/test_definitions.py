@@ -55,6 +55,7 @@ REQUIRED_SETTINGS: dict[str, set[str]] = {
     },
     "intake-backlog": {"table_name", "reply_queue_url"},
     "reply-sender": {"reply_secrets_name"},
+    "privacy-retention": {"table_name"},
 }
 # The cached factories each handler builds its ports with when none is handed in.
 FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -65,6 +66,7 @@ FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
     "intake-web": (("intake.web", "default_ports"),),
     "intake-backlog": (("intake.backlog", "default_registrar"),),
     "reply-sender": (("reply.sender", "default_sender"),),
+    "privacy-retention": (("privacy.retention", "default_repository"),),
 }
 
 

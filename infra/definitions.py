@@ -18,6 +18,7 @@ from typing import Any, Literal
 from core.agencies import AGENCIES, ROUTES
 from core.models import Category, Priority
 from core.regency import REGENCIES
+from core.settings import policy_with
 from core.tables import CALLER_INDEX, IDEMPOTENCY, INCIDENTS, STATUS_INDEX, TABLES, Index, Key, TableDesign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -566,11 +567,13 @@ def panel_config(
     cognito_endpoint: str | None = None,
     ccp_url: str | None = None,
     map_tiles: Mapping[str, Any] | None = None,
+    caller_policy: str | None = None,
 ) -> dict[str, Any]:
     """The operators' panel's runtime configuration (`/config.json`): where the API and Cognito are, the
     Amazon Connect softphone if any, and the regency's reference data. The local stack serves it; the
     CDK stack writes it next to the panel's files at deploy (values may then be deploy-time tokens)."""
     served = REGENCIES[regency]
+    policy = policy_with(served.caller_policy, caller_policy)
     return {
         "stage": stage,
         "apiUrl": api_url,  # "" means the panel's own origin (the local stack)
@@ -596,6 +599,8 @@ def panel_config(
         "routing": {category.value: [a.value for a in ROUTES[category]] for category in Category},
         "priorities": [priority.value for priority in Priority],
         "map": dict(map_tiles or OSM_TILES),
+        # What a caller's history spans (the list rows' "3× iseng / 30 hari"), as the functions read it.
+        "callers": {"historyDays": policy.history_days},
     }
 
 

@@ -159,6 +159,7 @@ class LocalStack:
             user_pool_id=provisioned.user_pool_id,
             user_pool_client_id=provisioned.user_pool_client_id,
             cognito_endpoint=self.aws.endpoint,
+            caller_policy=self.settings.get(CALLER_POLICY_ENV),
         )
         panel = PanelFiles(config, self.aws.endpoint)
         self.graph = GraphApiStandIn()

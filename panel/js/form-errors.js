@@ -12,6 +12,7 @@ const FIELD_RULES = {
   ack: { note: "err_note" },
   close: { note: "err_outcome" },
   reassign: { assignee: "err_assignee" },
+  lift: { reason: "err_liftReason" },
 };
 
 export function resetErrors(form) {

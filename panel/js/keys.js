@@ -1,5 +1,5 @@
 // The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
-// 1-4, l, ?, i), inside a form only Esc, Ctrl+Enter and the Alt ones; and the help dialog that lists them.
+// 1-5, u, l, ?, i), inside a form only Esc, Ctrl+Enter and the Alt ones; and the help dialog that lists them.
 // A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
 import { $, $$, h, replace, inFormControl } from "./dom.js";
 import { t, toggleLanguage, onLanguageChange } from "./i18n.js";
@@ -20,6 +20,8 @@ const HELP = [
   ["x", "key_close"],
   ["t", "key_reassign"],
   ["1 2 3 4", "key_tabs"],
+  ["5", "key_standings"],
+  ["u", "key_lift"],
   ["l", "key_lang"],
   ["?", "key_help"],
   ["Ctrl+Enter", "key_submit"],
@@ -27,7 +29,8 @@ const HELP = [
 ];
 
 export class Keys {
-  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls }) {
+  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, standings }) {
+    this.standings = standings;
     this.store = store;
     this.lists = lists;
     this.incidentView = incidentView;
@@ -93,9 +96,11 @@ export class Keys {
     // No single-key shortcut inside a form (its fields, radios, checkboxes, buttons) or while typing.
     if (inFormControl(event) || target.closest?.("form") || event.ctrlKey || event.metaKey || event.altKey) return;
     const inList = target === document.body || target.closest?.("#queue-pane") || target.id === "main";
+    // On the callers' tab the moves go through its own list.
+    const list = this.lists.tab === "standings" ? this.standings : this.lists;
     const handlers = {
-      j: () => this.lists.move(1),
-      k: () => this.lists.move(-1),
+      j: () => list.move(1),
+      k: () => list.move(-1),
       n: () => this.lists.jumpToNewest(),
       c: () => this.actions.claim(),
       v: () => this.forms.open("verify"),
@@ -109,6 +114,8 @@ export class Keys {
       2: () => this.lists.setTab("mine", true),
       3: () => this.lists.setTab("dispatched", true),
       4: () => this.lists.setTab("review", true),
+      5: () => this.lists.setTab("standings", true),
+      u: () => this.standings.liftSelected(),
       l: () => toggleLanguage(),
       "?": () => openDialog($("#help-dialog")),
       i: () => this.calls.take(),
@@ -121,10 +128,10 @@ export class Keys {
       return;
     }
     if (inList) {
-      handlers.ArrowDown = () => this.lists.move(1);
-      handlers.ArrowUp = () => this.lists.move(-1);
-      handlers.Home = () => this.lists.move(-Infinity);
-      handlers.End = () => this.lists.move(Infinity);
+      handlers.ArrowDown = () => list.move(1);
+      handlers.ArrowUp = () => list.move(-1);
+      handlers.Home = () => list.move(-Infinity);
+      handlers.End = () => list.move(Infinity);
     }
     if (event.key === "Enter") {
       if (target.closest?.("button, a, input, [role=tab], .leaflet-container")) return; // they handle Enter themselves

@@ -13,7 +13,9 @@ import { row } from "./queue-rows.js";
 
 const LONG_WAIT_S = 60; // a row waiting longer than this is marked
 const FRESH_MS = 8000; // how long a new incident's row stays highlighted
-const EMPTY = { queue: "emptyQueue", mine: "emptyMine", dispatched: "emptyDispatched", review: "emptyReview" };
+const EMPTY = { queue: "emptyQueue", mine: "emptyMine", dispatched: "emptyDispatched", review: "emptyReview", standings: "standingsEmpty" };
+// Tabs only supervisors have: every incident under review, and the callers with a standing (standings.js).
+const SUPERVISORS_TABS = ["review", "standings"];
 
 export class QueueView {
   /** `open(id)`: a row was chosen (the incident's view opens it). */
@@ -50,7 +52,7 @@ export class QueueView {
 
   start() {
     this.setTab("queue", false);
-    show($("#tab-review"), this.store.isSupervisor);
+    for (const tab of SUPERVISORS_TABS) show($(`#tab-${tab}`), this.store.isSupervisor);
     this.polls.start();
     this.clockTimer = setInterval(() => this.tickClocks(), 1000);
   }
@@ -126,14 +128,18 @@ export class QueueView {
   }
 
   setTab(tab, focus) {
-    if (tab === "review" && !this.store.isSupervisor) return;
+    if (SUPERVISORS_TABS.includes(tab) && !this.store.isSupervisor) return;
     this.tab = tab;
     for (const el of $$("[role=tab]")) {
       const active = el.dataset.tab === tab;
       el.setAttribute("aria-selected", String(active));
       el.tabIndex = active ? 0 : -1;
     }
-    $("#queue-panel").setAttribute("aria-labelledby", `tab-${tab}`);
+    // The callers' tab has a panel of its own (standings.js); every other tab shows incidents.
+    show($("#queue-panel"), tab !== "standings");
+    show($("#standings-panel"), tab === "standings");
+    if (tab !== "standings") $("#queue-panel").setAttribute("aria-labelledby", `tab-${tab}`);
+    this.store.emit("tab", { tab });
     this.refreshSoon(...(tab === "dispatched" ? DISPATCHED_STATUSES : tab === "queue" ? [] : ["IN_REVIEW"]));
     this.render();
     if (focus) $(`#tab-${tab}`).focus();
@@ -189,6 +195,7 @@ export class QueueView {
           fresh: this.fresh.has(incident.id),
           draft: this.drafts.has(incident.id),
           tabbable: incident.id === this.tabbableId,
+          historyDays: this.store.historyDays,
         }),
       ),
     );

@@ -70,6 +70,12 @@ function details(entry, agencies) {
     case "CLOSE":
       if (entry.reason) out.push(t("tl_outcome", { note: entry.reason }));
       break;
+    case "STANDING": {
+      const standing = take("standing");
+      if (standing) out.push(t("tl_standing", { standing: term("standing", standing) }));
+      if (entry.reason) out.push(t("tl_reason", { reason: entry.reason }));
+      break;
+    }
     default:
       if (entry.reason) out.push(entry.reason);
   }

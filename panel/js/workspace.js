@@ -20,10 +20,13 @@ import { ActionBar } from "./actions.js";
 import { CallPop } from "./call-pop.js";
 import { CallOffers } from "./calls.js";
 import { Keys } from "./keys.js";
+import { CallerHistory } from "./caller-history.js";
+import { Standings } from "./standings.js";
 
 export class Workspace {
   constructor({ config, api, session, announce }) {
     const store = new WorkspaceStore(session);
+    store.historyDays = config.callers?.historyDays ?? store.historyDays;
     const drafts = new Drafts();
     const messages = new Messages();
     setupDialogs();
@@ -47,8 +50,10 @@ export class Workspace {
     const actions = new ActionBar({ store, drafts, messages, conflicts, lists, incidentView, forms, dialogs, api, announce });
     const callPop = new CallPop({ store, incidentView, forms, announce });
     const calls = new CallOffers({ api, announce, store, incidentView, messages });
-    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls }); // listens on the document
-    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls });
+    new CallerHistory({ store, api, open: (id) => incidentView.open(id) }); // follows the open incident
+    const standings = new Standings({ store, api, announce, open: (id) => incidentView.open(id) });
+    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, standings }); // listens on the document
+    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, standings });
   }
 
   start() {
@@ -61,6 +66,7 @@ export class Workspace {
     this.incidentView.stop();
     this.drafts.clear();
     this.callPop.hide();
+    this.standings.stop();
     this.lists.stop();
   }
 

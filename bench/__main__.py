@@ -4,7 +4,9 @@
    (`python -c pass`) and against `import boto3` (what any Python Lambda that calls AWS pays).
 2. Warm latency: the Connect intake on an in-process moto DynamoDB, against the floor of the same
    TransactWriteItems (incident, audit entry, dedupe item) sent raw with boto3: what the handler adds
-   on top of the one write a registration cannot avoid. Samples alternate, so both see the same table.
+   on top of the one write a registration cannot avoid (the caller's lookup, a Query, included). Samples
+   alternate, so both see the same table; each call comes from a number of its own, and a second line
+   from a number with a full history.
 3. AWS calls per operation: the budget each use case spends (deterministic; tests pin the same numbers).
 
 Absolute times on this machine say little about Lambda; the ratios say what our code adds.
@@ -136,14 +138,24 @@ def warm_and_calls(runs: int) -> None:
             ]  # fmt: skip
             ddb.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
 
-        def register() -> None:
-            intake(connect_event(contact_id=str(uuid.uuid4())), context, service=service)
+        def register(caller: str | None = None) -> None:
+            # Each call from a number of its own, as the intake meets them: the caller's lookup reads at
+            # most its history's limit in DynamoDB, whereas moto sorts the whole table for every Query.
+            contact = uuid.uuid4()
+            number = caller or f"+62812{contact.int % 10**8:08d}"
+            intake(connect_event(contact_id=str(contact), caller=number), context, service=service)
+
+        regular = "+6281234567890"  # a number with a history as long as the lookup reads (historyLimit)
+        for _ in range(service.callers.policy.history_limit):
+            register(regular)
 
         _alternating_medians(floor, register, 20)  # warm up both paths
         floor_s, intake_s = _alternating_medians(floor, register, runs)
+        _, history_s = _alternating_medians(floor, lambda: register(regular), max(10, runs // 5))
         lines.append(f"\nWarm latency on in-process moto (median of {runs}, alternating)")
         lines.append(f"  floor  raw TransactWriteItems   1.00  ({floor_s * 1000:.2f} ms)")
         lines.append(f"  intake-connect (Connect call)   {intake_s / floor_s:5.2f}")
+        lines.append(f"  … from a number with a history  {history_s / floor_s:5.2f}")
 
         budget: dict[str, dict[str, int]] = {}
 

@@ -599,7 +599,7 @@ def panel_config(
         "routing": {category.value: [a.value for a in ROUTES[category]] for category in Category},
         "priorities": [priority.value for priority in Priority],
         "map": dict(map_tiles or OSM_TILES),
-        # What a caller's history spans (the list rows' "3× iseng / 30 hari"), as the functions read it.
+        # What a caller's history spans (the rows' count of pranks "in 30 days"), as the functions read it.
         "callers": {"historyDays": policy.history_days},
     }
 

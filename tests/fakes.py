@@ -37,7 +37,7 @@ from core.repository import (
     incident_pk,
     sortable_time,
 )
-from core.standing import CallerAuditEntry, CallerLookup, CallerRecord, StandingPage
+from core.standing import CallerAuditEntry, CallerLookup, CallerRecord, PastCall, StandingPage
 from tests.support import load_event
 
 
@@ -124,10 +124,12 @@ class InMemoryIncidentRepository:
         ]
         kept = self.positions.get(caller)
         record = self.callers.get(caller)
+        history = sorted(mine, key=lambda i: i.id, reverse=True)[:limit]
         return CallerLookup(
-            history=sorted(mine, key=lambda i: i.id, reverse=True)[:limit],
+            calls=[PastCall.of(incident) for incident in history],
             record=record[0] if record else None,
             position=kept[0] if kept and kept[1] > int(now.timestamp()) else None,
+            history=[] if urgent else history,
         )
 
     def caller_record(self, caller: str) -> CallerRecord | None:

@@ -40,6 +40,7 @@ from core.standing import (
     CallerLookup,
     CallerPolicy,
     CallerRecord,
+    PastCall,
     Standing,
     StandingChange,
     assess,
@@ -137,7 +138,7 @@ class CallerService:
             lookup = self._repo.caller_lookup(
                 caller, now - self._policy.history_window, self._policy.history_limit, now, urgent=True
             )
-            return lookup, assess(lookup.history, lookup.record, now, self._policy)
+            return lookup, assess(lookup.calls, lookup.record, now, self._policy)
         except Exception as error:
             logger.warning(
                 "caller's history not read: standing NORMAL",
@@ -152,7 +153,7 @@ class CallerService:
         now = self._now()
         lookup = self._read(caller, now)
         timeline = self._repo.caller_timeline(caller, TIMELINE_LIMIT)
-        return self._view(caller, lookup, assess(lookup.history, lookup.record, now, self._policy), timeline)
+        return self._view(caller, lookup, assess(lookup.calls, lookup.record, now, self._policy), timeline)
 
     def standings(self, limit: int, cursor: str | None = None) -> StandingsPage:
         """The numbers with a standing now (WARNED or DEMOTED), the soonest to end first."""
@@ -193,7 +194,7 @@ class CallerService:
         lookup = self._read(caller, now)
         record = self._repo.caller_record(caller)
         imposed = None if standing is Standing.NORMAL else standing
-        before = assess(lookup.history, record, now, self._policy)
+        before = assess(lookup.calls, record, now, self._policy)
         if (
             record is not None
             and before.standing is standing
@@ -212,7 +213,7 @@ class CallerService:
                 "updated_by": supervisor,
             }
         )
-        after = assess(lookup.history, changed, now, self._policy)
+        after = assess(lookup.calls, changed, now, self._policy)
         changed = _with_assessment(changed, after)
         audit = CallerAuditEntry(
             caller=caller,
@@ -270,7 +271,7 @@ class CallerService:
         now = self._now()
         lookup = self._read(caller, now)
         # The index is eventually consistent: the incident just changed may not show its change yet.
-        history = [changed, *(i for i in lookup.history if i.id != changed.id)]
+        history = [PastCall.of(changed), *(c for c in lookup.calls if c.id != changed.id)]
         record = self._repo.caller_record(caller)
         after = assess(history, record, now, self._policy)
         if record is None:

@@ -26,7 +26,14 @@ from core.errors import CallerStandingChanged, ConcurrentModification, IncidentN
 from core.ids import ulid_floor
 from core.lifecycle import Change, registration_audit
 from core.models import AmlFix, AuditEntry, Dispatch, Incident, IncidentDetail, Page, Status
-from core.standing import CallerAuditEntry, CallerLookup, CallerRecord, StandingPage
+from core.standing import (
+    LOOKUP_ATTRIBUTES,
+    CallerAuditEntry,
+    CallerLookup,
+    CallerRecord,
+    PastCall,
+    StandingPage,
+)
 from core.tables import CALLER_INDEX, INCIDENTS, STATUS_INDEX
 
 if TYPE_CHECKING:
@@ -383,32 +390,47 @@ class DynamoIncidentRepository:
         self, caller: str, since: datetime, limit: int, now: datetime, urgent: bool = False
     ) -> CallerLookup:
         """One Query: the number's incidents received since `since` (at most `limit`, newest first), its
-        record and a position kept for its call. `urgent`: the intake's client, one short attempt."""
-        client = self._urgent_client() if urgent else self._client
-        response = client.query(
-            TableName=self._table,
-            IndexName=CALLER_INDEX.name,
-            KeyConditionExpression="#pk = :pk AND #sk >= :from",
-            ExpressionAttributeNames={"#pk": CALLER_PK, "#sk": CALLER_SK},
-            ExpressionAttributeValues={
+        record and a position kept for its call. `urgent` (the intake, before the call is stored): the
+        short client, and only the attributes the policy reads (LOOKUP_ATTRIBUTES), not whole incidents."""
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": CALLER_INDEX.name,
+            "KeyConditionExpression": "#pk = :pk AND #sk >= :from",
+            "ExpressionAttributeNames": {"#pk": CALLER_PK, "#sk": CALLER_SK},
+            "ExpressionAttributeValues": {
                 ":pk": {"S": caller_pk(caller)},
                 ":from": {"S": ulid_floor(int(since.timestamp() * 1000))},
             },
-            ScanIndexForward=False,
-            Limit=limit + 2,  # the record and a kept position come first
-        )
+            "ScanIndexForward": False,
+            "Limit": limit + 2,  # the record and a kept position come first
+        }
+        if urgent:
+            names = {f"#a{n}": part for n, part in enumerate(dict.fromkeys(
+                part for path in LOOKUP_ATTRIBUTES for part in path.split(".")))}  # fmt: skip
+            alias = {part: name for name, part in names.items()}
+            query["ProjectionExpression"] = ", ".join(
+                ".".join(alias[part] for part in path.split(".")) for path in LOOKUP_ATTRIBUTES
+            )
+            query["ExpressionAttributeNames"] |= names
+        response = (self._urgent_client() if urgent else self._client).query(**query)
+        calls: list[PastCall] = []
         history: list[Incident] = []
         record: CallerRecord | None = None
         position: AmlFix | None = None
         for item in response.get("Items", []):
             kind = item.get("kind", {}).get("S")
-            if kind == "INCIDENT":
+            if kind == "INCIDENT" and urgent:
+                calls.append(_model(PastCall, item))
+            elif kind == "INCIDENT":
                 history.append(_model(Incident, item))
             elif kind == "CALLER":
                 record = _model(CallerRecord, item)
             elif kind == "AML" and int(item[TTL]["N"]) > int(now.timestamp()):  # TTL deletion lags
                 position = _model(AmlFix, item)
-        return CallerLookup(history[:limit], record, position)
+        if not urgent:
+            history = history[:limit]
+            calls = [PastCall.of(incident) for incident in history]
+        return CallerLookup(calls[:limit], record, position, history)
 
     # -- a number's record: the supervisors' decisions and its standing as last assessed ---------------
 

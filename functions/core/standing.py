@@ -22,9 +22,10 @@ rejects a report: the flow queues every call, the operator decides.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
@@ -155,14 +156,55 @@ class CallerAuditEntry(CamelModel):
     incident_id: IncidentId | None = Field(default=None, description="RESET: the verified incident")
 
 
+class PastRejection(CamelModel):
+    reason: str  # a RejectionReason; a str, so that one this version does not know yet still reads
+
+
+class PastCall(CamelModel):
+    """What the policy reads of one of the number's incidents: the intake's lookup asks only for this."""
+
+    id: IncidentId
+    received_at: Timestamp
+    verified_at: Timestamp | None = None
+    rejection: PastRejection | None = None
+
+    @classmethod
+    def of(cls, incident: Incident) -> PastCall:
+        rejection = PastRejection(reason=incident.rejection.reason.value) if incident.rejection else None
+        return cls(
+            id=incident.id,
+            received_at=incident.received_at,
+            verified_at=incident.verified_at,
+            rejection=rejection,
+        )
+
+
+# The attributes of a number's items the intake's lookup projects (storage names): a past call's
+# (PastCall), the record's (CallerRecord) and a kept position's (AmlFix, with its TTL), and the kind that
+# tells them apart.
+LOOKUP_ATTRIBUTES: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [
+            "kind",
+            "expires_at",
+            *("id", "received_at", "verified_at", "rejection.reason"),
+            *(name for name in CallerRecord.model_fields),
+            *(name for name in AmlFix.model_fields),
+        ]
+    )
+)
+
+
 @dataclass(frozen=True)
 class CallerLookup:
-    """What one Query of the by-caller index says about a number: its recent incidents (newest first),
-    the record of supervisors' decisions, and a handset position waiting for its call."""
+    """What one Query of the by-caller index says about a number: what the policy needs of its recent
+    incidents (newest first), the record of supervisors' decisions, a handset position waiting for its
+    call, and, unless only the policy asked, the incidents themselves."""
 
-    history: list[Incident]
+    calls: list[PastCall]
     record: CallerRecord | None
     position: AmlFix | None
+    history: list[Incident] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -200,12 +242,30 @@ def outcome_of(incident: Incident) -> str:
     return "OPEN"
 
 
-def _reason(incident: Incident) -> RejectionReason | None:
-    return incident.rejection.reason if incident.rejection else None
+class _Reason(Protocol):
+    @property
+    def reason(self) -> str: ...
+
+
+class Call(Protocol):
+    """An incident as the policy reads it: an Incident, or the PastCall the intake's lookup projects."""
+
+    @property
+    def received_at(self) -> datetime: ...
+
+    @property
+    def verified_at(self) -> datetime | None: ...
+
+    @property
+    def rejection(self) -> _Reason | None: ...
+
+
+def _reason(call: Call) -> str | None:
+    return call.rejection.reason if call.rejection else None
 
 
 def assess(
-    history: Sequence[Incident], record: CallerRecord | None, now: datetime, policy: CallerPolicy
+    history: Sequence[Call], record: CallerRecord | None, now: datetime, policy: CallerPolicy
 ) -> Assessment:
     """The number's standing at `now` from its recent incidents (any order) and its record."""
     verified = [i.received_at for i in history if i.verified_at is not None]
@@ -213,14 +273,14 @@ def assess(
     resets = [t for t in (last_verified, record.cleared_at if record else None) if t is not None]
     reset_at = max(resets, default=None)
 
-    def counts(incident: Incident) -> bool:
-        return reset_at is None or incident.received_at > reset_at
+    def counts(call: Call) -> bool:
+        return reset_at is None or call.received_at > reset_at
 
-    pranks = sorted(i.received_at for i in history if _reason(i) is RejectionReason.PRANK and counts(i))
-    silents = [i.received_at for i in history if _reason(i) is RejectionReason.SILENT and counts(i)]
+    pranks = sorted(i.received_at for i in history if _reason(i) == RejectionReason.PRANK and counts(i))
+    silents = [i.received_at for i in history if _reason(i) == RejectionReason.SILENT and counts(i)]
     since_history = now - policy.history_window
     recent_pranks = sum(
-        1 for i in history if _reason(i) is RejectionReason.PRANK and since_history < i.received_at <= now
+        1 for i in history if _reason(i) == RejectionReason.PRANK and since_history < i.received_at <= now
     )
 
     demoted_until = _demoted_until(pranks, now, policy)

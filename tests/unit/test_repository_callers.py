@@ -18,7 +18,7 @@ from core.ids import new_ulid
 from core.models import AmlFix, AmlTransport, Channel, Incident, Rejection, RejectionReason, Status
 from core.ports import IncidentRepository
 from core.repository import DynamoIncidentRepository, dynamodb_client, lookup_config
-from core.standing import CallerAuditEntry, CallerRecord, Standing, StandingChange
+from core.standing import CallerAuditEntry, CallerRecord, PastCall, Standing, StandingChange
 from core.tables import INCIDENTS
 from tests.fakes import InMemoryIncidentRepository
 from tests.support import create_tables
@@ -107,6 +107,29 @@ def test_the_lookup_brings_the_record_and_a_kept_position_beside_the_history(
     # an expired position (TTL deletion lags) is not one
     later = repo.caller_lookup(CALLER, T0 - timedelta(days=30), 20, T0 + timedelta(minutes=31))
     assert later.position is None
+
+
+def test_the_urgent_lookup_reads_only_what_the_policy_needs_and_the_record_and_position_whole(
+    repo: IncidentRepository,
+) -> None:
+    verified = incident(T0 - timedelta(hours=2), status=Status.VERIFIED, verified_at=T0 - timedelta(hours=1))
+    pranked = rejected(T0 - timedelta(hours=1))
+    for item in (verified, pranked):
+        repo.create(item)
+    stored = repo.save_caller_record(
+        record(imposed=Standing.DEMOTED, imposed_at=T0, reason="mengancam"), 0, None
+    )
+    repo.keep_position(CALLER, fix(T0), int(T0.timestamp()) + 1800)
+
+    found = repo.caller_lookup(CALLER, T0 - timedelta(days=30), 20, T0, urgent=True)
+
+    assert found.history == []
+    assert found.calls == [PastCall.of(pranked), PastCall.of(verified)]
+    assert found.calls[0].rejection is not None
+    assert found.calls[0].rejection.reason == "PRANK"
+    assert found.record == stored
+    assert found.position == fix(T0)
+    assert repo.caller_lookup(CALLER, T0 - timedelta(days=30), 20, T0).calls == found.calls
 
 
 def test_the_caller_index_for_aml_still_sees_incidents_only(repo: IncidentRepository) -> None:

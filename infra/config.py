@@ -13,7 +13,8 @@ from core.models import Agency
 from core.regency import REGENCIES
 from core.settings import SettingsError, policy_with
 from core.standing import DEFAULT_POLICY
-from infra.constants import CONNECT_VOICE, CONNECT_VOICE_ENGINE, DEFAULT_POWERTOOLS_LAYER_VERSION, STAGES
+from infra.constants import DEFAULT_POWERTOOLS_LAYER_VERSION, STAGES
+from infra.contact_flow import CONNECT_VOICE, CONNECT_VOICE_ENGINE
 from infra.definitions import CALLER_LOOKUP_TIMEOUT_ENV, CALLER_POLICY_ENV
 
 _AGENCY_PROTOCOLS = ("email", "sms", "https")

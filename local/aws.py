@@ -18,6 +18,7 @@ from core.models import Agency
 from infra.definitions import (
     AGENCY_TOPIC,
     BUCKETS,
+    CONNECT_INSTANCE_ENV,
     OPERATOR_GROUPS,
     OPERATOR_POOL,
     QUEUES,
@@ -27,7 +28,7 @@ from infra.definitions import (
     TableDesign,
     resource_prefix,
 )
-from local.config import CREDENTIALS, REGION
+from local.config import CONNECT_INSTANCE_ARN, CREDENTIALS, REGION
 from local.serialised import OneDynamoDbRequestAtATime, compensate_moto
 
 if TYPE_CHECKING:
@@ -203,6 +204,7 @@ def provision(
 
     result = _create_user_pool(client("cognito-idp", endpoint), prefix, passwords or {})
     result.names[USER_POOL_ENV] = result.user_pool_id
+    result.names[CONNECT_INSTANCE_ENV] = CONNECT_INSTANCE_ARN  # no Connect here: local/standins.py
     for table in TABLES:
         name = table.physical_name(prefix)
         create_table(ddb, table, name)

@@ -62,3 +62,11 @@ class InvalidRequest(DomainError):
         self.field = field
         self.problem = problem
         self.source = source
+
+
+class CallRecordConflict(DomainError):
+    """Another contact event of the same call was merged into its record since this one read it."""
+
+    def __init__(self, contact_id: str) -> None:
+        super().__init__(f"the record of call {contact_id} changed meanwhile")
+        self.contact_id = contact_id

@@ -12,11 +12,12 @@ operators' API what it reads for the caller's history (core.callers).
 
 A PRANK rejection is a strike; a SILENT one (an open line, nobody spoke) weighs `silent_weight` towards
 WARNED only, never towards DEMOTED: a silent line is as often a pocket dial, a child or a caller who
-cannot speak as a prank. NON_EMERGENCY and DUPLICATE are no strike. Strikes expire with their window. A
-verified A1 incident from the number resets it: strikes of calls before it no longer count (nor does a
-standing a supervisor imposed before it). A supervisor's lift does the same; a supervisor's imposed
-standing wins over the policy until it ends. No standing ever disconnects a call, skips the queue or
-rejects a report: the flow queues every call, the operator decides.
+cannot speak as a prank. NON_EMERGENCY, DUPLICATE and UNREACHABLE (the callback desk reached nobody:
+nobody decided it was a prank) are no strike. Strikes expire with their window. A verified A1 incident
+from the number resets it: strikes of calls before it no longer count (nor does a standing a supervisor
+imposed before it). A supervisor's lift does the same; a supervisor's imposed standing wins over the
+policy until it ends. No standing ever disconnects a call, skips the queue or rejects a report: the flow
+queues every call, the operator decides.
 """
 
 from __future__ import annotations
@@ -237,7 +238,7 @@ def outcome_of(incident: Incident) -> str:
         return incident.rejection.reason.value
     if incident.verified_at is not None:
         return "VERIFIED"
-    if any(flag.value == "ABANDONED" for flag in incident.flags):
+    if Flag.ABANDONED in incident.flags:
         return "ABANDONED"
     return "OPEN"
 

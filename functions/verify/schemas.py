@@ -10,9 +10,12 @@ from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, Valida
 from core.contacts import CONTACT_ID_PATTERN
 from core.models import (
     Agency,
+    CallbackNote,
+    CallbackOutcome,
     CamelModel,
     Category,
     Channel,
+    ClientAttemptId,
     LocationInput,
     Priority,
     Rejection,
@@ -126,6 +129,29 @@ class AcknowledgeRequest(RequestModel):
 
 class CloseRequest(RequestModel):
     note: Note = Field(description="The outcome")
+
+
+class CallbackRequest(RequestModel):
+    """One call back to the caller of an abandoned or silent call, and what came of it."""
+
+    outcome: CallbackOutcome = Field(
+        description="REACHED takes the incident into review with you; the others count as failed attempts"
+    )
+    note: Annotated[CallbackNote, StringConstraints(strip_whitespace=True, min_length=1)] | None = Field(
+        default=None, description="What happened, e.g. who answered a wrong number"
+    )
+    client_attempt_id: ClientAttemptId | None = Field(
+        default=None,
+        description="Your id for this attempt: sent again after a lost answer, it records nothing twice",
+    )
+
+
+class SilentRequest(RequestModel):
+    note: Note | None = Field(default=None, description="What was heard: breathing, background noise, …")
+
+
+class UnreachableRequest(RequestModel):
+    note: Note | None = Field(default=None, description="Why, beyond the failed callbacks")
 
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]

@@ -117,7 +117,7 @@ export function standingNodes(standing, days) {
 
 /** One of the caller's incidents: when, how it came, how it ended; a button opens it (not `current`). */
 export function historyRow(entry, current) {
-  const outcome = entry.outcome === "VERIFIED" && entry.category ? `${term("outcome", "VERIFIED")} · ${term("category", entry.category)}` : term("outcome", entry.outcome);
+  const outcome = entry.outcome === "VERIFIED" && entry.category ? `${term("history", "VERIFIED")} · ${term("category", entry.category)}` : term("history", entry.outcome);
   const ref = `…${entry.id.slice(-6)}`;
   return h(
     "li",

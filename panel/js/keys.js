@@ -1,5 +1,6 @@
 // The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
-// 1-5, u, l, ?, i), inside a form only Esc, Ctrl+Enter and the Alt ones; and the help dialog that lists them.
+// 1-6, l, ?, i; b, o, u, s for the callback desk; u on the callers' tab), inside a form only Esc, Ctrl+Enter
+// and the Alt ones; and the help dialog that lists them.
 // A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
 import { $, $$, h, replace, inFormControl } from "./dom.js";
 import { t, toggleLanguage, onLanguageChange } from "./i18n.js";
@@ -19,9 +20,13 @@ const HELP = [
   ["a", "key_ack"],
   ["x", "key_close"],
   ["t", "key_reassign"],
-  ["1 2 3 4", "key_tabs"],
-  ["5", "key_standings"],
+  ["1 2 3 4 5", "key_tabs"],
+  ["6", "key_standings"],
+  ["b", "key_dial"],
+  ["o", "key_callback"],
+  ["u", "key_unreachable"],
   ["u", "key_lift"],
+  ["s", "key_silent"],
   ["l", "key_lang"],
   ["?", "key_help"],
   ["Ctrl+Enter", "key_submit"],
@@ -29,7 +34,7 @@ const HELP = [
 ];
 
 export class Keys {
-  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, standings }) {
+  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings }) {
     this.standings = standings;
     this.store = store;
     this.lists = lists;
@@ -39,6 +44,7 @@ export class Keys {
     this.actions = actions;
     this.dialogs = dialogs;
     this.calls = calls;
+    this.desk = desk;
     this.fillHelp();
     document.addEventListener("keydown", (e) => this.onKey(e));
     onLanguageChange(() => this.fillHelp());
@@ -114,8 +120,14 @@ export class Keys {
       2: () => this.lists.setTab("mine", true),
       3: () => this.lists.setTab("dispatched", true),
       4: () => this.lists.setTab("review", true),
-      5: () => this.lists.setTab("standings", true),
-      u: () => this.standings.liftSelected(),
+      5: () => this.lists.setTab("callbacks", true),
+      6: () => this.lists.setTab("standings", true),
+      b: () => this.desk.dial(),
+      o: () => this.desk.openRecord(),
+      // u: on the callers' tab a supervisor lifts the selected standing; anywhere else the desk closes
+      // the call it acts on as unreachable. Each asks first, in a dialog that names what it acts on.
+      u: () => (this.lists.tab === "standings" ? this.standings.liftSelected() : this.desk.openUnreachable()),
+      s: () => this.desk.openSilent(),
       l: () => toggleLanguage(),
       "?": () => openDialog($("#help-dialog")),
       i: () => this.calls.take(),

@@ -19,6 +19,7 @@ import { IncidentDialogs } from "./incident-dialogs.js";
 import { ActionBar } from "./actions.js";
 import { CallPop } from "./call-pop.js";
 import { CallOffers } from "./calls.js";
+import { CallbackDesk } from "./callbacks.js";
 import { Keys } from "./keys.js";
 import { CallerHistory } from "./caller-history.js";
 import { Standings } from "./standings.js";
@@ -50,15 +51,18 @@ export class Workspace {
     const actions = new ActionBar({ store, drafts, messages, conflicts, lists, incidentView, forms, dialogs, api, announce });
     const callPop = new CallPop({ store, incidentView, forms, announce });
     const calls = new CallOffers({ api, announce, store, incidentView, messages });
+    const desk = new CallbackDesk({ store, api, lists, incidentView, forms, messages, announce });
+    lists.desk = desk; // the callback desk's tab: its list is the desk's own
     new CallerHistory({ store, api, open: (id) => incidentView.open(id) }); // follows the open incident
     const standings = new Standings({ store, api, announce, open: (id) => incidentView.open(id) });
-    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, standings }); // listens on the document
-    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, standings });
+    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings }); // listens on the document
+    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk, standings });
   }
 
   start() {
     this.lists.start();
     this.incidentView.start();
+    this.desk.start();
   }
 
   /** Signed out: nothing of this operator's stays on the page (nobody else reads what they typed). */
@@ -67,6 +71,7 @@ export class Workspace {
     this.drafts.clear();
     this.callPop.hide();
     this.standings.stop();
+    this.desk.stop();
     this.lists.stop();
   }
 

@@ -58,7 +58,7 @@ def test_at_1366x768_the_form_sits_beside_the_words_and_the_head_stays(
         assert ApiClient(endpoints, "operator1").post(f"/incidents/{other}/claim").status_code == 200
     expect(page.locator("#count-review")).not_to_be_empty()
     tops = page.evaluate(TAB_TOPS)
-    assert len(tops) == 5, tops  # a supervisor's: with all in review and the prank callers
+    assert len(tops) == 6, tops  # a supervisor's: with all in review, the callback desk and the prank callers
     assert len(set(tops)) == 1, tops
 
     claim(page, incident_id)

@@ -16,10 +16,16 @@ from typing import Any
 
 import pytest
 
-from infra.connect import (
+from infra.connect import DAYS
+from infra.contact_flow import (
     ALL_BUSY,
     BUSY,
-    DAYS,
+    CANNOT_SPEAK,
+    CANNOT_SPEAK_KEYS,
+    CANNOT_SPEAK_NOTED,
+    CONNECT_DEFAULT_QUEUE_PRIORITY,
+    CONNECT_VOICE,
+    CONNECT_VOICE_ENGINE,
     FALLBACK,
     FLOW_PATH,
     GREETING,
@@ -27,7 +33,7 @@ from infra.connect import (
     NO_BACKUP_NUMBER,
     WARNING,
 )
-from infra.constants import CONNECT_DEFAULT_QUEUE_PRIORITY, CONNECT_VOICE, CONNECT_VOICE_ENGINE
+from intake.connect import CANNOT_SPEAK as CANNOT_SPEAK_EVENT
 from tests.infra.conftest import INSTANCE_ARN, PHONE_NUMBER_ARN, synthesize
 from tests.infra.helpers import Synthesized, get_att, ref
 
@@ -49,10 +55,34 @@ PLACEHOLDERS = {
     "AllBusyText",
     "FallbackText",
     "HoldText",
+    "CannotSpeakWaitSeconds",
+    "CannotSpeakText",
+    "CannotSpeakNotedText",
     "WarningText",
     "DemotedQueuePriority",
 }
-PROMPTS = {"GreetingText", "BusyText", "AllBusyText", "FallbackText", "HoldText", "WarningText"}
+PROMPTS = {
+    "GreetingText",
+    "BusyText",
+    "AllBusyText",
+    "FallbackText",
+    "HoldText",
+    "CannotSpeakText",
+    "CannotSpeakNotedText",
+    "WarningText",
+}
+DIGIT_WORDS = {
+    "0": "nol",
+    "1": "satu",
+    "2": "dua",
+    "3": "tiga",
+    "4": "empat",
+    "5": "lima",
+    "6": "enam",
+    "7": "tujuh",
+    "8": "delapan",
+    "9": "sembilan",
+}
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 HUMAN = "TransferContactToQueue"
 BACKUP = "TransferParticipantToThirdParty"
@@ -130,16 +160,64 @@ def test_every_action_is_reachable_from_the_start() -> None:
     assert reachable(FLOW["StartAction"]) == set(ACTIONS)
 
 
-def test_lambda_invocation_is_synchronous_validated_and_time_limited() -> None:
-    (invoke,) = [ACTIONS[i] for i in of_type("InvokeLambdaFunction")]
-    params = invoke["Parameters"]
-    assert params["ResponseValidation"] == {"ResponseType": "STRING_MAP"}
-    assert params["InvocationTimeLimitSeconds"] == "${InvocationTimeLimitSeconds}"
-    assert params["LambdaFunctionARN"] == "${IntakeFunctionArn}"
-    assert params["InvocationType"] == "SYNCHRONOUS"
-    errors = [to for kind, to in transitions(invoke) if kind.startswith("error:")]
-    assert errors == ["set-operators-queue"], "the intake's failure must not keep the caller from a human"
-    assert ACTIONS["set-operators-queue"]["Type"] == "UpdateContactTargetQueue"
+def test_lambda_invocations_are_synchronous_validated_and_time_limited() -> None:
+    invocations = of_type("InvokeLambdaFunction")
+    assert invocations == {"register-incident", "flag-cannot-speak"}
+    for identifier in invocations:
+        params = ACTIONS[identifier]["Parameters"]
+        assert params["ResponseValidation"] == {"ResponseType": "STRING_MAP"}, identifier
+        assert params["InvocationTimeLimitSeconds"] == "${InvocationTimeLimitSeconds}", identifier
+        assert params["LambdaFunctionARN"] == "${IntakeFunctionArn}", identifier
+        assert params["InvocationType"] == "SYNCHRONOUS", identifier
+        assert params["LambdaInvocationAttributes"]["caller"] == "$.CustomerEndpoint.Address", identifier
+    # the intake's failure must not keep the caller from the key, nor from a human
+    assert [to for kind, to in transitions(ACTIONS["register-incident"]) if kind.startswith("error:")] == [
+        "offer-cannot-speak-key"
+    ]
+
+
+def test_the_cannot_speak_key_is_offered_after_registration_and_before_the_queue() -> None:
+    offer = ACTIONS["offer-cannot-speak-key"]
+    assert offer["Type"] == "GetParticipantInput"
+    # Said inside the input action: Connect hears no key pressed while a separate message plays.
+    assert offer["Parameters"] == {
+        "Text": "${CannotSpeakText}",
+        "InputTimeLimitSeconds": "${CannotSpeakWaitSeconds}",
+        "StoreInput": "True",
+        "InputValidation": {"CustomValidation": {"MaximumLength": str(len(CANNOT_SPEAK_KEYS))}},
+    }
+    assert successors("register-incident") == {"keep-incident-id", "offer-cannot-speak-key"}
+    assert successors("keep-incident-id") == {"offer-cannot-speak-key"}
+    queue = "set-operators-queue"
+    assert queue not in reachable(FLOW["StartAction"], avoiding=frozenset({"offer-cannot-speak-key"}))
+    # whatever the caller does (nothing, a wrong key, a failure), the standing's branch and then the queue
+    # come next: the key is offered before any warning, to every caller alike
+    after = "caller-standing"
+    assert after not in reachable(FLOW["StartAction"], avoiding=frozenset({"offer-cannot-speak-key"}))
+    assert target("offer-cannot-speak-key", "error:NoMatchingError") == after
+    check = ACTIONS[target("offer-cannot-speak-key", "next")]
+    assert check["Type"] == "Compare"
+    assert check["Parameters"] == {"ComparisonValue": "$.StoredCustomerInput"}
+    assert [c["Condition"] for c in check["Transitions"]["Conditions"]] == [
+        {"Operator": "Equals", "Operands": [CANNOT_SPEAK_KEYS]}
+    ]
+    assert check["Transitions"]["NextAction"] == after
+    assert check["Transitions"]["Errors"] == [{"NextAction": after, "ErrorType": "NoMatchingCondition"}]
+    # the prompt names the keys as words a caller hears
+    assert " ".join(DIGIT_WORDS[d] for d in CANNOT_SPEAK_KEYS) in CANNOT_SPEAK
+
+
+def test_the_pressed_key_is_kept_on_the_contact_and_flags_the_incident() -> None:
+    note = ACTIONS[target("pressed-cannot-speak-key", f"condition:{CANNOT_SPEAK_KEYS}")]
+    assert note["Type"] == "UpdateContactAttributes"
+    assert note["Parameters"] == {"TargetContact": "Current", "Attributes": {"cannotSpeak": "true"}}
+    assert successors(note["Identifier"]) == {"flag-cannot-speak"}
+    flag = ACTIONS["flag-cannot-speak"]
+    assert flag["Parameters"]["LambdaInvocationAttributes"]["event"] == CANNOT_SPEAK_EVENT
+    noted = ACTIONS[target("flag-cannot-speak", "next")]
+    assert successors("flag-cannot-speak") == {noted["Identifier"]}  # a failed flag says the same
+    assert noted["Parameters"] == {"Text": "${CannotSpeakNotedText}"}
+    assert successors(noted["Identifier"]) == {"caller-standing"}
 
 
 def test_the_flow_never_hangs_up() -> None:
@@ -265,7 +343,7 @@ def path_of(standing: str, start: str = "caller-standing") -> list[str]:
         following = action["Transitions"]["NextAction"]
         if (
             action["Type"] == "Compare"
-            and action["Parameters"]["ComparisonValue"] == "$.External.callerStanding"
+            and action["Parameters"]["ComparisonValue"] == "$.Attributes.callerStanding"
         ):
             met = [
                 c["NextAction"]
@@ -278,16 +356,27 @@ def path_of(standing: str, start: str = "caller-standing") -> list[str]:
     return path
 
 
-def test_the_standing_is_read_from_the_intakes_answer_right_after_it() -> None:
+def test_the_standing_is_the_intakes_first_answer_kept_on_the_contact() -> None:
     check = ACTIONS["caller-standing"]
     assert check["Type"] == "Compare"
-    assert check["Parameters"] == {"ComparisonValue": "$.External.callerStanding"}
-    # Only an intake that answered leads there: its failure goes straight to the queue (no standing).
+    # The contact attribute, not $.External: the cannot-speak key's second invocation replaces $.External
+    # before the branch. Only the first invocation's answer sets it; an intake that failed set nothing, and
+    # the Compare then meets no condition: straight to the queue.
+    assert check["Parameters"] == {"ComparisonValue": "$.Attributes.callerStanding"}
     assert target("register-incident", "next") == "keep-incident-id"
-    assert successors("keep-incident-id") == {"caller-standing"}
     keep = ACTIONS["keep-incident-id"]["Parameters"]["Attributes"]
     assert keep["callerStanding"] == "$.External.callerStanding"
     assert keep["recentPranks"] == "$.External.recentPranks"
+    setting = {
+        identifier
+        for identifier in of_type("UpdateContactAttributes")
+        if "callerStanding" in ACTIONS[identifier]["Parameters"]["Attributes"]
+    }
+    assert setting == {"keep-incident-id"}
+    # the key is offered first: no warning and no lower priority before it
+    assert {"caller-standing", "warn-caller", "lower-priority"}.isdisjoint(
+        reachable(FLOW["StartAction"], avoiding=frozenset({"offer-cannot-speak-key"}))
+    )
 
 
 @pytest.mark.parametrize(
@@ -330,7 +419,9 @@ def test_only_known_placeholders() -> None:
     assert set(PLACEHOLDER.findall(FLOW_TEXT)) == PLACEHOLDERS
 
 
-@pytest.mark.parametrize("text", [GREETING, BUSY, ALL_BUSY, FALLBACK, HOLD, WARNING])
+@pytest.mark.parametrize(
+    "text", [GREETING, BUSY, ALL_BUSY, FALLBACK, HOLD, CANNOT_SPEAK, CANNOT_SPEAK_NOTED, WARNING]
+)
 def test_prompts_spell_numbers_out_and_are_safe_in_ssml(text: str) -> None:
     """A voice of another language reads digits in its own language ("one hundred twelve"): the prompts
     write numbers as the words a caller expects ("satu satu dua")."""
@@ -378,6 +469,7 @@ def test_flow_is_the_committed_file_with_every_placeholder_filled(config: Synthe
     assert 1 <= int(variables["InvocationTimeLimitSeconds"]) <= 8  # Connect's limit
     assert 1 <= int(variables["QueueAttempts"]) <= 100  # the Loop action's limit
     assert 10 <= int(variables["BackupRingSeconds"]) <= 600  # the transfer's limit
+    assert 1 <= int(variables["CannotSpeakWaitSeconds"]) <= 8  # a few seconds more before the queue
     assert (variables["VoiceId"], variables["VoiceEngine"]) == (CONNECT_VOICE, CONNECT_VOICE_ENGINE)
     assert variables["BackupNumber"] == NO_BACKUP_NUMBER  # none configured in these configurations
     assert int(variables["DemotedQueuePriority"]) > CONNECT_DEFAULT_QUEUE_PRIORITY  # routed after the others

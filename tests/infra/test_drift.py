@@ -31,6 +31,7 @@ LOCAL_ONLY = {
     # the embedded DynamoDB is slower to answer the caller's lookup (local/stack.py); a deployment sets it
     # only with the callerLookupTimeoutMs context value
     "CALLER_LOOKUP_TIMEOUT_MS",
+    "AWS_ENDPOINT_URL_CONNECT",  # the local stand-in for Amazon Connect's DescribeUser (local/standins.py)
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
     "AWS_LAMBDA_FUNCTION_NAME",

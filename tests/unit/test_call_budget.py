@@ -147,6 +147,24 @@ def test_a_failed_lookup_reads_the_kept_position_itself_within_the_budget(stack:
     assert sum(calls.values()) <= INTAKE_BUDGET
 
 
+def test_a_cannot_speak_key_costs_a_query_a_read_and_two_transactions(stack: Stack) -> None:
+    # The flow's second invocation registers as the first did (the caller's lookup, which brings a kept
+    # position too, the refused registration and the read of the incident it names), then adds the flag in
+    # one transaction: four calls, as many as before the lookup replaced the position's read.
+    stack.service.register(call())
+    assert stack.calls(lambda: stack.service.flag_call(call(), Flag.CANNOT_SPEAK)) == {
+        "dynamodb.Query": 1,
+        "dynamodb.GetItem": 1,
+        "dynamodb.TransactWriteItems": 2,
+    }
+    # pressed again (a retry): the flag is there, nothing is written but the refused registration
+    assert stack.calls(lambda: stack.service.flag_call(call(), Flag.CANNOT_SPEAK)) == {
+        "dynamodb.Query": 1,
+        "dynamodb.GetItem": 1,
+        "dynamodb.TransactWriteItems": 1,
+    }
+
+
 def test_the_operators_workflow(stack: Stack) -> None:
     incident, _ = stack.service.register(call())
     command = VerifyCommand(Category.FIRE, Priority.P1, Location(district="Genteng"), "Rumah terbakar")

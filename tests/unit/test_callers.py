@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from core import lifecycle
 from core.callers import CallerService
 from core.errors import InvalidRequest
 from core.incidents import IncidentService, Report, VerifyCommand
@@ -16,6 +17,7 @@ from core.models import (
     Action,
     AmlFix,
     AmlTransport,
+    CallbackOutcome,
     Category,
     Channel,
     Flag,
@@ -28,7 +30,7 @@ from core.models import (
 )
 from core.regency import REGENCIES
 from core.standing import CallerLookup, CallerPolicy, Standing, StandingChange
-from intake.connect import lambda_handler
+from intake.connect import CANNOT_SPEAK, lambda_handler
 from tests.fakes import InMemoryIncidentRepository, RecordingDispatchQueue
 from tests.support import Clock, FakeLambdaContext, connect_event
 
@@ -92,6 +94,53 @@ def test_the_connect_answer_carries_the_standing(
     )
 
 
+def cannot_speak(contact_id: str) -> dict[str, Any]:
+    """The flow's second invocation: the caller pressed the "cannot speak" key."""
+    event = connect_event(contact_id=contact_id, caller=CALLER)
+    event["Details"]["Parameters"] = {"caller": CALLER, "event": CANNOT_SPEAK}
+    return event
+
+
+def test_the_cannot_speak_answer_keeps_the_standing_the_call_came_in_with(
+    service: IncidentService,
+    repo: InMemoryIncidentRepository,
+    clock: Clock,
+    lambda_context: FakeLambdaContext,
+) -> None:
+    pranks(service, clock, 3)
+    first = lambda_handler(connect_event(contact_id="fourth", caller=CALLER), lambda_context, service=service)
+
+    answer = lambda_handler(cannot_speak("fourth"), lambda_context, service=service)
+
+    assert answer["incidentId"] == first["incidentId"]
+    assert (answer["cannotSpeak"], answer["callerStanding"], answer["recentPranks"]) == (
+        "true",
+        "WARNED",
+        "3",
+    )
+    assert repo.incidents[answer["incidentId"]].flags == [Flag.WARNED, Flag.CANNOT_SPEAK]
+
+
+def test_a_cannot_speak_key_after_a_failed_first_invocation_registers_the_call_with_its_standing(
+    service: IncidentService,
+    repo: InMemoryIncidentRepository,
+    clock: Clock,
+    lambda_context: FakeLambdaContext,
+) -> None:
+    pranks(service, clock, 5, every=timedelta(hours=20))
+
+    answer = lambda_handler(cannot_speak("fresh"), lambda_context, service=service)
+
+    assert (answer["cannotSpeak"], answer["callerStanding"], answer["recentPranks"]) == (
+        "true",
+        "DEMOTED",
+        "5",
+    )
+    incident = repo.incidents[answer["incidentId"]]
+    assert incident.flags == [Flag.DEMOTED, Flag.CANNOT_SPEAK]
+    assert incident.recent_pranks == 5
+
+
 def test_five_pranks_in_a_week_demote_the_sixth_call(service: IncidentService, clock: Clock) -> None:
     pranks(service, clock, 5, every=timedelta(hours=20))  # over 4 days; the sixth call 20 h after the fifth
     sixth = call(service)
@@ -117,6 +166,37 @@ def test_silent_lines_count_lighter(service: IncidentService, clock: Clock) -> N
     assert Flag.WARNED not in call(service).flags  # 2.5
     reject(service, call(service), RejectionReason.SILENT)
     assert Flag.WARNED in call(service).flags  # 3: two pranks and two silent lines (an open call is none)
+
+
+def close_unreachable(service: IncidentService, incident: Incident) -> None:
+    """Marked silent, called back in vain the regency's number of times, closed from the callback desk."""
+    service.desk.mark_silent(incident.id, "operator1")
+    for _ in range(service.desk.attempts_allowed):
+        service.desk.record_attempt(incident.id, "operator1", CallbackOutcome.NO_ANSWER)
+    service.desk.close_unreachable(incident.id, "operator1")
+
+
+def test_a_call_closed_unreachable_from_the_callback_desk_is_no_strike(
+    service: IncidentService, clock: Clock
+) -> None:
+    """Nobody decided it was a prank: the desk could not reach the caller (it may have been a caller in
+    danger, or a pocket dial). Only an operator's PRANK or SILENT rejection counts."""
+    for _ in range(4):
+        close_unreachable(service, call(service))
+        clock.advance(minutes=5)
+    later = call(service)
+    assert later.flags == []
+    assert later.recent_pranks == 0
+    assert [h.outcome for h in service.callers.history(CALLER).history][1:] == ["UNREACHABLE"] * 4
+
+
+def test_an_abandoned_call_says_so_in_the_history(
+    service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    incident = call(service)
+    repo.commit(lifecycle.abandon(incident, "system:connect", 40, clock()))
+    assert [h.outcome for h in service.callers.history(CALLER).history] == ["ABANDONED"]
+    assert call(service).flags == []
 
 
 def test_strikes_expire(service: IncidentService, clock: Clock) -> None:

@@ -28,15 +28,12 @@ from infra.definitions import (
     TableDesign,
     resource_prefix,
 )
-from local.config import CONNECT_INSTANCE_ARN, CREDENTIALS, REGION
+from local.config import CONNECT_INSTANCE_ARN, CREDENTIALS, OPERATORS, REGION, SUPERVISOR
 from local.serialised import OneDynamoDbRequestAtATime, compensate_moto
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
-
-OPERATORS = tuple(f"operator{n}" for n in range(1, 10))
-SUPERVISOR = "supervisor"
 
 
 def client(service: str, endpoint: str, region: str = REGION) -> Any:

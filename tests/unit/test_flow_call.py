@@ -11,8 +11,8 @@ import pytest
 from core.incidents import SYSTEM_CONNECT, SYSTEM_INTAKE, IncidentService, Report
 from core.models import Action, Channel, Flag, Rejection, RejectionReason
 from infra.contact_flow import CONNECT_DEFAULT_QUEUE_PRIORITY, CONNECT_DEMOTED_QUEUE_PRIORITY, WARNING
+from local.contact_events import DETAIL_TYPE, SOURCE
 from local.flow.call import TALK_SECONDS, CallSetup, report, simulate, summary
-from local.flow.events import DETAIL_TYPE, SOURCE
 from local.flow.model import FlowError
 from local.flow.steps import End
 from local.flow.world import Script

@@ -333,14 +333,8 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         description="Amazon Connect 112 contact flow: registers the call as an incident",
         # Connect waits at most 8 s (the flow sets 3-4 s); fail fast so the flow's retry and error branch fit.
         timeout_seconds=6,
-        tables=(
-            TableAccess(
-                INCIDENTS,
-                ("dynamodb:GetItem", "dynamodb:PutItem"),
-                index_actions=("dynamodb:Query",),
-                indexes=(CALLER_INDEX,),  # the caller's history, standing and kept position (caller_lookup)
-            ),
-        ),
+        # BatchGetItem: the caller's record and a kept position by key (caller_snapshot); no index.
+        tables=(TableAccess(INCIDENTS, ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem")),),
         # Kept for the 112 path: a flood on the public intake or a runaway worker cannot take the
         # account's executions from it. 20 registrations at ~100 ms each is ~200 calls a second.
         reserved_concurrency=20,
@@ -354,7 +348,8 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         tables=(
             TableAccess(
                 INCIDENTS,
-                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                # BatchGetItem: a call an operator opens without its incident reads its caller's record
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchGetItem"),
                 index_actions=("dynamodb:Query",),
                 # the queue by status (list_by_status) and the supervisors' list of standings in it; the
                 # callback desk (list_callbacks); a caller's history (caller_lookup) and each desk entry's

@@ -162,9 +162,7 @@ class InMemoryIncidentRepository:
         mine = [i for i in self.incidents.values() if i.caller == caller]
         return sorted(mine, key=lambda i: i.id, reverse=True)[:limit]
 
-    def caller_lookup(
-        self, caller: str, since: datetime, limit: int, now: datetime, urgent: bool = False
-    ) -> CallerLookup:
+    def caller_lookup(self, caller: str, since: datetime, limit: int, now: datetime) -> CallerLookup:
         self.calls["caller_lookup"] += 1
         floor = since.timestamp()
         mine = [
@@ -177,7 +175,18 @@ class InMemoryIncidentRepository:
             calls=[PastCall.of(incident) for incident in history],
             record=record[0] if record else None,
             position=kept[0] if kept and kept[1] > int(now.timestamp()) else None,
-            history=[] if urgent else history,
+            history=history,
+        )
+
+    def caller_snapshot(self, caller: str, now: datetime) -> CallerLookup:
+        self.calls["caller_snapshot"] += 1
+        kept = self.positions.get(caller)
+        found = self.callers.get(caller)
+        record = found[0] if found else None
+        return CallerLookup(
+            calls=list(record.calls) if record else [],
+            record=record,
+            position=kept[0] if kept and kept[1] > int(now.timestamp()) else None,
         )
 
     def caller_record(self, caller: str) -> CallerRecord | None:

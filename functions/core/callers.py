@@ -2,11 +2,15 @@
 each ended, what the prank policy makes of them (core.standing), and the supervisors' decisions about
 the number, each audited (who, when, from, to, why).
 
-Reads for the intake are one short Query that never fails a call (`lookup_for_call`); everything else is
-the operators' API. The record kept per number holds the supervisors' decisions and the standing as last
-assessed, for the supervisors' list; it is assessed again after each decision that changes it (a PRANK
-or SILENT rejection, a verification, a supervisor's lift or imposition). Refreshing it is best effort:
-the decision is committed first, and the intake assesses every call afresh from the history anyway.
+The record kept per number holds the supervisors' decisions, and what the policy reads of its recent
+calls (its PRANK and SILENT rejections and its last verified call) with the standing they made, as last
+assessed; it is assessed again after each decision that changes it (a PRANK or SILENT rejection, a
+verification, a supervisor's lift or imposition), from the by-caller index and what the record already
+knew. The intake reads only the record, by key, in one short read that never fails a call
+(`lookup_for_call`), and assesses the call from it at that moment (expiry is a matter of time); the
+operators' API reads the history too. Refreshing the record is best effort (the decision is committed
+first): a refresh that failed three times is logged and counted (CallerStandingNotRefreshed), and the
+number's next decision refreshes it in full.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ from core.standing import (
     Standing,
     StandingChange,
     assess,
+    kept_calls,
+    known_calls,
     outcome_of,
 )
 
@@ -131,13 +137,11 @@ class CallerService:
     # -- the intake ----------------------------------------------------------------------------------
 
     def lookup_for_call(self, caller: str, now: datetime) -> tuple[CallerLookup | None, Assessment]:
-        """What the number's history says before its call is stored: one short Query (the repository's
-        urgent client), assessed. Never raises: a failure or a slow answer is NORMAL, logged and counted,
-        and the call goes on (None: the history could not be read)."""
+        """What the number's record says before its call is stored: one short read by key (the
+        repository's urgent client), assessed now. Never raises: a failure or a slow answer is NORMAL,
+        logged and counted, and the call goes on (None: the record could not be read)."""
         try:
-            lookup = self._repo.caller_lookup(
-                caller, now - self._policy.history_window, self._policy.history_limit, now, urgent=True
-            )
+            lookup = self._repo.caller_snapshot(caller, now)
             return lookup, assess(lookup.calls, lookup.record, now, self._policy)
         except Exception as error:
             logger.warning(
@@ -153,7 +157,8 @@ class CallerService:
         now = self._now()
         lookup = self._read(caller, now)
         timeline = self._repo.caller_timeline(caller, TIMELINE_LIMIT)
-        return self._view(caller, lookup, assess(lookup.calls, lookup.record, now, self._policy), timeline)
+        assessment = assess(_known(lookup), lookup.record, now, self._policy)
+        return self._view(caller, lookup, assessment, timeline)
 
     def standings(self, limit: int, cursor: str | None = None) -> StandingsPage:
         """The numbers with a standing now (WARNED or DEMOTED), the soonest to end first."""
@@ -194,7 +199,8 @@ class CallerService:
         lookup = self._read(caller, now)
         record = self._repo.caller_record(caller)
         imposed = None if standing is Standing.NORMAL else standing
-        before = assess(lookup.calls, record, now, self._policy)
+        calls = known_calls(lookup.calls, record.calls if record else [])
+        before = assess(calls, record, now, self._policy)
         if (
             record is not None
             and before.standing is standing
@@ -213,8 +219,8 @@ class CallerService:
                 "updated_by": supervisor,
             }
         )
-        after = assess(lookup.calls, changed, now, self._policy)
-        changed = _with_assessment(changed, after)
+        after = assess(calls, changed, now, self._policy)
+        changed = _with_assessment(changed, after, kept_calls(calls, now, self._policy))
         audit = CallerAuditEntry(
             caller=caller,
             at=now,
@@ -270,13 +276,15 @@ class CallerService:
     def _refresh(self, caller: str, changed: Incident, actor: str) -> None:
         now = self._now()
         lookup = self._read(caller, now)
-        # The index is eventually consistent: the incident just changed may not show its change yet.
-        history = [PastCall.of(changed), *(c for c in lookup.calls if c.id != changed.id)]
+        # The index is eventually consistent: the incident just changed may not show its change yet, nor
+        # one decided a moment before (whose refresh the record holds).
         record = self._repo.caller_record(caller)
+        history = known_calls([PastCall.of(changed)], lookup.calls, record.calls if record else [])
         after = assess(history, record, now, self._policy)
+        kept = kept_calls(history, now, self._policy)
         if record is None:
-            if after.standing is Standing.NORMAL:
-                return  # nothing to list, nothing decided: no record needed
+            if not any(call.rejection for call in kept):
+                return  # no strike, nothing decided: no record needed (a verification alone resets nothing)
             record = CallerRecord(caller=caller, updated_at=now, updated_by=actor)
         audit = None
         if (
@@ -297,7 +305,7 @@ class CallerService:
                 incident_id=changed.id,
             )
             record = record.model_copy(update={"imposed": None, "imposed_at": None, "imposed_until": None})
-        updated = _with_assessment(record, after)
+        updated = _with_assessment(record, after, kept)
         if audit is None and _assessed(updated) == _assessed(record) and record.version:
             return  # as listed already
         self._repo.save_caller_record(
@@ -365,18 +373,24 @@ class CallerService:
         )
 
 
-def _with_assessment(record: CallerRecord, assessment: Assessment) -> CallerRecord:
+def _known(lookup: CallerLookup) -> list[PastCall]:
+    """The calls the index returned, with those the record kept that it does not show yet."""
+    return known_calls(lookup.calls, lookup.record.calls if lookup.record else [])
+
+
+def _with_assessment(record: CallerRecord, assessment: Assessment, calls: list[PastCall]) -> CallerRecord:
     return record.model_copy(
         update={
             "warned_until": assessment.warned_until,
             "demoted_until": assessment.demoted_until,
             "recent_pranks": assessment.recent_pranks,
+            "calls": calls,
         }
     )
 
 
 def _assessed(record: CallerRecord) -> tuple[object, ...]:
-    return (record.warned_until, record.demoted_until, record.recent_pranks)
+    return (record.warned_until, record.demoted_until, record.recent_pranks, record.calls)
 
 
 def _same_decision(

@@ -53,12 +53,15 @@ class IncidentRepository(Protocol):
         """The caller's latest incidents (E.164), newest first."""
         ...
 
-    def caller_lookup(
-        self, caller: str, since: datetime, limit: int, now: datetime, urgent: bool = False
-    ) -> CallerLookup:
+    def caller_lookup(self, caller: str, since: datetime, limit: int, now: datetime) -> CallerLookup:
         """One read of what is kept under a number: its incidents received since `since` (at most
         `limit`, newest first), its record of supervisors' decisions, and a handset position kept for its
-        call (unless expired at `now`). `urgent`: before a 112 call is stored, one short attempt."""
+        call (unless expired at `now`)."""
+        ...
+
+    def caller_snapshot(self, caller: str, now: datetime) -> CallerLookup:
+        """Before a 112 call is stored, one short read by key: the number's record (with the calls its
+        last assessment kept) and a handset position kept for its call (unless expired at `now`)."""
         ...
 
     def caller_record(self, caller: str) -> CallerRecord | None:

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from core.calls import call_times
 from core.contacts import contact_dedupe_key
 from core.errors import (
+    CallerSnapshotIncomplete,
     CallerStandingChanged,
     CallRecordConflict,
     ConcurrentModification,
@@ -35,7 +36,6 @@ from core.ids import ulid_floor
 from core.lifecycle import Change, awaiting_callback, registration_audit
 from core.models import AmlFix, AuditEntry, CallRecord, Dispatch, Incident, IncidentDetail, Page, Status
 from core.standing import (
-    LOOKUP_ATTRIBUTES,
     CallerAuditEntry,
     CallerLookup,
     CallerRecord,
@@ -415,51 +415,59 @@ class DynamoIncidentRepository:
         )
         return [_model(Incident, item) for item in response.get("Items", [])]
 
-    def caller_lookup(
-        self, caller: str, since: datetime, limit: int, now: datetime, urgent: bool = False
-    ) -> CallerLookup:
-        """One Query: the number's incidents received since `since` (at most `limit`, newest first), its
-        record and a position kept for its call. `urgent` (the intake, before the call is stored): the
-        short client, and only the attributes the policy reads (LOOKUP_ATTRIBUTES), not whole incidents."""
-        query: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": CALLER_INDEX.name,
-            "KeyConditionExpression": "#pk = :pk AND #sk >= :from",
-            "ExpressionAttributeNames": {"#pk": CALLER_PK, "#sk": CALLER_SK},
-            "ExpressionAttributeValues": {
+    def caller_lookup(self, caller: str, since: datetime, limit: int, now: datetime) -> CallerLookup:
+        """One Query of the by-caller index: the number's incidents received since `since` (at most
+        `limit`, newest first), its record and a position kept for its call."""
+        response = self._client.query(
+            TableName=self._table,
+            IndexName=CALLER_INDEX.name,
+            KeyConditionExpression="#pk = :pk AND #sk >= :from",
+            ExpressionAttributeNames={"#pk": CALLER_PK, "#sk": CALLER_SK},
+            ExpressionAttributeValues={
                 ":pk": {"S": caller_pk(caller)},
                 ":from": {"S": ulid_floor(int(since.timestamp() * 1000))},
             },
-            "ScanIndexForward": False,
-            "Limit": limit + 2,  # the record and a kept position come first
-        }
-        if urgent:
-            names = {f"#a{n}": part for n, part in enumerate(dict.fromkeys(
-                part for path in LOOKUP_ATTRIBUTES for part in path.split(".")))}  # fmt: skip
-            alias = {part: name for name, part in names.items()}
-            query["ProjectionExpression"] = ", ".join(
-                ".".join(alias[part] for part in path.split(".")) for path in LOOKUP_ATTRIBUTES
-            )
-            query["ExpressionAttributeNames"] |= names
-        response = (self._urgent_client() if urgent else self._client).query(**query)
-        calls: list[PastCall] = []
+            ScanIndexForward=False,
+            Limit=limit + 2,  # the record and a kept position come first
+        )
         history: list[Incident] = []
         record: CallerRecord | None = None
         position: AmlFix | None = None
         for item in response.get("Items", []):
             kind = item.get("kind", {}).get("S")
-            if kind == "INCIDENT" and urgent:
-                calls.append(_model(PastCall, item))
-            elif kind == "INCIDENT":
+            if kind == "INCIDENT":
                 history.append(_model(Incident, item))
             elif kind == "CALLER":
                 record = _model(CallerRecord, item)
             elif kind == "AML" and int(item[TTL]["N"]) > int(now.timestamp()):  # TTL deletion lags
                 position = _model(AmlFix, item)
-        if not urgent:
-            history = history[:limit]
-            calls = [PastCall.of(incident) for incident in history]
-        return CallerLookup(calls[:limit], record, position, history)
+        history = history[:limit]
+        return CallerLookup([PastCall.of(incident) for incident in history], record, position, history)
+
+    def caller_snapshot(self, caller: str, now: datetime) -> CallerLookup:
+        """What the intake needs of a number before its call is stored, in one BatchGetItem by key on the
+        short client: its record (the calls its last assessment kept, the supervisors' decisions) and a
+        handset position kept for its call. Strongly consistent: a rejection refreshed the record before
+        its answer, so the next call sees it, as a read of the eventually consistent index might not.
+        Raises when DynamoDB leaves a key unprocessed (the caller's standing is then NORMAL)."""
+        keys = [
+            {PK: {"S": caller_pk(caller)}, SK: {"S": CALLER_RECORD_SK}},
+            {PK: {"S": f"AML#{caller}"}, SK: {"S": AML_SK}},
+        ]
+        response = self._urgent_client().batch_get_item(
+            RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}}
+        )
+        if response.get("UnprocessedKeys"):
+            raise CallerSnapshotIncomplete(caller)
+        record: CallerRecord | None = None
+        position: AmlFix | None = None
+        for item in response.get("Responses", {}).get(self._table, []):
+            kind = item.get("kind", {}).get("S")
+            if kind == "CALLER":
+                record = _model(CallerRecord, item)
+            elif kind == "AML" and int(item[TTL]["N"]) > int(now.timestamp()):  # TTL deletion lags
+                position = _model(AmlFix, item)
+        return CallerLookup(list(record.calls) if record else [], record, position)
 
     # -- a number's record: the supervisors' decisions and its standing as last assessed ---------------
 

@@ -96,9 +96,33 @@ class StandingChange(StrEnum):
     RESET = "RESET"  # a verified A1 incident from the number ended a standing a supervisor imposed
 
 
+class PastRejection(CamelModel):
+    reason: str  # a RejectionReason; a str, so that one this version does not know yet still reads
+
+
+class PastCall(CamelModel):
+    """What the policy reads of one of the number's incidents: the intake's lookup asks only for this."""
+
+    id: IncidentId
+    received_at: Timestamp
+    verified_at: Timestamp | None = None
+    rejection: PastRejection | None = None
+
+    @classmethod
+    def of(cls, incident: Incident) -> PastCall:
+        rejection = PastRejection(reason=incident.rejection.reason.value) if incident.rejection else None
+        return cls(
+            id=incident.id,
+            received_at=incident.received_at,
+            verified_at=incident.verified_at,
+            rejection=rejection,
+        )
+
+
 class CallerRecord(CamelModel):
     """What is kept about a number beside its incidents: the supervisors' decisions, and the standing as
-    last assessed (for the supervisors' list of current standings; the intake assesses it afresh)."""
+    last assessed with the calls it counted (the supervisors' list of current standings; the intake reads
+    the record by key and assesses its calls again at the moment of each call)."""
 
     caller: str = Field(pattern=E164_PATTERN)
     cleared_at: Timestamp | None = Field(
@@ -111,6 +135,12 @@ class CallerRecord(CamelModel):
     warned_until: Timestamp | None = Field(default=None, description="As last assessed")
     demoted_until: Timestamp | None = Field(default=None, description="As last assessed")
     recent_pranks: int = Field(default=0, ge=0, description="As last assessed")
+    calls: list[PastCall] = Field(
+        default_factory=list,
+        description="What the policy reads of the number's recent incidents, as last assessed (its PRANK "
+        "and SILENT rejections and its last verified incident, newest first): the intake assesses a call "
+        "from these, read with the record by key, rather than querying the history",
+    )
     updated_at: Timestamp
     updated_by: Actor
     version: int = Field(default=0, ge=0, description="0: never stored")
@@ -157,50 +187,12 @@ class CallerAuditEntry(CamelModel):
     incident_id: IncidentId | None = Field(default=None, description="RESET: the verified incident")
 
 
-class PastRejection(CamelModel):
-    reason: str  # a RejectionReason; a str, so that one this version does not know yet still reads
-
-
-class PastCall(CamelModel):
-    """What the policy reads of one of the number's incidents: the intake's lookup asks only for this."""
-
-    id: IncidentId
-    received_at: Timestamp
-    verified_at: Timestamp | None = None
-    rejection: PastRejection | None = None
-
-    @classmethod
-    def of(cls, incident: Incident) -> PastCall:
-        rejection = PastRejection(reason=incident.rejection.reason.value) if incident.rejection else None
-        return cls(
-            id=incident.id,
-            received_at=incident.received_at,
-            verified_at=incident.verified_at,
-            rejection=rejection,
-        )
-
-
-# The attributes of a number's items the intake's lookup projects (storage names): a past call's
-# (PastCall), the record's (CallerRecord) and a kept position's (AmlFix, with its TTL), and the kind that
-# tells them apart.
-LOOKUP_ATTRIBUTES: tuple[str, ...] = tuple(
-    dict.fromkeys(
-        [
-            "kind",
-            "expires_at",
-            *("id", "received_at", "verified_at", "rejection.reason"),
-            *(name for name in CallerRecord.model_fields),
-            *(name for name in AmlFix.model_fields),
-        ]
-    )
-)
-
-
 @dataclass(frozen=True)
 class CallerLookup:
-    """What one Query of the by-caller index says about a number: what the policy needs of its recent
-    incidents (newest first), the record of supervisors' decisions, a handset position waiting for its
-    call, and, unless only the policy asked, the incidents themselves."""
+    """What is known of a number: what the policy needs of its recent incidents (newest first), its
+    record (the supervisors' decisions, the standing as last assessed), a handset position waiting for
+    its call, and the incidents themselves when the by-caller index was read (not by the intake, which
+    reads the record and the position by key: `calls` are then the record's)."""
 
     calls: list[PastCall]
     record: CallerRecord | None
@@ -259,6 +251,36 @@ class Call(Protocol):
 
     @property
     def rejection(self) -> _Reason | None: ...
+
+
+def known_calls(*sources: Sequence[PastCall]) -> list[PastCall]:
+    """The calls of several reads of a number's history, each once, newest first. The by-caller index is
+    eventually consistent and the record holds what its last assessment read: an incident decided in one
+    and still open in the other counts as decided (a rejection or a verification is never undone)."""
+    merged: dict[str, PastCall] = {}
+    for source in sources:
+        for call in source:
+            known = merged.get(call.id)
+            if known is None or (known.rejection is None and known.verified_at is None):
+                merged[call.id] = call
+    return sorted(merged.values(), key=lambda call: call.received_at, reverse=True)
+
+
+def kept_calls(calls: Sequence[PastCall], now: datetime, policy: CallerPolicy) -> list[PastCall]:
+    """What the record keeps of a number's calls for the intake's assessment (`assess` reads nothing
+    else): the PRANK and SILENT rejections of the history window and its latest verified call, newest
+    first, at most `history_limit` of them."""
+    since = now - policy.history_window
+    recent = [c for c in calls if c.received_at > since]
+    verified = max(
+        (c for c in recent if c.verified_at is not None), key=lambda c: c.received_at, default=None
+    )
+    strikes = [c for c in recent if c.rejection is not None and c.rejection.reason in _STRIKE_REASONS]
+    kept = sorted([*strikes, *([verified] if verified else [])], key=lambda c: c.received_at, reverse=True)
+    return kept[: policy.history_limit]
+
+
+_STRIKE_REASONS = frozenset({RejectionReason.PRANK.value, RejectionReason.SILENT.value})
 
 
 def _reason(call: Call) -> str | None:

@@ -51,16 +51,17 @@ class Uses:
 
 GET_PUT = {"dynamodb:GetItem", "dynamodb:PutItem"}
 QUERY = {"dynamodb:Query"}
+BATCH_GET = {"dynamodb:BatchGetItem"}
 USES: dict[str, Uses] = {
-    # register: one Query of the caller's history, standing and waiting AML position (caller_lookup),
-    # TransactWriteItems of Puts (incident, dedupe, audit); GetItem on a retry or when the Query failed
-    "intake-connect": Uses(dynamodb={"incidents": GET_PUT, "incidents/by-caller": QUERY}),
+    # register: one BatchGetItem of the caller's record and waiting AML position (caller_snapshot),
+    # TransactWriteItems of Puts (incident, dedupe, audit); GetItem on a retry or when that read failed
+    "intake-connect": Uses(dynamodb={"incidents": GET_PUT | BATCH_GET}),
     # the queue by status and the supervisors' list of standings in it; an incident with its timeline and a
     # number's audit trail (Query on the table); a caller's history (by-caller); transitions; GET /operators;
     # the callback desk and each of its callers' other incidents
     "verify-api": Uses(
         dynamodb={
-            "incidents": GET_PUT | QUERY,
+            "incidents": GET_PUT | QUERY | BATCH_GET,  # BatchGetItem: opening a call registers it
             "incidents/by-status": QUERY,
             "incidents/by-callback": QUERY,
             "incidents/by-caller": QUERY,

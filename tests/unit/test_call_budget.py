@@ -95,11 +95,11 @@ def call(caller: str = "+6281234567890", contact: str = "c-1") -> Report:
 INTAKE_BUDGET = 3  # AWS calls a 112 call may cost the intake, whatever happens (issue 12)
 
 
-def test_a_112_call_costs_one_query_and_one_transaction(stack: Stack) -> None:
-    # The Query reads the caller's history and standing, and a handset position (AML) that arrived
-    # before the call, all kept under the number in the by-caller index.
+def test_a_112_call_costs_one_read_by_key_and_one_transaction(stack: Stack) -> None:
+    # One BatchGetItem reads the number's record (the calls its standing counts) and a handset position
+    # (AML) that arrived before the call, by their keys: no Query of the history (decision 42).
     assert stack.calls(lambda: stack.service.register(call())) == {
-        "dynamodb.Query": 1,
+        "dynamodb.BatchGetItem": 1,
         "dynamodb.TransactWriteItems": 1,
     }
 
@@ -117,7 +117,9 @@ def test_a_call_with_a_history_and_a_kept_position_costs_the_same_read(stack: St
     calls = stack.calls(lambda: stack.service.register(call(contact="new")))
 
     # the kept position becomes a LOCATE change of its own: the transaction it always was (decision 15)
-    assert calls == {"dynamodb.Query": 1, "dynamodb.TransactWriteItems": 2}
+    assert calls == {"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 2}
+    incident = stack.service.detail(stack.service.register(call(contact="new"))[0].id)
+    assert (incident.flags, incident.recent_pranks) == ([Flag.WARNED], 4)  # the record counted them
 
 
 def test_a_withheld_number_skips_the_lookup(stack: Stack) -> None:
@@ -130,7 +132,7 @@ def test_a_connect_retry_costs_one_more_read(stack: Stack) -> None:
     stack.service.register(call())
     calls = stack.calls(lambda: stack.service.register(call()))
     assert calls == {
-        "dynamodb.Query": 1,
+        "dynamodb.BatchGetItem": 1,
         "dynamodb.TransactWriteItems": 1,
         "dynamodb.GetItem": 1,  # the incident the dedupe item names
     }
@@ -141,25 +143,25 @@ def test_a_failed_lookup_reads_the_kept_position_itself_within_the_budget(stack:
     def unavailable(**_: Any) -> None:
         raise ConnectTimeoutError(endpoint_url="https://dynamodb.ap-southeast-1.amazonaws.com")
 
-    stack.ddb.meta.events.register("before-call.dynamodb.Query", unavailable)
+    stack.ddb.meta.events.register("before-call.dynamodb.BatchGetItem", unavailable)
     calls = stack.calls(lambda: stack.service.register(call()))
-    assert calls == {"dynamodb.Query": 1, "dynamodb.TransactWriteItems": 1, "dynamodb.GetItem": 1}
+    assert calls == {"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1, "dynamodb.GetItem": 1}
     assert sum(calls.values()) <= INTAKE_BUDGET
 
 
-def test_a_cannot_speak_key_costs_a_query_a_read_and_two_transactions(stack: Stack) -> None:
-    # The flow's second invocation registers as the first did (the caller's lookup, which brings a kept
+def test_a_cannot_speak_key_costs_two_reads_and_two_transactions(stack: Stack) -> None:
+    # The flow's second invocation registers as the first did (the caller's record, which brings a kept
     # position too, the refused registration and the read of the incident it names), then adds the flag in
-    # one transaction: four calls, as many as before the lookup replaced the position's read.
+    # one transaction: four calls, as many as before the record's read replaced the position's.
     stack.service.register(call())
     assert stack.calls(lambda: stack.service.flag_call(call(), Flag.CANNOT_SPEAK)) == {
-        "dynamodb.Query": 1,
+        "dynamodb.BatchGetItem": 1,
         "dynamodb.GetItem": 1,
         "dynamodb.TransactWriteItems": 2,
     }
     # pressed again (a retry): the flag is there, nothing is written but the refused registration
     assert stack.calls(lambda: stack.service.flag_call(call(), Flag.CANNOT_SPEAK)) == {
-        "dynamodb.Query": 1,
+        "dynamodb.BatchGetItem": 1,
         "dynamodb.GetItem": 1,
         "dynamodb.TransactWriteItems": 1,
     }

@@ -4,7 +4,7 @@ imposed by supervisors, audited on the number and on its open incident; listed f
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,7 +29,7 @@ from core.models import (
     Status,
 )
 from core.regency import REGENCIES
-from core.standing import CallerLookup, CallerPolicy, Standing, StandingChange
+from core.standing import CallerLookup, CallerPolicy, PastCall, Standing, StandingChange
 from intake.connect import CANNOT_SPEAK, lambda_handler
 from tests.fakes import InMemoryIncidentRepository, RecordingDispatchQueue
 from tests.support import Clock, FakeLambdaContext, connect_event
@@ -228,8 +228,8 @@ class LookupDown(InMemoryIncidentRepository):
         super().__init__()
         self.error = error
 
-    def caller_lookup(self, *args: Any, **kwargs: Any) -> CallerLookup:
-        self.calls["caller_lookup"] += 1
+    def caller_snapshot(self, *args: Any, **kwargs: Any) -> CallerLookup:
+        self.calls["caller_snapshot"] += 1
         raise self.error
 
 
@@ -249,15 +249,16 @@ def test_a_failed_or_slow_lookup_is_normal_and_the_call_goes_on(error: Exception
     assert incident.flags == []
     assert incident.recent_pranks is None  # not known, rather than none
     assert incident.aml == fix  # the kept position is read by itself then
-    assert repo.calls["caller_lookup"] == 1
+    assert repo.calls["caller_snapshot"] == 1
 
 
 def test_the_lookup_runs_before_the_call_is_stored_and_once(
     repo: InMemoryIncidentRepository, service: IncidentService
 ) -> None:
     call(service)
-    assert repo.calls["caller_lookup"] == 1
-    assert repo.calls["kept_position"] == 0  # it came with the lookup
+    assert repo.calls["caller_snapshot"] == 1
+    assert repo.calls["caller_lookup"] == 0  # the record, read by key: not the history
+    assert repo.calls["kept_position"] == 0  # it came with the record
 
 
 # -- the configured policy ----------------------------------------------------------------------------------
@@ -407,3 +408,57 @@ def test_the_service_takes_its_policy_from_the_regency_by_default(repo: InMemory
     service = IncidentService(repo, REGENCIES["banyuwangi"])
     assert isinstance(service.callers, CallerService)
     assert service.callers.policy == REGENCIES["banyuwangi"].caller_policy
+
+
+# -- the record the intake reads ----------------------------------------------------------------------------
+
+
+class LaggingIndex(InMemoryIncidentRepository):
+    """The by-caller index as DynamoDB's eventual consistency may serve it: the incidents in `hidden`
+    still show as they were when first registered (open)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden: dict[str, Incident] = {}
+
+    def caller_lookup(self, caller: str, since: datetime, limit: int, now: datetime) -> CallerLookup:
+        found = super().caller_lookup(caller, since, limit, now)
+        calls = [PastCall.of(self.hidden[c.id]) if c.id in self.hidden else c for c in found.calls]
+        return CallerLookup(calls, found.record, found.position, found.history)
+
+
+def test_a_prank_the_index_does_not_show_yet_still_counts(clock: Clock) -> None:
+    """Two operators reject two calls of a number a moment apart: the second refresh reads the index
+    before it shows the first rejection, and the record (which the first refresh wrote) keeps it."""
+    repo = LaggingIndex()
+    service = IncidentService(repo, REGENCIES["banyuwangi"], clock=clock)
+    pranks(service, clock, 1)
+    second, third = call(service), call(service)
+    repo.hidden[second.id] = second  # as registered: the index lags behind its rejection
+    reject(service, second)
+    reject(service, third)
+
+    fourth = call(service)
+
+    assert (fourth.flags, fourth.recent_pranks) == ([Flag.WARNED], 3)
+    record = repo.caller_record(CALLER)
+    assert record is not None
+    assert [c.id for c in record.calls][:2] == [third.id, second.id]
+
+
+def test_the_intake_reads_the_record_not_the_history(
+    repo: InMemoryIncidentRepository, service: IncidentService, clock: Clock
+) -> None:
+    """What the policy needs of the history is on the number's record, refreshed by each decision; a
+    number without a record (no strike, nothing decided) is NORMAL without reading its history."""
+    for _ in range(3):
+        verify(service, call(service))  # genuine calls: no strike, so no record
+    assert repo.caller_record(CALLER) is None
+    pranks(service, clock, 1)
+    record = repo.caller_record(CALLER)
+    assert record is not None
+    # the strike and the latest verified call (the reset), not the other verified calls
+    assert [c.rejection.reason if c.rejection else "VERIFIED" for c in record.calls] == ["PRANK", "VERIFIED"]
+    repo.calls.clear()
+    assert call(service).recent_pranks == 1
+    assert (repo.calls["caller_snapshot"], repo.calls["caller_lookup"]) == (1, 0)

@@ -1,6 +1,7 @@
-"""One contract, two repositories, for what is kept under a caller's number: the lookup the intake makes
-(history, record and kept position in one Query), the record of supervisors' decisions with its audit
-trail, the supervisors' list of current standings, and the retention job's reads and masks."""
+"""One contract, two repositories, for what is kept under a caller's number: the history (with the record
+and a kept position, in one Query), the intake's read of the record and the kept position by key, the
+record of supervisors' decisions with its audit trail, the supervisors' list of current standings, and
+the retention job's reads and masks."""
 
 from __future__ import annotations
 
@@ -18,7 +19,14 @@ from core.ids import new_ulid
 from core.models import AmlFix, AmlTransport, Channel, Incident, Rejection, RejectionReason, Status
 from core.ports import IncidentRepository
 from core.repository import DynamoIncidentRepository, dynamodb_client, lookup_config
-from core.standing import CallerAuditEntry, CallerRecord, PastCall, Standing, StandingChange
+from core.standing import (
+    CallerAuditEntry,
+    CallerLookup,
+    CallerRecord,
+    PastCall,
+    Standing,
+    StandingChange,
+)
 from core.tables import INCIDENTS
 from tests.fakes import InMemoryIncidentRepository
 from tests.support import create_tables
@@ -64,7 +72,7 @@ def record(**updates: Any) -> CallerRecord:
     )
 
 
-# -- the intake's lookup -----------------------------------------------------------------------------------
+# -- the history and the intake's read -----------------------------------------------------------------------
 
 
 def test_the_lookup_returns_the_numbers_history_newest_first_within_its_window(
@@ -109,27 +117,27 @@ def test_the_lookup_brings_the_record_and_a_kept_position_beside_the_history(
     assert later.position is None
 
 
-def test_the_urgent_lookup_reads_only_what_the_policy_needs_and_the_record_and_position_whole(
+def test_the_intakes_snapshot_reads_the_record_with_its_calls_and_the_kept_position_by_key(
     repo: IncidentRepository,
 ) -> None:
-    verified = incident(T0 - timedelta(hours=2), status=Status.VERIFIED, verified_at=T0 - timedelta(hours=1))
     pranked = rejected(T0 - timedelta(hours=1))
-    for item in (verified, pranked):
-        repo.create(item)
+    repo.create(pranked)  # the history itself is not read: only what the record kept of it
     stored = repo.save_caller_record(
-        record(imposed=Standing.DEMOTED, imposed_at=T0, reason="mengancam"), 0, None
+        record(imposed=Standing.DEMOTED, imposed_at=T0, reason="mengancam", calls=[PastCall.of(pranked)]),
+        0,
+        None,
     )
     repo.keep_position(CALLER, fix(T0), int(T0.timestamp()) + 1800)
 
-    found = repo.caller_lookup(CALLER, T0 - timedelta(days=30), 20, T0, urgent=True)
+    found = repo.caller_snapshot(CALLER, T0)
 
     assert found.history == []
-    assert found.calls == [PastCall.of(pranked), PastCall.of(verified)]
-    assert found.calls[0].rejection is not None
-    assert found.calls[0].rejection.reason == "PRANK"
+    assert found.calls == [PastCall.of(pranked)]
     assert found.record == stored
     assert found.position == fix(T0)
-    assert repo.caller_lookup(CALLER, T0 - timedelta(days=30), 20, T0).calls == found.calls
+    later = repo.caller_snapshot(CALLER, T0 + timedelta(minutes=31))
+    assert later.position is None  # expired, though TTL has not deleted it yet
+    assert repo.caller_snapshot(OTHER, T0) == CallerLookup([], None, None)
 
 
 def test_the_caller_index_for_aml_still_sees_incidents_only(repo: IncidentRepository) -> None:
@@ -140,7 +148,7 @@ def test_the_caller_index_for_aml_still_sees_incidents_only(repo: IncidentReposi
     assert [i.id for i in repo.recent_by_caller(CALLER, 5)] == [first.id]
 
 
-def test_the_urgent_lookup_gives_up_after_one_short_attempt() -> None:
+def test_the_intakes_read_gives_up_after_one_short_attempt() -> None:
     config: Any = lookup_config(300)
     assert (config.connect_timeout, config.read_timeout) == (0.3, 0.3)
     assert config.retries == {"mode": "standard", "total_max_attempts": 1}
@@ -151,11 +159,11 @@ def test_the_urgent_lookup_gives_up_after_one_short_attempt() -> None:
         def timed_out(**_: Any) -> None:
             raise ReadTimeoutError(endpoint_url="https://dynamodb.ap-southeast-1.amazonaws.com")
 
-        slow.meta.events.register("before-call.dynamodb.Query", timed_out)
+        slow.meta.events.register("before-call.dynamodb.BatchGetItem", timed_out)
         repository = DynamoIncidentRepository(table, dynamodb_client(), lookup_client=slow)
         repository.caller_lookup(CALLER, T0 - timedelta(days=30), 20, T0)  # the ordinary client answers
         with pytest.raises(ReadTimeoutError):
-            repository.caller_lookup(CALLER, T0 - timedelta(days=30), 20, T0, urgent=True)
+            repository.caller_snapshot(CALLER, T0)
 
 
 # -- the record and its audit trail ----------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Callers on the local stack, as `make dev` runs it: three calls from one number rejected as pranks make
-the fourth call's Connect answer WARNED; a verified later call resets it; a supervisor's lift is in the
-open incident's timeline; the supervisors' list; the retention sweep runs; no log holds a full number."""
+the fourth call's Connect answer WARNED, and the flow, run locally, warns that caller and queues the call;
+a verified later call resets it; a supervisor's lift is in the open incident's timeline; a DEMOTED call
+is queued at the lower priority; the supervisors' list; the retention sweep runs; no log holds a full
+number. The policy's thresholds from configuration: tests/integration/test_caller_policy.py."""
 
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ from urllib.parse import quote
 
 import requests
 
+from infra.contact_flow import CONNECT_DEFAULT_QUEUE_PRIORITY, CONNECT_DEMOTED_QUEUE_PRIORITY, WARNING
 from local.aws import client
 from local.simulator import ApiClient, place_call
-from tests.integration.helpers import fire_in_genteng
+from tests.integration.helpers import fire_in_genteng, run_local
+from tests.integration.test_cli import ok
 
 
 def new_caller() -> str:
@@ -64,6 +68,56 @@ def test_three_pranks_warn_the_fourth_call_and_a_verified_later_call_resets(
     assert verified.status_code == 200, verified.text
     fifth = place_call(endpoints, caller)
     assert (fifth["callerStanding"], fifth["recentPranks"]) == ("NORMAL", "3")
+
+
+def flow_call(stack_dir: Path, caller: str) -> dict[str, Any]:
+    """`python -m local call <caller> --json`: the call through the contact flow, as Connect runs it."""
+    answer: dict[str, Any] = json.loads(
+        ok(run_local("call", caller, "--json", "--state-dir", str(stack_dir)))
+    )
+    return answer
+
+
+def said(answer: dict[str, Any], action: str) -> list[str | None]:
+    return [step["said"] for step in answer["steps"] if step["action"] == action]
+
+
+def test_the_fourth_call_through_the_flow_hears_the_warning_and_is_queued(
+    endpoints: dict[str, Any], stack_dir: Path, operator1: ApiClient
+) -> None:
+    caller = new_caller()
+    first = flow_call(stack_dir, caller)
+    assert (first["attributes"]["callerStanding"], said(first, "warn-caller")) == ("NORMAL", [])
+    assert operator1.post(f"/incidents/{first['attributes']['incidentId']}/claim").status_code == 200
+    assert operator1.post(f"/incidents/{first['attributes']['incidentId']}/reject", {"reason": "PRANK"}).ok
+    pranks(endpoints, operator1, caller, 2)
+
+    fourth = flow_call(stack_dir, caller)
+
+    assert (fourth["attributes"]["callerStanding"], fourth["attributes"]["recentPranks"]) == ("WARNED", "3")
+    assert said(fourth, "warn-caller") == [WARNING]
+    actions = [step["action"] for step in fourth["steps"]]
+    assert actions.index("warn-caller") < actions.index("transfer-to-operators")
+    assert (fourth["end"], fourth["queuePriority"]) == ("QUEUED", CONNECT_DEFAULT_QUEUE_PRIORITY)
+    incident = operator1.get(f"/incidents/{fourth['attributes']['incidentId']}").json()
+    assert (incident["status"], incident["flags"]) == ("RECEIVED", ["WARNED"])
+
+
+def test_a_demoted_call_through_the_flow_is_queued_behind_genuine_callers(
+    endpoints: dict[str, Any], stack_dir: Path, api_for: Callable[[str], ApiClient]
+) -> None:
+    caller = new_caller()
+    imposed = api_for("supervisor").post(
+        f"{path(caller)}/standing", {"standing": "DEMOTED", "reason": "Mengancam petugas"}
+    )
+    assert imposed.status_code == 200, imposed.text
+
+    answer = flow_call(stack_dir, caller)
+
+    assert answer["attributes"]["callerStanding"] == "DEMOTED"
+    assert said(answer, "warn-caller") == [WARNING]
+    # the same queue, the same operators: only its place among the waiting calls is lower
+    assert (answer["end"], answer["queuePriority"]) == ("QUEUED", CONNECT_DEMOTED_QUEUE_PRIORITY)
 
 
 def test_a_supervisors_lift_is_in_the_open_incidents_timeline(

@@ -239,14 +239,13 @@ def test_no_managed_policies_on_function_roles(config: Synthesized) -> None:
         assert attached == [], name
 
 
-def test_intake_cannot_queue_or_publish_and_queries_only_the_callers_index(config: Synthesized) -> None:
+def test_intake_cannot_queue_or_publish_nor_query(config: Synthesized) -> None:
+    # The 112 path reads by key only: the caller's record and a kept position (decision 42).
     grants = actual_grants(config, config.role("intake-connect"))
     actions = {action for action, _ in grants}
     assert not {a for a in actions if a.startswith(("sqs:", "sns:"))}, actions
-    queried = {resource for action, resource in grants if action == "dynamodb:Query"}
-    assert len(queried) == 1
-    assert all("/index/by-caller" in resource for resource in queried), queried
-    assert "dynamodb:Scan" not in actions
+    assert not {"dynamodb:Query", "dynamodb:Scan"} & actions, actions
+    assert "dynamodb:BatchGetItem" in actions
 
 
 def test_reconciler_only_queries_the_status_index(config: Synthesized) -> None:

@@ -4,7 +4,9 @@
    (`python -c pass`) and against `import boto3` (what any Python Lambda that calls AWS pays).
 2. Warm latency: the Connect intake on an in-process moto DynamoDB, against the floor of the same
    TransactWriteItems (incident, audit entry, dedupe item) sent raw with boto3: what the handler adds
-   on top of the one write a registration cannot avoid. Samples alternate, so both see the same table.
+   on top of the one write a registration cannot avoid (the caller's record and a kept position, read
+   by key, included). Samples alternate, so both see the same table; each call comes from a number of
+   its own, and a second line from a number whose record holds a full history of pranks.
 3. AWS calls per operation: the budget each use case spends (deterministic; tests pin the same numbers).
 4. The surge (bench/surge.py): as many 112 calls at once as this machine sustains, through the contact
    flow on a local stack of its own, held for 60 s (BENCH_SURGE_SECONDS; 0 skips it); the rate, the
@@ -98,7 +100,7 @@ def warm_and_calls(runs: int) -> None:
     from core.idempotency import IdempotentNotifier, dynamodb_persistence, notification_config
     from core.incidents import IncidentService, VerifyCommand
     from core.messaging import SnsAgencyNotifier, SqsDispatchQueue
-    from core.models import Category, Location, Priority
+    from core.models import Category, Location, Priority, Rejection, RejectionReason
     from core.regency import REGENCIES
     from core.repository import DynamoIncidentRepository
     from core.tables import TABLES
@@ -140,14 +142,27 @@ def warm_and_calls(runs: int) -> None:
             ]  # fmt: skip
             ddb.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
 
-        def register() -> None:
-            intake(connect_event(contact_id=str(uuid.uuid4())), context, service=service)
+        def register(caller: str | None = None) -> None:
+            # Each call from a number of its own, as the intake meets them (most numbers have no record).
+            contact = uuid.uuid4()
+            number = caller or f"+62812{contact.int % 10**8:08d}"
+            intake(connect_event(contact_id=str(contact), caller=number), context, service=service)
+
+        # A number with as many pranks as its record keeps (historyLimit): the intake reads and assesses
+        # them all, and the call comes in DEMOTED.
+        regular = "+6281234567890"
+        for n in range(service.callers.policy.history_limit):
+            pranked = intake(connect_event(contact_id=f"prank-{n}", caller=regular), context, service=service)
+            service.claim(pranked["incidentId"], "operator1")
+            service.reject(pranked["incidentId"], "operator1", Rejection(reason=RejectionReason.PRANK))
 
         _alternating_medians(floor, register, 20)  # warm up both paths
         floor_s, intake_s = _alternating_medians(floor, register, runs)
+        _, history_s = _alternating_medians(floor, lambda: register(regular), max(10, runs // 5))
         lines.append(f"\nWarm latency on in-process moto (median of {runs}, alternating)")
         lines.append(f"  floor  raw TransactWriteItems   1.00  ({floor_s * 1000:.2f} ms)")
         lines.append(f"  intake-connect (Connect call)   {intake_s / floor_s:5.2f}")
+        lines.append(f"  … from a number of many pranks  {history_s / floor_s:5.2f}")
 
         budget: dict[str, dict[str, int]] = {}
 

@@ -10,8 +10,12 @@ from typing import Any
 from constructs import Node
 
 from core.models import Agency
+from core.regency import REGENCIES
+from core.settings import SettingsError, policy_with
+from core.standing import DEFAULT_POLICY
 from infra.constants import DEFAULT_POWERTOOLS_LAYER_VERSION, STAGES
 from infra.contact_flow import CONNECT_VOICE, CONNECT_VOICE_ENGINE
+from infra.definitions import CALLER_LOOKUP_TIMEOUT_ENV, CALLER_POLICY_ENV
 
 _AGENCY_PROTOCOLS = ("email", "sms", "https")
 _INSTANCE_ARN = re.compile(r"^arn:aws[\w-]*:connect:[\w-]+:\d{12}:instance/[\w-]+$")
@@ -59,10 +63,23 @@ class StageConfig:
     map_tiles: dict[str, Any] | None = None  # the panel's tile server; None: OpenStreetMap
     alarm_email: str | None = None
     agency_subscriptions: dict[str, tuple[Subscription, ...]] = field(default_factory=dict)
+    # The deployment's changes to the regency's prank policy (core.standing), as JSON; None: the regency's.
+    caller_policy: str | None = None
+    caller_lookup_timeout_ms: int | None = None  # None: the functions' default (300 ms)
 
     @property
     def is_prod(self) -> bool:
         return self.stage == "prod"
+
+    @property
+    def function_settings(self) -> dict[str, str]:
+        """The deployment settings the functions that read them get (infra/definitions.py)."""
+        settings = {}
+        if self.caller_policy:
+            settings[CALLER_POLICY_ENV] = self.caller_policy
+        if self.caller_lookup_timeout_ms is not None:
+            settings[CALLER_LOOKUP_TIMEOUT_ENV] = str(self.caller_lookup_timeout_ms)
+        return settings
 
     @classmethod
     def from_context(cls, node: Node) -> StageConfig:
@@ -115,9 +132,15 @@ class StageConfig:
         subscriptions = value("agencySubscriptions", {})
         if isinstance(subscriptions, str):
             subscriptions = json.loads(subscriptions)
+        regency = str(value("regency", "banyuwangi"))
+        caller_policy = _caller_policy(value("callerPolicy"), regency)
+        timeout = value("callerLookupTimeoutMs")
+        if timeout is not None and not (isinstance(timeout, int | str) and str(timeout).isdigit()
+                                        and 50 <= int(timeout) <= 2000):  # fmt: skip
+            raise ConfigError(f"callerLookupTimeoutMs {timeout!r}: milliseconds, 50 to 2000")
         return cls(
             stage=stage,
-            regency=str(value("regency", "banyuwangi")),
+            regency=regency,
             powertools_layer_version=int(value("powertoolsLayerVersion", DEFAULT_POWERTOOLS_LAYER_VERSION)),
             connect_instance_arn=instance_arn,
             connect_instance_alias=value("connectInstanceAlias"),
@@ -136,7 +159,30 @@ class StageConfig:
             map_tiles=map_tiles,
             alarm_email=value("alarmEmail"),
             agency_subscriptions=_subscriptions(subscriptions),
+            caller_policy=caller_policy,
+            caller_lookup_timeout_ms=int(timeout) if timeout is not None else None,
         )
+
+
+def _caller_policy(raw: Any, regency: str) -> str | None:
+    """callerPolicy: {"warnAfter": 3, "demoteAfter": 5, …} (docs/callers.md), checked now as the functions
+    will read it, so a policy that cannot work fails the synth rather than every call's lookup."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError as error:
+            raise ConfigError(f"callerPolicy: not JSON ({error})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError('callerPolicy: an object of the policy\'s keys, e.g. {"warnAfter": 3}')
+    changes = json.dumps(raw, separators=(",", ":"), sort_keys=True)
+    base = REGENCIES[regency].caller_policy if regency in REGENCIES else DEFAULT_POLICY
+    try:
+        policy_with(base, changes)
+    except SettingsError as error:
+        raise ConfigError(str(error).replace("CALLER_POLICY", "callerPolicy", 1)) from None
+    return changes
 
 
 def _map_tiles(raw: Any) -> dict[str, Any]:

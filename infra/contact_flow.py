@@ -31,6 +31,11 @@ CONNECT_BACKUP_RING_SECONDS = 30
 # twice), and how long the flow waits for the first one before it goes on to the queue.
 CANNOT_SPEAK_KEYS = "55"
 CANNOT_SPEAK_WAIT_SECONDS = 4
+# A DEMOTED caller's priority in the operators' queue (core.standing): Connect gives every contact 5 and
+# routes lower numbers first, so a genuine caller waiting is answered first; the demoted one still reaches
+# the same operators (nothing skips or drops the call).
+CONNECT_DEFAULT_QUEUE_PRIORITY = 5
+CONNECT_DEMOTED_QUEUE_PRIORITY = 10
 
 # What the caller hears, in Bahasa Indonesia. Text-to-speech reads it with the voice the flow sets first
 # (CONNECT_VOICE: Polly has no Indonesian voice); numbers are written as the words a caller expects to
@@ -53,6 +58,12 @@ CANNOT_SPEAK = "Jika Anda tidak dapat berbicara, tekan lima lima."
 # "Thank you. The officer will know that you cannot speak. Please stay on the line."
 CANNOT_SPEAK_NOTED = (
     "Terima kasih. Petugas akan tahu bahwa Anda tidak dapat berbicara. Mohon tetap di saluran."
+)
+# To a caller the prank policy WARNED or DEMOTED (core.standing), before the queue as usual: the call is
+# recorded and a false report is an offence; someone in real danger is told to stay on the line.
+WARNING = (
+    "Perhatian. Panggilan ini direkam. Laporan palsu atau iseng ke layanan darurat adalah pelanggaran "
+    "hukum. Jika Anda dalam keadaan darurat, tetap di saluran, petugas kami akan segera menjawab."
 )
 # What the flow's backupNumber attribute holds when no backup number is configured: anything but "+…".
 NO_BACKUP_NUMBER = "none"
@@ -87,6 +98,8 @@ def flow_variables(
         "HoldText": HOLD,
         "CannotSpeakText": CANNOT_SPEAK,
         "CannotSpeakNotedText": CANNOT_SPEAK_NOTED,
+        "WarningText": WARNING,
+        "DemotedQueuePriority": str(CONNECT_DEMOTED_QUEUE_PRIORITY),
     }
 
 

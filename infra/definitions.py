@@ -18,6 +18,7 @@ from typing import Any, Literal
 from core.agencies import AGENCIES, ROUTES
 from core.models import Category, Priority
 from core.regency import REGENCIES
+from core.settings import policy_with
 from core.tables import (
     CALLBACK_INDEX,
     CALLER_INDEX,
@@ -42,9 +43,12 @@ __all__ = [
     "BUCKETS",
     "CALLBACK_INDEX",
     "CALLER_INDEX",
+    "CALLER_LOOKUP_TIMEOUT_ENV",
+    "CALLER_POLICY_ENV",
     "CHANNEL_SECRETS",
     "CONNECT_INSTANCE_ENV",
     "CONTACT_EVENTS_QUEUE",
+    "DEPLOYMENT_SETTINGS",
     "DISPATCH_QUEUE",
     "FUNCTIONS",
     "FUNCTIONS_DIR",
@@ -209,9 +213,20 @@ class FunctionDesign:
     # account) and a ceiling. The account needs at least 100 unreserved executions besides (docs/deploy.md).
     reserved_concurrency: int | None = None
     environment: Mapping[str, str] = field(default_factory=dict)
+    # Deployment settings it reads (DEPLOYMENT_SETTINGS), given only when the deployment sets them: else the
+    # function's own defaults (e.g. the regency's prank policy) apply.
+    settings: tuple[str, ...] = ()
 
-    def env(self, *, stage: str, regency: str, names: Mapping[str, str]) -> dict[str, str]:
-        """The function's environment; `names` maps each resource env var to its physical name/URL/ARN."""
+    def env(
+        self,
+        *,
+        stage: str,
+        regency: str,
+        names: Mapping[str, str],
+        settings: Mapping[str, str] | None = None,
+    ) -> dict[str, str]:
+        """The function's environment; `names` maps each resource env var to its physical name/URL/ARN,
+        `settings` the deployment's settings (context values, as their variables) to what they are."""
         needed = [t.table.env_var for t in self.tables]
         needed += [q.env_var for q in self.sends_to] + [t.env_var for t in self.publishes_to]
         needed += [USER_POOL_ENV] if self.user_pool_actions else []
@@ -220,6 +235,12 @@ class FunctionDesign:
         missing = [var for var in needed if var not in names]
         if missing:
             raise KeyError(f"{self.name}: no value for {missing}")
+        unknown = [var for var in self.settings if var not in DEPLOYMENT_SETTINGS]
+        if unknown:
+            raise KeyError(
+                f"{self.name}: no deployment setting {unknown}; one of {list(DEPLOYMENT_SETTINGS)}"
+            )
+        given = settings or {}
         return {
             "POWERTOOLS_SERVICE_NAME": self.name,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
@@ -228,7 +249,16 @@ class FunctionDesign:
             "REGENCY": regency,
             **{var: names[var] for var in needed},
             **self.environment,
+            **{var: given[var] for var in self.settings if var in given},
         }
+
+
+# Settings a deployment may give some functions (context values, infra/config.py; locally, serve's options),
+# by the variable that carries them: the prank policy's changes to the regency's own (core.standing, as a
+# JSON object), and how long the intake waits for the caller's history (core.settings).
+CALLER_POLICY_ENV = "CALLER_POLICY"
+CALLER_LOOKUP_TIMEOUT_ENV = "CALLER_LOOKUP_TIMEOUT_MS"
+DEPLOYMENT_SETTINGS = (CALLER_POLICY_ENV, CALLER_LOOKUP_TIMEOUT_ENV)
 
 
 @dataclass(frozen=True)
@@ -303,10 +333,12 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         description="Amazon Connect 112 contact flow: registers the call as an incident",
         # Connect waits at most 8 s (the flow sets 3-4 s); fail fast so the flow's retry and error branch fit.
         timeout_seconds=6,
-        tables=(TableAccess(INCIDENTS, ("dynamodb:GetItem", "dynamodb:PutItem")),),
+        # BatchGetItem: the caller's record and a kept position by key (caller_snapshot); no index.
+        tables=(TableAccess(INCIDENTS, ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem")),),
         # Kept for the 112 path: a flood on the public intake or a runaway worker cannot take the
         # account's executions from it. 20 registrations at ~100 ms each is ~200 calls a second.
         reserved_concurrency=20,
+        settings=(CALLER_POLICY_ENV, CALLER_LOOKUP_TIMEOUT_ENV),
     ),
     FunctionDesign(
         name="verify-api",
@@ -316,16 +348,19 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         tables=(
             TableAccess(
                 INCIDENTS,
-                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                # BatchGetItem: a call an operator opens without its incident reads its caller's record
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchGetItem"),
                 index_actions=("dynamodb:Query",),
-                # the queue by status (list_by_status), the callback desk (list_callbacks) and each of its
-                # callers' other incidents (recent_by_caller)
+                # the queue by status (list_by_status) and the supervisors' list of standings in it; the
+                # callback desk (list_callbacks); a caller's history (caller_lookup) and each desk entry's
+                # other incidents (recent_by_caller)
                 indexes=(STATUS_INDEX, CALLBACK_INDEX, CALLER_INDEX),
             ),
         ),
         sends_to=(DISPATCH_QUEUE,),
         api_spec="verify/openapi.json",
         user_pool_actions=("cognito-idp:ListUsersInGroup",),  # GET /operators, reassign
+        settings=(CALLER_POLICY_ENV, CALLER_LOOKUP_TIMEOUT_ENV),
     ),
     FunctionDesign(
         name="intake-web",
@@ -416,6 +451,24 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         sends_to=(DISPATCH_QUEUE,),
         schedule_minutes=1,
         reserved_concurrency=1,  # one sweep at a time
+    ),
+    FunctionDesign(
+        name="privacy-retention",
+        handler="privacy.retention.lambda_handler",
+        description="Masks callers' numbers in incidents older than the retention period (UU 27/2022)",
+        timeout_seconds=120,
+        memory_mb=512,
+        tables=(
+            TableAccess(
+                INCIDENTS,
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+                index_actions=("dynamodb:Query",),
+                indexes=(STATUS_INDEX,),  # each status's incidents, oldest first (incidents_between)
+            ),
+        ),
+        schedule_minutes=60,
+        reserved_concurrency=1,  # one sweep at a time: its marks say where the last one stopped
+        settings=(CALLER_POLICY_ENV,),  # retentionDays
     ),
 )
 API_FUNCTIONS: tuple[FunctionDesign, ...] = tuple(f for f in FUNCTIONS if f.api_spec)
@@ -551,11 +604,13 @@ def panel_config(
     cognito_endpoint: str | None = None,
     ccp_url: str | None = None,
     map_tiles: Mapping[str, Any] | None = None,
+    caller_policy: str | None = None,
 ) -> dict[str, Any]:
     """The operators' panel's runtime configuration (`/config.json`): where the API and Cognito are, the
     Amazon Connect softphone if any, and the regency's reference data. The local stack serves it; the
     CDK stack writes it next to the panel's files at deploy (values may then be deploy-time tokens)."""
     served = REGENCIES[regency]
+    policy = policy_with(served.caller_policy, caller_policy)
     return {
         "stage": stage,
         "apiUrl": api_url,  # "" means the panel's own origin (the local stack)
@@ -581,6 +636,8 @@ def panel_config(
         "routing": {category.value: [a.value for a in ROUTES[category]] for category in Category},
         "priorities": [priority.value for priority in Priority],
         "map": dict(map_tiles or OSM_TILES),
+        # What a caller's history spans (the rows' count of pranks "in 30 days"), as the functions read it.
+        "callers": {"historyDays": policy.history_days},
     }
 
 

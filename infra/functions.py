@@ -51,8 +51,8 @@ _NO_ASYNC_DLQ = {
     "asynchronous dead-letter queues never apply.",
     "sqs": "Invoked by an SQS event source mapping: failed messages go to the source queue's dead-letter "
     "queue; asynchronous dead-letter queues never apply.",
-    "schedule": "Invoked by a schedule every minute: a failed run is repeated by the next one, so there is "
-    "nothing to keep in a dead-letter queue.",
+    "schedule": "Invoked by a schedule (the reconciler every minute, the retention sweep every hour): a "
+    "failed run is repeated by the next one, so there is nothing to keep in a dead-letter queue.",
 }
 
 
@@ -118,7 +118,9 @@ class Functions(Construct):
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
         for design in FUNCTIONS:
-            environment = design.env(stage=config.stage, regency=config.regency, names=names)
+            environment = design.env(
+                stage=config.stage, regency=config.regency, names=names, settings=config.function_settings
+            )
             environment |= dict(extra_environment.get(design.name, {}))
             self.functions[design.name] = self._function(design, prefix, layer, code, environment)
 
@@ -246,7 +248,7 @@ class Functions(Construct):
             acknowledge(
                 schedule,
                 "Serverless-EventBusDLQ",
-                "A missed run needs no replay: the next scheduled run does the same sweep a minute later.",
+                "A missed run needs no replay: the next scheduled run does the same sweep a period later.",
             )
         return function
 

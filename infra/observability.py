@@ -83,6 +83,15 @@ DISPATCH_METRICS: dict[str, tuple[str, ...]] = {
     "dispatch-worker": ("AgencyNotified", "DispatchRefused"),
     "dispatch-reconciler": ("DispatchRequeued", "DispatchOverdue"),
 }
+# The callers' standing (core.standing): at intake (and its lookup failing: the standing is then NORMAL), the
+# supervisors' decisions and the record not brought up to date, and the retention sweep's masked numbers.
+CALLER_METRICS: dict[str, tuple[str, ...]] = {
+    "intake-connect": ("CallerWarned", "CallerDemoted", "CallerLookupFailed"),
+    "verify-api": ("CallerStandingLifted", "CallerStandingImposed", "CallerStandingNotRefreshed"),
+    "privacy-retention": ("CallerNumbersMasked",),
+}
+# Where incidents are registered, for the share of each outcome among them.
+REGISTERING = ("intake-connect", "intake-web", "verify-api")
 # Both the API (right after a verification) and the reconciler (re-queueing a stalled one) queue dispatch
 # requests, and both count the requests they could not queue.
 ENQUEUE_FAILED = "DispatchEnqueueFailed"
@@ -381,6 +390,40 @@ class Observability(Construct):
             cloudwatch.GraphWidget(
                 title="112 flow errors",
                 left=[connect.flow("ContactFlowErrors"), connect.flow("ContactFlowFatalErrors")],
+                width=12,
+            ),
+        )
+        day = Duration.days(1)
+        registered = {
+            f"registered{n}": app_metric("IncidentRegistered", s, day) for n, s in enumerate(REGISTERING)
+        }
+        pranks = app_metric(rejected_metric(RejectionReason.PRANK), "verify-api", day)
+        all_registered = " + ".join(f"FILL({key}, 0)" for key in registered)
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Reports by outcome, per day (the prank share on the right)",
+                left=[
+                    app_metric("IncidentVerified", "verify-api", day),
+                    *(app_metric(rejected_metric(reason), "verify-api", day) for reason in RejectionReason),
+                ],
+                right=[
+                    cloudwatch.MathExpression(
+                        expression=f"100 * FILL(pranks, 0) / ({all_registered})",
+                        using_metrics={"pranks": pranks, **registered},
+                        label="PRANK rejections, % of reports registered",
+                        period=day,
+                    )
+                ],
+                period=day,
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="Callers' standing",
+                left=[
+                    app_metric(name, service, five_minutes)
+                    for service, names in CALLER_METRICS.items()
+                    for name in names
+                ],
                 width=12,
             ),
         )

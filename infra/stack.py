@@ -147,6 +147,7 @@ class Respon112Stack(Stack):
                 user_pool_client_id=self.auth.panel_client.user_pool_client_id,
                 ccp_url=self.connect.ccp_url,
                 map_tiles=config.map_tiles,
+                caller_policy=config.caller_policy,
             )
         )
 

@@ -27,6 +27,19 @@ def _positive(value: str) -> int:
     return number
 
 
+def _caller_policy(value: str) -> str:
+    """A callerPolicy context value, checked as the synth checks it."""
+    from core.regency import REGENCIES
+    from core.settings import SettingsError, policy_with
+    from local.config import REGENCY
+
+    try:
+        policy_with(REGENCIES[REGENCY].caller_policy, value)
+    except SettingsError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
+
+
 def _serve(args: argparse.Namespace) -> int:
     from local.stack import LocalStack, banner
 
@@ -34,7 +47,9 @@ def _serve(args: argparse.Namespace) -> int:
         return free_port(args.host) if value == 0 else value
 
     ports = Ports(api=port(args.port), lambda_=port(args.lambda_port), aws=port(args.aws_port))
-    stack = LocalStack(Path(args.state_dir), ports, args.host, args.concurrency, args.report_rate_limit)
+    stack = LocalStack(
+        Path(args.state_dir), ports, args.host, args.concurrency, args.report_rate_limit, args.caller_policy
+    )
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
@@ -203,6 +218,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="web reports allowed per client address per 10 minutes (default 5, as deployed); locally "
         "every browser is 127.0.0.1, so a training room may need more",
+    )
+    serve.add_argument(
+        "--caller-policy",
+        type=_caller_policy,
+        metavar="JSON",
+        help="changes to the regency's prank policy, as the callerPolicy context value, "
+        "e.g. '{\"warnAfter\": 2}' (docs/callers.md)",
     )
     serve.add_argument("--no-prewarm", action="store_true", help="start functions on first use (cold starts)")
     serve.set_defaults(run=_serve)

@@ -17,6 +17,7 @@ from typing import Any
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
+from core.observability import mask_phone
 from infra.definitions import api_routes, resource_prefix
 from local.auth import CognitoAuthorizer
 from local.config import ACCOUNT_ID, STAGE
@@ -45,8 +46,23 @@ def _pattern(resource: str) -> re.Pattern[str]:
 _SECRET_QUERY = re.compile(r"(?<=[?&])(hub\.verify_token|token)=[^&]*")
 
 
+# A caller's number in a path (/callers/%2B62…): personal data, never in the log in full (as mask_phone).
+_NUMBER = re.compile(r"(?:%2[bB]|\+)([0-9]{8,15})")
+
+
+def _masked_number(match: re.Match[str]) -> str:
+    return mask_phone(f"+{match.group(1)}")
+
+
 def _redacted(path: str) -> str:
-    return _SECRET_QUERY.sub(lambda m: f"{m.group(1)}=***", path)
+    return _NUMBER.sub(_masked_number, _SECRET_QUERY.sub(lambda m: f"{m.group(1)}=***", path))
+
+
+def _raw_path(request: Request) -> str:
+    """The path as the client sent it, still percent-encoded, as API Gateway's REST events carry it
+    (path parameters come decoded)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    return str(raw).split("?", 1)[0] if raw else request.path
 
 
 def load_routes() -> list[Route]:
@@ -86,7 +102,7 @@ def rest_event(
         "extendedRequestId": str(uuid.uuid4()),
         "httpMethod": route.method,
         "identity": {"sourceIp": request.remote_addr or "127.0.0.1", "userAgent": request.user_agent.string},
-        "path": f"/{STAGE}{request.path}",
+        "path": f"/{STAGE}{_raw_path(request)}",
         "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
         "requestId": str(uuid.uuid4()),
         "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
@@ -99,7 +115,7 @@ def rest_event(
         context["authorizer"] = {"claims": claims}
     return {
         "resource": route.resource,
-        "path": request.path,
+        "path": _raw_path(request),
         "httpMethod": route.method,
         "headers": headers,
         "multiValueHeaders": multi_headers,

@@ -14,7 +14,14 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign, panel_config
+from infra.definitions import (
+    CALLER_LOOKUP_TIMEOUT_ENV,
+    CALLER_POLICY_ENV,
+    FUNCTIONS,
+    FUNCTIONS_DIR,
+    FunctionDesign,
+    panel_config,
+)
 from local.auth import CognitoAuthorizer
 from local.aws import EmbeddedAws, Provisioned, client, provision
 from local.config import (
@@ -34,6 +41,11 @@ from local.panel import PanelFiles
 from local.runtime import Invocation, Runtime
 from local.sources import QueuePoller, Schedule
 from local.standins import CONNECT_STAND_IN, GRAPH_STAND_IN, ConnectStandIn, GraphApiStandIn
+
+# The embedded DynamoDB answers one request at a time, and a query reads its whole index (decision 30): the
+# intake waits longer for a caller's history here than the 300 ms it waits in AWS, or a busy machine would
+# make every standing NORMAL.
+LOCAL_LOOKUP_TIMEOUT_MS = 1500
 
 # Each request and invocation gets one line of ours; the servers' own access logs would double them.
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -74,8 +86,14 @@ class LocalStack:
         host: str = "127.0.0.1",
         concurrency: int = 4,
         report_rate_limit: int | None = None,
+        caller_policy: str | None = None,
     ) -> None:
         self.state_dir = state_dir
+        # The deployment settings the functions that read them get, as the CDK stack gives them (a context
+        # value there, serve's --caller-policy here).
+        self.settings = {CALLER_LOOKUP_TIMEOUT_ENV: str(LOCAL_LOOKUP_TIMEOUT_MS)}
+        if caller_policy:
+            self.settings[CALLER_POLICY_ENV] = caller_policy
         # Every local client is 127.0.0.1, so a training room or a test suite shares one web-form budget.
         self.report_rate_limit = report_rate_limit
         self.ports = ports
@@ -91,7 +109,7 @@ class LocalStack:
     def _function_env(self, design: FunctionDesign) -> dict[str, str]:
         assert self.provisioned is not None
         return {
-            **design.env(stage=STAGE, regency=REGENCY, names=self.provisioned.names),
+            **design.env(stage=STAGE, regency=REGENCY, names=self.provisioned.names, settings=self.settings),
             **CREDENTIALS,
             "AWS_ENDPOINT_URL": self.aws.endpoint,  # every boto3 client of the function talks to moto
             "AWS_REGION": REGION,
@@ -152,6 +170,7 @@ class LocalStack:
             user_pool_id=provisioned.user_pool_id,
             user_pool_client_id=provisioned.user_pool_client_id,
             cognito_endpoint=self.aws.endpoint,
+            caller_policy=self.settings.get(CALLER_POLICY_ENV),
         )
         panel = PanelFiles(config, self.aws.endpoint)
         self.graph = GraphApiStandIn()

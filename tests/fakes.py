@@ -11,12 +11,18 @@ import hashlib
 import threading
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from core.calls import call_times
 from core.contacts import contact_dedupe_key
 from core.deliveries import BacklogMessage, Pending
-from core.errors import CallRecordConflict, ConcurrentModification, IncidentNotFound
+from core.errors import (
+    CallerStandingChanged,
+    CallRecordConflict,
+    ConcurrentModification,
+    IncidentNotFound,
+)
 from core.lifecycle import Change, awaiting_callback, registration_audit
 from core.messaging import backlog_bodies
 from core.models import (
@@ -31,7 +37,16 @@ from core.models import (
     Page,
     Status,
 )
-from core.repository import CALLBACK_PARTITION, decode_cursor, encode_cursor, incident_pk
+from core.repository import (
+    CALLBACK_PARTITION,
+    STANDINGS_PARTITION,
+    caller_pk,
+    decode_cursor,
+    encode_cursor,
+    incident_pk,
+    sortable_time,
+)
+from core.standing import CallerAuditEntry, CallerLookup, CallerRecord, PastCall, StandingPage
 from core.tables import CALLBACK_INDEX, STATUS_INDEX, Index
 from tests.support import load_event
 
@@ -44,6 +59,9 @@ class InMemoryIncidentRepository:
         self.dedupe: dict[str, str] = {}
         self.positions: dict[str, tuple[AmlFix, int]] = {}  # key -> (fix, expires_at)
         self.counters: Counter[tuple[str, str]] = Counter()
+        self.callers: dict[str, tuple[CallerRecord, int | None]] = {}  # number -> (record, expires_at)
+        self.caller_audit: dict[str, list[tuple[CallerAuditEntry, int]]] = {}  # oldest first, with TTL
+        self.marks: dict[str, str] = {}
         self.call_records: dict[str, CallRecord] = {}  # contact id -> the merged record
         self.projected: dict[str, CallRecord] = {}  # incident id -> its copy of the call's record
         self.calls: Counter[str] = Counter()
@@ -143,6 +161,113 @@ class InMemoryIncidentRepository:
         self.calls["recent_by_caller"] += 1
         mine = [i for i in self.incidents.values() if i.caller == caller]
         return sorted(mine, key=lambda i: i.id, reverse=True)[:limit]
+
+    def caller_lookup(self, caller: str, since: datetime, limit: int, now: datetime) -> CallerLookup:
+        self.calls["caller_lookup"] += 1
+        floor = since.timestamp()
+        mine = [
+            i for i in self.incidents.values() if i.caller == caller and i.received_at.timestamp() >= floor
+        ]
+        kept = self.positions.get(caller)
+        record = self.callers.get(caller)
+        history = sorted(mine, key=lambda i: i.id, reverse=True)[:limit]
+        return CallerLookup(
+            calls=[PastCall.of(incident) for incident in history],
+            record=record[0] if record else None,
+            position=kept[0] if kept and kept[1] > int(now.timestamp()) else None,
+            history=history,
+        )
+
+    def caller_snapshot(self, caller: str, now: datetime) -> CallerLookup:
+        self.calls["caller_snapshot"] += 1
+        kept = self.positions.get(caller)
+        found = self.callers.get(caller)
+        record = found[0] if found else None
+        return CallerLookup(
+            calls=list(record.calls) if record else [],
+            record=record,
+            position=kept[0] if kept and kept[1] > int(now.timestamp()) else None,
+        )
+
+    def caller_record(self, caller: str) -> CallerRecord | None:
+        self.calls["caller_record"] += 1
+        found = self.callers.get(caller)
+        return found[0] if found else None
+
+    def save_caller_record(
+        self,
+        record: CallerRecord,
+        expected_version: int,
+        expires_at: int | None,
+        audit: CallerAuditEntry | None = None,
+        audit_expires_at: int | None = None,
+    ) -> CallerRecord:
+        self.calls["save_caller_record"] += 1
+        with self._lock:
+            current = self.callers.get(record.caller)
+            if (current[0].version if current else 0) != expected_version:
+                raise CallerStandingChanged(record.caller)
+            saved = record.model_copy(update={"version": expected_version + 1})
+            self.callers[record.caller] = (saved, expires_at)
+            if audit is not None:
+                assert audit_expires_at is not None
+                self.caller_audit.setdefault(record.caller, []).append((audit, audit_expires_at))
+            return saved
+
+    def caller_timeline(self, caller: str, limit: int) -> list[CallerAuditEntry]:
+        self.calls["caller_timeline"] += 1
+        entries = [entry for entry, _ in self.caller_audit.get(caller, [])]
+        return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
+
+    def list_standings(self, after: datetime, limit: int, cursor: str | None = None) -> StandingPage:
+        self.calls["list_standings"] += 1
+        keys = []
+        for record, _ in self.callers.values():
+            until = record.listed_until()
+            if until is not None:
+                keys.append((f"{sortable_time(until)}#{record.caller}", record))
+        start = decode_cursor(cursor, STANDINGS_PARTITION)["gsi1sk"]["S"] if cursor else sortable_time(after)
+        matching = sorted((k, r) for k, r in keys if k > start)
+        page = matching[:limit]
+        next_cursor = None
+        if len(matching) > limit:
+            key, last = page[-1]
+            next_cursor = encode_cursor(
+                {
+                    "pk": {"S": caller_pk(last.caller)},
+                    "sk": {"S": "STANDING"},
+                    "gsi1pk": {"S": STANDINGS_PARTITION},
+                    "gsi1sk": {"S": key},
+                }
+            )
+        return StandingPage(items=[r for _, r in page], next_cursor=next_cursor)
+
+    def incidents_between(self, status: Status, after_id: str, before_id: str, limit: int) -> list[Incident]:
+        self.calls["incidents_between"] += 1
+        found = [i for i in self.incidents.values() if i.status is status and after_id < i.id < before_id]
+        return sorted(found, key=lambda i: i.id)[:limit]
+
+    def mask_caller(self, incident: Incident, masked: str) -> bool:
+        self.calls["mask_caller"] += 1
+        with self._lock:
+            current = self.incidents.get(incident.id)
+            if current is None or current.version != incident.version:
+                return False
+            aml = current.aml
+            if aml is not None:
+                aml = aml.model_copy(update={"imei": None, "number": masked if aml.number else None})
+            self.incidents[incident.id] = current.model_copy(
+                update={"caller": None, "caller_masked": masked, "aml": aml}
+            )
+            return True
+
+    def retention_mark(self, name: str) -> str | None:
+        self.calls["retention_mark"] += 1
+        return self.marks.get(name)
+
+    def set_retention_mark(self, name: str, mark: str) -> None:
+        self.calls["set_retention_mark"] += 1
+        self.marks[name] = mark
 
     def keep_position(self, key: str, fix: AmlFix, expires_at: int) -> None:
         self.calls["keep_position"] += 1

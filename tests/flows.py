@@ -31,11 +31,19 @@ def new_contact() -> Contact:
 
 
 class StandInIntake:
-    """The intake as a function that answers as the real one does, instantly, and remembers the events
-    it was sent."""
+    """The intake as a function that answers as the real one does, instantly, with the caller's standing
+    `standing` (core.standing), and remembers the events it was sent."""
 
-    def __init__(self, answer: Any = None, error: str | None = None, seconds: float = 0.1) -> None:
+    def __init__(
+        self,
+        answer: Any = None,
+        error: str | None = None,
+        seconds: float = 0.1,
+        standing: str = "NORMAL",
+        recent_pranks: int = 0,
+    ) -> None:
         self.answer, self.error, self.seconds = answer, error, seconds
+        self.standing, self.recent_pranks = standing, recent_pranks
         self.events: list[dict[str, Any]] = []
 
     def invoke(self, function_arn: str, event: Mapping[str, Any], time_limit: int) -> Invoked:
@@ -44,7 +52,13 @@ class StandInIntake:
             return Invoked(None, self.error, self.seconds)
         if self.answer is not None:
             return Invoked(self.answer, None, self.seconds)
-        answer = {"incidentId": INCIDENT_ID, "incidentStatus": "RECEIVED", "callerKnown": "true"}
+        answer = {
+            "incidentId": INCIDENT_ID,
+            "incidentStatus": "RECEIVED",
+            "callerKnown": "true",
+            "callerStanding": self.standing,
+            "recentPranks": str(self.recent_pranks),
+        }
         if event["Details"]["Parameters"].get("event") == "CANNOT_SPEAK":
             answer["cannotSpeak"] = "true"
         return Invoked(answer, None, self.seconds)

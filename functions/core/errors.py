@@ -43,6 +43,24 @@ class ConcurrentModification(DomainError):
         self.incident_id = incident_id
 
 
+class CallerSnapshotIncomplete(Exception):
+    """DynamoDB left part of the intake's read of a number unprocessed (throttled): the call goes on with
+    the standing NORMAL, as after any failed read (core.callers)."""
+
+    def __init__(self, caller: str) -> None:
+        super().__init__("the caller's record was not read in full")
+        self.caller = caller
+
+
+class CallerStandingChanged(ConcurrentModification):
+    """A supervisor (or an operator's decision) changed a number's standing since it was read."""
+
+    def __init__(self, caller: str) -> None:
+        DomainError.__init__(self, "the caller's standing was changed by someone else; reload and try again")
+        self.incident_id = ""
+        self.caller = caller
+
+
 class InvalidRequest(DomainError):
     """The request is well-formed but breaks a domain rule (unknown district, no agency to dispatch to…).
 

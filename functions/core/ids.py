@@ -37,3 +37,14 @@ def ulid_timestamp_ms(value: str) -> int:
     for char in value[:10]:
         ms = (ms << 5) | _CROCKFORD.index(char)
     return ms
+
+
+def ulid_floor(timestamp_ms: int) -> str:
+    """The smallest ULID of that millisecond: every id created at or after it sorts at or after this (a
+    time window's bound as a key condition on an id sort key)."""
+    value = max(0, timestamp_ms) << 80
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 0x1F])
+        value >>= 5
+    return "".join(reversed(chars))

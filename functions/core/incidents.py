@@ -14,6 +14,7 @@ from datetime import timedelta
 from core import lifecycle
 from core.agencies import agencies_for
 from core.callbacks import CallbackDesk
+from core.callers import CallerService
 from core.clock import Clock, utc_now
 from core.contacts import checked_contact_id, contact_dedupe_key
 from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
@@ -30,6 +31,7 @@ from core.models import (
     Page,
     Priority,
     Rejection,
+    RejectionReason,
     Status,
 )
 from core.observability import MetricUnit, logger, metrics
@@ -37,6 +39,7 @@ from core.phone import normalize_phone
 from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory
 from core.positions import attach_if_newer
 from core.regency import Regency
+from core.standing import STANDING_FLAGS, CallerLookup, CallerPolicy, Standing
 
 SYSTEM_INTAKE = "system:intake"
 # Amazon Connect's contact flow, when it reports what the caller did (pressed the "cannot speak" key).
@@ -49,6 +52,8 @@ FLAG_ATTEMPTS = 3
 CALL_WITHOUT_INCIDENT = "CALL_WITHOUT_INCIDENT"
 # A verified incident still not dispatched this long after verification is escalated, not just re-queued.
 ESCALATE_AFTER = timedelta(minutes=10)
+# Rejections that change what a number's standing is (core.standing): the caller's record is assessed again.
+_STRIKES = frozenset({RejectionReason.PRANK, RejectionReason.SILENT})
 
 
 @dataclass(frozen=True)
@@ -84,11 +89,14 @@ class IncidentService:
         regency: Regency,
         dispatch_queue: DispatchQueue | None = None,
         clock: Clock = utc_now,
+        caller_policy: CallerPolicy | None = None,
     ) -> None:
         self._repo = repository
         self._regency = regency
         self._queue = dispatch_queue
         self._now = clock
+        # The deployment's policy (Settings.caller_policy), else the regency's own.
+        self.callers = CallerService(repository, caller_policy or regency.caller_policy, clock)
         # The abandoned and silent calls awaiting a call back, on the same table and clock.
         self.desk = CallbackDesk(repository, regency, clock)
 
@@ -194,6 +202,12 @@ class IncidentService:
         handset position (AML) that may have arrived before it, kept under the caller's number."""
         now = self._now()
         caller = normalize_phone(report.caller)
+        # A 112 call from a known number: its history first, in one short read that never fails the call
+        # (core.callers); the standing goes on the incident in the very write that creates it. The same
+        # read brings the handset's position if it came before the call.
+        voice = report.channel is Channel.VOICE and caller is not None
+        lookup, assessment = self.callers.lookup_for_call(caller, now) if voice and caller else (None, None)
+        standing = assessment.standing if assessment else Standing.NORMAL
         incident = Incident(
             id=new_ulid(int(now.timestamp() * 1000)),
             status=Status.RECEIVED,
@@ -203,7 +217,12 @@ class IncidentService:
             summary=report.summary,
             report=report.text,
             location=self._canonical(report.location),
-            flags=[*([] if caller else [Flag.CALLER_UNKNOWN]), *report.flags],
+            flags=[
+                *([] if caller else [Flag.CALLER_UNKNOWN]),
+                *report.flags,
+                *([STANDING_FLAGS[standing]] if standing in STANDING_FLAGS else []),
+            ],
+            recent_pranks=assessment.recent_pranks if lookup is not None and assessment else None,
             source=dict(report.source),
             created_by=report.actor,
             received_at=now,
@@ -214,23 +233,36 @@ class IncidentService:
         metrics.add_metric(
             name="IncidentRegistered" if created else "ReportRepeated", unit=MetricUnit.Count, value=1
         )
+        if created and standing is Standing.WARNED:
+            metrics.add_metric(name="CallerWarned", unit=MetricUnit.Count, value=1)
+        elif created and standing is Standing.DEMOTED:
+            metrics.add_metric(name="CallerDemoted", unit=MetricUnit.Count, value=1)
         # Only a 112 call: a web report from the same number may be about another place.
         if stored.channel is Channel.VOICE and stored.caller and stored.aml is None:
-            stored = self._take_kept_position(stored)
+            stored = self._take_kept_position(stored, lookup if voice else None)
         return stored, created
 
-    def _take_kept_position(self, incident: Incident) -> Incident:
+    def _take_kept_position(self, incident: Incident, lookup: CallerLookup | None) -> Incident:
         """The incident with the position its handset sent before the call was registered, if one is
-        waiting. Best effort: the incident is already stored, and a failure here must not fail the call
-        (the position stays kept, and the next AML message of the call attaches anyway)."""
+        waiting: the caller's lookup brought it, or (when that failed) it is read now. Best effort: the
+        incident is already stored, and a failure here must not fail the call (the position stays kept,
+        and the next AML message of the call attaches anyway)."""
         assert incident.caller is not None
+        try:
+            now = self._now()
+            position = (
+                lookup.position
+                if lookup is not None
+                else self._repo.kept_position(incident.caller, int(now.timestamp()))
+            )
+        except Exception:
+            logger.exception("kept AML position not read", extra={"incident_id": incident.id})
+            return incident
+        if position is None:
+            return incident
         for _ in range(2):
             try:
-                now = self._now()
-                position = self._repo.kept_position(incident.caller, int(now.timestamp()))
-                if position is None:
-                    return incident
-                return attach_if_newer(self._repo, incident, position, now) or incident
+                return attach_if_newer(self._repo, incident, position, self._now()) or incident
             except ConcurrentModification:
                 incident = self._repo.get(incident.id)  # an operator claimed it meanwhile: add it again
             except Exception:
@@ -291,6 +323,8 @@ class IncidentService:
         verified = self._repo.commit(lifecycle.verify(incident, operator, verification, self._now()))
         metrics.add_metric(name="IncidentVerified", unit=MetricUnit.Count, value=1)
         self._request_dispatch(verified)
+        if verified.caller:  # a genuine emergency from the number resets its standing (core.standing)
+            self.callers.refresh(verified.caller, verified, operator)
         return verified
 
     def _request_dispatch(self, incident: Incident) -> bool:
@@ -326,6 +360,8 @@ class IncidentService:
             unit=MetricUnit.Count,
             value=1,
         )
+        if rejected.caller and rejection.reason in _STRIKES:
+            self.callers.refresh(rejected.caller, rejected, operator)
         return rejected
 
     def acknowledge(self, incident_id: str, agency: Agency, actor: str, note: str | None = None) -> Incident:

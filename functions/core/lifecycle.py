@@ -4,9 +4,10 @@
                             |                                             |  (every agency acknowledged)
                             |                                             v
                             |                                        ACKNOWLEDGED --close--> CLOSED
-                            \\--reject (PRANK | NON_EMERGENCY | DUPLICATE)--> REJECTED
+                            \\--reject (PRANK | SILENT | NON_EMERGENCY | DUPLICATE)--> REJECTED
 
-LOCATE (the handset's position) and FLAG (a fact learnt after registration) keep the status they find.
+LOCATE (the handset's position), FLAG (a fact learnt after registration) and STANDING (a supervisor
+changed the caller's standing) keep the status they find, at any open stage.
 
 The callback desk (docs/callbacks.md): an abandoned or silent call, RECEIVED or IN_REVIEW, is called
 back; an attempt that reaches the caller puts it IN_REVIEW with that operator, and after the regency's
@@ -47,12 +48,11 @@ from core.models import (
     RejectionReason,
     Status,
 )
+from core.standing import STANDING_FLAGS, Standing
 
-STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
+_MOVES: Mapping[Status, Mapping[Action, Status]] = {
     Status.RECEIVED: {
         Action.CLAIM: Status.IN_REVIEW,
-        Action.LOCATE: Status.RECEIVED,
-        Action.FLAG: Status.RECEIVED,
         # a call that needs calling back (the callback desk), while nobody reviews it
         Action.ABANDON: Status.RECEIVED,
         Action.ABANDON_WITHDRAWN: Status.RECEIVED,
@@ -65,8 +65,6 @@ STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
         Action.REASSIGN: Status.IN_REVIEW,
         Action.VERIFY: Status.VERIFIED,
         Action.REJECT: Status.REJECTED,
-        Action.LOCATE: Status.IN_REVIEW,
-        Action.FLAG: Status.IN_REVIEW,
         # the same while someone reviews it: the desk's attempts keep the status
         Action.ABANDON: Status.IN_REVIEW,
         Action.ABANDON_WITHDRAWN: Status.IN_REVIEW,
@@ -75,24 +73,24 @@ STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
         Action.CALLBACK_REACHED: Status.IN_REVIEW,
         Action.CLOSE_UNREACHABLE: Status.REJECTED,
     },
-    Status.VERIFIED: {
-        Action.DISPATCH: Status.DISPATCHED,
-        Action.LOCATE: Status.VERIFIED,
-        Action.FLAG: Status.VERIFIED,
-    },
+    Status.VERIFIED: {Action.DISPATCH: Status.DISPATCHED},
     Status.DISPATCHED: {
         Action.AGENCY_ACKNOWLEDGE: Status.DISPATCHED,
         Action.ACKNOWLEDGE: Status.ACKNOWLEDGED,
-        Action.LOCATE: Status.DISPATCHED,
-        Action.FLAG: Status.DISPATCHED,
     },
-    Status.ACKNOWLEDGED: {
-        Action.CLOSE: Status.CLOSED,
-        Action.LOCATE: Status.ACKNOWLEDGED,
-        Action.FLAG: Status.ACKNOWLEDGED,
-    },
+    Status.ACKNOWLEDGED: {Action.CLOSE: Status.CLOSED},
     Status.CLOSED: {},
     Status.REJECTED: {},
+}
+# Changes that record something on an open incident without moving it, at any open stage.
+_IN_PLACE = (
+    Action.LOCATE,  # the handset's position (AML) arrived
+    Action.FLAG,  # a fact learnt after registration (the caller pressed the "cannot speak" key)
+    Action.STANDING,  # a supervisor lifted or imposed the caller's standing (core.callers)
+)
+STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
+    status: {**moves, **(dict.fromkeys(_IN_PLACE, status) if moves else {})}
+    for status, moves in _MOVES.items()
 }
 TERMINAL: frozenset[Status] = frozenset(s for s, moves in STATE_MACHINE.items() if not moves)
 
@@ -194,6 +192,25 @@ def locate(incident: Incident, fix: AmlFix, actor: Actor, now: datetime) -> Chan
         "transport": fix.transport.value,
     }
     return _move(incident, Action.LOCATE, actor, now, details=details, updates={"aml": fix})
+
+
+def mark_standing(
+    incident: Incident, supervisor: Actor, standing: Standing, reason: str, now: datetime
+) -> Change:
+    """A supervisor changed the standing of the incident's caller: its WARNED/DEMOTED flag follows, and
+    its timeline says who, why and to what (the caller's own audit trail has the entry too)."""
+    next_status(incident, Action.STANDING)
+    kept = [flag for flag in incident.flags if flag not in STANDING_FLAGS.values()]
+    flags = [*kept, STANDING_FLAGS[standing]] if standing in STANDING_FLAGS else kept
+    return _move(
+        incident,
+        Action.STANDING,
+        supervisor,
+        now,
+        reason=reason,
+        details={"standing": standing.value},
+        updates={"flags": flags},
+    )
 
 
 def flag(incident: Incident, flag: Flag, actor: Actor, now: datetime) -> Change:

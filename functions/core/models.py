@@ -91,6 +91,9 @@ class RejectionReason(StrEnum):
     PRANK = "PRANK"  # aduan iseng
     NON_EMERGENCY = "NON_EMERGENCY"  # solved together (gotong royong) or referred elsewhere
     DUPLICATE = "DUPLICATE"
+    # An open line closed without contact: nobody spoke. Counts lighter than a prank (core.standing), and
+    # is the callback desk's to follow up, not a false report.
+    SILENT = "SILENT"
     UNREACHABLE = (
         "UNREACHABLE"  # closed from the callback desk after the regency's number of failed callbacks
     )
@@ -120,6 +123,9 @@ class Action(StrEnum):
     AGENCY_ACKNOWLEDGE = "AGENCY_ACKNOWLEDGE"  # one agency confirmed, others still pending
     ACKNOWLEDGE = "ACKNOWLEDGE"  # the last pending agency confirmed
     CLOSE = "CLOSE"
+    # A supervisor lifted or imposed the caller's standing (core.standing); recorded on the caller's open
+    # incident, whose WARNED/DEMOTED flag follows it. The status does not move.
+    STANDING = "STANDING"
     FLAG = "FLAG"  # a flag added after registration, its status unchanged (details: the flag)
     ABANDON = "ABANDON"  # the caller hung up while queued, before any operator answered (contact events)
     ABANDON_WITHDRAWN = "ABANDON_WITHDRAWN"  # a later contact event showed the call was answered after all
@@ -133,6 +139,10 @@ class Flag(StrEnum):
     CALLER_UNKNOWN = "CALLER_UNKNOWN"  # withheld or unusable number: no call-back possible
     UNPARSED = "UNPARSED"  # the report could not be read by machine: an operator reads the raw payload
     LOCATION_ASKED = "LOCATION_ASKED"  # the citizen was asked where (a channel without locations)
+    # The caller's standing when the call came in (core.standing): recent pranks from this number. The call
+    # reached the operators as any other; these only say what its history is.
+    WARNED = "WARNED"  # the flow played the warning
+    DEMOTED = "DEMOTED"  # queued at a lower priority: a genuine caller waiting was answered first
     CANNOT_SPEAK = "CANNOT_SPEAK"  # the 112 caller pressed the flow's "cannot speak" key (5 5)
     ABANDONED = "ABANDONED"  # the caller hung up while queued, never answered: the callback desk calls back
     SILENT = "SILENT"  # an open line, nobody speaks (an operator says so)
@@ -340,6 +350,16 @@ class Incident(CamelModel):
     assigned_to: str | None = None
     rejection: Rejection | None = None
     flags: list[Flag] = Field(default_factory=list)
+    recent_pranks: int | None = Field(
+        default=None,
+        ge=0,
+        description="Calls from this number rejected as PRANK in the caller history's window, counted "
+        "when the call came in (112 calls with a known number)",
+    )
+    caller_masked: str | None = Field(
+        default=None,
+        description="The caller's number, masked, once the retention period has passed (caller is then null)",
+    )
     callback: Callback | None = Field(
         default=None, description="The callback desk's record: why it needs a callback, the attempts so far"
     )

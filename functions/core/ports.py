@@ -5,6 +5,7 @@ contract."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from core.lifecycle import Change
@@ -19,6 +20,7 @@ from core.models import (
     Status,
 )
 from core.replies import Reply
+from core.standing import CallerAuditEntry, CallerLookup, CallerRecord, StandingPage
 
 if TYPE_CHECKING:
     from core.deliveries import Pending
@@ -50,6 +52,57 @@ class IncidentRepository(Protocol):
     def recent_by_caller(self, caller: str, limit: int) -> list[Incident]:
         """The caller's latest incidents (E.164), newest first."""
         ...
+
+    def caller_lookup(self, caller: str, since: datetime, limit: int, now: datetime) -> CallerLookup:
+        """One read of what is kept under a number: its incidents received since `since` (at most
+        `limit`, newest first), its record of supervisors' decisions, and a handset position kept for its
+        call (unless expired at `now`)."""
+        ...
+
+    def caller_snapshot(self, caller: str, now: datetime) -> CallerLookup:
+        """Before a 112 call is stored, one short read by key: the number's record (with the calls its
+        last assessment kept) and a handset position kept for its call (unless expired at `now`)."""
+        ...
+
+    def caller_record(self, caller: str) -> CallerRecord | None:
+        """The number's record, read consistently (to change it)."""
+        ...
+
+    def save_caller_record(
+        self,
+        record: CallerRecord,
+        expected_version: int,
+        expires_at: int | None,
+        audit: CallerAuditEntry | None = None,
+        audit_expires_at: int | None = None,
+    ) -> CallerRecord:
+        """Store the record (version + 1) if it is still at `expected_version` (0: new), with the audit
+        entry of a person's change, atomically; CallerStandingChanged otherwise. `expires_at`: when it may
+        be deleted (epoch seconds; None: kept)."""
+        ...
+
+    def caller_timeline(self, caller: str, limit: int) -> list[CallerAuditEntry]:
+        """The number's audit trail (who changed its standing), newest first."""
+        ...
+
+    def list_standings(self, after: datetime, limit: int, cursor: str | None = None) -> StandingPage:
+        """Records whose standing lasts beyond `after`, the soonest to end first, a page at a time."""
+        ...
+
+    def incidents_between(self, status: Status, after_id: str, before_id: str, limit: int) -> list[Incident]:
+        """Incidents in `status` with ids strictly between the two, oldest first."""
+        ...
+
+    def mask_caller(self, incident: Incident, masked: str) -> bool:
+        """Replace the incident's number (and its handset's) by `masked`, out of the caller index, if it is
+        still at its version; False otherwise."""
+        ...
+
+    def retention_mark(self, name: str) -> str | None:
+        """How far the retention job has come in one list (the last id it handled)."""
+        ...
+
+    def set_retention_mark(self, name: str, mark: str) -> None: ...
 
     def keep_position(self, key: str, fix: AmlFix, expires_at: int) -> None:
         """Keep a handset position (AML) under a number or IMEI until `expires_at` (epoch seconds)."""

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from core.standing import DEFAULT_POLICY, CallerPolicy
+
 # Indonesia's three zones keep no daylight saving time, so a fixed offset is exact and needs no time-zone
 # database (the minimal image of recent Lambda Python runtimes ships none).
 INDONESIAN_ZONES: Mapping[str, tuple[str, int]] = {
@@ -35,6 +37,8 @@ class Regency:
     # Each district's administrative centre, which the panel's map outlines for an incident that names a
     # district but has no point (config.json regency.districtCenters).
     district_centers: Mapping[str, Point] = field(default_factory=dict)
+    # The prank policy (core.standing): the regency's own, which a deployment may override (CALLER_POLICY).
+    caller_policy: CallerPolicy = DEFAULT_POLICY
     # Failed callbacks (no answer, busy, silence, a wrong number) after which the callback desk may close an
     # abandoned or silent call as unreachable (docs/callbacks.md). Three, as many centres practise.
     callback_attempts: int = 3

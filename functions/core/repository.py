@@ -12,6 +12,7 @@ import binascii
 import json
 import time
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,9 +24,24 @@ from pydantic import BaseModel
 
 from core.calls import call_times
 from core.contacts import contact_dedupe_key
-from core.errors import CallRecordConflict, ConcurrentModification, IncidentNotFound, InvalidRequest
+from core.errors import (
+    CallerSnapshotIncomplete,
+    CallerStandingChanged,
+    CallRecordConflict,
+    ConcurrentModification,
+    IncidentNotFound,
+    InvalidRequest,
+)
+from core.ids import ulid_floor
 from core.lifecycle import Change, awaiting_callback, registration_audit
 from core.models import AmlFix, AuditEntry, CallRecord, Dispatch, Incident, IncidentDetail, Page, Status
+from core.standing import (
+    CallerAuditEntry,
+    CallerLookup,
+    CallerRecord,
+    PastCall,
+    StandingPage,
+)
 from core.tables import CALLBACK_INDEX, CALLER_INDEX, INCIDENTS, STATUS_INDEX, Index
 
 if TYPE_CHECKING:
@@ -52,6 +68,16 @@ CALL_SK = "CALL"  # a call's contact events: under CALL#<contact>, and the copy 
 CALL_KEPT_SECONDS = 30 * 86400  # the record under the contact: its incident keeps the copy beyond
 _CONFLICT_ATTEMPTS = 3
 AML_SK = "AML"
+CALLER_RECORD_SK = "STANDING"
+RETENTION_SK = "MARK"
+# The caller's own items in the by-caller index sort after every incident id (ULIDs are Crockford base32,
+# all below "~"), so the intake's one newest-first Query returns them ahead of the history: the record of
+# the supervisors' decisions, then a handset position (AML) waiting for the call.
+CALLER_RECORD_KEY = "~STANDING"
+CALLER_AML_KEY = "~AML"
+CALLER_ITEMS_FROM = "~"
+# The supervisors' list of current standings: a partition of the by-status index, sorted by when each ends.
+STANDINGS_PARTITION = "STANDINGS"
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -76,6 +102,24 @@ PATIENT_CONFIG = Config(
 
 def dynamodb_client(config: Config | None = None) -> DynamoDBClient:
     return boto3.client("dynamodb", config=config or FAST_CONFIG)
+
+
+def lookup_config(timeout_ms: int) -> Config:
+    """The caller's history before a 112 call is stored: one attempt, answered within `timeout_ms` or
+    given up (the standing is then NORMAL), so that it never holds the call's record back for long."""
+    seconds = timeout_ms / 1000
+    return Config(
+        connect_timeout=seconds, read_timeout=seconds, retries={"mode": "standard", "total_max_attempts": 1}
+    )
+
+
+def caller_pk(caller: str) -> str:
+    return f"CALLER#{caller}"
+
+
+def sortable_time(moment: datetime) -> str:
+    """A UTC time as fixed-width ISO 8601 (milliseconds, Z), so strings sort as the times do."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def incident_pk(incident_id: str) -> str:
@@ -125,8 +169,8 @@ def incident_item(incident: Incident) -> dict[str, Any]:
         GSI_PK: f"STATUS#{incident.status}",
         GSI_SK: incident.id,
     }
-    if incident.caller:  # the caller index is sparse: an unknown caller has no entry
-        keys |= {CALLER_PK: f"CALLER#{incident.caller}", CALLER_SK: incident.id}
+    if incident.caller:  # the caller index is sparse: an unknown (or masked) caller has no entry
+        keys |= {CALLER_PK: caller_pk(incident.caller), CALLER_SK: incident.id}
     if awaiting_callback(incident):  # so is the callback desk's: only the calls it still has to call back
         keys |= {CALLBACK_PK: CALLBACK_PARTITION, CALLBACK_SK: incident.id}
     return _item(incident, keys, "INCIDENT")
@@ -156,12 +200,49 @@ def _is_cancelled(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "TransactionCanceledException"
 
 
+def caller_record_item(record: CallerRecord, expires_at: int | None) -> dict[str, Any]:
+    keys = {
+        PK: caller_pk(record.caller),
+        SK: CALLER_RECORD_SK,
+        CALLER_PK: caller_pk(record.caller),
+        CALLER_SK: CALLER_RECORD_KEY,
+    }
+    until = record.listed_until()
+    if until is not None:  # the supervisors' list is sparse: a number without a standing is not in it
+        keys |= {GSI_PK: STANDINGS_PARTITION, GSI_SK: f"{sortable_time(until)}#{record.caller}"}
+    item = _item(record, keys, "CALLER")
+    if expires_at is not None:
+        item[TTL] = {"N": str(expires_at)}
+    return item
+
+
+def caller_audit_item(entry: CallerAuditEntry, version: int, expires_at: int) -> dict[str, Any]:
+    sk = f"{AUDIT_PREFIX}{sortable_time(entry.at)}#{version:08d}"
+    item = _item(entry, {PK: caller_pk(entry.caller), SK: sk}, "CALLER_AUDIT")
+    item[TTL] = {"N": str(expires_at)}
+    return item
+
+
 class DynamoIncidentRepository:
     """IncidentRepository on one DynamoDB table (see core.tables)."""
 
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        client: DynamoDBClient | None = None,
+        lookup_client: DynamoDBClient | None = None,
+        lookup_timeout_ms: int = 300,
+    ) -> None:
         self._table = table_name
         self._client = client or dynamodb_client()
+        # A client given for both (the tests count its calls) serves the intake's urgent lookup too.
+        self._lookup_client = lookup_client or (client if client is not None else None)
+        self._lookup_timeout_ms = lookup_timeout_ms
+
+    def _urgent_client(self) -> DynamoDBClient:
+        if self._lookup_client is None:  # made on first use: only a 112 call's registration needs it
+            self._lookup_client = dynamodb_client(lookup_config(self._lookup_timeout_ms))
+        return self._lookup_client
 
     # -- writes --------------------------------------------------------------------------------------
 
@@ -326,18 +407,229 @@ class DynamoIncidentRepository:
         response = self._client.query(
             TableName=self._table,
             IndexName=CALLER_INDEX.name,
-            KeyConditionExpression="#pk = :pk",
-            ExpressionAttributeNames={"#pk": CALLER_PK},
-            ExpressionAttributeValues={":pk": {"S": f"CALLER#{caller}"}},
+            KeyConditionExpression="#pk = :pk AND #sk < :records",  # incidents only
+            ExpressionAttributeNames={"#pk": CALLER_PK, "#sk": CALLER_SK},
+            ExpressionAttributeValues={":pk": {"S": caller_pk(caller)}, ":records": {"S": CALLER_ITEMS_FROM}},
             ScanIndexForward=False,  # newest first
             Limit=limit,
         )
         return [_model(Incident, item) for item in response.get("Items", [])]
 
+    def caller_lookup(self, caller: str, since: datetime, limit: int, now: datetime) -> CallerLookup:
+        """One Query of the by-caller index: the number's incidents received since `since` (at most
+        `limit`, newest first), its record and a position kept for its call."""
+        response = self._client.query(
+            TableName=self._table,
+            IndexName=CALLER_INDEX.name,
+            KeyConditionExpression="#pk = :pk AND #sk >= :from",
+            ExpressionAttributeNames={"#pk": CALLER_PK, "#sk": CALLER_SK},
+            ExpressionAttributeValues={
+                ":pk": {"S": caller_pk(caller)},
+                ":from": {"S": ulid_floor(int(since.timestamp() * 1000))},
+            },
+            ScanIndexForward=False,
+            Limit=limit + 2,  # the record and a kept position come first
+        )
+        history: list[Incident] = []
+        record: CallerRecord | None = None
+        position: AmlFix | None = None
+        for item in response.get("Items", []):
+            kind = item.get("kind", {}).get("S")
+            if kind == "INCIDENT":
+                history.append(_model(Incident, item))
+            elif kind == "CALLER":
+                record = _model(CallerRecord, item)
+            elif kind == "AML" and int(item[TTL]["N"]) > int(now.timestamp()):  # TTL deletion lags
+                position = _model(AmlFix, item)
+        history = history[:limit]
+        return CallerLookup([PastCall.of(incident) for incident in history], record, position, history)
+
+    def caller_snapshot(self, caller: str, now: datetime) -> CallerLookup:
+        """What the intake needs of a number before its call is stored, in one BatchGetItem by key on the
+        short client: its record (the calls its last assessment kept, the supervisors' decisions) and a
+        handset position kept for its call. Strongly consistent: a rejection refreshed the record before
+        its answer, so the next call sees it, as a read of the eventually consistent index might not.
+        Raises when DynamoDB leaves a key unprocessed (the caller's standing is then NORMAL)."""
+        keys = [
+            {PK: {"S": caller_pk(caller)}, SK: {"S": CALLER_RECORD_SK}},
+            {PK: {"S": f"AML#{caller}"}, SK: {"S": AML_SK}},
+        ]
+        response = self._urgent_client().batch_get_item(
+            RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}}
+        )
+        if response.get("UnprocessedKeys"):
+            raise CallerSnapshotIncomplete(caller)
+        record: CallerRecord | None = None
+        position: AmlFix | None = None
+        for item in response.get("Responses", {}).get(self._table, []):
+            kind = item.get("kind", {}).get("S")
+            if kind == "CALLER":
+                record = _model(CallerRecord, item)
+            elif kind == "AML" and int(item[TTL]["N"]) > int(now.timestamp()):  # TTL deletion lags
+                position = _model(AmlFix, item)
+        return CallerLookup(list(record.calls) if record else [], record, position)
+
+    # -- a number's record: the supervisors' decisions and its standing as last assessed ---------------
+
+    def caller_record(self, caller: str) -> CallerRecord | None:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={PK: {"S": caller_pk(caller)}, SK: {"S": CALLER_RECORD_SK}},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return _model(CallerRecord, item) if item else None
+
+    def save_caller_record(
+        self,
+        record: CallerRecord,
+        expected_version: int,
+        expires_at: int | None,
+        audit: CallerAuditEntry | None = None,
+        audit_expires_at: int | None = None,
+    ) -> CallerRecord:
+        """Store the record if it is still at `expected_version` (0: it must not exist), with its audit
+        entry when a person changed it, atomically; CallerStandingChanged otherwise."""
+        saved = record.model_copy(update={"version": expected_version + 1})
+        put: dict[str, Any] = {"TableName": self._table, "Item": caller_record_item(saved, expires_at)}
+        if expected_version == 0:
+            put["ConditionExpression"] = f"attribute_not_exists({PK})"
+        else:
+            put["ConditionExpression"] = "#version = :expected"
+            put["ExpressionAttributeNames"] = {"#version": "version"}
+            put["ExpressionAttributeValues"] = {":expected": {"N": str(expected_version)}}
+        items: list[TransactWriteItemTypeDef] = [{"Put": put}]  # type: ignore[typeddict-item]
+        if audit is not None:
+            assert audit_expires_at is not None
+            entry = caller_audit_item(audit, saved.version, audit_expires_at)
+            items.append(
+                {"Put": {"TableName": self._table, "Item": entry,
+                         "ConditionExpression": f"attribute_not_exists({PK})"}}
+            )  # fmt: skip
+        for attempt in range(_CONFLICT_ATTEMPTS):
+            try:
+                if audit is None:
+                    self._client.put_item(**put)
+                else:
+                    self._client.transact_write_items(TransactItems=items)
+                return saved
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code")
+                codes = set(_reason_codes(error)) if _is_cancelled(error) else {str(code)}
+                if "ConditionalCheckFailed" in codes or "ConditionalCheckFailedException" in codes:
+                    raise CallerStandingChanged(record.caller) from error
+                if "TransactionConflict" in codes and attempt < _CONFLICT_ATTEMPTS - 1:
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                if "TransactionConflict" in codes:
+                    raise CallerStandingChanged(record.caller) from error
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def caller_timeline(self, caller: str, limit: int) -> list[CallerAuditEntry]:
+        """The number's audit trail, newest first."""
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :audit)",
+            ExpressionAttributeNames={"#pk": PK, "#sk": SK},
+            ExpressionAttributeValues={":pk": {"S": caller_pk(caller)}, ":audit": {"S": AUDIT_PREFIX}},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [_model(CallerAuditEntry, item) for item in response.get("Items", [])]
+
+    def list_standings(self, after: datetime, limit: int, cursor: str | None = None) -> StandingPage:
+        """Numbers whose standing lasts beyond `after`, the soonest to end first."""
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": STATUS_INDEX.name,
+            "KeyConditionExpression": "#pk = :pk AND #sk > :after",
+            "ExpressionAttributeNames": {"#pk": GSI_PK, "#sk": GSI_SK},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": STANDINGS_PARTITION},
+                ":after": {"S": sortable_time(after)},
+            },
+            "ScanIndexForward": True,
+            "Limit": limit,
+        }
+        if cursor:
+            query["ExclusiveStartKey"] = decode_cursor(cursor, STANDINGS_PARTITION)
+        response = self._client.query(**query)
+        items = [_model(CallerRecord, item) for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return StandingPage(items=items, next_cursor=encode_cursor(last) if last else None)
+
+    # -- retention: numbers in old incidents are masked -------------------------------------------------
+
+    def incidents_between(self, status: Status, after_id: str, before_id: str, limit: int) -> list[Incident]:
+        """Incidents in `status` with ids after `after_id` and before `before_id`, oldest first."""
+        response = self._client.query(
+            TableName=self._table,
+            IndexName=STATUS_INDEX.name,
+            KeyConditionExpression="#pk = :pk AND #sk BETWEEN :after AND :before",
+            ExpressionAttributeNames={"#pk": GSI_PK, "#sk": GSI_SK},
+            ExpressionAttributeValues={
+                ":pk": {"S": f"STATUS#{status}"},
+                ":after": {"S": after_id},
+                ":before": {"S": before_id},
+            },
+            ScanIndexForward=True,
+            Limit=limit + 1,  # BETWEEN includes `after_id` itself
+        )
+        found = [_model(Incident, item) for item in response.get("Items", [])]
+        return [i for i in found if after_id < i.id < before_id][:limit]
+
+    def mask_caller(self, incident: Incident, masked: str) -> bool:
+        """Replace the incident's number with `masked` and take it out of the caller index (the handset's
+        number and IMEI too); False when the incident changed since it was read."""
+        names = {"#version": "version", "#caller": "caller", "#masked": "caller_masked",
+                 "#gpk": CALLER_PK, "#gsk": CALLER_SK}  # fmt: skip
+        values: dict[str, Any] = {":expected": {"N": str(incident.version)}, ":masked": {"S": masked}}
+        sets = ["#masked = :masked"]
+        removes = ["#caller", "#gpk", "#gsk"]
+        if incident.aml is not None:
+            names |= {"#aml": "aml", "#number": "number", "#imei": "imei"}
+            removes.append("#aml.#imei")
+            if incident.aml.number:
+                sets.append("#aml.#number = :masked")
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={PK: {"S": incident_pk(incident.id)}, SK: {"S": INCIDENT_SK}},
+                UpdateExpression=f"SET {', '.join(sets)} REMOVE {', '.join(removes)}",
+                ConditionExpression="#version = :expected",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def retention_mark(self, name: str) -> str | None:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={PK: {"S": f"RETENTION#{name}"}, SK: {"S": RETENTION_SK}},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return str(item["mark"]["S"]) if item else None
+
+    def set_retention_mark(self, name: str, mark: str) -> None:
+        self._client.put_item(
+            TableName=self._table,
+            Item={PK: {"S": f"RETENTION#{name}"}, SK: {"S": RETENTION_SK}, "kind": {"S": "RETENTION"},
+                  "mark": {"S": mark}},
+        )  # fmt: skip
+
     # -- positions waiting for their call, and request counters -------------------------------------
 
     def keep_position(self, key: str, fix: AmlFix, expires_at: int) -> None:
-        item = _item(fix, {PK: f"AML#{key}", SK: AML_SK}, "AML")
+        keys = {PK: f"AML#{key}", SK: AML_SK}
+        if key.startswith("+"):  # under a number: in the caller index, where the intake's lookup finds it
+            keys |= {CALLER_PK: caller_pk(key), CALLER_SK: CALLER_AML_KEY}
+        item = _item(fix, keys, "AML")
         item[TTL] = {"N": str(expires_at)}
         self._client.put_item(TableName=self._table, Item=item)
 

@@ -7,12 +7,14 @@ with the variable's name (see `require`), which is how a drift between infra and
 from __future__ import annotations
 
 import functools
+import json
 import os
 from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.regency import REGENCIES, Regency
+from core.standing import CallerPolicy
 
 
 class SettingsError(RuntimeError):
@@ -43,6 +45,12 @@ class Settings(BaseModel):
     # is not re-queued beside itself.
     dispatch_grace_seconds: int = Field(default=180, ge=5, alias="DISPATCH_GRACE_SECONDS")
     cors_allow_origins: str | None = Field(default=None, alias="CORS_ALLOW_ORIGINS")  # comma-separated
+    # The deployment's changes to the regency's prank policy: a JSON object of CallerPolicy's camelCase keys
+    # (context callerPolicy), checked here as at synth.
+    caller_policy_json: str | None = Field(default=None, alias="CALLER_POLICY")
+    # How long the intake waits for the caller's history before answering NORMAL (one attempt, no retry):
+    # the standing never delays a call by more than this.
+    caller_lookup_timeout_ms: int = Field(default=300, ge=50, le=2000, alias="CALLER_LOOKUP_TIMEOUT_MS")
 
     @property
     def allowed_origins(self) -> list[str]:
@@ -54,6 +62,10 @@ class Settings(BaseModel):
             return REGENCIES[self.regency_code]
         except KeyError:
             raise SettingsError(f"REGENCY={self.regency_code!r} is not one of {sorted(REGENCIES)}") from None
+
+    @property
+    def caller_policy(self) -> CallerPolicy:
+        return policy_with(self.regency.caller_policy, self.caller_policy_json)
 
     def require(self, field: str) -> str:
         value = getattr(self, field)
@@ -70,6 +82,19 @@ class Settings(BaseModel):
             return cls.model_validate({k: v for k, v in env.items() if k in names})
         except ValidationError as error:
             raise SettingsError(str(error)) from error
+
+
+def policy_with(base: CallerPolicy, changes: str | None) -> CallerPolicy:
+    """`base` with the keys of the JSON object `changes` replaced; SettingsError naming the problem."""
+    if not changes:
+        return base
+    try:
+        override = json.loads(changes)
+        if not isinstance(override, dict):
+            raise SettingsError('CALLER_POLICY: a JSON object of the policy\'s keys, e.g. {"warnAfter": 3}')
+        return CallerPolicy.model_validate({**base.model_dump(by_alias=True), **override})
+    except ValueError as error:  # JSON and pydantic's errors both are
+        raise SettingsError(f"CALLER_POLICY: {error}") from error
 
 
 @functools.cache

@@ -2,15 +2,19 @@
 operator.
 
 It registers the call as a RECEIVED incident and answers Connect's STRING_MAP (a flat map of strings,
-under 32 KB) so the flow can set `incidentId` on the contact for the operator's screen pop. Connect
-retries a failed invocation: the same contact always maps to the same incident. When every attempt
-failed, the operator who takes the call opens its incident under the same contact (IncidentService.
-open_call); a late success here then answers that incident.
+under 32 KB) so the flow can set `incidentId` on the contact for the operator's screen pop, and branch on
+`callerStanding` (the number's recent pranks: core.standing) to warn the caller or lower the call's
+priority in the queue; every branch still ends in the operators' queue. Connect retries a failed
+invocation: the same contact always maps to the same incident. When every attempt failed, the operator
+who takes the call opens its incident under the same contact (IncidentService.open_call); a late success
+here then answers that incident.
 
 The flow invokes it a second time, with the block's parameter `event` = CANNOT_SPEAK, when the caller
-pressed the "cannot speak" key: the call's incident gets the CANNOT_SPEAK flag (registered first if the
-first invocation never did), audited as a change by `system:connect`. An unknown `event` registers the
-call as the first invocation does: whatever the flow says, the answer is the call's incident.
+pressed the "cannot speak" key: the call's incident gets the CANNOT_SPEAK flag (registered first, with its
+standing, if the first invocation never did), audited as a change by `system:connect`; the answer adds
+`cannotSpeak` to the same keys, the standing being the one the call came in with. An unknown `event`
+registers the call as the first invocation does: whatever the flow says, the answer is the call's
+incident.
 """
 
 from __future__ import annotations
@@ -34,7 +38,17 @@ CANNOT_SPEAK = "CANNOT_SPEAK"
 @functools.cache
 def default_service() -> IncidentService:
     settings = get_settings()
-    return IncidentService(DynamoIncidentRepository(settings.require("table_name")), settings.regency)
+    repository = DynamoIncidentRepository(
+        settings.require("table_name"), lookup_timeout_ms=settings.caller_lookup_timeout_ms
+    )
+    return IncidentService(repository, settings.regency, caller_policy=settings.caller_policy)
+
+
+def caller_standing(incident: Incident) -> str:
+    """The standing the call came in with, as its flag says (a Connect retry answers the first one's)."""
+    if Flag.DEMOTED in incident.flags:
+        return "DEMOTED"
+    return "WARNED" if Flag.WARNED in incident.flags else "NORMAL"
 
 
 def connect_response(incident: Incident, created: bool) -> dict[str, str]:
@@ -44,6 +58,8 @@ def connect_response(incident: Incident, created: bool) -> dict[str, str]:
         "incidentStatus": incident.status.value,
         "callerKnown": "true" if incident.caller else "false",
         "repeatInvocation": "false" if created else "true",
+        "callerStanding": caller_standing(incident),
+        "recentPranks": str(incident.recent_pranks or 0),
     }
 
 
@@ -70,6 +86,7 @@ def lambda_handler(
             "incident_id": incident.id,
             "caller": mask_phone(incident.caller),
             "channel": incident.channel,
+            "caller_standing": caller_standing(incident),
         },
     )
     return connect_response(incident, created)

@@ -1,5 +1,6 @@
-"""verify-api: the operators' REST API: queue, detail, and the verify workflow (claim, verify, reject, …),
-one Powertools Router per concern (verify/routes/), included by this entry module.
+"""verify-api: the operators' REST API: queue, detail, the verify workflow (claim, verify, reject, …) and
+callers' history and standing, one Powertools Router per concern (verify/routes/), included by this entry
+module.
 
 Routes parse and validate (Powertools + pydantic), identify the operator from the Cognito claims, call
 core, and shape the answer. Errors: 401 no/bad token, 403 not an operator, 404 unknown incident, 409
@@ -43,7 +44,7 @@ from core.ports import OperatorDirectory
 from core.repository import DynamoIncidentRepository, dynamodb_client
 from core.settings import get_settings
 from verify.conditional import apply_conditional_get
-from verify.routes import callbacks, dispatches, incidents, operators, queue, review
+from verify.routes import callbacks, callers, dispatches, incidents, operators, queue, review
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 API_TITLE = "Respon 112 — operators' API"
@@ -53,7 +54,7 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
 }
 # Included in this order, after this module's own route, so the OpenAPI document keeps its order: Powertools
 # lists the paths with parameters first, then the others, each in the order they were registered.
-ROUTES = (operators, queue, incidents, review, dispatches, callbacks)
+ROUTES = (operators, queue, incidents, review, dispatches, callbacks, callers)
 
 app = APIGatewayRestResolver(
     enable_validation=True,
@@ -114,9 +115,11 @@ def openapi_schema() -> dict[str, Any]:
 @functools.cache
 def default_service() -> IncidentService:
     settings = get_settings()
-    repository = DynamoIncidentRepository(settings.require("table_name"), dynamodb_client())
+    repository = DynamoIncidentRepository(
+        settings.require("table_name"), dynamodb_client(), lookup_timeout_ms=settings.caller_lookup_timeout_ms
+    )
     dispatch_queue = SqsDispatchQueue(settings.require("dispatch_queue_url"))
-    return IncidentService(repository, settings.regency, dispatch_queue)
+    return IncidentService(repository, settings.regency, dispatch_queue, caller_policy=settings.caller_policy)
 
 
 @functools.cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from core.contacts import CONTACT_ID_PATTERN
 from core.models import (
@@ -22,6 +22,7 @@ from core.models import (
     RequestModel,
 )
 from core.phone import E164
+from core.standing import Standing
 
 Summary = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
@@ -151,6 +152,23 @@ class SilentRequest(RequestModel):
 
 class UnreachableRequest(RequestModel):
     note: Note | None = Field(default=None, description="Why, beyond the failed callbacks")
+
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+
+
+class StandingRequest(RequestModel):
+    """A supervisor's decision on a number's standing: lift it (NORMAL) or impose WARNED or DEMOTED."""
+
+    standing: Standing = Field(
+        description="NORMAL lifts (what its calls so far said no longer counts); WARNED or DEMOTED imposes"
+    )
+    reason: Reason = Field(description="Why, for the audit trail (3-500 characters)")
+    until: AwareDatetime | None = Field(
+        default=None,
+        description="When an imposed standing ends (in the future, within the retention period); "
+        "without it, until lifted. Not for NORMAL",
+    )
 
 
 class Me(CamelModel):

@@ -105,6 +105,21 @@ export class Api {
     return this.post(`/incidents/${encodeURIComponent(id)}/${action}`, body);
   }
 
+  /** A caller's history and standing: the number in E.164, URL-encoded (%2B62…) as the API wants it. */
+  caller(number) {
+    return this.get(`/callers/${encodeURIComponent(number)}`);
+  }
+
+  /** Supervisors: the numbers with a standing now, the soonest to end first. */
+  standings(limit = 100) {
+    return this.get(`/callers?limit=${limit}`);
+  }
+
+  /** Supervisors: lift (NORMAL) or impose a standing, with the reason. */
+  setStanding(number, standing, reason) {
+    return this.post(`/callers/${encodeURIComponent(number)}/standing`, { standing, reason });
+  }
+
   acknowledge(id, agency, note) {
     const path = `/incidents/${encodeURIComponent(id)}/dispatches/${encodeURIComponent(agency)}/acknowledge`;
     return this.post(path, note ? { note } : {});

@@ -15,6 +15,7 @@ const FIELD_RULES = {
   callback: { outcome: "err_callbackOutcome", note: "err_callbackNote" },
   unreachable: { note: "err_note" },
   silent: { note: "err_note" },
+  lift: { reason: "err_liftReason" },
 };
 
 export function resetErrors(form) {

@@ -5,9 +5,11 @@ import { t, term, has, lang } from "./i18n.js";
 
 const SNIPPET_CHARS = 140; // of the citizen's words, in a queue row
 
-/** Who reported: the caller's number, else the social account the message came from. */
+/** Who reported: the caller's number (masked once its retention is over), else the social account the
+ * message came from. */
 export function reporter(incident) {
   if (incident.caller) return incident.caller;
+  if (incident.callerMasked) return incident.callerMasked;
   const source = incident.source || {};
   if (source.screenName) return `@${source.screenName}`;
   const id = source.instagramSender || source.twitterUser;

@@ -1,6 +1,6 @@
 // The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
-// 1-5, l, ?, i; b, o, u, s for the callback desk), inside a form only Esc, Ctrl+Enter and the Alt ones;
-// and the help dialog that lists them.
+// 1-6, l, ?, i; b, o, u, s for the callback desk; u on the callers' tab), inside a form only Esc, Ctrl+Enter
+// and the Alt ones; and the help dialog that lists them.
 // A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
 import { $, $$, h, replace, inFormControl } from "./dom.js";
 import { t, toggleLanguage, onLanguageChange } from "./i18n.js";
@@ -21,9 +21,11 @@ const HELP = [
   ["x", "key_close"],
   ["t", "key_reassign"],
   ["1 2 3 4 5", "key_tabs"],
+  ["6", "key_standings"],
   ["b", "key_dial"],
   ["o", "key_callback"],
   ["u", "key_unreachable"],
+  ["u", "key_lift"],
   ["s", "key_silent"],
   ["l", "key_lang"],
   ["?", "key_help"],
@@ -32,7 +34,8 @@ const HELP = [
 ];
 
 export class Keys {
-  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk }) {
+  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings }) {
+    this.standings = standings;
     this.store = store;
     this.lists = lists;
     this.incidentView = incidentView;
@@ -99,9 +102,11 @@ export class Keys {
     // No single-key shortcut inside a form (its fields, radios, checkboxes, buttons) or while typing.
     if (inFormControl(event) || target.closest?.("form") || event.ctrlKey || event.metaKey || event.altKey) return;
     const inList = target === document.body || target.closest?.("#queue-pane") || target.id === "main";
+    // On the callers' tab the moves go through its own list.
+    const list = this.lists.tab === "standings" ? this.standings : this.lists;
     const handlers = {
-      j: () => this.lists.move(1),
-      k: () => this.lists.move(-1),
+      j: () => list.move(1),
+      k: () => list.move(-1),
       n: () => this.lists.jumpToNewest(),
       c: () => this.actions.claim(),
       v: () => this.forms.open("verify"),
@@ -116,9 +121,12 @@ export class Keys {
       3: () => this.lists.setTab("dispatched", true),
       4: () => this.lists.setTab("review", true),
       5: () => this.lists.setTab("callbacks", true),
+      6: () => this.lists.setTab("standings", true),
       b: () => this.desk.dial(),
       o: () => this.desk.openRecord(),
-      u: () => this.desk.openUnreachable(),
+      // u: on the callers' tab a supervisor lifts the selected standing; anywhere else the desk closes
+      // the call it acts on as unreachable. Each asks first, in a dialog that names what it acts on.
+      u: () => (this.lists.tab === "standings" ? this.standings.liftSelected() : this.desk.openUnreachable()),
       s: () => this.desk.openSilent(),
       l: () => toggleLanguage(),
       "?": () => openDialog($("#help-dialog")),
@@ -132,10 +140,10 @@ export class Keys {
       return;
     }
     if (inList) {
-      handlers.ArrowDown = () => this.lists.move(1);
-      handlers.ArrowUp = () => this.lists.move(-1);
-      handlers.Home = () => this.lists.move(-Infinity);
-      handlers.End = () => this.lists.move(Infinity);
+      handlers.ArrowDown = () => list.move(1);
+      handlers.ArrowUp = () => list.move(-1);
+      handlers.Home = () => list.move(-Infinity);
+      handlers.End = () => list.move(Infinity);
     }
     if (event.key === "Enter") {
       if (target.closest?.("button, a, input, [role=tab], .leaflet-container")) return; // they handle Enter themselves

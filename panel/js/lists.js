@@ -4,7 +4,8 @@
 // comes from the polls (list-polls.js); the list re-renders when it, the open incident, a draft or the
 // language changes, and only then (its signature says so) so that focus and scrolling stay put. The
 // callback desk's tab is one of them, but its list is the desk's own (callbacks.js, `desk`): the store's
-// "tab" event says which tab is shown, and the keys that move in a list reach the desk there.
+// "tab" event says which tab is shown, and the keys that move in a list reach the desk there. The
+// supervisors' callers tab (standings.js) shows its own panel instead of this one.
 import { $, $$, h, replace, show } from "./dom.js";
 import { t, term, lang, onLanguageChange } from "./i18n.js";
 import { waited, waitedSeconds } from "./format.js";
@@ -16,6 +17,8 @@ import { row } from "./queue-rows.js";
 const LONG_WAIT_S = 60; // a row waiting longer than this is marked
 const FRESH_MS = 8000; // how long a new incident's row stays highlighted
 const EMPTY = { queue: "emptyQueue", mine: "emptyMine", dispatched: "emptyDispatched", review: "emptyReview" };
+// Tabs only supervisors have: every incident under review, and the callers with a standing (standings.js).
+const SUPERVISORS_TABS = ["review", "standings"];
 
 export class QueueView {
   /** `open(id)`: a row was chosen (the incident's view opens it). */
@@ -53,7 +56,7 @@ export class QueueView {
 
   start() {
     this.setTab("queue", false);
-    show($("#tab-review"), this.store.isSupervisor);
+    for (const tab of SUPERVISORS_TABS) show($(`#tab-${tab}`), this.store.isSupervisor);
     this.polls.start();
     this.clockTimer = setInterval(() => this.tickClocks(), 1000);
   }
@@ -136,7 +139,7 @@ export class QueueView {
   }
 
   setTab(tab, focus) {
-    if (tab === "review" && !this.store.isSupervisor) return;
+    if (SUPERVISORS_TABS.includes(tab) && !this.store.isSupervisor) return;
     const changed = tab !== this.tab;
     this.tab = tab;
     for (const el of $$("[role=tab]")) {
@@ -144,9 +147,14 @@ export class QueueView {
       el.setAttribute("aria-selected", String(active));
       el.tabIndex = active ? 0 : -1;
     }
-    $("#queue-panel").setAttribute("aria-labelledby", `tab-${tab}`);
+    // The callers' tab has a panel of its own (standings.js); every other tab shows incidents (the desk's
+    // in the same panel, callbacks.js).
+    show($("#queue-panel"), tab !== "standings");
+    show($("#standings-panel"), tab === "standings");
+    if (tab !== "standings") $("#queue-panel").setAttribute("aria-labelledby", `tab-${tab}`);
     this.refreshSoon(...(tab === "dispatched" ? DISPATCHED_STATUSES : tab === "queue" ? [] : ["IN_REVIEW"]));
-    if (changed || tab === "callbacks") this.store.emit("tab", { tab });
+    // The desk and the callers' tab read their lists when shown, and again when chosen again.
+    if (changed || tab === "callbacks" || tab === "standings") this.store.emit("tab", { tab });
     this.render();
     if (focus) $(`#tab-${tab}`).focus();
   }
@@ -181,8 +189,9 @@ export class QueueView {
     document.title = counts.queue ? t("queueTitleCount", { count: counts.queue }) : t("appName");
     show($("#queue-more"), this.tab === "queue" && this.polls.more("RECEIVED"));
     this.renderReviewFilter();
-    if (this.tab === "callbacks") {
-      this.signature = ""; // the desk renders its own list; this one is drawn again when its tab returns
+    if (this.tab === "callbacks" || this.tab === "standings") {
+      // the desk and the callers' tab render their own lists; this one is drawn again when its tab returns
+      this.signature = "";
       return;
     }
     const openId = this.store.openId;
@@ -205,6 +214,7 @@ export class QueueView {
           fresh: this.fresh.has(incident.id),
           draft: this.drafts.has(incident.id),
           tabbable: incident.id === this.tabbableId,
+          historyDays: this.store.historyDays,
         }),
       ),
     );

@@ -29,9 +29,16 @@ function rowHolder(incident, tab) {
   return h("span", { class: "holder" }, t("handledBy", { user: incident.assignedTo }));
 }
 
+/** The caller's recent pranks, counted when the call came in: "3× iseng / 30 hari". */
+function pranksBadge(incident, days) {
+  const count = incident.recentPranks;
+  if (!count) return null;
+  return h("span", { class: "prank-badge", title: t("pranksBadgeLabel", { count, days }) }, t("pranksBadge", { count, days }));
+}
+
 /** A row of `tab`; `selected`, `open` (in the incident's view), `fresh` (just arrived), `draft` and
- * `tabbable` (the one row Tab reaches) say how it stands. */
-export function row(incident, { tab, selected, open, fresh, draft, tabbable }) {
+ * `tabbable` (the one row Tab reaches) say how it stands; `historyDays` what the pranks' count spans. */
+export function row(incident, { tab, selected, open, fresh, draft, tabbable, historyDays }) {
   const showStatus = tab !== "queue";
   return h(
     "li",
@@ -53,6 +60,7 @@ export function row(incident, { tab, selected, open, fresh, draft, tabbable }) {
       incident.priority ? h("span", { class: `priority ${incident.priority}` }, incident.priority) : null,
       rowHolder(incident, tab),
       draft ? h("span", { class: "draft-chip" }, t("draftChip")) : null,
+      pranksBadge(incident, historyDays),
       incident.flags && incident.flags.length ? h("span", { class: "flags" }, incident.flags.map((f) => flagChip(incident, f))) : null,
       incident.report ? h("span", { class: "snippet", title: snippet(incident.report).title }, snippet(incident.report).text) : null,
     ),

@@ -1,12 +1,13 @@
 // The reject form: why (a prank, not an emergency: with the advice given, a duplicate: of which open
-// incident) and a note. Checked here as the API checks, then sent through forms.js.
+// incident, an open line where nobody spoke: it counts lighter than a prank) and a note. Checked here as
+// the API checks, then sent through forms.js.
 import { $, $$, h, replace, show } from "./dom.js";
 import { t, term, onLanguageChange } from "./i18n.js";
 import { shortTime } from "./format.js";
 import { reporter } from "./incident-words.js";
 import { fieldError, focusFirstInvalid, resetErrors } from "./form-errors.js";
 
-const REASONS = ["PRANK", "NON_EMERGENCY", "DUPLICATE"];
+const REASONS = ["PRANK", "SILENT", "NON_EMERGENCY", "DUPLICATE"];
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const DUPLICATE_CHOICES = 50; // the newest open incidents offered as the original
 

@@ -7,6 +7,7 @@
 //   "detail"   {incident}  a poll of the open incident answered (changed or not): actions, form checks
 //   "opened"   {id}        an incident was opened and its first poll is over (a draft may reopen)
 //   "form"     {form}      a form was opened or closed (form null)
+//   "tab"      {tab}       the lists' pane shows another tab ("standings": the supervisors' callers)
 // The language has its own event (i18n.js onLanguageChange): each module relabels its own region.
 
 export class WorkspaceStore extends EventTarget {
@@ -16,6 +17,7 @@ export class WorkspaceStore extends EventTarget {
     this.openId = null; // the incident the view shows
     this.incident = null; // its last answer from the API
     this.form = null; // "verify" | "reject": the form open on it
+    this.historyDays = 30; // what a caller's history spans (config.json callers.historyDays)
   }
 
   get me() {

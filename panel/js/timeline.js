@@ -75,6 +75,12 @@ function details(entry, agencies) {
     case "CLOSE":
       if (entry.reason) out.push(t("tl_outcome", { note: entry.reason }));
       break;
+    case "STANDING": {
+      const standing = take("standing");
+      if (standing) out.push(t("tl_standing", { standing: term("standing", standing) }));
+      if (entry.reason) out.push(t("tl_reason", { reason: entry.reason }));
+      break;
+    }
     case "ABANDON": {
       const wait = take("queueWaitSeconds");
       if (wait) out.push(t("tl_queueWait", { s: wait }));

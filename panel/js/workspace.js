@@ -21,10 +21,13 @@ import { CallPop } from "./call-pop.js";
 import { CallOffers } from "./calls.js";
 import { CallbackDesk } from "./callbacks.js";
 import { Keys } from "./keys.js";
+import { CallerHistory } from "./caller-history.js";
+import { Standings } from "./standings.js";
 
 export class Workspace {
   constructor({ config, api, session, announce }) {
     const store = new WorkspaceStore(session);
+    store.historyDays = config.callers?.historyDays ?? store.historyDays;
     const drafts = new Drafts();
     const messages = new Messages();
     setupDialogs();
@@ -50,8 +53,10 @@ export class Workspace {
     const calls = new CallOffers({ api, announce, store, incidentView, messages });
     const desk = new CallbackDesk({ store, api, lists, incidentView, forms, messages, announce });
     lists.desk = desk; // the callback desk's tab: its list is the desk's own
-    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk }); // listens on the document
-    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk });
+    new CallerHistory({ store, api, open: (id) => incidentView.open(id) }); // follows the open incident
+    const standings = new Standings({ store, api, announce, open: (id) => incidentView.open(id) });
+    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings }); // listens on the document
+    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk, standings });
   }
 
   start() {
@@ -65,6 +70,7 @@ export class Workspace {
     this.incidentView.stop();
     this.drafts.clear();
     this.callPop.hide();
+    this.standings.stop();
     this.desk.stop();
     this.lists.stop();
   }

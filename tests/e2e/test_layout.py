@@ -53,12 +53,12 @@ def test_at_1366x768_the_form_sits_beside_the_words_and_the_head_stays(
     incident_id = instagram_incident(endpoints)
     page = new_page()
     sign_in(page, endpoints, "supervisor")
-    for _ in range(2):  # counts in every tab (mine, all in review): still one row of tabs
+    for _ in range(2):  # counts in every tab (mine, all in review), and the callers' tab: still one row
         other = call(endpoints)
         assert ApiClient(endpoints, "operator1").post(f"/incidents/{other}/claim").status_code == 200
     expect(page.locator("#count-review")).not_to_be_empty()
     tops = page.evaluate(TAB_TOPS)
-    assert len(tops) == 5, tops  # the supervisors' all in review and the callback desk's too
+    assert len(tops) == 6, tops  # a supervisor's: with all in review, the callback desk and the prank callers
     assert len(set(tops)) == 1, tops
 
     claim(page, incident_id)

@@ -23,6 +23,7 @@ from infra.contact_flow import (
     CANNOT_SPEAK,
     CANNOT_SPEAK_KEYS,
     CANNOT_SPEAK_NOTED,
+    CONNECT_DEFAULT_QUEUE_PRIORITY,
     CONNECT_VOICE,
     CONNECT_VOICE_ENGINE,
     FALLBACK,
@@ -30,6 +31,7 @@ from infra.contact_flow import (
     GREETING,
     HOLD,
     NO_BACKUP_NUMBER,
+    WARNING,
 )
 from intake.connect import CANNOT_SPEAK as CANNOT_SPEAK_EVENT
 from tests.infra.conftest import INSTANCE_ARN, PHONE_NUMBER_ARN, synthesize
@@ -56,6 +58,8 @@ PLACEHOLDERS = {
     "CannotSpeakWaitSeconds",
     "CannotSpeakText",
     "CannotSpeakNotedText",
+    "WarningText",
+    "DemotedQueuePriority",
 }
 PROMPTS = {
     "GreetingText",
@@ -65,6 +69,7 @@ PROMPTS = {
     "HoldText",
     "CannotSpeakText",
     "CannotSpeakNotedText",
+    "WarningText",
 }
 DIGIT_WORDS = {
     "0": "nol",
@@ -185,16 +190,19 @@ def test_the_cannot_speak_key_is_offered_after_registration_and_before_the_queue
     assert successors("keep-incident-id") == {"offer-cannot-speak-key"}
     queue = "set-operators-queue"
     assert queue not in reachable(FLOW["StartAction"], avoiding=frozenset({"offer-cannot-speak-key"}))
-    # whatever the caller does (nothing, a wrong key, a failure), the queue comes next
-    assert target("offer-cannot-speak-key", "error:NoMatchingError") == queue
+    # whatever the caller does (nothing, a wrong key, a failure), the standing's branch and then the queue
+    # come next: the key is offered before any warning, to every caller alike
+    after = "caller-standing"
+    assert after not in reachable(FLOW["StartAction"], avoiding=frozenset({"offer-cannot-speak-key"}))
+    assert target("offer-cannot-speak-key", "error:NoMatchingError") == after
     check = ACTIONS[target("offer-cannot-speak-key", "next")]
     assert check["Type"] == "Compare"
     assert check["Parameters"] == {"ComparisonValue": "$.StoredCustomerInput"}
     assert [c["Condition"] for c in check["Transitions"]["Conditions"]] == [
         {"Operator": "Equals", "Operands": [CANNOT_SPEAK_KEYS]}
     ]
-    assert check["Transitions"]["NextAction"] == queue
-    assert check["Transitions"]["Errors"] == [{"NextAction": queue, "ErrorType": "NoMatchingCondition"}]
+    assert check["Transitions"]["NextAction"] == after
+    assert check["Transitions"]["Errors"] == [{"NextAction": after, "ErrorType": "NoMatchingCondition"}]
     # the prompt names the keys as words a caller hears
     assert " ".join(DIGIT_WORDS[d] for d in CANNOT_SPEAK_KEYS) in CANNOT_SPEAK
 
@@ -209,7 +217,7 @@ def test_the_pressed_key_is_kept_on_the_contact_and_flags_the_incident() -> None
     noted = ACTIONS[target("flag-cannot-speak", "next")]
     assert successors("flag-cannot-speak") == {noted["Identifier"]}  # a failed flag says the same
     assert noted["Parameters"] == {"Text": "${CannotSpeakNotedText}"}
-    assert successors(noted["Identifier"]) == {"set-operators-queue"}
+    assert successors(noted["Identifier"]) == {"caller-standing"}
 
 
 def test_the_flow_never_hangs_up() -> None:
@@ -323,11 +331,97 @@ def test_the_voice_is_set_before_anything_is_said() -> None:
     assert successors(voice) == {"remember-backup-number"}  # a failure to set it still goes on
 
 
+# -- the caller's standing (core.standing): a warning, a lower priority, and always the queue -------------
+
+
+def path_of(standing: str, start: str = "caller-standing") -> list[str]:
+    """The actions a call goes through from `start` to the queue when the intake answered `standing` and
+    nothing fails: a Compare takes the condition its value meets, every other action its next."""
+    path = [start]
+    while ACTIONS[path[-1]]["Type"] != HUMAN:
+        action = ACTIONS[path[-1]]
+        following = action["Transitions"]["NextAction"]
+        if (
+            action["Type"] == "Compare"
+            and action["Parameters"]["ComparisonValue"] == "$.Attributes.callerStanding"
+        ):
+            met = [
+                c["NextAction"]
+                for c in action["Transitions"]["Conditions"]
+                if c["Condition"] == {"Operator": "Equals", "Operands": [standing]}
+            ]
+            following = met[0] if met else target(path[-1], "error:NoMatchingCondition")
+        assert following not in path, f"{standing}: a loop at {following}"
+        path.append(following)
+    return path
+
+
+def test_the_standing_is_the_intakes_first_answer_kept_on_the_contact() -> None:
+    check = ACTIONS["caller-standing"]
+    assert check["Type"] == "Compare"
+    # The contact attribute, not $.External: the cannot-speak key's second invocation replaces $.External
+    # before the branch. Only the first invocation's answer sets it; an intake that failed set nothing, and
+    # the Compare then meets no condition: straight to the queue.
+    assert check["Parameters"] == {"ComparisonValue": "$.Attributes.callerStanding"}
+    assert target("register-incident", "next") == "keep-incident-id"
+    keep = ACTIONS["keep-incident-id"]["Parameters"]["Attributes"]
+    assert keep["callerStanding"] == "$.External.callerStanding"
+    assert keep["recentPranks"] == "$.External.recentPranks"
+    setting = {
+        identifier
+        for identifier in of_type("UpdateContactAttributes")
+        if "callerStanding" in ACTIONS[identifier]["Parameters"]["Attributes"]
+    }
+    assert setting == {"keep-incident-id"}
+    # the key is offered first: no warning and no lower priority before it
+    assert {"caller-standing", "warn-caller", "lower-priority"}.isdisjoint(
+        reachable(FLOW["StartAction"], avoiding=frozenset({"offer-cannot-speak-key"}))
+    )
+
+
+@pytest.mark.parametrize(
+    ("standing", "warned", "lowered"),
+    [("NORMAL", False, False), ("WARNED", True, False), ("DEMOTED", True, True), ("", False, False)],
+)
+def test_each_standings_path_ends_in_the_queue(standing: str, warned: bool, lowered: bool) -> None:
+    path = path_of(standing)
+    assert ACTIONS[path[-1]]["Type"] == HUMAN
+    assert "set-operators-queue" in path
+    assert ("warn-caller" in path) is warned
+    assert ("lower-priority" in path) is lowered
+    assert not {"DisconnectParticipant", "EndFlowExecution", BACKUP} & {ACTIONS[a]["Type"] for a in path}
+
+
+def test_a_demoted_call_is_queued_at_a_lower_priority_never_elsewhere() -> None:
+    lower = ACTIONS["lower-priority"]
+    assert lower["Type"] == "UpdateContactRoutingBehavior"
+    assert lower["Parameters"] == {"QueuePriority": "${DemotedQueuePriority}"}  # static, as Connect requires
+    assert successors("lower-priority") == {"warn-caller"}
+    assert of_type("UpdateContactRoutingBehavior") == {"lower-priority"}
+    # the only queue a demoted call is set to is the operators' own
+    assert of_type("UpdateContactTargetQueue") == {"set-operators-queue"}
+
+
+def test_the_warning_is_a_message_then_the_queue_whatever_happens() -> None:
+    warn = ACTIONS["warn-caller"]
+    assert warn["Type"] == MESSAGE
+    assert warn["Parameters"] == {"Text": "${WarningText}"}
+    assert successors("warn-caller") == {"set-operators-queue"}
+
+
+def test_the_warning_says_the_call_is_recorded_and_a_false_report_an_offence() -> None:
+    assert "direkam" in WARNING
+    assert "pelanggaran" in WARNING
+    assert "tetap di saluran" in WARNING  # someone in real danger is told to stay
+
+
 def test_only_known_placeholders() -> None:
     assert set(PLACEHOLDER.findall(FLOW_TEXT)) == PLACEHOLDERS
 
 
-@pytest.mark.parametrize("text", [GREETING, BUSY, ALL_BUSY, FALLBACK, HOLD, CANNOT_SPEAK, CANNOT_SPEAK_NOTED])
+@pytest.mark.parametrize(
+    "text", [GREETING, BUSY, ALL_BUSY, FALLBACK, HOLD, CANNOT_SPEAK, CANNOT_SPEAK_NOTED, WARNING]
+)
 def test_prompts_spell_numbers_out_and_are_safe_in_ssml(text: str) -> None:
     """A voice of another language reads digits in its own language ("one hundred twelve"): the prompts
     write numbers as the words a caller expects ("satu satu dua")."""
@@ -378,8 +472,10 @@ def test_flow_is_the_committed_file_with_every_placeholder_filled(config: Synthe
     assert 1 <= int(variables["CannotSpeakWaitSeconds"]) <= 8  # a few seconds more before the queue
     assert (variables["VoiceId"], variables["VoiceEngine"]) == (CONNECT_VOICE, CONNECT_VOICE_ENGINE)
     assert variables["BackupNumber"] == NO_BACKUP_NUMBER  # none configured in these configurations
+    assert int(variables["DemotedQueuePriority"]) > CONNECT_DEFAULT_QUEUE_PRIORITY  # routed after the others
     for name in PROMPTS:
         value = variables[name]
+        assert name != "WarningText" or value == WARNING
         assert isinstance(value, str), name
         assert value.strip(), name
         assert not {'"', "\\"} & set(value), f"{name} would break the flow's JSON"

@@ -28,6 +28,9 @@ LOCAL_ONLY = {
     "AWS_SECRET_ACCESS_KEY",
     "AWS_ENDPOINT_URL",
     "GRAPH_API_URL",  # the local stand-in for Meta's Graph API (local/standins.py)
+    # the embedded DynamoDB is slower to answer the caller's lookup (local/stack.py); a deployment sets it
+    # only with the callerLookupTimeoutMs context value
+    "CALLER_LOOKUP_TIMEOUT_MS",
     "AWS_ENDPOINT_URL_CONNECT",  # the local stand-in for Amazon Connect's DescribeUser (local/standins.py)
     "AWS_REGION",
     "AWS_DEFAULT_REGION",

@@ -51,14 +51,17 @@ class Uses:
 
 GET_PUT = {"dynamodb:GetItem", "dynamodb:PutItem"}
 QUERY = {"dynamodb:Query"}
+BATCH_GET = {"dynamodb:BatchGetItem"}
 USES: dict[str, Uses] = {
-    # register: GetItem (a waiting AML position), TransactWriteItems of Puts (incident, dedupe, audit)
-    "intake-connect": Uses(dynamodb={"incidents": GET_PUT}),
-    # the queue by status; an incident with its timeline (Query on the table); transitions; GET /operators;
+    # register: one BatchGetItem of the caller's record and waiting AML position (caller_snapshot),
+    # TransactWriteItems of Puts (incident, dedupe, audit); GetItem on a retry or when that read failed
+    "intake-connect": Uses(dynamodb={"incidents": GET_PUT | BATCH_GET}),
+    # the queue by status and the supervisors' list of standings in it; an incident with its timeline and a
+    # number's audit trail (Query on the table); a caller's history (by-caller); transitions; GET /operators;
     # the callback desk and each of its callers' other incidents
     "verify-api": Uses(
         dynamodb={
-            "incidents": GET_PUT | QUERY,
+            "incidents": GET_PUT | QUERY | BATCH_GET,  # BatchGetItem: opening a call registers it
             "incidents/by-status": QUERY,
             "incidents/by-callback": QUERY,
             "incidents/by-caller": QUERY,
@@ -91,6 +94,10 @@ USES: dict[str, Uses] = {
     ),
     # VERIFIED incidents, oldest first (list_by_status), and nothing else of the table
     "dispatch-reconciler": Uses(dynamodb={"incidents/by-status": QUERY}, sends_to=("dispatch",)),
+    # each status's old incidents (incidents_between), its marks (GetItem, PutItem), the masks (UpdateItem)
+    "privacy-retention": Uses(
+        dynamodb={"incidents": GET_PUT | {"dynamodb:UpdateItem"}, "incidents/by-status": QUERY}
+    ),
 }
 
 
@@ -186,7 +193,7 @@ def index_grants(config: Synthesized, name: str) -> set[str]:
 def test_each_function_queries_only_the_index_its_code_reads(config: Synthesized) -> None:
     found = {name: index_grants(config, name) for name in FUNCTION_NAMES}
     assert found == {
-        "intake-connect": set(),
+        "intake-connect": set(),  # the caller's record and a kept position are read by key (decision 42)
         "verify-api": {"by-status", "by-callback", "by-caller"},
         "intake-web": {"by-caller"},
         "intake-backlog": set(),
@@ -194,6 +201,7 @@ def test_each_function_queries_only_the_index_its_code_reads(config: Synthesized
         "reply-sender": set(),
         "dispatch-worker": set(),
         "dispatch-reconciler": {"by-status"},
+        "privacy-retention": {"by-status"},
     }
 
 
@@ -231,11 +239,13 @@ def test_no_managed_policies_on_function_roles(config: Synthesized) -> None:
         assert attached == [], name
 
 
-def test_intake_cannot_queue_publish_or_query(config: Synthesized) -> None:
-    actions = {action for action, _ in actual_grants(config, config.role("intake-connect"))}
+def test_intake_cannot_queue_or_publish_nor_query(config: Synthesized) -> None:
+    # The 112 path reads by key only: the caller's record and a kept position (decision 42).
+    grants = actual_grants(config, config.role("intake-connect"))
+    actions = {action for action, _ in grants}
     assert not {a for a in actions if a.startswith(("sqs:", "sns:"))}, actions
-    assert "dynamodb:Query" not in actions
-    assert "dynamodb:Scan" not in actions
+    assert not {"dynamodb:Query", "dynamodb:Scan"} & actions, actions
+    assert "dynamodb:BatchGetItem" in actions
 
 
 def test_reconciler_only_queries_the_status_index(config: Synthesized) -> None:

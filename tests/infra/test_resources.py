@@ -172,6 +172,7 @@ RESERVED_CONCURRENCY = {
     "reply-sender": None,
     "dispatch-worker": None,
     "dispatch-reconciler": 1,
+    "privacy-retention": 1,
 }
 
 
@@ -213,7 +214,10 @@ def test_the_reconciler_is_never_retried_asynchronously(config: Synthesized) -> 
     assert invoke_config["MaximumEventAgeInSeconds"] == 60  # the next run starts a minute later
     assert invoke_config["Qualifier"] == "$LATEST"
     (rule,) = [
-        r for r in config.of_type("AWS::Events::Rule").values() if "ScheduleExpression" in r["Properties"]
+        r
+        for r in config.of_type("AWS::Events::Rule").values()
+        if "ScheduleExpression" in r["Properties"]
+        and r["Properties"]["Targets"][0]["Arn"] == get_att(reconciler, "Arn")
     ]
     (target,) = rule["Properties"]["Targets"]
     assert target["RetryPolicy"]["MaximumRetryAttempts"] == 0
@@ -243,6 +247,26 @@ def test_reconciler_runs_every_minute(config: Synthesized) -> None:
         "AWS::Lambda::Permission",
         {"FunctionName": get_att(reconciler, "Arn"), "Principal": "events.amazonaws.com"},
     )
+
+
+def test_the_retention_sweep_runs_every_hour_one_at_a_time_never_retried(config: Synthesized) -> None:
+    sweep = config.function("privacy-retention")
+    config.assertions.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": "rate(1 hour)",
+            "State": "ENABLED",
+            "Targets": [
+                Match.object_like({"Arn": get_att(sweep, "Arn"), "RetryPolicy": {"MaximumRetryAttempts": 0}})
+            ],
+        },
+    )
+    (invoke_config,) = [
+        r["Properties"]
+        for r in config.of_type("AWS::Lambda::EventInvokeConfig").values()
+        if r["Properties"]["FunctionName"] == ref(sweep)
+    ]
+    assert (invoke_config["MaximumRetryAttempts"], invoke_config["MaximumEventAgeInSeconds"]) == (0, 3600)
 
 
 # -- topics and buckets ------------------------------------------------------------------------------------

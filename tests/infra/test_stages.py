@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from aws_cdk import App
 
 from infra.config import ConfigError, StageConfig
 from infra.definitions import TABLES
-from tests.infra.conftest import CERTIFICATE_ARN, INSTANCE_ARN, PANEL_DOMAIN, new_app
+from tests.infra.conftest import CERTIFICATE_ARN, INSTANCE_ARN, PANEL_DOMAIN, new_app, synthesize
 from tests.infra.helpers import Synthesized, ref
 
 RETENTION_DAYS = {"dev": 14, "prod": 365}
@@ -230,3 +231,49 @@ def test_the_account_wide_api_gateway_logging_role_is_kept_in_every_stage(stage_
     assert account["DeletionPolicy"] == "Retain"
     role_id = account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]
     assert stage_default.resources[role_id]["DeletionPolicy"] == "Retain"
+
+
+# -- the prank policy (core.standing) per deployment -------------------------------------------------------
+
+
+def test_a_configured_caller_policy_reaches_the_functions_that_read_it(tmp_path: Path) -> None:
+    configured = synthesize("policy", {"callerPolicy": {"warnAfter": 2, "retentionDays": 60}}, tmp_path)
+    for name, reads in {
+        "intake-connect": True,
+        "verify-api": True,
+        "privacy-retention": True,
+        "intake-web": False,
+        "dispatch-worker": False,
+    }.items():
+        variables = configured.props(configured.function(name))["Environment"]["Variables"]
+        if reads:
+            assert json.loads(variables["CALLER_POLICY"]) == {"warnAfter": 2, "retentionDays": 60}, name
+        else:
+            assert "CALLER_POLICY" not in variables, name
+
+
+def test_without_a_caller_policy_the_regencys_own_applies(stage_default: Synthesized) -> None:
+    variables = stage_default.props(stage_default.function("intake-connect"))["Environment"]["Variables"]
+    assert "CALLER_POLICY" not in variables
+    assert "CALLER_LOOKUP_TIMEOUT_MS" not in variables  # the functions' default, 300 ms
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        {"historyDays": 3},  # shorter than the demotion's window and duration
+        {"warnAfter": 0},
+        {"blockAfter": 3},  # nothing blocks a 112 caller: no such key
+        "[1, 2]",
+        "{not json",
+    ],
+)
+def test_a_caller_policy_that_cannot_work_fails_the_synth(tmp_path: Path, policy: Any) -> None:
+    with pytest.raises(ConfigError, match="callerPolicy"):
+        build_with({"callerPolicy": policy}, tmp_path)
+
+
+@pytest.mark.parametrize("timeout", [0, 49, 2001, "fast", -1])
+def test_the_lookup_timeout_is_bounded(tmp_path: Path, timeout: Any) -> None:
+    with pytest.raises(ConfigError, match="callerLookupTimeoutMs"):
+        build_with({"callerLookupTimeoutMs": timeout}, tmp_path)

@@ -49,7 +49,14 @@ def test_invoke_intake_connect_by_name_returns_the_string_map(lambda_client: Any
     assert "FunctionError" not in response
     assert response["ExecutedVersion"] == "$LATEST"
     answer = json.loads(response["Payload"].read())
-    assert set(answer) == {"incidentId", "incidentStatus", "callerKnown", "repeatInvocation"}
+    assert set(answer) == {
+        "incidentId",
+        "incidentStatus",
+        "callerKnown",
+        "repeatInvocation",
+        "callerStanding",
+        "recentPranks",
+    }
     assert all(isinstance(value, str) for value in answer.values())
     assert answer["incidentStatus"] == "RECEIVED"
     assert answer["callerKnown"] == "true"

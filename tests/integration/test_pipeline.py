@@ -56,12 +56,15 @@ def test_call_verified_as_fire_is_dispatched_to_the_fire_brigade(
 ) -> None:
     answer = place_call(endpoints, CALLER)
     incident_id = answer["incidentId"]
-    assert answer == {
+    # The caller's standing depends on what other tests made of this shared number (test_callers.py).
+    assert {k: v for k, v in answer.items() if k not in {"callerStanding", "recentPranks"}} == {
         "incidentId": incident_id,
         "incidentStatus": "RECEIVED",
         "callerKnown": "true",
         "repeatInvocation": "false",
     }
+    assert answer["callerStanding"] in {"NORMAL", "WARNED", "DEMOTED"}
+    assert answer["recentPranks"].isdigit()
     assert incident_id in [item["id"] for item in queue_items(operator1, "RECEIVED")]
 
     claim = operator1.post(f"/incidents/{incident_id}/claim")

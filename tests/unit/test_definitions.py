@@ -58,6 +58,7 @@ REQUIRED_SETTINGS: dict[str, set[str]] = {
     "intake-backlog": {"table_name", "reply_queue_url"},
     "intake-calls": {"table_name", "connect_instance_arn"},
     "reply-sender": {"reply_secrets_name"},
+    "privacy-retention": {"table_name"},
 }
 # The cached factories each handler builds its ports with when none is handed in.
 FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -69,6 +70,7 @@ FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
     "intake-backlog": (("intake.backlog", "default_registrar"),),
     "intake-calls": (("intake.calls", "default_recorder"),),
     "reply-sender": (("reply.sender", "default_sender"),),
+    "privacy-retention": (("privacy.retention", "default_repository"),),
 }
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from core.incidents import SYSTEM_CONNECT, IncidentService
-from core.models import Action, Flag
+from core.incidents import SYSTEM_CONNECT, SYSTEM_INTAKE, IncidentService, Report
+from core.models import Action, Channel, Flag, Rejection, RejectionReason
+from infra.contact_flow import CONNECT_DEFAULT_QUEUE_PRIORITY, CONNECT_DEMOTED_QUEUE_PRIORITY, WARNING
 from local.contact_events import DETAIL_TYPE, SOURCE
 from local.flow.call import TALK_SECONDS, CallSetup, report, simulate, summary
 from local.flow.model import FlowError
@@ -17,6 +18,7 @@ from local.flow.steps import End
 from local.flow.world import Script
 from tests.fakes import InMemoryIncidentRepository
 from tests.flows import BACKUP_NUMBER, CALLER, CONTACT_ID, InProcessIntake, StandInIntake
+from tests.support import Clock
 
 START = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 
@@ -91,6 +93,65 @@ def test_a_failed_intake_still_queues_the_call_and_the_key_still_registers_it(
     (incident,) = repo.incidents.values()
     assert incident.flags == [Flag.CANNOT_SPEAK]
     assert incident.contact_id == CONTACT_ID
+
+
+def rejected_as_pranks(service: IncidentService, clock: Clock, count: int, every: timedelta) -> None:
+    """`count` earlier calls from CALLER, each rejected as a prank by an operator."""
+    for n in range(count):
+        report = Report(
+            channel=Channel.VOICE, actor=SYSTEM_INTAKE, caller=CALLER, dedupe_key=f"CONTACT#old-{n}"
+        )
+        incident, _ = service.register(report)
+        service.claim(incident.id, "operator1")
+        service.reject(incident.id, "operator1", Rejection(reason=RejectionReason.PRANK))
+        clock.advance(seconds=every.total_seconds())
+
+
+@pytest.mark.parametrize(
+    ("pranks", "every", "standing", "priority"),
+    [
+        (3, timedelta(minutes=20), "WARNED", CONNECT_DEFAULT_QUEUE_PRIORITY),
+        (5, timedelta(hours=20), "DEMOTED", CONNECT_DEMOTED_QUEUE_PRIORITY),
+    ],
+)
+@pytest.mark.parametrize("pressed", [None, "55"], ids=["no-key", "cannot-speak"])
+def test_a_caller_with_recent_pranks_hears_the_warning_and_is_queued(
+    pranks: int,
+    every: timedelta,
+    standing: str,
+    priority: int,
+    pressed: str | None,
+    service: IncidentService,
+    repo: InMemoryIncidentRepository,
+    clock: Clock,
+) -> None:
+    """The real intake reads the number's history and answers its standing; the flow warns the caller,
+    lowers a DEMOTED one's priority, and queues the call: no standing keeps a call from the operators."""
+    rejected_as_pranks(service, clock, pranks, every)
+
+    call = simulate(CallSetup(CALLER, CONTACT_ID, Script(presses=pressed)), InProcessIntake(service), START)
+
+    assert call.outcome.end is End.QUEUED
+    assert (call.contact.attributes["callerStanding"], call.contact.attributes["recentPranks"]) == (
+        standing,
+        str(pranks),
+    )
+    assert WARNING in call.outcome.said
+    assert call.contact.queue_priority == priority
+    actions = [step.action for step in call.outcome.steps]
+    assert actions.index("offer-cannot-speak-key") < actions.index("warn-caller")  # the key first
+    incident = repo.incidents[call.contact.attributes["incidentId"]]
+    assert Flag[standing] in incident.flags
+    assert (Flag.CANNOT_SPEAK in incident.flags) is (pressed == "55")
+
+
+def test_a_caller_without_pranks_hears_no_warning(service: IncidentService, clock: Clock) -> None:
+    call = simulate(CallSetup(CALLER, CONTACT_ID), InProcessIntake(service), START)
+
+    assert call.outcome.end is End.QUEUED
+    assert call.contact.attributes["callerStanding"] == "NORMAL"
+    assert WARNING not in call.outcome.said
+    assert call.contact.queue_priority == CONNECT_DEFAULT_QUEUE_PRIORITY
 
 
 def test_a_timed_out_intake_registers_late_and_the_call_is_queued_without_its_id(

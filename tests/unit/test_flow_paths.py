@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from infra.contact_flow import CONNECT_DEFAULT_QUEUE_PRIORITY, CONNECT_DEMOTED_QUEUE_PRIORITY
 from local.flow.model import Flow, UnknownAction
 from local.flow.paths import explore, inputs
 from local.flow.source import emergency_flow
@@ -16,17 +17,21 @@ from local.flow.steps import End
 from tests.flows import BACKUP_NUMBER, StandInIntake, changed, new_contact
 
 BACKUP_ACTIONS = {"transfer-to-backup"}
+STANDINGS = ("NORMAL", "WARNED", "DEMOTED")
+DEFAULT_PRIORITY, DEMOTED_PRIORITY = CONNECT_DEFAULT_QUEUE_PRIORITY, CONNECT_DEMOTED_QUEUE_PRIORITY
 
 
-def walk(flow: Flow) -> Any:
-    return explore(flow, new_contact, StandInIntake())
+def walk(flow: Flow, standing: str = "NORMAL") -> Any:
+    return explore(flow, new_contact, StandInIntake(standing=standing))
 
 
+@pytest.mark.parametrize("standing", STANDINGS)
 @pytest.mark.parametrize("backup_number", [None, BACKUP_NUMBER], ids=["no-backup", "backup"])
-def test_every_path_of_the_flow_ends_with_a_human(backup_number: str | None) -> None:
+def test_every_path_of_the_flow_ends_with_a_human(backup_number: str | None, standing: str) -> None:
+    """Whatever the intake answers of the caller's standing, every path ends with a human."""
     flow = emergency_flow(backup_number)
 
-    walked = walk(flow)
+    walked = walk(flow, standing)
 
     assert walked.problems() == [], "\n\n".join(walked.problems()[:3])
     assert walked.endings, "no path ended"
@@ -38,17 +43,54 @@ def test_every_path_of_the_flow_ends_with_a_human(backup_number: str | None) -> 
 
 @pytest.mark.parametrize("backup_number", [None, BACKUP_NUMBER], ids=["no-backup", "backup"])
 def test_the_walk_covers_every_action_and_every_transition(backup_number: str | None) -> None:
-    """Paths are enumerated from the file: every action and every transition it declares is on one,
-    save the backup number's when none is configured."""
+    """Paths are enumerated from the file: every action and every transition it declares is on one, with
+    the intake answering each standing, save the backup number's when none is configured."""
     flow = emergency_flow(backup_number)
     unreachable = set() if backup_number else BACKUP_ACTIONS
 
-    walked = walk(flow)
+    walks = [walk(flow, standing) for standing in STANDINGS]
 
-    assert walked.visited == set(flow.actions) - unreachable
+    assert set().union(*(w.visited for w in walks)) == set(flow.actions) - unreachable
     declared = {(a.identifier, target) for a in flow.actions.values() for _, target in a.ways_out()}
     expected = {(a, t) for a, t in declared if not {a, t} & unreachable}
-    assert walked.taken == expected
+    assert set().union(*(w.taken for w in walks)) == expected
+
+
+def heard_the_warning(ending: Any) -> bool:
+    return any(move.action == "warn-caller" for move in ending.path)
+
+
+@pytest.mark.parametrize(
+    ("standing", "priority"),
+    [("NORMAL", DEFAULT_PRIORITY), ("WARNED", DEFAULT_PRIORITY), ("DEMOTED", DEMOTED_PRIORITY)],
+)
+def test_each_standings_path_ends_in_the_queue(standing: str, priority: int) -> None:
+    """The intake answers `standing`: every call it registered reaches the operators' queue, WARNED and
+    DEMOTED after the warning, DEMOTED at the lower priority, pressed the cannot-speak key or not; a call
+    it could not register goes to the queue as a NORMAL one (no answer, no standing)."""
+    walked = walk(emergency_flow(BACKUP_NUMBER), standing)
+    queued = [e for e in walked.ends(End.QUEUED) if e.contact]
+    registered = [e for e in queued if e.contact.attributes.get("incidentId")]
+    unregistered = [e for e in queued if not e.contact.attributes.get("incidentId")]
+
+    assert walked.problems() == []
+    assert registered
+    assert unregistered
+    for ending in registered:
+        assert ending.contact.attributes["callerStanding"] == standing
+        # the warning's action is on the path (one that could not play goes on to the queue all the same)
+        assert heard_the_warning(ending) is (standing != "NORMAL"), ending.describe()
+        assert ending.contact.queue_priority == priority, ending.describe()
+    for ending in unregistered:
+        assert not heard_the_warning(ending), ending.describe()
+        assert ending.contact.queue_priority == DEFAULT_PRIORITY, ending.describe()
+    # pressed or not, the key comes before the standing's branch: both kinds of call meet it
+    assert {e.contact.attributes.get("cannotSpeak") for e in registered} == {"true", None}
+    assert all(
+        [m.action for m in e.path].index("offer-cannot-speak-key")
+        < [m.action for m in e.path].index("caller-standing")
+        for e in queued
+    )
 
 
 def test_the_paths_include_every_kind_of_call() -> None:

@@ -165,7 +165,14 @@ def test_any_other_event_registers_the_call_as_the_first_invocation_does(
 
     answer = lambda_handler(event, lambda_context, service=service)
 
-    assert set(answer) == {"incidentId", "incidentStatus", "callerKnown", "repeatInvocation"}
+    assert set(answer) == {
+        "incidentId",
+        "incidentStatus",
+        "callerKnown",
+        "repeatInvocation",
+        "callerStanding",
+        "recentPranks",
+    }
     assert repo.incidents[answer["incidentId"]].flags == []
 
 

@@ -49,11 +49,20 @@ def test_a_call_registers_a_received_voice_incident(
     response = lambda_handler(event, lambda_context, service=service)
 
     assert_string_map(response)
-    assert set(response) == {"incidentId", "incidentStatus", "callerKnown", "repeatInvocation"}
+    assert set(response) == {
+        "incidentId",
+        "incidentStatus",
+        "callerKnown",
+        "repeatInvocation",
+        "callerStanding",
+        "recentPranks",
+    }
     assert is_ulid(response["incidentId"])
     assert response["incidentStatus"] == "RECEIVED"
     assert response["callerKnown"] == "true"
     assert response["repeatInvocation"] == "false"
+    assert response["callerStanding"] == "NORMAL"
+    assert response["recentPranks"] == "0"
 
     stored = repo.incidents[response["incidentId"]]
     assert stored.status is Status.RECEIVED

@@ -33,6 +33,7 @@ from core.models import (
     RejectionReason,
     Status,
 )
+from core.standing import Standing
 
 T0 = datetime(2026, 11, 29, 3, 40, 13, 123000, tzinfo=UTC)
 NOW = T0 + timedelta(minutes=3)
@@ -113,12 +114,21 @@ CALL_MOVES: dict[Action, Callable[[Incident], Change]] = {
     ),
     Action.CLOSE_UNREACHABLE: lambda i: lifecycle.close_unreachable(on_desk(i, failed=3), OPERATOR, 3, NOW),
 }
+# The moves that keep the status they find, at any open stage.
+IN_PLACE_MOVES: dict[Action, Callable[[Incident], Change]] = {
+    Action.LOCATE: lambda i: lifecycle.locate(i, FIX, "system:aml", NOW),
+    Action.FLAG: lambda i: lifecycle.flag(i, Flag.CANNOT_SPEAK, "system:connect", NOW),
+    Action.STANDING: lambda i: lifecycle.mark_standing(
+        i, SUPERVISOR, Standing.NORMAL, "Penelepon dikenal", NOW
+    ),
+}
 
 
 def perform(incident: Incident, action: Action) -> Change:
     """Run the lifecycle function for `action` with valid arguments: only the status can make it fail."""
-    if action in CALL_MOVES:
-        return CALL_MOVES[action](incident)
+    moved = CALL_MOVES.get(action) or IN_PLACE_MOVES.get(action)
+    if moved is not None:
+        return moved(incident)
     match action:
         case Action.REGISTER:
             lifecycle.next_status(incident, action)
@@ -127,8 +137,6 @@ def perform(incident: Incident, action: Action) -> Change:
             return lifecycle.claim(incident, OPERATOR, NOW)
         case Action.REASSIGN:
             return lifecycle.reassign(incident, SUPERVISOR, OTHER_OPERATOR, NOW)
-        case Action.LOCATE:
-            return lifecycle.locate(incident, FIX, "system:aml", NOW)
         case Action.VERIFY:
             return lifecycle.verify(incident, OPERATOR, VERIFICATION, NOW)
         case Action.REJECT:
@@ -144,8 +152,6 @@ def perform(incident: Incident, action: Action) -> Change:
             return lifecycle.acknowledge(incident, dispatches, Agency.POLICE, "agency:police", NOW)
         case Action.CLOSE:
             return lifecycle.close(incident, "agency:police", "Api padam, korban dievakuasi", NOW)
-        case Action.FLAG:
-            return lifecycle.flag(incident, Flag.CANNOT_SPEAK, "system:connect", NOW)
     raise AssertionError(action)  # pragma: no cover
 
 
@@ -159,6 +165,7 @@ ACTORS = {
     Action.AGENCY_ACKNOWLEDGE: "agency:damkar",
     Action.ACKNOWLEDGE: "agency:police",
     Action.CLOSE: "agency:police",
+    Action.STANDING: SUPERVISOR,
     Action.FLAG: "system:connect",
     Action.ABANDON: "system:connect",
     Action.ABANDON_WITHDRAWN: "system:connect",
@@ -460,6 +467,27 @@ def test_locate_keeps_the_latest_handset_position_whatever_the_stage() -> None:
         "method": "WIFI",
         "transport": "SMS",
     }
+
+
+# -- a supervisor's decision on the caller's standing -------------------------------------------------
+
+
+def test_a_standing_imposed_flags_the_open_incident_and_says_why() -> None:
+    flagged = incident_at(Status.RECEIVED).model_copy(update={"flags": [Flag.WARNED]})
+    change = lifecycle.mark_standing(flagged, SUPERVISOR, Standing.DEMOTED, "Iseng berulang", NOW)
+    assert change.incident.flags == [Flag.DEMOTED]
+    assert change.incident.status is Status.RECEIVED
+    assert (change.audit.action, change.audit.reason, change.audit.details) == (
+        Action.STANDING,
+        "Iseng berulang",
+        {"standing": "DEMOTED"},
+    )
+
+
+def test_a_lift_takes_the_flag_off_and_keeps_the_others() -> None:
+    flagged = incident_at(Status.IN_REVIEW).model_copy(update={"flags": [Flag.LOCATION_ASKED, Flag.DEMOTED]})
+    change = lifecycle.mark_standing(flagged, SUPERVISOR, Standing.NORMAL, "Penelepon dikenal", NOW)
+    assert change.incident.flags == [Flag.LOCATION_ASKED]
 
 
 # -- flag -----------------------------------------------------------------------------------------

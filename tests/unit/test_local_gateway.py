@@ -389,7 +389,10 @@ def test_lambda_api_other_operations_are_unknown(method: str, path: str) -> None
         ),
         ("/aml?token=s3cret", "/aml?token=***"),
         ("/incidents?status=RECEIVED&limit=5", "/incidents?status=RECEIVED&limit=5"),
+        ("/callers/%2B6281234567890/standing", "/callers/+62812******90/standing"),
+        ("/callers/+6281234567890", "/callers/+62812******90"),
+        ("/incidents/01KB0Z3Q7M2X8N4P6R9T1V5W3Y", "/incidents/01KB0Z3Q7M2X8N4P6R9T1V5W3Y"),
     ],
 )
-def test_the_request_log_hides_tokens_in_queries(path: str, logged: str) -> None:
+def test_the_request_log_hides_tokens_in_queries_and_callers_numbers(path: str, logged: str) -> None:
     assert _redacted(path) == logged

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -67,6 +68,9 @@ def test_the_document_describes_every_route(document: dict[str, Any]) -> None:
         ("/incidents/{incident_id}/callbacks", "post"),
         ("/incidents/{incident_id}/unreachable", "post"),
         ("/incidents/{incident_id}/silent", "post"),
+        ("/callers", "get"),
+        ("/callers/{number}", "get"),
+        ("/callers/{number}/standing", "post"),
     }
 
 
@@ -82,7 +86,7 @@ def test_the_cognito_scheme_is_a_bearer_jwt(document: dict[str, Any]) -> None:
 def test_every_incident_route_requires_cognito(document: dict[str, Any]) -> None:
     secured = [(p, m, op) for p, m, op in operations(document) if p not in PUBLIC_PATHS]
 
-    assert len(secured) == 15
+    assert len(secured) == 18
     for path, method, operation in secured:
         assert operation.get("security") == [{"cognito": []}], f"{method.upper()} {path}"
 
@@ -154,6 +158,7 @@ def test_every_sample_event_is_a_documented_route(sample: str) -> None:
     assert event["resource"] in paths
     assert event["httpMethod"].lower() in paths[event["resource"]]
     route = routes[(event["httpMethod"], event["resource"])]
-    match = route.pattern.match(event["path"])
+    # API Gateway's REST events keep the path percent-encoded (/callers/%2B62…) and decode its parameters.
+    match = route.pattern.match(unquote(event["path"]))
     assert match
     assert match.groupdict() == (event["pathParameters"] or {})

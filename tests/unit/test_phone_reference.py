@@ -225,7 +225,9 @@ def differs_on_purpose(raw: str, theirs: str | None) -> bool:
     if raw.startswith(("001", "007", "010")):
         return True  # international prefixes to us; national numbers (some toll-free) to libphonenumber
     # A trunk prefix written after a country code (+62 0…, +1 1…): libphonenumber drops it, we do not.
-    return theirs is not None and len(theirs) - 1 < len(reading(raw))
+    # And a digit the caller never dialled (Norfolk Island's implied 3 before a 5-digit local number,
+    # 008 672 00000 → +672 3 00000): libphonenumber adds it, we keep the digits as dialled.
+    return theirs is not None and len(theirs) - 1 != len(reading(raw))
 
 
 @PROPERTY

@@ -16,7 +16,7 @@ from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign
 from intake import web
 from verify import api
 
-HANDLER_PACKAGES = {"intake", "verify", "dispatch", "reply"}
+HANDLER_PACKAGES = {"intake", "verify", "dispatch", "reply", "privacy"}
 OUTSIDE = {"local", "infra", "tests", "tools", "bench"}  # what deploys or drives the functions
 # Each adapter, and what it reaches: the only modules that talk to AWS or another platform.
 ADAPTERS = {

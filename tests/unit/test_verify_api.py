@@ -760,6 +760,9 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str, ...]]]] = {
     "record-callback-invalid": (422, {("body", "outcome"), ("body", "clientAttemptId")}),
     "close-unreachable-invalid": (422, {("body", "note"), ("body", "reason")}),
     "mark-silent-invalid": (400, set()),
+    "get-caller-invalid": (422, {("path", "number")}),
+    "set-caller-standing-invalid": (422, {("body", "standing"), ("body", "reason"), ("body", "until")}),
+    "list-standings-invalid": (422, {("query", "limit")}),
 }
 
 

@@ -35,6 +35,10 @@ class Regency:
     # Each district's administrative centre, which the panel's map outlines for an incident that names a
     # district but has no point (config.json regency.districtCenters).
     district_centers: Mapping[str, Point] = field(default_factory=dict)
+    # The kecamatan polygons (GeoJSON, under functions/core/), which say the district of a point (an AML
+    # fix, a click on the map): core/boundaries.py. The property naming each feature's kecamatan.
+    boundaries_file: str | None = None
+    boundaries_name_property: str = "name"
 
     def __post_init__(self) -> None:
         for name, point in {"center": self.center, **self.district_centers}.items():
@@ -71,6 +75,9 @@ REGENCIES: Mapping[str, Regency] = {
         name="Kabupaten Banyuwangi",
         timezone="Asia/Jakarta",
         center=(-8.2192, 114.3691),  # Banyuwangi town
+        # An approximation for development, NOT official boundaries (Voronoi cells around the centres
+        # below, tools/boundaries.py): replace it with BPS's or the regency's own (docs/agencies.md).
+        boundaries_file="regencies/banyuwangi-kecamatan.geojson",
         # 7 deg 43' to 8 deg 46' S, 113 deg 53' to 114 deg 38' E (its published extent), rounded outwards
         bounds=((-8.78, 113.87), (-7.71, 114.64)),
         # The town or village where each kecamatan is administered. Marked W: the coordinates of the

@@ -9,7 +9,7 @@ from typing import Any
 
 from constructs import Node
 
-from core.models import Agency
+from core.models import AGENCY_CODE_PATTERN
 from infra.constants import CONNECT_VOICE, CONNECT_VOICE_ENGINE, DEFAULT_POWERTOOLS_LAYER_VERSION, STAGES
 
 _AGENCY_PROTOCOLS = ("email", "sms", "https")
@@ -157,9 +157,11 @@ def _subscriptions(raw: Any) -> dict[str, tuple[Subscription, ...]]:
         raise ConfigError("agencySubscriptions: a map of agency → list of {protocol, endpoint}")
     result: dict[str, tuple[Subscription, ...]] = {}
     for agency, entries in raw.items():
-        if agency not in Agency.__members__:
+        # Any type the agency directory may hold (it is data: a type added there has no release), spelled
+        # as the directory spells codes.
+        if not isinstance(agency, str) or not re.match(AGENCY_CODE_PATTERN, agency):
             raise ConfigError(
-                f"agencySubscriptions: unknown agency {agency!r}; one of {list(Agency.__members__)}"
+                f"agencySubscriptions: {agency!r} is no agency type code (capitals, digits, _: DAMKAR)"
             )
         subscriptions = []
         for entry in entries:

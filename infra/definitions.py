@@ -532,10 +532,10 @@ def panel_config(
             "districtCenters": {name: list(point) for name, point in served.district_centers.items()},
         },
         "agencies": [
-            {"code": agency.code.value, "nameId": agency.name_id, "nameEn": agency.name_en}
+            {"code": agency.code, "nameId": agency.name_id, "nameEn": agency.name_en}
             for agency in AGENCIES.values()
         ],
-        "routing": {category.value: [a.value for a in ROUTES[category]] for category in Category},
+        "routing": {category.value: list(ROUTES[category]) for category in Category},
         "priorities": [priority.value for priority in Priority],
         "map": dict(map_tiles or OSM_TILES),
     }

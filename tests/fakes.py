@@ -18,7 +18,6 @@ from core.errors import ConcurrentModification, IncidentNotFound
 from core.lifecycle import Change, registration_audit
 from core.messaging import backlog_bodies
 from core.models import (
-    Agency,
     AmlFix,
     AuditEntry,
     Dispatch,
@@ -36,7 +35,7 @@ class InMemoryIncidentRepository:
     def __init__(self) -> None:
         self.incidents: dict[str, Incident] = {}
         self.timelines: dict[str, list[AuditEntry]] = {}
-        self.dispatches: dict[str, dict[Agency, Dispatch]] = {}
+        self.dispatches: dict[str, dict[str, Dispatch]] = {}
         self.dedupe: dict[str, str] = {}
         self.positions: dict[str, tuple[AmlFix, int]] = {}  # key -> (fix, expires_at)
         self.counters: Counter[tuple[str, str]] = Counter()
@@ -153,11 +152,11 @@ class RecordingDispatchQueue:
 class RecordingNotifier:
     """Remembers every notification; agencies in `failing_for` raise, like an SNS outage."""
 
-    def __init__(self, failing_for: set[Agency] | None = None) -> None:
-        self.sent: list[tuple[str, Agency]] = []
+    def __init__(self, failing_for: set[str] | None = None) -> None:
+        self.sent: list[tuple[str, str]] = []
         self.failing_for = failing_for or set()
 
-    def notify(self, incident: Incident, agency: Agency) -> str:
+    def notify(self, incident: Incident, agency: str) -> str:
         if agency in self.failing_for:
             raise ConnectionError(f"SNS unreachable for {agency}")
         self.sent.append((incident.id, agency))

@@ -13,12 +13,12 @@ from core.models import Agency, Category
 
 @dataclass(frozen=True)
 class AgencyInfo:
-    code: Agency
+    code: str
     name_id: str  # Bahasa Indonesia first
     name_en: str
 
 
-AGENCIES: Mapping[Agency, AgencyInfo] = {
+AGENCIES: Mapping[str, AgencyInfo] = {
     Agency.DAMKAR: AgencyInfo(Agency.DAMKAR, "Pemadam Kebakaran (Damkar)", "Fire brigade"),
     Agency.POLICE: AgencyInfo(Agency.POLICE, "Kepolisian (Polresta/Polsek)", "Police"),
     Agency.PSC119: AgencyInfo(Agency.PSC119, "Ambulans PSC 119 (Dinas Kesehatan)", "Ambulance / PSC 119"),
@@ -26,7 +26,7 @@ AGENCIES: Mapping[Agency, AgencyInfo] = {
     Agency.BASARNAS: AgencyInfo(Agency.BASARNAS, "Basarnas (Pencarian dan Pertolongan)", "Search and rescue"),
 }
 
-ROUTES: Mapping[Category, tuple[Agency, ...]] = {
+ROUTES: Mapping[Category, tuple[str, ...]] = {
     Category.FIRE: (Agency.DAMKAR,),
     Category.CRIME: (Agency.POLICE,),
     Category.MEDICAL: (Agency.PSC119,),
@@ -37,9 +37,7 @@ ROUTES: Mapping[Category, tuple[Agency, ...]] = {
 }
 
 
-def agencies_for(
-    category: Category, chosen: tuple[Agency, ...] | list[Agency] | None = None
-) -> tuple[Agency, ...]:
+def agencies_for(category: Category, chosen: tuple[str, ...] | list[str] | None = None) -> tuple[str, ...]:
     """The operator's choice when given (deduplicated, order kept), else the table's suggestion."""
     if chosen:
         return tuple(dict.fromkeys(chosen))

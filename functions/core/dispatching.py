@@ -14,7 +14,7 @@ from enum import StrEnum
 from core import lifecycle
 from core.clock import Clock, utc_now
 from core.errors import ConcurrentModification
-from core.models import Agency, Status
+from core.models import Status
 from core.observability import MetricUnit, logger, metrics
 from core.ports import AgencyNotifier, IncidentRepository
 
@@ -32,7 +32,7 @@ class Outcome(StrEnum):
 class DispatchResult:
     incident_id: str
     outcome: Outcome
-    agencies: tuple[Agency, ...] = ()
+    agencies: tuple[str, ...] = ()
 
 
 class Dispatcher:

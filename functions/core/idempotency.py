@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
-from core.models import Agency, Incident
+from core.models import Incident
 from core.ports import AgencyNotifier
 from core.tables import IDEMPOTENCY
 
@@ -56,10 +56,10 @@ class IdempotentNotifier:
 
         @idempotent_function(data_keyword_argument="key", config=config, persistence_store=persistence)
         def notify_once(key: NotificationKey, incident: Incident) -> dict[str, str]:
-            return {"messageId": inner.notify(incident, Agency(key.agency))}
+            return {"messageId": inner.notify(incident, key.agency)}
 
         self._notify_once = notify_once
 
-    def notify(self, incident: Incident, agency: Agency) -> str:
-        result = self._notify_once(key=NotificationKey(incident.id, agency.value), incident=incident)
+    def notify(self, incident: Incident, agency: str) -> str:
+        result = self._notify_once(key=NotificationKey(incident.id, agency), incident=incident)
         return str(result["messageId"])

@@ -18,7 +18,6 @@ from core.contacts import checked_contact_id, contact_dedupe_key
 from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
 from core.ids import new_ulid
 from core.models import (
-    Agency,
     Category,
     Channel,
     Flag,
@@ -67,7 +66,7 @@ class VerifyCommand:
     priority: Priority
     location: Location
     summary: str
-    agencies: tuple[Agency, ...] = ()
+    agencies: tuple[str, ...] = ()
 
 
 class IncidentService:
@@ -288,7 +287,7 @@ class IncidentService:
         )
         return rejected
 
-    def acknowledge(self, incident_id: str, agency: Agency, actor: str, note: str | None = None) -> Incident:
+    def acknowledge(self, incident_id: str, agency: str, actor: str, note: str | None = None) -> Incident:
         detail = self._repo.get_detail(incident_id)
         incident = Incident.model_validate(detail.model_dump(exclude={"timeline", "dispatches"}))
         change = lifecycle.acknowledge(incident, detail.dispatches, agency, actor, self._now(), note)

@@ -23,7 +23,6 @@ from core.errors import IllegalTransition, InvalidRequest, NotAssignee
 from core.models import (
     Action,
     Actor,
-    Agency,
     AmlFix,
     AuditEntry,
     Category,
@@ -177,7 +176,8 @@ class Verification:
     priority: Priority
     location: Location
     summary: str
-    agencies: tuple[Agency, ...]
+    agencies: tuple[str, ...]  # agency type codes
+    posts: tuple[str, ...] = ()  # the directory's post ids of those types
 
 
 def verify(incident: Incident, operator: Actor, verification: Verification, now: datetime) -> Change:
@@ -195,6 +195,7 @@ def verify(incident: Incident, operator: Actor, verification: Verification, now:
             "category": verification.category.value,
             "priority": verification.priority.value,
             "agencies": ",".join(verification.agencies),
+            **({"posts": ",".join(verification.posts)} if verification.posts else {}),
         },
         updates={
             "category": verification.category,
@@ -202,6 +203,7 @@ def verify(incident: Incident, operator: Actor, verification: Verification, now:
             "location": verification.location,
             "summary": verification.summary,
             "agencies": list(verification.agencies),
+            "posts": list(verification.posts),
             "verified_at": now,
         },
     )
@@ -224,8 +226,15 @@ def reject(incident: Incident, operator: Actor, rejection: Rejection, now: datet
     )
 
 
-def dispatch(incident: Incident, message_ids: Mapping[Agency, str], actor: Actor, now: datetime) -> Change:
-    """Record that every agency of a VERIFIED incident has been notified."""
+def dispatch(
+    incident: Incident,
+    message_ids: Mapping[str, str],
+    actor: Actor,
+    now: datetime,
+    posts: Mapping[str, Sequence[str]] | None = None,
+) -> Change:
+    """Record that every agency of a VERIFIED incident has been notified (`posts`: the incident's posts
+    of each agency type, for its dispatch record)."""
     next_status(incident, Action.DISPATCH)
     missing = [agency for agency in incident.agencies if agency not in message_ids]
     if missing:
@@ -235,6 +244,7 @@ def dispatch(incident: Incident, message_ids: Mapping[Agency, str], actor: Actor
             Dispatch(
                 incident_id=incident.id,
                 agency=agency,
+                posts=list((posts or {}).get(agency, ())),
                 status=DispatchStatus.NOTIFIED,
                 notified_at=now,
                 message_id=message_ids[agency],
@@ -257,7 +267,7 @@ def dispatch(incident: Incident, message_ids: Mapping[Agency, str], actor: Actor
 def acknowledge(
     incident: Incident,
     dispatches: Sequence[Dispatch],
-    agency: Agency,
+    agency: str,
     actor: Actor,
     now: datetime,
     note: str | None = None,
@@ -284,7 +294,7 @@ def acknowledge(
             "note": note,
         }
     )
-    details = {"agency": agency.value, "pending": ",".join(pending)}
+    details = {"agency": agency, "pending": ",".join(pending)}
     return _move(
         incident,
         action,

@@ -27,6 +27,15 @@ from pydantic.alias_generators import to_camel
 from core.ids import ULID_PATTERN
 
 IncidentId = Annotated[str, Field(pattern=ULID_PATTERN, examples=["01JDQ2V7X5T8K3M9P4R6S1W0YZ"])]
+# An agency type (DAMKAR, POLICE, SATPOL_PP, …) and a post or unit of one (polsek-genteng): codes and ids
+# the agency directory defines (core/directory_models.py), so a regency adds them without a release.
+# Bounded and spelled so that they are safe as keys, path segments and SNS attribute values.
+AGENCY_CODE_PATTERN = r"^[A-Z][A-Z0-9_]{1,31}$"
+POST_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+AgencyCode = Annotated[str, Field(pattern=AGENCY_CODE_PATTERN, max_length=32, examples=["DAMKAR"])]
+PostId = Annotated[str, Field(pattern=POST_ID_PATTERN, max_length=64, examples=["damkar-genteng"])]
+MAX_AGENCY_TYPES = 32  # a directory's types, and so the agencies of one incident
+MAX_INCIDENT_POSTS = 50  # posts one incident is sent to (a disaster across several kecamatan)
 Actor = Annotated[str, Field(min_length=1, max_length=128)]
 
 
@@ -94,6 +103,10 @@ class RejectionReason(StrEnum):
 
 
 class Agency(StrEnum):
+    """The five agency types every deployment starts with (core/agencies.py). The directory may add more
+    (Satpol PP, Dishub, PLN, …), so incidents, dispatches and routes carry `AgencyCode` strings; these
+    members are the built-in codes, equal to those strings."""
+
     DAMKAR = "DAMKAR"  # fire brigade
     POLICE = "POLICE"
     PSC119 = "PSC119"  # ambulance, public safety centre 119
@@ -223,7 +236,12 @@ class Incident(CamelModel):
     summary: str | None = None
     report: str | None = Field(default=None, description="What the citizen wrote, as received (web, social)")
     aml: AmlFix | None = Field(default=None, description="The caller's handset position (AML), latest")
-    agencies: list[Agency] = Field(default_factory=list, description="Agencies to dispatch to")
+    agencies: list[AgencyCode] = Field(default_factory=list, description="Agency types to dispatch to")
+    posts: list[PostId] = Field(
+        default_factory=list,
+        description="The posts or units of those types to notify (the agency directory's ids), chosen at "
+        "verification: those covering the incident's kecamatan, or the regency-level ones",
+    )
     assigned_to: str | None = None
     rejection: Rejection | None = None
     flags: list[Flag] = Field(default_factory=list)
@@ -256,7 +274,8 @@ class AuditEntry(CamelModel):
 
 class Dispatch(CamelModel):
     incident_id: IncidentId
-    agency: Agency
+    agency: AgencyCode
+    posts: list[PostId] = Field(default_factory=list, description="The incident's posts of this agency type")
     status: DispatchStatus
     notified_at: Timestamp
     message_id: str

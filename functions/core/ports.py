@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from core.lifecycle import Change
-from core.models import Agency, AmlFix, Incident, IncidentDetail, OperatorAccount, Page, Status
+from core.models import AmlFix, Incident, IncidentDetail, OperatorAccount, Page, Status
 from core.replies import Reply
 
 if TYPE_CHECKING:
@@ -96,6 +96,6 @@ class ReportBacklog(Protocol):
 
 
 class AgencyNotifier(Protocol):
-    def notify(self, incident: Incident, agency: Agency) -> str:
+    def notify(self, incident: Incident, agency: str) -> str:
         """Tell one agency about a verified incident; returns the notification's message id."""
         ...

@@ -322,7 +322,7 @@ def test_partial_acknowledgement_keeps_the_incident_dispatched() -> None:
     assert change.incident.acknowledged_at is None
     [write] = change.dispatch_writes
     assert write.expected_status is DispatchStatus.NOTIFIED
-    assert write.dispatch.agency is Agency.DAMKAR
+    assert write.dispatch.agency == Agency.DAMKAR
     assert write.dispatch.status is DispatchStatus.ACKNOWLEDGED
     assert write.dispatch.acknowledged_at == NOW
     assert write.dispatch.acknowledged_by == "agency:damkar"

@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from core.models import Agency, Incident
+from core.models import AGENCY_CODE_PATTERN, Incident
 from verify.routes.request import SECURED, CurrentOperator, IncidentIdParam, Service, responses
 from verify.schemas import AcknowledgeRequest, CloseRequest
 
@@ -26,7 +26,7 @@ def acknowledge(
     operator: CurrentOperator,
     service: Service,
     incident_id: IncidentIdParam,
-    agency: Annotated[Agency, Path()],
+    agency: Annotated[str, Path(pattern=AGENCY_CODE_PATTERN, max_length=32, description="Agency type code")],
     request: Annotated[AcknowledgeRequest | None, Body()] = None,
 ) -> Incident:
     return service.acknowledge(incident_id, agency, operator.username, request.note if request else None)

@@ -6,6 +6,7 @@ one (on moto), so a handler test that passes on the fake says something about pr
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import threading
@@ -14,7 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.deliveries import BacklogMessage, Pending
-from core.errors import ConcurrentModification, IncidentNotFound
+from core.directory_models import AgencyType, DirectoryChange, Post
+from core.errors import ConcurrentModification, DirectoryConflict, IncidentNotFound
 from core.lifecycle import Change, registration_audit
 from core.messaging import backlog_bodies
 from core.models import (
@@ -206,3 +208,79 @@ class RecordingBacklog:
             records.append(record)
         self.bodies = []
         return {"Records": records}
+
+
+class InMemoryAgencyStore:
+    """AgencyStore in dictionaries, with the DynamoDB store's contract (tests/unit/test_agency_store.py):
+    conditional writes by version, an entry and its history written together, newest history first."""
+
+    def __init__(self) -> None:
+        self.types: dict[str, AgencyType] = {}
+        self.posts: dict[str, Post] = {}
+        self.changes: dict[str, list[DirectoryChange]] = {}
+        self.calls: Counter[str] = Counter()
+        self.failing = False  # load() raises like an unreachable table
+        self._lock = threading.Lock()
+
+    def load(self) -> tuple[list[AgencyType], list[Post]]:
+        self.calls["load"] += 1
+        if self.failing:
+            raise ConnectionError("DynamoDB unreachable")
+        return list(self.types.values()), [p.model_copy() for p in self.posts.values()]
+
+    def get_type(self, code: str) -> AgencyType | None:
+        self.calls["get_type"] += 1
+        return self.types.get(code)
+
+    def get_post(self, post_id: str) -> Post | None:
+        self.calls["get_post"] += 1
+        return self.posts.get(post_id)
+
+    def posts_of_type(self, code: str, district: str | None = None) -> list[Post]:
+        self.calls["posts_of_type"] += 1
+        return [
+            p
+            for p in self.posts.values()
+            if p.agency == code and (district is None or district in p.districts or p.regency_level)
+        ]
+
+    def history(self, entry: str, limit: int) -> list[DirectoryChange]:
+        self.calls["history"] += 1
+        return sorted(self.changes.get(entry, []), key=lambda c: c.version, reverse=True)[:limit]
+
+    def put_type(
+        self, agency_type: AgencyType, expected_version: int | None, change: DirectoryChange
+    ) -> None:
+        self.calls["put_type"] += 1
+        self._put(self.types, agency_type.code, agency_type, expected_version, change)
+
+    def put_post(self, post: Post, expected_version: int | None, change: DirectoryChange) -> None:
+        self.calls["put_post"] += 1
+        self._put(self.posts, post.id, post, expected_version, change)
+
+    def _put(
+        self, entries: dict[str, Any], key: str, entry: Any, expected: int | None, change: DirectoryChange
+    ) -> None:
+        with self._lock:
+            current = entries.get(key)
+            if expected is None and current is not None:
+                raise DirectoryConflict(change.entry, "exists already")
+            if expected is not None and (current is None or current.version != expected):
+                raise DirectoryConflict(change.entry)
+            if any(c.version == change.version for c in self.changes.get(change.entry, [])):
+                raise DirectoryConflict(change.entry)
+            entries[key] = entry
+            self.changes.setdefault(change.entry, []).append(change)
+
+
+class ReversibleSealer:
+    """SecretSealer for tests: reversible only for the same owner, and plainly not the secret itself."""
+
+    def seal(self, owner: str, secret: str) -> str:
+        return "sealed:" + base64.b64encode(f"{owner}\n{secret}".encode()).decode()
+
+    def unseal(self, owner: str, sealed: str) -> str:
+        sealed_for, _, secret = base64.b64decode(sealed.removeprefix("sealed:")).decode().partition("\n")
+        if sealed_for != owner:
+            raise PermissionError("sealed for another post")
+        return secret

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core.agencies import AGENCIES
+from core.agencies import AGENCIES, DirectorySnapshot, posts_by_agency
 from core.models import Category, Incident
 from core.regency import Regency
 
@@ -36,6 +36,18 @@ class Addressee:
 def built_in(agency: str) -> Addressee:
     info = AGENCIES.get(agency)
     return Addressee(info.name_id if info else agency)
+
+
+def addressee(snapshot: DirectorySnapshot, incident: Incident, agency: str) -> Addressee:
+    """The type's name and the incident's posts of it, in words (a post the snapshot lacks, by its id)."""
+    agency_type = snapshot.type(agency)
+    if agency_type is None:
+        return built_in(agency)
+    posts = posts_by_agency(snapshot, incident).get(agency, [])
+    named = tuple(
+        (post_id, (found.name if (found := snapshot.post(post_id)) else post_id)) for post_id in posts
+    )
+    return Addressee(agency_type.name_id, named)
 
 
 def _place(incident: Incident) -> str:

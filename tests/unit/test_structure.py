@@ -24,6 +24,8 @@ ADAPTERS = {
     "core.messaging": "SQS, SNS",
     "core.storage": "S3",
     "core.directory": "Cognito",
+    "core.agency_store": "DynamoDB",
+    "core.sealing": "KMS",
     "core.secrets": "Secrets Manager",
     "core.idempotency": "DynamoDB",
     "core.graph_api": "Meta's Graph API",
@@ -38,7 +40,14 @@ REACHING_OUT = (
     "http.client",
     "socket",
 )
-BOTO3_ADAPTERS = {"core.repository", "core.messaging", "core.storage", "core.directory"}
+BOTO3_ADAPTERS = {
+    "core.repository",
+    "core.messaging",
+    "core.storage",
+    "core.directory",
+    "core.agency_store",
+    "core.sealing",
+}
 # The APIs split into Powertools Routers: the package whose routes/ holds them, and its entry module.
 ROUTED = {"intake": web, "verify": api}
 SHARED_ROUTES_MODULE = "request"  # what a package's routes share; the only routes module they import

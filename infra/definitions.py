@@ -18,7 +18,18 @@ from typing import Any, Literal
 from core.agencies import AGENCIES, ROUTES
 from core.models import Category, Priority
 from core.regency import REGENCIES
-from core.tables import CALLER_INDEX, IDEMPOTENCY, INCIDENTS, STATUS_INDEX, TABLES, Index, Key, TableDesign
+from core.tables import (
+    CALLER_INDEX,
+    DIRECTORY,
+    IDEMPOTENCY,
+    INCIDENTS,
+    STATUS_INDEX,
+    TABLES,
+    TYPE_INDEX,
+    Index,
+    Key,
+    TableDesign,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
@@ -32,6 +43,7 @@ __all__ = [
     "BUCKETS",
     "CALLER_INDEX",
     "CHANNEL_SECRETS",
+    "DIRECTORY",
     "DISPATCH_QUEUE",
     "FUNCTIONS",
     "FUNCTIONS_DIR",
@@ -46,9 +58,11 @@ __all__ = [
     "REPLY_QUEUE",
     "REPLY_SECRETS",
     "ROOT",
+    "SEALING_KEY_ENV",
     "SECRETS",
     "STATUS_INDEX",
     "TABLES",
+    "TYPE_INDEX",
     "UNDELIVERED_QUEUE",
     "USER_POOL_ENV",
     "ApiRoute",
@@ -76,6 +90,7 @@ __all__ = [
 
 PROJECT = "respon112"
 USER_POOL_ENV = "USER_POOL_ID"
+SEALING_KEY_ENV = "SEALING_KEY_ARN"  # the data key, which seals the agency endpoints' secrets
 METRICS_NAMESPACE = "Respon112"
 
 
@@ -189,6 +204,9 @@ class FunctionDesign:
     user_pool_actions: tuple[str, ...] = ()  # IAM actions on the operators' user pool (gets USER_POOL_ID)
     writes_to: tuple[BucketDesign, ...] = ()  # buckets it puts objects in
     reads_secrets: tuple[SecretDesign, ...] = ()
+    # Seals secrets with the stack's data key (kms:Encrypt, which writing its tables grants already): it
+    # gets SEALING_KEY_ARN. verify-api seals the agency endpoints' shared secrets an admin sends.
+    seals_secrets: bool = False
     # Reserved concurrency: both a floor (this many executions are kept for it, whatever else runs in the
     # account) and a ceiling. The account needs at least 100 unreserved executions besides (README).
     reserved_concurrency: int | None = None
@@ -200,6 +218,7 @@ class FunctionDesign:
         needed += [q.env_var for q in self.sends_to] + [t.env_var for t in self.publishes_to]
         needed += [USER_POOL_ENV] if self.user_pool_actions else []
         needed += [b.env_var for b in self.writes_to] + [s.env_var for s in self.reads_secrets]
+        needed += [SEALING_KEY_ENV] if self.seals_secrets else []
         missing = [var for var in needed if var not in names]
         if missing:
             raise KeyError(f"{self.name}: no value for {missing}")
@@ -294,10 +313,19 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
                 index_actions=("dynamodb:Query",),
                 indexes=(STATUS_INDEX,),  # the queue by status (list_by_status)
             ),
+            # The agency directory: read it (GET /agencies, routing at verify), change it (admins: an entry
+            # and its history in one transaction of Puts), a type's posts (GET /agencies/posts).
+            TableAccess(
+                DIRECTORY,
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                index_actions=("dynamodb:Query",),
+                indexes=(TYPE_INDEX,),
+            ),
         ),
         sends_to=(DISPATCH_QUEUE,),
         api_spec="verify/openapi.json",
         user_pool_actions=("cognito-idp:ListUsersInGroup",),  # GET /operators, reassign
+        seals_secrets=True,  # an agency endpoint's shared secret, sealed before it is stored
     ),
     FunctionDesign(
         name="intake-web",
@@ -357,6 +385,7 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
                 IDEMPOTENCY,
                 ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
             ),
+            TableAccess(DIRECTORY, ("dynamodb:Query",)),  # the directory: the posts' types and names
         ),
         publishes_to=(AGENCY_TOPIC,),
         source=QueueSource(DISPATCH_QUEUE, batch_size=10),
@@ -410,16 +439,16 @@ def api_routes() -> list[ApiRoute]:
     return routes
 
 
-# The user pool's groups. Only operator and supervisor open the panel and the API (verify/auth.py); admin is
-# reserved for editing the agency directory, which is to come. Accounts are managed with IAM credentials
-# (cognito-idp's Admin* actions), which no group of this pool grants (docs/decisions.md 32).
+# The user pool's groups. Operator and supervisor work incidents (verify/auth.py); admin edits the agency
+# directory and opens nothing else. Accounts are managed with IAM credentials (cognito-idp's Admin*
+# actions), which no group of this pool grants (docs/decisions.md 32).
 OPERATOR_GROUPS: tuple[UserGroup, ...] = (
     UserGroup("operator", "112 operators: verify, reject and dispatch incidents", precedence=30),
     UserGroup("supervisor", "Shift supervisors: everything operators do, plus oversight", precedence=20),
     UserGroup(
         "admin",
-        "Reserved: grants nothing yet, neither the panel nor the API (editing the agency directory is to "
-        "come). Accounts are managed with IAM credentials, not through this group.",
+        "Agency directory editors: change agency types and posts (contacts, coverage, duty hours) in the "
+        "panel and the API; no incidents. Accounts are managed with IAM credentials, not through this group.",
         precedence=10,
     ),
 )

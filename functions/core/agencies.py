@@ -233,11 +233,3 @@ def posts_by_agency(snapshot: DirectorySnapshot, incident: Incident) -> dict[str
         if post is not None and post.agency in grouped:
             grouped[post.agency].append(post_id)
     return grouped
-
-
-def agencies_for(category: Category, chosen: tuple[str, ...] | list[str] | None = None) -> tuple[str, ...]:
-    """The built-in routing: the operator's choice when given (deduplicated, order kept), else the
-    built-in types of the category. Routing with the directory is `route`."""
-    if chosen:
-        return _dedupe(chosen)
-    return ROUTES[category]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.observability import logger
 from core.regency import REGENCIES, Regency
 
 Position = tuple[float, float]  # (lon, lat), GeoJSON's order
@@ -266,10 +267,15 @@ def boundaries_for(regency_code: str) -> Boundaries | None:
 
 
 def district_at(regency: Regency, lat: float | None, lon: float | None) -> str | None:
-    """The district at a point by the regency's boundaries; None without a point, a file or a match."""
+    """The district at a point by the regency's boundaries; None without a point, a file or a match.
+    Never raises: a file that cannot be read (logged) costs a suggestion, never a call or a verification."""
     if lat is None or lon is None:
         return None
-    boundaries = boundaries_for(regency.code)
+    try:
+        boundaries = boundaries_for(regency.code)
+    except (BoundaryError, OSError, ValueError):
+        logger.exception("kecamatan boundaries not read", extra={"regency": regency.code})
+        return None
     return boundaries.locate(lat, lon) if boundaries else None
 
 

@@ -8,10 +8,12 @@ that were not notified yet.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from core import lifecycle
+from core.agencies import DirectorySnapshot, built_in_snapshot, posts_by_agency
 from core.clock import Clock, utc_now
 from core.errors import ConcurrentModification
 from core.models import Status
@@ -37,11 +39,16 @@ class DispatchResult:
 
 class Dispatcher:
     def __init__(
-        self, repository: IncidentRepository, notifier: AgencyNotifier, clock: Clock = utc_now
+        self,
+        repository: IncidentRepository,
+        notifier: AgencyNotifier,
+        clock: Clock = utc_now,
+        agencies: Callable[[], DirectorySnapshot] | None = None,
     ) -> None:
         self._repo = repository
         self._notifier = notifier
         self._now = clock
+        self._agencies = agencies or built_in_snapshot  # which type each of the incident's posts is
 
     def dispatch(self, incident_id: str) -> DispatchResult:
         incident = self._repo.get(incident_id)
@@ -55,7 +62,8 @@ class Dispatcher:
             metrics.add_metric(name="DispatchRefused", unit=MetricUnit.Count, value=1)
             return DispatchResult(incident_id, Outcome.NOT_VERIFIED)
         message_ids = {agency: self._notifier.notify(incident, agency) for agency in incident.agencies}
-        change = lifecycle.dispatch(incident, message_ids, SYSTEM_DISPATCH, self._now())
+        posts = posts_by_agency(self._agencies(), incident)
+        change = lifecycle.dispatch(incident, message_ids, SYSTEM_DISPATCH, self._now(), posts)
         try:
             self._repo.commit(change)
         except ConcurrentModification:

@@ -7,12 +7,13 @@ before its dispatch request is queued, and `requeue_stalled` re-queues any that 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core import lifecycle
-from core.agencies import agencies_for
+from core.agencies import DirectorySnapshot, Suggestion, built_in_snapshot, route, suggestion, types_for
+from core.boundaries import boundaries_for, district_at
 from core.clock import Clock, utc_now
 from core.contacts import checked_contact_id, contact_dedupe_key
 from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
@@ -66,7 +67,8 @@ class VerifyCommand:
     priority: Priority
     location: Location
     summary: str
-    agencies: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()  # agency type codes; none: the category's
+    posts: tuple[str, ...] | None = None  # the directory's post ids; None: those suggested for the kecamatan
 
 
 class IncidentService:
@@ -76,11 +78,15 @@ class IncidentService:
         regency: Regency,
         dispatch_queue: DispatchQueue | None = None,
         clock: Clock = utc_now,
+        agencies: Callable[[], DirectorySnapshot] | None = None,
     ) -> None:
         self._repo = repository
         self._regency = regency
         self._queue = dispatch_queue
         self._now = clock
+        # The agency directory as this environment last read it (core.agency_directory.CachedDirectory);
+        # without one, the built-in types and no posts.
+        self._agencies = agencies or built_in_snapshot
 
     # -- intake --------------------------------------------------------------------------------------
 
@@ -189,7 +195,7 @@ class IncidentService:
                 position = self._repo.kept_position(incident.caller, int(now.timestamp()))
                 if position is None:
                     return incident
-                return attach_if_newer(self._repo, incident, position, now) or incident
+                return attach_if_newer(self._repo, incident, position, now, self._regency) or incident
             except ConcurrentModification:
                 incident = self._repo.get(incident.id)  # an operator claimed it meanwhile: add it again
             except Exception:
@@ -198,6 +204,34 @@ class IncidentService:
         return incident
 
     # -- reads ---------------------------------------------------------------------------------------
+
+    def suggest(
+        self,
+        category: Category | None,
+        agencies: tuple[str, ...],
+        district: str | None,
+        lat: float | None = None,
+        lon: float | None = None,
+        now: datetime | None = None,
+    ) -> Suggestion:
+        """The posts a verification would go to: for each agency type (those given, else the category's),
+        the posts covering the kecamatan (given, else found from the point), else its regency-level ones."""
+        snapshot = self._agencies()
+        known = self._canonical(Location(district=district)) if district else None
+        found = known.district if known else None
+        from_point = False
+        if found is None and lat is not None and lon is not None:
+            found = district_at(self._regency, lat, lon)
+            from_point = found is not None
+        types = agencies or types_for(snapshot, category)
+        answer = suggestion(snapshot, types, found, self._regency, now or self._now())
+        boundaries = boundaries_for(self._regency.code) if from_point else None
+        return answer.model_copy(
+            update={
+                "district_from_point": from_point,
+                "boundaries_approximate": bool(boundaries and boundaries.approximate),
+            }
+        )
 
     def detail(self, incident_id: str) -> IncidentDetail:
         return self._repo.get_detail(incident_id)
@@ -238,12 +272,20 @@ class IncidentService:
         incident = self._repo.get(incident_id)
         location = self._canonical(command.location)
         assert location is not None
+        if location.district is None and location.lat is not None:
+            # The operator gave a point and no kecamatan: the boundaries give it, for the posts' sake.
+            found = district_at(self._regency, location.lat, location.lon)
+            location = location.model_copy(update={"district": found}) if found else location
+        routing = route(
+            self._agencies(), command.category, location.district, command.agencies, command.posts
+        )
         verification = lifecycle.Verification(
             category=command.category,
             priority=command.priority,
             location=location,
             summary=command.summary,
-            agencies=agencies_for(command.category, command.agencies),
+            agencies=routing.agencies,
+            posts=routing.posts,
         )
         if _already_verified(incident, operator, verification):
             return incident  # a retry after a lost answer: nothing to change, nothing to queue again
@@ -347,12 +389,20 @@ def _already_verified(incident: Incident, operator: str, verification: lifecycle
     return (
         incident.status in _VERIFIED_OR_LATER
         and incident.assigned_to == operator
-        and (incident.category, incident.priority, incident.location, incident.summary, incident.agencies)
+        and (
+            incident.category,
+            incident.priority,
+            incident.location,
+            incident.summary,
+            incident.agencies,
+            incident.posts,
+        )
         == (
             verification.category,
             verification.priority,
             verification.location,
             verification.summary,
             list(verification.agencies),
+            list(verification.posts),
         )
     )

@@ -143,16 +143,25 @@ def claim(incident: Incident, operator: Actor, now: datetime) -> Change:
     return _move(incident, Action.CLAIM, operator, now, updates={"assigned_to": operator, "claimed_at": now})
 
 
-def locate(incident: Incident, fix: AmlFix, actor: Actor, now: datetime) -> Change:
-    """The caller's handset sent its position (AML): keep the latest on the incident, whatever its stage."""
+def locate(
+    incident: Incident, fix: AmlFix, actor: Actor, now: datetime, district: str | None = None
+) -> Change:
+    """The caller's handset sent its position (AML): keep the latest on the incident, whatever its stage.
+    `district`, the kecamatan the fix lies in, fills the incident's when it has none; one it has (an
+    operator's, a citizen's, an earlier fix's) is never overwritten: the operator corrects it."""
+    updates: dict[str, Any] = {"aml": fix}
+    if district and (incident.location is None or incident.location.district is None):
+        location = incident.location or Location(district=district)
+        updates["location"] = location.model_copy(update={"district": district})
     details = {
         "lat": f"{fix.lat:.5f}",
         "lon": f"{fix.lon:.5f}",
         "accuracyM": "" if fix.accuracy_m is None else f"{fix.accuracy_m:.0f}",
         "method": fix.method.value,
         "transport": fix.transport.value,
+        **({"district": district} if "location" in updates and district else {}),
     }
-    return _move(incident, Action.LOCATE, actor, now, details=details, updates={"aml": fix})
+    return _move(incident, Action.LOCATE, actor, now, details=details, updates=updates)
 
 
 def reassign(incident: Incident, supervisor: Actor, assignee: Actor, now: datetime) -> Change:

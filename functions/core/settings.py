@@ -42,6 +42,12 @@ class Settings(BaseModel):
     # is not re-queued beside itself.
     dispatch_grace_seconds: int = Field(default=180, ge=5, alias="DISPATCH_GRACE_SECONDS")
     cors_allow_origins: str | None = Field(default=None, alias="CORS_ALLOW_ORIGINS")  # comma-separated
+    directory_table_name: str | None = Field(default=None, alias="DIRECTORY_TABLE_NAME")
+    # The key that seals the agency endpoints' shared secrets (the stack's data key).
+    sealing_key_arn: str | None = Field(default=None, alias="SEALING_KEY_ARN")
+    # How old the agency directory a warm environment routes and dispatches with may be: a changed number
+    # or post takes effect within this many seconds, without a deploy (docs/decisions.md 45).
+    directory_cache_seconds: int = Field(default=10, ge=0, le=300, alias="DIRECTORY_CACHE_SECONDS")
 
     @property
     def allowed_origins(self) -> list[str]:

@@ -18,6 +18,7 @@ from core.settings import Settings, SettingsError, get_settings
 from infra.definitions import (
     FUNCTIONS,
     FUNCTIONS_DIR,
+    SEALING_KEY_ENV,
     USER_POOL_ENV,
     FunctionDesign,
     panel_config,
@@ -38,13 +39,21 @@ RESOURCE_VARS = {
         "reply_secrets_name",
         "reply_queue_url",
         "backlog_queue_url",
+        "directory_table_name",
+        "sealing_key_arn",
     )
 }
 # What each function's code asks for with Settings.require (see each module's default factory).
 REQUIRED_SETTINGS: dict[str, set[str]] = {
     "intake-connect": {"table_name"},
-    "verify-api": {"table_name", "dispatch_queue_url", "user_pool_id"},
-    "dispatch-worker": {"table_name", "agency_topic_arn", "idempotency_table_name"},
+    "verify-api": {
+        "table_name",
+        "dispatch_queue_url",
+        "user_pool_id",
+        "directory_table_name",
+        "sealing_key_arn",
+    },
+    "dispatch-worker": {"table_name", "agency_topic_arn", "idempotency_table_name", "directory_table_name"},
     "dispatch-reconciler": {"table_name", "dispatch_queue_url"},
     "intake-web": {
         "table_name",
@@ -59,7 +68,7 @@ REQUIRED_SETTINGS: dict[str, set[str]] = {
 # The cached factories each handler builds its ports with when none is handed in.
 FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
     "intake-connect": (("intake.connect", "default_service"),),
-    "verify-api": (("verify.api", "default_service"), ("verify.api", "default_directory")),
+    "verify-api": (("verify.api", "default_ports"), ("verify.api", "default_directory")),
     "dispatch-worker": (("dispatch.worker", "default_dispatcher"),),
     "dispatch-reconciler": (("dispatch.reconciler", "default_service"),),
     "intake-web": (("intake.web", "default_ports"),),
@@ -76,6 +85,7 @@ def needed_vars(design: FunctionDesign) -> list[str]:
         + ([USER_POOL_ENV] if design.user_pool_actions else [])
         + [bucket.env_var for bucket in design.writes_to]
         + [secret.env_var for secret in design.reads_secrets]
+        + ([SEALING_KEY_ENV] if design.seals_secrets else [])
     )
 
 

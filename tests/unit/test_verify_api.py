@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from core import lifecycle
+from core.agency_directory import DirectoryService
 from core.dispatching import Dispatcher
 from core.ids import is_ulid
 from core.incidents import IncidentService
@@ -43,16 +44,17 @@ class Api:
 
     service: IncidentService
     context: FakeLambdaContext
+    agencies: DirectoryService | None = None
 
     def __call__(self, event: dict[str, Any]) -> tuple[int, Any]:
-        response = lambda_handler(event, self.context, service=self.service)
+        response = lambda_handler(event, self.context, service=self.service, agencies=self.agencies)
         assert content_type(response) == "application/json", response
         return response["statusCode"], response_json(response)
 
 
 @pytest.fixture
-def api(service: IncidentService, lambda_context: FakeLambdaContext) -> Api:
-    return Api(service, lambda_context)
+def api(service: IncidentService, lambda_context: FakeLambdaContext, agencies: DirectoryService) -> Api:
+    return Api(service, lambda_context, agencies)
 
 
 # -- helpers: walk an incident through the workflow with the sample events --------------------------
@@ -743,7 +745,7 @@ def test_an_admin_cannot_claim(api: Api, clock: Clock, repo: InMemoryIncidentRep
 
 # -- validation of every invalid sample ------------------------------------------------------------
 
-INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str, ...]]]] = {
+INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str | int, ...]]]] = {
     "acknowledge-dispatch-invalid": (422, {("path", "agency")}),
     "claim-incident-invalid": (401, set()),
     "close-incident-invalid": (422, {("body", "note")}),
@@ -756,6 +758,18 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str, ...]]]] = {
     "open-incident-voice-invalid": (422, {("body", "contactId"), ("body", "caller"), ("body", "summary")}),
     "reject-incident-invalid": (422, {("body", "duplicateOf")}),
     "verify-incident-invalid": (422, {("body", "category"), ("body", "location"), ("body", "summary")}),
+    "update-agency-post-invalid": (
+        422,
+        {
+            ("body", "name"),
+            ("body", "contacts", "sms", 0),
+            ("body", "contacts", "https", "url"),
+            ("body", "duty"),
+            ("body", "version"),
+            ("body", "reason"),
+        },
+    ),
+    "agency-suggestion-invalid": (422, {("query", "category"), ("query", "agencies"), ("query", "lat")}),
 }
 
 

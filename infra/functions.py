@@ -28,6 +28,7 @@ from infra.definitions import (
     FUNCTIONS,
     FUNCTIONS_DIR,
     QUEUES,
+    SEALING_KEY_ENV,
     SECRETS,
     TABLES,
     USER_POOL_ENV,
@@ -105,6 +106,7 @@ class Functions(Construct):
         names[USER_POOL_ENV] = user_pool.user_pool_id
         names |= {b.env_var: buckets[b.id].bucket_name for b in BUCKETS}
         names |= {s.env_var: s.physical_name(prefix) for s in SECRETS}  # the name we gave it, not a token
+        names[SEALING_KEY_ENV] = key.key_arn
 
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}

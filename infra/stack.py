@@ -14,7 +14,15 @@ from infra.channels import Archive, Secrets
 from infra.config import ConfigError, StageConfig
 from infra.connect import Connect
 from infra.data import Data
-from infra.definitions import AGENCY_TOPIC, DISPATCH_QUEUE, INCIDENTS, PROJECT, panel_config, resource_prefix
+from infra.definitions import (
+    AGENCY_TOPIC,
+    DIRECTORY,
+    DISPATCH_QUEUE,
+    INCIDENTS,
+    PROJECT,
+    panel_config,
+    resource_prefix,
+)
 from infra.encryption import Encryption
 from infra.functions import Functions
 from infra.hosting import Hosting
@@ -123,6 +131,7 @@ class Respon112Stack(Stack):
             "ConnectInstanceArn": self.connect.instance_arn,
             "ContactFlowArn": self.connect.flow.attr_contact_flow_arn,
             "IncidentsTable": self.data.tables[INCIDENTS.id].table_name,
+            "DirectoryTable": self.data.tables[DIRECTORY.id].table_name,  # tools/seed_directory.py
             "DispatchQueueUrl": self.messaging.queues[DISPATCH_QUEUE.id].queue_url,
             "AgencyTopicArn": self.messaging.agency_topic.topic_arn,
             "AlarmTopicArn": self.observability.topic.topic_arn,

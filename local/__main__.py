@@ -3,7 +3,8 @@
 python -m local [serve]              start the local stack (what `make dev` runs); Ctrl-C stops it
 python -m local call +6281234567890  place a simulated 112 call through the Connect intake function
 python -m local demo                 call → claim → verify as FIRE → DISPATCHED, step by step
-python -m local token operator1      print a Cognito IdToken for curl (Authorization: Bearer …)
+python -m local token operator1      print a Cognito IdToken for curl (Authorization: Bearer …; `admin`
+                                     edits the agency directory)
 python -m local inbox DAMKAR         show what an agency was sent
 """
 
@@ -186,11 +187,14 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
 
     token = commands.add_parser("token", parents=[common], help="print an IdToken for a local user")
-    token.add_argument("username", help="operator1 … operator9 or supervisor")
+    token.add_argument("username", help="operator1 … operator9, supervisor or admin")
     token.set_defaults(run=_token)
 
     inbox = commands.add_parser("inbox", parents=[common], help="show the notifications an agency received")
-    inbox.add_argument("agency", help="DAMKAR, POLICE, PSC119, BPBD or BASARNAS")
+    inbox.add_argument(
+        "agency",
+        help="an agency type seeded in the directory: DAMKAR, POLICE, PSC119, BPBD, BASARNAS, SATPOL_PP, …",
+    )
     inbox.set_defaults(run=_inbox)
     _channel_commands(commands, common)
     return main

@@ -14,7 +14,7 @@ STATE_DIR = ROOT / ".local"
 STAGE = "local"
 REGION = "ap-southeast-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
-REGENCY = "banyuwangi"
+REGENCY = "banyuwangi"  # its districts, boundaries and agency directory seed
 # moto accepts any credentials; these only keep botocore from looking for real ones.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 

@@ -72,6 +72,12 @@ class ApiClient:
     def post(self, path: str, body: Any = None) -> requests.Response:
         return self.session.post(self.base + path, json=body, timeout=10)
 
+    def put(self, path: str, body: Any = None) -> requests.Response:
+        return self.session.put(self.base + path, json=body, timeout=10)
+
+    def delete(self, path: str, **params: Any) -> requests.Response:
+        return self.session.delete(self.base + path, params=params, timeout=10)
+
 
 def agency_inbox(endpoints: dict[str, Any], agency: str, wait_seconds: int = 0) -> list[dict[str, Any]]:
     """What an agency received (peek: messages stay in the inbox)."""

@@ -213,6 +213,7 @@ def banner(endpoints: dict[str, Any], state_dir: Path) -> str:
             f"  Lambda Invoke   {endpoints['lambda']}   functions: {', '.join(endpoints['functions'])}",
             f"  Embedded AWS    {endpoints['aws']}   region {endpoints['region']}",
             f"  Operators       operator1 … operator9, supervisor — passwords in {endpoints_path(state_dir)}",
+            "  Directory       admin edits the agency directory (seeded: placeholder contacts)",
             f"  Function logs   {endpoints['logs']}/<function>.log",
             "",
             "  Try, in another terminal:",

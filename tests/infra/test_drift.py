@@ -46,7 +46,7 @@ LOCAL_PREFIX = f"respon112-{LOCAL_STAGE}-"
 # HTTPS endpoints and the alarm e-mail exist only in the cloud, infra.definitions.UNDELIVERED_QUEUE).
 # Local: an inbox per agency standing in for those endpoints (local/aws.py), read by `python -m local inbox`.
 CLOUD_ONLY_QUEUES = {UNDELIVERED_QUEUE.id}
-LOCAL_ONLY_QUEUE = re.compile(r"^inbox-[a-z0-9]+$")
+LOCAL_ONLY_QUEUE = re.compile(r"^inbox-[a-z0-9-]+$")
 
 
 class Local:

@@ -52,9 +52,17 @@ QUERY = {"dynamodb:Query"}
 USES: dict[str, Uses] = {
     # register: GetItem (a waiting AML position), TransactWriteItems of Puts (incident, dedupe, audit)
     "intake-connect": Uses(dynamodb={"incidents": GET_PUT}),
-    # the queue by status; an incident with its timeline (Query on the table); transitions; GET /operators
+    # the queue by status; an incident with its timeline (Query on the table); transitions; GET /operators;
+    # the agency directory: all of it (Query), an entry (GetItem), a change with its history
+    # (TransactWriteItems of Puts), a type's posts (its index); sealing a secret is kms:Encrypt, which
+    # writing an encrypted table grants already
     "verify-api": Uses(
-        dynamodb={"incidents": GET_PUT | QUERY, "incidents/by-status": QUERY},
+        dynamodb={
+            "incidents": GET_PUT | QUERY,
+            "incidents/by-status": QUERY,
+            "directory": GET_PUT | QUERY,
+            "directory/by-type": QUERY,
+        },
         sends_to=("dispatch",),
         user_pool={"cognito-idp:ListUsersInGroup"},
     ),
@@ -73,6 +81,7 @@ USES: dict[str, Uses] = {
         dynamodb={
             "incidents": GET_PUT,
             "idempotency": GET_PUT | {"dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+            "directory": QUERY,  # the posts' types and names: the whole directory, one Query
         },
         publishes_to=(AGENCY_TOPIC.id,),
         consumes="dispatch",
@@ -166,7 +175,7 @@ def test_each_function_queries_only_the_index_its_code_reads(config: Synthesized
     found = {name: index_grants(config, name) for name in FUNCTION_NAMES}
     assert found == {
         "intake-connect": set(),
-        "verify-api": {"by-status"},
+        "verify-api": {"by-status", "by-type"},
         "intake-web": {"by-caller"},
         "intake-backlog": set(),
         "reply-sender": set(),

@@ -139,9 +139,12 @@ def test_malformed_instance_arn_is_refused(tmp_path: Path, arn: str) -> None:
         build_with({"connectInstanceArn": arn}, tmp_path)
 
 
-def test_unknown_agency_is_refused(tmp_path: Path) -> None:
-    subscriptions = {"FIRE_DEPT": [{"protocol": "email", "endpoint": "x@example.org"}]}
-    with pytest.raises(ConfigError, match="FIRE_DEPT"):
+@pytest.mark.parametrize("agency", ["fire-dept", "Damkar", "X", "DAMKAR;DROP"])
+def test_an_agency_that_is_no_type_code_is_refused(tmp_path: Path, agency: str) -> None:
+    """Any type the directory may hold is taken (it is data: a regency adds Satpol PP without a release);
+    what no code can be spelled like is refused."""
+    subscriptions = {agency: [{"protocol": "email", "endpoint": "x@example.org"}]}
+    with pytest.raises(ConfigError, match="no agency type code"):
         build_with({"agencySubscriptions": subscriptions}, tmp_path)
 
 

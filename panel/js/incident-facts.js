@@ -67,8 +67,9 @@ export function renderReport(incident) {
   replace($("#detail-report"), incident.report ? h("pre", { class: "report" }, incident.report) : h("p", { class: "hint" }, t(none)));
 }
 
-/** `agencies`: config.json's list, for their names. A pending agency gets its acknowledge button. */
-export function renderDispatches(incident, agencies) {
+/** `agencies`: the directory's types, for their names; `postName`: a post's name by id. A pending agency
+ * gets its acknowledge button. */
+export function renderDispatches(incident, agencies, postName = (id) => id) {
   const dispatches = incident.dispatches || [];
   // Before verification there is nothing to dispatch: the block would only take room from the form.
   show($("#dispatches-block"), dispatches.length > 0 || DISPATCHED_STATUSES.includes(incident.status));
@@ -84,6 +85,7 @@ export function renderDispatches(incident, agencies) {
         "li",
         { dataset: { agency: d.agency, status: d.status } },
         h("strong", {}, name(d.agency)),
+        d.posts?.length ? h("span", { class: "posts" }, `: ${d.posts.map(postName).join(", ")}`) : null,
         " ",
         h("span", { class: "badge", dataset: { status: d.status } }, term("dispatch", d.status)),
         h("span", { class: "when" }, t("notifiedAt", { time: dateTime(d.notifiedAt) })),

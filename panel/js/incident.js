@@ -14,14 +14,16 @@ import { renderSource } from "./incident-source.js";
 import { renderTimeline } from "./timeline.js";
 
 export class IncidentView {
-  /** `lists`: where focus goes back to when the view closes; `agencies`: config.json's, for names. */
-  constructor({ store, api, messages, lists, map, agencies }) {
+  /** `lists`: where focus goes back to when the view closes; `agencies`: the directory's types (agencies.js
+   * `list`), for names; `book`: the directory, for its posts' names. */
+  constructor({ store, api, messages, lists, map, agencies, book }) {
     this.store = store;
     this.api = api;
     this.messages = messages;
     this.lists = lists;
     this.map = map;
     this.agencies = agencies;
+    this.book = book;
     this.signature = ""; // what the regions show: they are rendered again only when it changes
     this.busy = false;
     this.at = 0; // when the last poll ended
@@ -37,6 +39,10 @@ export class IncidentView {
     new ResizeObserver(() => $("#detail-pane").style.setProperty("--detail-top", `${top.offsetHeight}px`)).observe(top);
     onLanguageChange(() => {
       this.renderStale();
+      if (this.store.incident) this.render(true);
+    });
+    // The directory arrived or changed: the agencies' and posts' names with it.
+    book?.onChange(() => {
       if (this.store.incident) this.render(true);
     });
   }
@@ -161,11 +167,12 @@ export class IncidentView {
     renderFlags(incident);
     renderFacts(incident);
     renderReport(incident);
-    renderDispatches(incident, this.agencies);
+    const postName = (id) => (this.book ? this.book.postName(id) : id);
+    renderDispatches(incident, this.agencies, postName);
     renderSource(incident);
     renderLocation(incident);
     renderAml(incident);
-    renderTimeline(incident, this.agencies);
+    renderTimeline(incident, this.agencies, postName);
     this.mapReady.then(() => {
       this.map.invalidate();
       this.map.showIncident(incident, this.fitPending);

@@ -1,5 +1,5 @@
 // The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
-// 1-4, l, ?, i), inside a form only Esc, Ctrl+Enter and the Alt ones; and the help dialog that lists them.
+// 1-4, l, ?, i, d), inside a form only Esc, Ctrl+Enter and the Alt ones; and the help dialog that lists them.
 // A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
 import { $, $$, h, replace, inFormControl } from "./dom.js";
 import { t, toggleLanguage, onLanguageChange } from "./i18n.js";
@@ -24,10 +24,11 @@ const HELP = [
   ["?", "key_help"],
   ["Ctrl+Enter", "key_submit"],
   ["i · Alt+I", "key_callOffer"],
+  ["d", "key_directory"],
 ];
 
 export class Keys {
-  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls }) {
+  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, openDirectory }) {
     this.store = store;
     this.lists = lists;
     this.incidentView = incidentView;
@@ -36,6 +37,7 @@ export class Keys {
     this.actions = actions;
     this.dialogs = dialogs;
     this.calls = calls;
+    this.openDirectory = openDirectory;
     this.fillHelp();
     document.addEventListener("keydown", (e) => this.onKey(e));
     onLanguageChange(() => this.fillHelp());
@@ -112,6 +114,7 @@ export class Keys {
       l: () => toggleLanguage(),
       "?": () => openDialog($("#help-dialog")),
       i: () => this.calls.take(),
+      d: () => this.openDirectory?.(),
     };
     if (target.getAttribute?.("role") === "tab" && (event.key === "ArrowRight" || event.key === "ArrowLeft")) {
       const tabs = $$("[role=tab]").filter((tab) => !tab.hidden);

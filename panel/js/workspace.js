@@ -22,7 +22,8 @@ import { CallOffers } from "./calls.js";
 import { Keys } from "./keys.js";
 
 export class Workspace {
-  constructor({ config, api, session, announce }) {
+  /** `book`: the agency directory (agencies.js), shared with the directory screen. */
+  constructor({ config, api, session, book, announce, openDirectory }) {
     const store = new WorkspaceStore(session);
     const drafts = new Drafts();
     const messages = new Messages();
@@ -38,22 +39,23 @@ export class Workspace {
     });
     // A row opens the incident in the view, which is made next (it focuses the list when it closes).
     const lists = new QueueView({ store, drafts, api, announce, open: (id) => incidentView.open(id) });
-    const incidentView = new IncidentView({ store, api, messages, lists, map, agencies: config.agencies });
+    const incidentView = new IncidentView({ store, api, messages, lists, map, agencies: book.list, book });
     const conflicts = new Conflicts({ store, drafts, incidentView, lists, messages, announce });
     const forms = new FormDesk({ store, drafts, messages, conflicts, map, announce });
-    const verify = new VerifyForm({ store, forms, messages, lists, incidentView, map, config, api, announce });
+    const verify = new VerifyForm({ store, forms, messages, lists, incidentView, map, config, api, book, announce });
     new RejectForm({ store, forms, messages, lists, incidentView, api, announce }); // adds itself to the forms
-    const dialogs = new IncidentDialogs({ store, messages, conflicts, lists, incidentView, api, agencies: config.agencies, announce });
+    const dialogs = new IncidentDialogs({ store, messages, conflicts, lists, incidentView, api, agencies: book.list, announce });
     const actions = new ActionBar({ store, drafts, messages, conflicts, lists, incidentView, forms, dialogs, api, announce });
     const callPop = new CallPop({ store, incidentView, forms, announce });
     const calls = new CallOffers({ api, announce, store, incidentView, messages });
-    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls }); // listens on the document
-    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls });
+    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, openDirectory }); // listens on the document
+    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, book });
   }
 
   start() {
     this.lists.start();
     this.incidentView.start();
+    this.book.load().catch(() => null); // until it answers, config.json's built-in types name agencies
   }
 
   /** Signed out: nothing of this operator's stays on the page (nobody else reads what they typed). */

@@ -149,7 +149,7 @@ class DirectoryService:
                 "name_id": request.name_id,
                 "name_en": request.name_en,
                 "categories": request.categories,
-                "active": request.active,
+                "active": current.active if request.active is None else request.active,
             }
         )
         return self._write_type(current, updated, actor, ChangeAction.UPDATE, request.reason)
@@ -202,7 +202,9 @@ class DirectoryService:
     def update_post(self, post_id: str, request: PostUpdate, actor: str) -> Post:
         current = self._current_post(post_id, request.version)
         updated = self._post(post_id, current.agency, request, current, actor, version=current.version)
-        updated = updated.model_copy(update={"active": request.active})
+        updated = updated.model_copy(
+            update={"active": current.active if request.active is None else request.active}
+        )
         return self._write_post(current, updated, actor, ChangeAction.UPDATE, request.reason)
 
     def deactivate_post(self, post_id: str, version: int, reason: str, actor: str) -> Post:

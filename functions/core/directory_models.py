@@ -329,7 +329,9 @@ class TypeCreate(TypeFields):
 
 class TypeUpdate(TypeFields):
     version: int = Field(ge=1, description="The version you read: a change made since answers 409")
-    active: bool = True
+    active: bool | None = Field(
+        default=None, description="true brings a deactivated type back; left out, as it is"
+    )
 
 
 class PostFields(RequestModel):
@@ -353,7 +355,9 @@ class PostCreate(PostFields):
 
 class PostUpdate(PostFields):
     version: int = Field(ge=1, description="The version you read: a change made since answers 409")
-    active: bool = True
+    active: bool | None = Field(
+        default=None, description="true brings a deactivated post back; left out, as it is"
+    )
 
 
 # -- the history --------------------------------------------------------------------------------------

@@ -217,8 +217,14 @@ class IncidentService:
         """The posts a verification would go to: for each agency type (those given, else the category's),
         the posts covering the kecamatan (given, else found from the point), else its regency-level ones."""
         snapshot = self._agencies()
-        known = self._canonical(Location(district=district)) if district else None
-        found = known.district if known else None
+        found = self._regency.canonical_district(district) if district else None
+        if district and found is None:
+            known = ", ".join(self._regency.districts)
+            raise InvalidRequest(
+                "district",
+                f"{district!r} is not a district of {self._regency.name}; one of: {known}",
+                "query",
+            )
         from_point = False
         if found is None and lat is not None and lon is not None:
             found = district_at(self._regency, lat, lon)

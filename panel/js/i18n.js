@@ -406,6 +406,7 @@ const STRINGS = {
   err_agencies: ["Pilih minimal satu instansi.", "Choose at least one agency."],
   // -- the verify form's posts (verify-posts.js) --
   posts: ["Pos / unit yang diberi tahu", "Posts / units to notify"],
+  moreAgencies: ["Instansi lain ({count})", "Other agencies ({count})"],
   addPost: ["Tambah pos", "Add a post"],
   addPostButton: ["Tambah", "Add"],
   choosePost: ["— pilih pos —", "— choose a post —"],

@@ -88,22 +88,40 @@ export class VerifyForm {
       ),
     );
     const checkedAgencies = new Set($$("#verify-agency-options input:checked").map((i) => i.value));
+    const wasOpen = Boolean($("#verify-agency-more")?.open);
+    const option = (a) =>
+      h(
+        "label",
+        { class: "option" },
+        h("input", { type: "checkbox", name: "agencies", value: a.code, id: `verify-agency-${a.code}`, checked: checkedAgencies.has(a.code) }),
+        " ",
+        lang() === "en" ? a.nameEn : a.nameId,
+      );
+    // The emergency services (suggested for some category) in view; the others (Satpol PP, PLN, …) one
+    // key away, so that the form still fits beside the report at 1366x768.
+    const types = this.book.activeTypes();
+    const primary = types.filter((a) => (a.categories || []).length);
+    const others = types.filter((a) => !(a.categories || []).length);
+    const shown = primary.length ? primary : others;
+    const more = primary.length ? others : [];
     replace(
       $("#verify-agency-options"),
-      this.book.activeTypes().map((a) =>
-        h(
-          "label",
-          { class: "option" },
-          h("input", { type: "checkbox", name: "agencies", value: a.code, id: `verify-agency-${a.code}`, checked: checkedAgencies.has(a.code) }),
-          " ",
-          lang() === "en" ? a.nameEn : a.nameId,
-        ),
-      ),
+      shown.map(option),
+      more.length
+        ? h(
+            "details",
+            { id: "verify-agency-more", class: "more-agencies", open: wasOpen || more.some((a) => checkedAgencies.has(a.code)) },
+            h("summary", {}, t("moreAgencies", { count: more.length })),
+            h("div", { class: "options" }, more.map(option)),
+          )
+        : null,
     );
   }
 
   checkAgencies(codes) {
     for (const input of $$("#verify-agency-options input")) input.checked = codes.includes(input.value);
+    const more = $("#verify-agency-more");
+    if (more && $$("input:checked", more).length) more.open = true;
   }
 
   /** The checked agency types, the district and the point: what the posts are suggested for. */

@@ -4,7 +4,7 @@
 // unticks one to leave it out and adds any other post of a checked type; once they have, the suggestion
 // no longer changes the list (a type checked later still gets its posts). The kecamatan the suggestion
 // found from the point fills the form's district when the operator has given none.
-import { $, h, replace } from "./dom.js";
+import { $, h, replace, show } from "./dom.js";
 import { t, onLanguageChange } from "./i18n.js";
 
 export class VerifyPosts {
@@ -145,6 +145,7 @@ export class VerifyPosts {
   }
 
   render() {
+    show($("#verify-posts"), this.types.length > 0); // nothing to show before an agency is ticked
     $("#verify-posts-hint").textContent = this.hint();
     replace(
       $("#verify-post-options"),

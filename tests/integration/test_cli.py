@@ -98,7 +98,8 @@ def test_demo_ends_dispatched(demo_output: str) -> None:
     assert "status=IN_REVIEW" in demo_output
     assert "status=VERIFIED" in demo_output
     assert "status=DISPATCHED" in demo_output
-    assert "DAMKAR: NOTIFIED" in demo_output
+    assert "DAMKAR: Pos Damkar Genteng" in demo_output  # the directory's suggestion, by name
+    assert "DAMKAR (damkar-genteng): NOTIFIED" in demo_output
     assert "system:dispatch" in demo_output
 
 

@@ -228,11 +228,14 @@ def test_deactivating_keeps_the_entry_and_its_history_and_a_put_brings_it_back(
     create(directory)
 
     gone = directory.deactivate_post("damkar-genteng", 1, "pos ditutup", ADMIN)
-    back = update(directory, "damkar-genteng", 2, reason="dibuka lagi")
+    still = update(directory, "damkar-genteng", 2, name="Pos Damkar Genteng (tutup)", reason="nama")
+    back = update(directory, "damkar-genteng", 3, active=True, reason="dibuka lagi")
 
     assert (gone.active, gone.version) == (False, 2)
-    assert (back.active, back.version) == (True, 3)
+    assert (still.active, still.version) == (False, 3)  # a change that does not say so keeps it off
+    assert (back.active, back.version) == (True, 4)
     assert [c.action for c in directory.post_detail("damkar-genteng").history] == [
+        ChangeAction.UPDATE,
         ChangeAction.UPDATE,
         ChangeAction.DEACTIVATE,
         ChangeAction.CREATE,

@@ -350,3 +350,10 @@ def test_verify_without_posts_routes_by_kecamatan(api: Api) -> None:
 
     assert status == 200, verified
     assert verified["posts"] == ["damkar-pesanggaran"]
+
+
+def test_an_unknown_kecamatan_in_the_suggestion_is_named_as_the_query_spelled_it(api: Api) -> None:
+    status, answer = api(request("GET", "/agencies/suggestion", query={"district": "Gotham"}, groups="operator"))
+
+    assert status == 422
+    assert [d["loc"] for d in answer["detail"]] == [["query", "district"]]

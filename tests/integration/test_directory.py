@@ -100,7 +100,7 @@ def test_a_changed_number_reaches_verification_without_a_restart(api_for: Callab
 
     def suggested_number() -> bool:
         answer = operator.get("/agencies/suggestion", agencies="POLICE", district="Licin").json()
-        return answer["agencies"][0]["posts"][0]["sms"] == [number]
+        return bool(answer["agencies"][0]["posts"][0]["sms"] == [number])
 
     wait_for(suggested_number, CACHE_BOUND + SLACK, "the new number in the verify form's suggestion")
 
@@ -118,7 +118,7 @@ def test_a_renamed_post_reaches_what_the_dispatch_worker_sends_without_a_restart
         incident_id = verified(endpoints, operator, location=location)
         wait_for_status(operator, incident_id, "DISPATCHED")
         (record,) = [m for m in agency_inbox(endpoints, "DAMKAR") if m["incident"]["id"] == incident_id]
-        return record["posts"] == [{"id": "damkar-wongsorejo", "name": name}]
+        return bool(record["posts"] == [{"id": "damkar-wongsorejo", "name": name}])
 
     wait_for(dispatched_with_the_new_name, CACHE_BOUND + SLACK, "the new name in what the post is sent", 0)
 

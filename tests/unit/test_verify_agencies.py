@@ -353,7 +353,9 @@ def test_verify_without_posts_routes_by_kecamatan(api: Api) -> None:
 
 
 def test_an_unknown_kecamatan_in_the_suggestion_is_named_as_the_query_spelled_it(api: Api) -> None:
-    status, answer = api(request("GET", "/agencies/suggestion", query={"district": "Gotham"}, groups="operator"))
+    event = request("GET", "/agencies/suggestion", query={"district": "Gotham"}, groups="operator")
+
+    status, answer = api(event)
 
     assert status == 422
     assert [d["loc"] for d in answer["detail"]] == [["query", "district"]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import boto3
@@ -42,10 +43,22 @@ def _attributes(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: _serializer.serialize(value) for key, value in data.items()}
 
 
+def _plain(value: Any) -> Any:
+    """DynamoDB's numbers as the integers they were, at any depth (a history entry's `before` and
+    `after` hold versions too): the directory holds no fractions."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
 def _model(model: type[M], item: Mapping[str, Any]) -> M:
-    # The directory holds no floats, so DynamoDB's numbers come back as the integers they were.
-    data = {key: _deserializer.deserialize(value) for key, value in item.items()}
-    return model.model_validate({k: int(v) if k == "version" else v for k, v in data.items()})
+    return model.model_validate(
+        {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
+    )
 
 
 def type_item(agency_type: AgencyType) -> dict[str, Any]:

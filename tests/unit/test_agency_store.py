@@ -167,3 +167,15 @@ def test_a_sealed_secret_opens_for_its_post_only(kms: KmsSealer) -> None:
     assert kms.unseal("damkar-genteng", sealed) == secret
     with pytest.raises(ClientError):
         kms.unseal("damkar-muncar", sealed)  # the encryption context names the post
+
+
+def test_a_history_entry_comes_back_as_it_was_written_numbers_included(store: AgencyStore) -> None:
+    written = change(post_key("damkar-genteng"), 1).model_copy(
+        update={"before": {"version": 1, "districts": ["Genteng"]}, "after": {"version": 2, "active": False}}
+    )
+    store.put_post(post(), None, written)
+
+    (read,) = store.history(post_key("damkar-genteng"), 10)
+
+    assert read == written
+    assert type(read.after["version"]) is int  # not DynamoDB's Decimal, which JSON would quote

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from core import lifecycle
-from core.agencies import DirectorySnapshot, Suggestion, built_in_snapshot, route, suggestion, types_for
 from core.boundaries import boundaries_for, district_at
 from core.clock import Clock, utc_now
 from core.contacts import checked_contact_id, contact_dedupe_key
@@ -35,6 +35,9 @@ from core.phone import normalize_phone
 from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory
 from core.positions import attach_if_newer
 from core.regency import Regency
+
+if TYPE_CHECKING:
+    from core.agencies import DirectorySnapshot, Suggestion
 
 SYSTEM_INTAKE = "system:intake"
 # Why an operator registered a 112 call: it reached them without its incident (the intake failed or timed
@@ -86,7 +89,7 @@ class IncidentService:
         self._now = clock
         # The agency directory as this environment last read it (core.agency_directory.CachedDirectory);
         # without one, the built-in types and no posts.
-        self._agencies = agencies or built_in_snapshot
+        self._agencies = agencies or _built_in
 
     # -- intake --------------------------------------------------------------------------------------
 
@@ -216,6 +219,8 @@ class IncidentService:
     ) -> Suggestion:
         """The posts a verification would go to: for each agency type (those given, else the category's),
         the posts covering the kecamatan (given, else found from the point), else its regency-level ones."""
+        from core.agencies import suggestion, types_for  # noqa: PLC0415 (routing, not the 112 path)
+
         snapshot = self._agencies()
         found = self._regency.canonical_district(district) if district else None
         if district and found is None:
@@ -282,6 +287,8 @@ class IncidentService:
             # The operator gave a point and no kecamatan: the boundaries give it, for the posts' sake.
             found = district_at(self._regency, location.lat, location.lon)
             location = location.model_copy(update={"district": found}) if found else location
+        from core.agencies import route  # noqa: PLC0415 (the directory's models stay off the 112 path)
+
         routing = route(
             self._agencies(), command.category, location.district, command.agencies, command.posts
         )
@@ -381,6 +388,13 @@ class IncidentService:
         # Emitted every run, 0 included, so the alarm sees a value rather than missing data.
         metrics.add_metric(name="DispatchOverdue", unit=MetricUnit.Count, value=len(overdue))
         return requeued
+
+
+def _built_in() -> DirectorySnapshot:
+    # Imported here: the directory's models cost the 112 path's cold start (intake-connect only registers).
+    from core.agencies import built_in_snapshot  # noqa: PLC0415
+
+    return built_in_snapshot()
 
 
 def _held_by(incident: Incident, operator: str) -> bool:

@@ -4,6 +4,8 @@ the dispatch worker's notification calls its addressee."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -23,6 +25,7 @@ from core.errors import InvalidRequest
 from core.models import Category, Channel, Incident, Status
 from core.notification import addressee, agency_record, agency_text
 from core.regency import REGENCIES
+from infra.definitions import FUNCTIONS_DIR
 from tests.fakes import InMemoryAgencyStore, ReversibleSealer
 from tests.support import Clock
 
@@ -220,3 +223,15 @@ def test_the_notification_names_the_type_and_its_posts_and_the_record_carries_th
     assert "posts" not in agency_record(verified, "POLICE")
     # a type the directory does not know: its code, as before
     assert addressee(snapshot, verified.model_copy(update={"agencies": ["KODIM"]}), "KODIM").name == "KODIM"
+
+
+def test_the_112_path_does_not_load_the_directorys_models() -> None:
+    """intake-connect registers calls: routing's models are imported when a verification needs them."""
+    probe = "import sys, intake.connect; print(sorted(m for m in sys.modules if m.startswith('core.')))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=FUNCTIONS_DIR, capture_output=True, text=True, check=True
+    ).stdout
+
+    assert "core.incidents" in loaded
+    assert "core.directory_models" not in loaded
+    assert "core.agencies" not in loaded

@@ -71,7 +71,8 @@ class Archive(Construct):
 
 class Secrets(Construct):
     """The channels' secrets (infra.definitions.SECRETS), one JSON secret each, KMS-encrypted. The stack
-    creates them with a random verify token; the platform secrets are set after deployment (README)."""
+    creates them with a random verify token; the platform secrets are set after deployment
+    (docs/deploy.md)."""
 
     def __init__(self, scope: Construct, id: str, *, config: StageConfig, prefix: str, key: kms.IKey) -> None:
         super().__init__(scope, id)
@@ -87,7 +88,7 @@ class Secrets(Construct):
                         password_length=32,
                     )
                 }
-            else:  # every value comes from a platform: empty keys until someone puts them (README)
+            else:  # every value comes from a platform: empty keys until someone puts them (docs/deploy.md)
                 value = {"secret_object_value": {k: SecretValue.unsafe_plain_text("") for k in others}}
             secret = secretsmanager.Secret(
                 self,
@@ -96,8 +97,8 @@ class Secrets(Construct):
                 description=f"Respon 112 {design.id}: set the platform values after deployment",
                 encryption_key=key,
                 **value,
-                # The platforms' secrets are typed in by hand after deployment (README): production keeps
-                # them when the stack goes, as it keeps the data they protect.
+                # The platforms' secrets are typed in by hand after deployment (docs/deploy.md): production
+                # keeps them when the stack goes, as it keeps the data they protect.
                 removal_policy=RemovalPolicy.RETAIN if config.is_prod else RemovalPolicy.DESTROY,
             )
             acknowledge(

@@ -10,7 +10,8 @@ from typing import Any
 from constructs import Node
 
 from core.models import AGENCY_CODE_PATTERN
-from infra.constants import CONNECT_VOICE, CONNECT_VOICE_ENGINE, DEFAULT_POWERTOOLS_LAYER_VERSION, STAGES
+from infra.constants import DEFAULT_POWERTOOLS_LAYER_VERSION, STAGES
+from infra.contact_flow import CONNECT_VOICE, CONNECT_VOICE_ENGINE
 
 _AGENCY_PROTOCOLS = ("email", "sms", "https")
 _INSTANCE_ARN = re.compile(r"^arn:aws[\w-]*:connect:[\w-]+:\d{12}:instance/[\w-]+$")

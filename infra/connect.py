@@ -3,8 +3,6 @@ the 112 contact flow (infra/flows/emergency-112.json) and the intake function's 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aws_cdk import Aws, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_connect as connect
 from aws_cdk import aws_iam as iam
@@ -13,40 +11,12 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra.config import StageConfig
-from infra.constants import (
-    CONNECT_BACKUP_RING_SECONDS,
-    CONNECT_INVOKE_TIMEOUT_SECONDS,
-    CONNECT_QUEUE_ATTEMPTS,
-    CONNECT_TIME_ZONE,
-    CONNECT_VOICE,
-    CONNECT_VOICE_ENGINE,
-    FLOW_FILE,
-    FLOW_NAME,
-    QUEUE_NAME,
-)
+from infra.constants import CONNECT_TIME_ZONE, FLOW_NAME, QUEUE_NAME
+from infra.contact_flow import CONNECT_VOICE, CONNECT_VOICE_ENGINE, FLOW_PATH, flow_variables
 from infra.nag import acknowledge, managed_policy
 from infra.observability import ConnectMetrics
 
-FLOW_PATH = Path(__file__).with_name("flows") / FLOW_FILE
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
-
-# What the caller hears, in Bahasa Indonesia. Text-to-speech reads it with the voice the flow sets first
-# (CONNECT_VOICE: Polly has no Indonesian voice); numbers are written as the words a caller expects to
-# hear ("satu satu dua"), so no voice reads them in its own language. Recorded prompts are the proper fix.
-GREETING = (
-    "Layanan darurat satu satu dua {regency}. Panggilan Anda sedang kami sambungkan ke petugas. "
-    "Mohon tetap di saluran."
-)
-BUSY = "Semua petugas sedang melayani panggilan lain. Mohon tetap di saluran, Anda akan segera kami layani."
-ALL_BUSY = "Semua petugas masih sibuk. Kami terus berusaha menyambungkan Anda. Mohon tetap di saluran."
-FALLBACK = (
-    "Mohon maaf, layanan satu satu dua sedang mengalami gangguan. Mohon tetap di saluran, kami terus "
-    "berusaha menyambungkan Anda. Anda juga dapat menghubungi polisi di satu satu nol, pemadam kebakaran di "
-    "satu satu tiga, atau ambulans di satu satu delapan atau satu satu sembilan."
-)
-HOLD = "Mohon tetap di saluran."
-# What the flow's backupNumber attribute holds when no backup number is configured: anything but "+…".
-NO_BACKUP_NUMBER = "none"
 
 
 def flow_content(
@@ -58,25 +28,16 @@ def flow_content(
     voice: str = CONNECT_VOICE,
     voice_engine: str = CONNECT_VOICE_ENGINE,
 ) -> str:
-    """The flow's JSON with its placeholders filled in (CloudFormation Fn::Sub when given tokens)."""
-    return Fn.sub(
-        FLOW_PATH.read_text(encoding="utf-8"),
-        {
-            "IntakeFunctionArn": intake_arn,
-            "OperatorsQueueArn": queue_arn,
-            "InvocationTimeLimitSeconds": str(CONNECT_INVOKE_TIMEOUT_SECONDS),
-            "VoiceId": voice,
-            "VoiceEngine": voice_engine,
-            "BackupNumber": backup_number or NO_BACKUP_NUMBER,
-            "QueueAttempts": str(CONNECT_QUEUE_ATTEMPTS),
-            "BackupRingSeconds": str(CONNECT_BACKUP_RING_SECONDS),
-            "GreetingText": GREETING.format(regency=regency_name),
-            "BusyText": BUSY,
-            "AllBusyText": ALL_BUSY,
-            "FallbackText": FALLBACK,
-            "HoldText": HOLD,
-        },
+    """The flow's JSON with its placeholders filled in by CloudFormation (Fn::Sub, the ARNs are tokens)."""
+    variables = flow_variables(
+        intake_arn,
+        queue_arn,
+        regency_name,
+        backup_number=backup_number,
+        voice=voice,
+        voice_engine=voice_engine,
     )
+    return Fn.sub(FLOW_PATH.read_text(encoding="utf-8"), variables)
 
 
 class Connect(Construct):

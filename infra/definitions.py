@@ -19,6 +19,7 @@ from core.agencies import AGENCIES, ROUTES
 from core.models import Category, Priority
 from core.regency import REGENCIES
 from core.tables import (
+    CALLBACK_INDEX,
     CALLER_INDEX,
     DIRECTORY,
     IDEMPOTENCY,
@@ -41,8 +42,11 @@ __all__ = [
     "API_FUNCTIONS",
     "BACKLOG_QUEUE",
     "BUCKETS",
+    "CALLBACK_INDEX",
     "CALLER_INDEX",
     "CHANNEL_SECRETS",
+    "CONNECT_INSTANCE_ENV",
+    "CONTACT_EVENTS_QUEUE",
     "DIRECTORY",
     "DISPATCH_QUEUE",
     "FUNCTIONS",
@@ -91,6 +95,7 @@ __all__ = [
 PROJECT = "respon112"
 USER_POOL_ENV = "USER_POOL_ID"
 SEALING_KEY_ENV = "SEALING_KEY_ARN"  # the data key, which seals the agency endpoints' secrets
+CONNECT_INSTANCE_ENV = "CONNECT_INSTANCE_ARN"  # the Amazon Connect instance the 112 line runs on
 METRICS_NAMESPACE = "Respon112"
 
 
@@ -202,13 +207,15 @@ class FunctionDesign:
     schedule_minutes: int | None = None  # run every N minutes (EventBridge Scheduler)
     api_spec: str | None = None  # committed OpenAPI document, relative to functions/, for API functions
     user_pool_actions: tuple[str, ...] = ()  # IAM actions on the operators' user pool (gets USER_POOL_ID)
+    # IAM actions on the Amazon Connect instance's agents (gets CONNECT_INSTANCE_ARN)
+    connect_agent_actions: tuple[str, ...] = ()
     writes_to: tuple[BucketDesign, ...] = ()  # buckets it puts objects in
     reads_secrets: tuple[SecretDesign, ...] = ()
     # Seals secrets with the stack's data key (kms:Encrypt, which writing its tables grants already): it
     # gets SEALING_KEY_ARN. verify-api seals the agency endpoints' shared secrets an admin sends.
     seals_secrets: bool = False
     # Reserved concurrency: both a floor (this many executions are kept for it, whatever else runs in the
-    # account) and a ceiling. The account needs at least 100 unreserved executions besides (README).
+    # account) and a ceiling. The account needs at least 100 unreserved executions besides (docs/deploy.md).
     reserved_concurrency: int | None = None
     environment: Mapping[str, str] = field(default_factory=dict)
 
@@ -217,6 +224,7 @@ class FunctionDesign:
         needed = [t.table.env_var for t in self.tables]
         needed += [q.env_var for q in self.sends_to] + [t.env_var for t in self.publishes_to]
         needed += [USER_POOL_ENV] if self.user_pool_actions else []
+        needed += [CONNECT_INSTANCE_ENV] if self.connect_agent_actions else []
         needed += [b.env_var for b in self.writes_to] + [s.env_var for s in self.reads_secrets]
         needed += [SEALING_KEY_ENV] if self.seals_secrets else []
         missing = [var for var in needed if var not in names]
@@ -260,7 +268,16 @@ BACKLOG_QUEUE = QueueDesign(
     visibility_timeout_seconds=6 * 60,
     max_receive_count=5,
 )
-QUEUES: tuple[QueueDesign, ...] = (DISPATCH_QUEUE, REPLY_QUEUE, BACKLOG_QUEUE)
+# Amazon Connect's contact events of the 112 line (an EventBridge rule sends them, infra/contact_events.py;
+# locally the flow runner does). Five receives a minute apart: a call that ended before anyone registered
+# its incident (the intake failed, the operator opens it late) is looked for again for about five minutes.
+CONTACT_EVENTS_QUEUE = QueueDesign(
+    id="contact-events",
+    env_var="CONTACT_EVENTS_QUEUE_URL",
+    visibility_timeout_seconds=6 * 10,
+    max_receive_count=5,
+)
+QUEUES: tuple[QueueDesign, ...] = (DISPATCH_QUEUE, REPLY_QUEUE, BACKLOG_QUEUE, CONTACT_EVENTS_QUEUE)
 
 # Every inbound POST of the public intake: byte for byte before anything parses it, or, when refused, its
 # start under refused/ for days (core.storage, infra/channels.py).
@@ -311,7 +328,9 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
                 INCIDENTS,
                 ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
                 index_actions=("dynamodb:Query",),
-                indexes=(STATUS_INDEX,),  # the queue by status (list_by_status)
+                # the queue by status (list_by_status), the callback desk (list_callbacks) and each of its
+                # callers' other incidents (recent_by_caller)
+                indexes=(STATUS_INDEX, CALLBACK_INDEX, CALLER_INDEX),
             ),
             # The agency directory: read it (GET /agencies, routing at verify), change it (admins: an entry
             # and its history in one transaction of Puts), a type's posts (GET /agencies/posts).
@@ -361,6 +380,21 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         # At most 5 batches at a time (event source, not reserved concurrency: see QueueSource): a burst of
         # deliveries drains in seconds without taking the account's executions from the 112 path.
         source=QueueSource(BACKLOG_QUEUE, batch_size=1, max_concurrency=5),
+    ),
+    FunctionDesign(
+        name="intake-calls",
+        handler="intake.calls.lambda_handler",
+        description="Amazon Connect contact events: the call's times on its incident, abandoned calls to the "
+        "callback desk",
+        timeout_seconds=10,
+        memory_mb=512,
+        # the call's record (GetItem, PutItem), its incident by the contact's DEDUPE item, the copy on the
+        # incident, the ABANDONED flag (TransactWriteItems of Puts)
+        tables=(TableAccess(INCIDENTS, ("dynamodb:GetItem", "dynamodb:PutItem")),),
+        connect_agent_actions=("connect:DescribeUser",),  # who answered: the agent's username
+        # At most 5 batches at a time: a surge's events wait in the queue rather than take the account's
+        # executions from the 112 path (see QueueSource).
+        source=QueueSource(CONTACT_EVENTS_QUEUE, batch_size=10, max_concurrency=5),
     ),
     FunctionDesign(
         name="reply-sender",

@@ -25,6 +25,7 @@ from infra.constants import ARCHITECTURE, LOG_RETENTION, POWERTOOLS_LAYER_ARN, R
 from infra.definitions import (
     AGENCY_TOPIC,
     BUCKETS,
+    CONNECT_INSTANCE_ENV,
     FUNCTIONS,
     FUNCTIONS_DIR,
     QUEUES,
@@ -60,6 +61,11 @@ def _invocation(design: FunctionDesign) -> str:
     return "sqs" if design.source else "schedule" if design.schedule_minutes else "sync"
 
 
+def agents_arn(instance_arn: str) -> str:
+    """Every agent (user) of the Amazon Connect instance: who may have answered a 112 call."""
+    return f"{instance_arn}/agent/*"
+
+
 def construct_id(name: str) -> str:
     return "".join(part.title() for part in name.split("-"))
 
@@ -79,10 +85,12 @@ class Functions(Construct):
         user_pool: cognito.IUserPool,
         buckets: Mapping[str, s3.IBucket],
         secrets: Mapping[str, secretsmanager.ISecret],
+        connect_instance_arn: str,
         extra_environment: Mapping[str, Mapping[str, str]],
     ) -> None:
         super().__init__(scope, id)
         self._config = config
+        self._connect_instance_arn = connect_instance_arn
         self._key = key
         self._tables = tables
         self._queues = queues
@@ -107,6 +115,7 @@ class Functions(Construct):
         names |= {b.env_var: buckets[b.id].bucket_name for b in BUCKETS}
         names |= {s.env_var: s.physical_name(prefix) for s in SECRETS}  # the name we gave it, not a token
         names[SEALING_KEY_ENV] = key.key_arn
+        names[CONNECT_INSTANCE_ENV] = connect_instance_arn
 
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
@@ -312,6 +321,14 @@ class Functions(Construct):
                     sid="ReadOperators",
                     actions=sorted(design.user_pool_actions),
                     resources=[self._user_pool.user_pool_arn],
+                )
+            )
+        if design.connect_agent_actions:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="DescribeAgents",
+                    actions=sorted(design.connect_agent_actions),
+                    resources=[agents_arn(self._connect_instance_arn)],
                 )
             )
         if kms_actions:

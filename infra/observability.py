@@ -1,6 +1,6 @@
 """Alarms and a dashboard: function errors and throttles, the intake's latency and warm capacity, the
-112 flow and queue in Amazon Connect, dispatch queue age, dead letters, API 5xx, and dispatch requests
-that could not be queued. Production alarms notify an SNS topic."""
+112 flow and queue in Amazon Connect, the answer time against NENA's standard, dispatch queue age, dead
+letters, API 5xx, and dispatch requests that could not be queued. Production alarms notify an SNS topic."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from core.models import RejectionReason
 from infra.config import StageConfig
 from infra.constants import (
     ALARM_PERIOD,
+    ANSWER_TIME_PERIOD,
+    ANSWER_TIME_TARGETS,
     CONNECT_FLOW_ERRORS,
     CONNECT_QUEUE_SIZE,
     CONNECT_QUEUE_WAIT_SECONDS,
@@ -42,6 +44,8 @@ QUEUE_WAITING = {
     "replies": "replies to citizens are waiting too long: the Graph API or reply-sender is failing",
     "backlog": "messages of large webhook deliveries are waiting too long to become incidents: check "
     "intake-backlog",
+    "contact-events": "Amazon Connect's contact events are waiting too long: calls' times are late on their "
+    "incidents and abandoned calls late on the callback desk; check intake-calls",
 }
 
 
@@ -71,6 +75,10 @@ PUBLIC_INTAKE_METRICS = (
     "AmlKept",
     "AmlUnmatchable",
 )
+# What intake-calls measures of each 112 call (core/calls.py), in seconds or counts.
+CALL_METRICS: dict[str, tuple[str, ...]] = {
+    "intake-calls": ("AnswerTimeSeconds", "QueueWaitSeconds", "CallAbandoned", "CallWithoutIncident"),
+}
 DISPATCH_METRICS: dict[str, tuple[str, ...]] = {
     "dispatch-worker": ("AgencyNotified", "DispatchRefused"),
     "dispatch-reconciler": ("DispatchRequeued", "DispatchOverdue"),
@@ -110,15 +118,22 @@ class ConnectMetrics:
         return self.metric(name, "VoiceCalls", "Sum")
 
 
-def app_metric(name: str, service: str, period: Duration = ALARM_PERIOD) -> cloudwatch.Metric:
+def app_metric(
+    name: str, service: str, period: Duration = ALARM_PERIOD, statistic: str = "Sum"
+) -> cloudwatch.Metric:
     return cloudwatch.Metric(
         namespace=METRICS_NAMESPACE,
         metric_name=name,
         dimensions_map={"service": service},
         period=period,
-        statistic="Sum",
-        label=f"{name} ({service})",
+        statistic=statistic,
+        label=f"{name} ({service})" if statistic == "Sum" else f"{name} {statistic} ({service})",
     )
+
+
+def answer_time(percentile: int, period: Duration = ANSWER_TIME_PERIOD) -> cloudwatch.Metric:
+    """The 112 calls' answer time, ring to answer (intake-calls), at a percentile: NENA's measure."""
+    return app_metric("AnswerTimeSeconds", "intake-calls", period, f"p{percentile}")
 
 
 class Observability(Construct):
@@ -266,6 +281,18 @@ class Observability(Construct):
             "agencies by phone and check the dispatch worker and its dead-letter queue",
         )
 
+        # The answer time against NENA-STA-020 (docs/callbacks.md): 90 % of calls answered within 15 s,
+        # 95 % within 20 s. Over a quarter of an hour: too few calls in a minute for a percentile.
+        for percentile, seconds in ANSWER_TIME_TARGETS:
+            alarm(
+                f"answer-time-p{percentile}",
+                answer_time(percentile),
+                seconds,
+                f"112 calls are answered too slowly: {100 - percentile} % of the last quarter hour's calls "
+                f"waited {seconds} s or more from ring to answer (NENA: {percentile} % within {seconds} s). "
+                "More operators on the shift, or check the flow and the queue",
+            )
+
         # Amazon Connect's own view of the 112 line.
         alarm(
             "connect-flow-fatal-errors",
@@ -354,6 +381,28 @@ class Observability(Construct):
             cloudwatch.GraphWidget(
                 title="112 flow errors",
                 left=[connect.flow("ContactFlowErrors"), connect.flow("ContactFlowFatalErrors")],
+                width=12,
+            ),
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="112 answer time, ring to answer (s; NENA: 90 % within 15, 95 % within 20)",
+                left=[
+                    answer_time(50, five_minutes),
+                    answer_time(90, five_minutes),
+                    answer_time(95, five_minutes),
+                ],
+                right=[
+                    app_metric("QueueWaitSeconds", "intake-calls", five_minutes, "p90"),
+                ],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="Calls abandoned in the queue, and calls without an incident",
+                left=[
+                    app_metric(name, "intake-calls", five_minutes)
+                    for name in CALL_METRICS["intake-calls"][2:]
+                ],
                 width=12,
             ),
         )

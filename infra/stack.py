@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack, Tags
+import jsii
+from aws_cdk import CfnOutput, IStableStringProducer, Lazy, Stack, Tags
 from constructs import Construct
 
 from core.regency import REGENCIES
@@ -13,9 +15,11 @@ from infra.auth import Auth
 from infra.channels import Archive, Secrets
 from infra.config import ConfigError, StageConfig
 from infra.connect import Connect
+from infra.contact_events import ContactEvents
 from infra.data import Data
 from infra.definitions import (
     AGENCY_TOPIC,
+    CONTACT_EVENTS_QUEUE,
     DIRECTORY,
     DISPATCH_QUEUE,
     INCIDENTS,
@@ -28,6 +32,17 @@ from infra.functions import Functions
 from infra.hosting import Hosting
 from infra.messaging import Messaging
 from infra.observability import Observability
+
+
+@jsii.implements(IStableStringProducer)
+class _Later:
+    """A value known once a construct made later exists (CDK resolves it at synth)."""
+
+    def __init__(self, produce: Callable[[], str]) -> None:
+        self._produce = produce
+
+    def produce(self) -> str | None:
+        return self._produce()
 
 
 class Respon112Stack(Stack):
@@ -54,6 +69,9 @@ class Respon112Stack(Stack):
         origins += list(config.extra_panel_origins)
         self.archive = Archive(self, "Archive", config=config, key=key, logs_bucket=self.hosting.logs_bucket)
         self.secrets = Secrets(self, "Secrets", config=config, prefix=prefix, key=key)
+        # The Connect instance is made with the flow, after the functions (the flow invokes the intake);
+        # intake-calls reads the instance's ARN, given here as a value CDK fills in at synth.
+        connect_instance_arn = Lazy.string(_Later(lambda: self.connect.instance_arn))
         self.functions = Functions(
             self,
             "Functions",
@@ -66,6 +84,7 @@ class Respon112Stack(Stack):
             user_pool=self.auth.user_pool,
             buckets=self.archive.buckets,
             secrets=self.secrets.secrets,
+            connect_instance_arn=connect_instance_arn,
             # The panel (and the public report form served with it) call the API from CloudFront.
             extra_environment={
                 name: {"CORS_ALLOW_ORIGINS": ",".join(origins)} for name in ("verify-api", "intake-web")
@@ -89,6 +108,16 @@ class Respon112Stack(Stack):
             regency_name=regency.name,
             intake=self.functions.intake_target,
             panel_origins=origins,
+        )
+        self.contact_events = ContactEvents(
+            self,
+            "ContactEvents",
+            prefix=prefix,
+            instance_arn=self.connect.instance_arn,
+            queue=self.messaging.queues[CONTACT_EVENTS_QUEUE.id],
+            dead_letters=self.messaging.dead_letter_queues[CONTACT_EVENTS_QUEUE.id],
+            key=key,
+            consumer_role=self.functions.roles["intake-calls"],
         )
         self.observability = Observability(
             self,

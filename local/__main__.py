@@ -1,7 +1,7 @@
 """python -m local — run Respon 112 on this machine, and drive it.
 
 python -m local [serve]              start the local stack (what `make dev` runs); Ctrl-C stops it
-python -m local call +6281234567890  place a simulated 112 call through the Connect intake function
+python -m local call +6281234567890  a simulated 112 call through the contact flow, step by step
 python -m local demo                 call → claim → verify as FIRE → DISPATCHED, step by step
 python -m local token operator1      print a Cognito IdToken for curl (Authorization: Bearer …; `admin`
                                      edits the agency directory)
@@ -53,12 +53,52 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _call(args: argparse.Namespace) -> int:
-    from local.simulator import place_call
-
     caller = None if args.withheld else args.number
-    answer = place_call(read_endpoints(Path(args.state_dir)), caller, args.contact_id)
-    print(json.dumps(answer, indent=2))
-    return 0
+    endpoints = read_endpoints(Path(args.state_dir))
+    if args.direct:
+        from local.simulator import place_call
+
+        flow_flags = [
+            f"--{name.replace('_', '-')}" for name, default in FLOW_FLAGS if getattr(args, name) != default
+        ]
+        if flow_flags:
+            raise SystemExit(
+                f"python -m local call: --direct skips the flow, so {', '.join(flow_flags)} cannot apply"
+            )
+
+        print(json.dumps(place_call(endpoints, caller, args.contact_id), indent=2))
+        return 0
+    from local.flow.call import CallSetup, place, report, summary
+    from local.flow.model import FlowError
+    from local.flow.steps import End
+    from local.flow.world import Script
+
+    try:
+        script = Script(
+            intake="error" if args.intake_error else "timeout" if args.intake_timeout else "ok",
+            queue_full=None if args.queue_full == EVERY_TIME else args.queue_full,
+            presses=args.press,
+            backup=BACKUP_OUTCOMES[args.backup],
+            failing=dict(args.fail),
+            hang_up_at=args.hang_up_at,
+        )
+    except ValueError as error:
+        raise SystemExit(f"python -m local call: {error}") from None
+    setup = CallSetup(
+        caller,
+        args.contact_id,
+        script,
+        backup_number=args.backup_number,
+        answer_after=args.answer_after,
+        abandon_after=args.abandon,
+        silent=args.silent,
+    )
+    try:
+        call = place(endpoints, setup)
+    except FlowError as error:
+        raise SystemExit(f"python -m local call: {error}") from None
+    print(json.dumps(summary(call), indent=2, ensure_ascii=False) if args.json else report(call))
+    return 1 if call.outcome.end is End.DISCONNECTED else 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -167,15 +207,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-prewarm", action="store_true", help="start functions on first use (cold starts)")
     serve.set_defaults(run=_serve)
 
-    call = commands.add_parser(
-        "call", parents=[common], help="place a simulated 112 call (Connect → intake-connect)"
-    )
-    call.add_argument(
-        "number", nargs="?", default="+6281234567890", help="caller's number (default +6281234567890)"
-    )
-    call.add_argument("--withheld", action="store_true", help="a caller who withholds the number")
-    call.add_argument("--contact-id", help="reuse a ContactId, as a Connect retry does")
-    call.set_defaults(run=_call)
+    _call_command(commands, common)
 
     demo = commands.add_parser(
         "demo", parents=[common], help="walk one call through claim, verify and dispatch"
@@ -198,6 +230,134 @@ def parser() -> argparse.ArgumentParser:
     inbox.set_defaults(run=_inbox)
     _channel_commands(commands, common)
     return main
+
+
+EVERY_TIME = -1
+# The flags that set the flow's world, with their defaults: none applies to --direct.
+FLOW_FLAGS: tuple[tuple[str, object], ...] = (
+    ("json", False),
+    ("intake_error", False),
+    ("intake_timeout", False),
+    ("queue_full", 0),
+    ("press", None),
+    ("silent", False),
+    ("answer_after", None),
+    ("abandon", None),
+    ("backup_number", None),
+    ("backup", "answers"),
+    ("fail", []),
+    ("hang_up_at", None),
+)
+BACKUP_OUTCOMES = {
+    "answers": "talked",
+    "hangs-up": "returned",
+    "busy": "CallFailed",
+    "no-answer": "ConnectionTimeLimitExceeded",
+}
+
+
+def _failure(value: str) -> tuple[str, str]:
+    action, _, error = value.partition("=")
+    return action, error
+
+
+def _transfers(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"a number of transfers, not {value}")
+    return number
+
+
+def _seconds(value: str) -> float:
+    number = float(value)
+    if not 0 <= number <= 3600:
+        raise argparse.ArgumentTypeError(f"seconds between 0 and 3600, not {value}")
+    return number
+
+
+def _call_command(commands: Any, common: argparse.ArgumentParser) -> None:
+    call = commands.add_parser(
+        "call",
+        parents=[common],
+        help="a simulated 112 call through the contact flow (Connect → intake-connect → the queue)",
+        description="Runs infra/flows/emergency-112.json for a simulated call, as Amazon Connect would: "
+        "prints what the caller hears at each step and where the call ends, and sends the call's contact "
+        "events to the stack's contact-events queue when it has one. The flags set what the world does; "
+        "nothing waits in real time. Exit status 1 when the flow itself hangs up. See docs/connect-flow.md.",
+    )
+    call.add_argument(
+        "number", nargs="?", default="+6281234567890", help="caller's number (default +6281234567890)"
+    )
+    call.add_argument("--withheld", action="store_true", help="a caller who withholds the number")
+    call.add_argument("--contact-id", help="reuse a ContactId, as a Connect retry does")
+    call.add_argument("--json", action="store_true", help="print the call as JSON instead of steps")
+    call.add_argument(
+        "--direct",
+        action="store_true",
+        help="skip the flow: invoke intake-connect once and print its answer (the other flags do not apply)",
+    )
+    intake = call.add_mutually_exclusive_group()
+    intake.add_argument("--intake-error", action="store_true", help="the intake fails (every invocation)")
+    intake.add_argument(
+        "--intake-timeout",
+        action="store_true",
+        help="the intake answers after the block's time limit: it still runs (a late registration), "
+        "the flow takes the error branch",
+    )
+    call.add_argument(
+        "--queue-full",
+        type=_transfers,
+        nargs="?",
+        const=EVERY_TIME,
+        default=0,
+        metavar="N",
+        help="the operators' queue is at capacity for the first N transfers (no N: for every one; the "
+        "simulation stops after 10 minutes of the caller held)",
+    )
+    caller_does = call.add_mutually_exclusive_group()
+    caller_does.add_argument(
+        "--press", metavar="KEYS", help="keys the caller presses when the flow asks, e.g. 55 (cannot speak)"
+    )
+    caller_does.add_argument(
+        "--silent", action="store_true", help="an open line: the caller says nothing and presses nothing"
+    )
+    queue = call.add_mutually_exclusive_group()
+    queue.add_argument(
+        "--answer-after",
+        type=_seconds,
+        metavar="SECONDS",
+        help="an operator answers after SECONDS in the queue (the CONNECTED_TO_AGENT event)",
+    )
+    queue.add_argument(
+        "--abandon",
+        type=_seconds,
+        nargs="?",
+        const=30.0,
+        metavar="SECONDS",
+        help="the caller hangs up, unanswered, after SECONDS in the queue (default 30)",
+    )
+    call.add_argument(
+        "--backup-number",
+        metavar="E164",
+        help="the flow's backup number, as connectBackupNumber sets it (default: none)",
+    )
+    call.add_argument(
+        "--backup",
+        choices=sorted(BACKUP_OUTCOMES),
+        default="answers",
+        help="what the backup number does when the flow calls it (default answers)",
+    )
+    call.add_argument(
+        "--fail",
+        type=_failure,
+        action="append",
+        default=[],
+        metavar="ACTION[=ERROR]",
+        help="make a flow action fail, with one of its errors (default: its first), e.g. "
+        "--fail set-operators-queue, --fail register-incident=timeout; repeatable",
+    )
+    call.add_argument("--hang-up-at", metavar="ACTION", help="the caller hangs up as the flow reaches ACTION")
+    call.set_defaults(run=_call)
 
 
 def _channel_commands(commands: Any, common: argparse.ArgumentParser) -> None:

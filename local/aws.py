@@ -22,6 +22,7 @@ from core.sealing import KmsSealer
 from infra.definitions import (
     AGENCY_TOPIC,
     BUCKETS,
+    CONNECT_INSTANCE_ENV,
     DIRECTORY,
     OPERATOR_GROUPS,
     OPERATOR_POOL,
@@ -33,7 +34,7 @@ from infra.definitions import (
     TableDesign,
     resource_prefix,
 )
-from local.config import CREDENTIALS, REGENCY, REGION
+from local.config import CONNECT_INSTANCE_ARN, CREDENTIALS, REGENCY, REGION
 from local.serialised import OneDynamoDbRequestAtATime, compensate_moto
 
 if TYPE_CHECKING:
@@ -212,6 +213,7 @@ def provision(
 
     result = _create_user_pool(client("cognito-idp", endpoint), prefix, passwords or {})
     result.names[USER_POOL_ENV] = result.user_pool_id
+    result.names[CONNECT_INSTANCE_ENV] = CONNECT_INSTANCE_ARN  # no Connect here: local/standins.py
     for table in TABLES:
         name = table.physical_name(prefix)
         create_table(ddb, table, name)

@@ -8,15 +8,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra.definitions import ROOT
+from infra.definitions import ROOT, resource_prefix
 
 STATE_DIR = ROOT / ".local"
 STAGE = "local"
 REGION = "ap-southeast-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 REGENCY = "banyuwangi"  # its districts, boundaries and agency directory seed
+# The Amazon Connect instance the local 112 line pretends to run on (the samples' in events/connect/): there
+# is none, but contact events and agents name it, and intake-calls reads only its instance's events.
+CONNECT_INSTANCE_ARN = f"arn:aws:connect:{REGION}:{ACCOUNT_ID}:instance/9d1f0a3e-6c4b-4f57-8d3c-2b7a5e1f0c11"
 # moto accepts any credentials; these only keep botocore from looking for real ones.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+
+
+def function_arn(name: str) -> str:
+    """A local function's ARN, as its deployed twin's is spelled (the Lambda Invoke API takes either)."""
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{resource_prefix(STAGE)}-{name}"
 
 
 @dataclass(frozen=True)

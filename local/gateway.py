@@ -22,7 +22,7 @@ from local.auth import CognitoAuthorizer
 from local.config import ACCOUNT_ID, STAGE
 from local.panel import PanelFiles
 from local.runtime import Runtime, UnknownFunction
-from local.standins import GraphApiStandIn
+from local.standins import ConnectStandIn, GraphApiStandIn
 
 LogLine = Callable[[str], None]
 
@@ -127,6 +127,7 @@ class RestApi:
         log: LogLine,
         panel: PanelFiles | None = None,
         graph: GraphApiStandIn | None = None,
+        connect: ConnectStandIn | None = None,
     ) -> None:
         self._runtime = runtime
         self._authorizer = authorizer
@@ -134,6 +135,7 @@ class RestApi:
         self._log = log
         self._panel = panel
         self._graph = graph
+        self._connect = connect
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -151,10 +153,11 @@ class RestApi:
                 break
         else:
             # Locally the panel shares the API's origin (in the cloud CloudFront serves it), and the
-            # gateway stands in for Meta's Graph API.
-            served = self._graph.serve(request) if self._graph else None
-            if served is not None:
-                return served, "(stand-in)"
+            # gateway stands in for Meta's Graph API and Amazon Connect's DescribeUser.
+            for stand_in in (self._graph, self._connect):
+                served = stand_in.serve(request) if stand_in else None
+                if served is not None:
+                    return served, "(stand-in)"
             served = self._panel.serve(request) if self._panel else None
             if served is not None:
                 return served, "(panel)"

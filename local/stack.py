@@ -14,16 +14,16 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign, panel_config, resource_prefix
+from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign, panel_config
 from local.auth import CognitoAuthorizer
-from local.aws import EmbeddedAws, Provisioned, client, provision
-from local.config import ACCOUNT_ID, CREDENTIALS, REGENCY, REGION, STAGE, Ports, endpoints_path
+from local.aws import OPERATORS, SUPERVISOR, EmbeddedAws, Provisioned, client, provision
+from local.config import CREDENTIALS, REGENCY, REGION, STAGE, Ports, endpoints_path, function_arn
 from local.gateway import LambdaApi, RestApi
 from local.moto_memory import stop_tracking_dynamodb_objects
 from local.panel import PanelFiles
 from local.runtime import Invocation, Runtime
 from local.sources import QueuePoller, Schedule
-from local.standins import GRAPH_STAND_IN, GraphApiStandIn
+from local.standins import CONNECT_STAND_IN, GRAPH_STAND_IN, ConnectStandIn, GraphApiStandIn
 
 # Each request and invocation gets one line of ours; the servers' own access logs would double them.
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -93,6 +93,8 @@ class LocalStack:
             "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
             # Meta cannot be reached from here: the gateway stands in for the Graph API (local/standins.py).
             "GRAPH_API_URL": f"http://{self.host}:{self.ports.api}{GRAPH_STAND_IN}",
+            # Nor Amazon Connect: intake-calls asks the gateway's stand-in who an agent is.
+            "AWS_ENDPOINT_URL_CONNECT": f"http://{self.host}:{self.ports.api}{CONNECT_STAND_IN}",
             "PATH": "/usr/bin:/bin",
             "TZ": "UTC",
             "LANG": "C.UTF-8",
@@ -100,7 +102,7 @@ class LocalStack:
         }
 
     def _arn(self, design: FunctionDesign) -> str:
-        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{resource_prefix(STAGE)}-{design.name}"
+        return function_arn(design.name)
 
     def _previous(self, key: str) -> dict[str, str]:
         """A map the last run wrote (users' passwords, channel secrets): kept across restarts, so a
@@ -143,8 +145,12 @@ class LocalStack:
         )
         panel = PanelFiles(config, self.aws.endpoint)
         self.graph = GraphApiStandIn()
+        agents = ConnectStandIn((*OPERATORS, SUPERVISOR))
         api = _serve(
-            RestApi(runtime, authorizer, _log, panel, self.graph), self.host, self.ports.api, "rest-api"
+            RestApi(runtime, authorizer, _log, panel, self.graph, agents),
+            self.host,
+            self.ports.api,
+            "rest-api",
         )
         lambda_api = _serve(LambdaApi(runtime, _log), self.host, self.ports.lambda_, "lambda-api")
         self._servers += [api, lambda_api]

@@ -1,17 +1,66 @@
 """Stand-ins for the platforms the local stack cannot reach. Meta's Graph API: the reply sender posts
 Instagram replies here exactly as it would to graph.facebook.com; they are kept for `python -m local
-outbox` (GET /_local/outbox). Paths under /_local never exist on the deployed API."""
+outbox` (GET /_local/outbox). Amazon Connect's DescribeUser: intake-calls asks who an agent is, and each
+local operator is an agent of the local instance (`agent_arn`, what the flow runner's contact events name).
+Paths under /_local never exist on the deployed API."""
 
 from __future__ import annotations
 
 import json
+import re
 import threading
+import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from local.config import CONNECT_INSTANCE_ARN
+
 GRAPH_STAND_IN = "/_local/graph"
 OUTBOX = "/_local/outbox"
+CONNECT_STAND_IN = "/_local/connect"  # AWS_ENDPOINT_URL_CONNECT of the functions
+INSTANCE_ID = CONNECT_INSTANCE_ARN.rsplit("/", 1)[1]
+
+
+def agent_id(username: str) -> str:
+    """The local agent of an operator: a UUID, as Connect's are, the same on every run."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"respon112:local:agent:{username}"))
+
+
+def agent_arn(username: str) -> str:
+    """The ARN a contact event names the operator's agent by, as Connect's do (…/agent/<id>)."""
+    return f"{CONNECT_INSTANCE_ARN}/agent/{agent_id(username)}"
+
+
+class ConnectStandIn:
+    """Amazon Connect's DescribeUser (GET /users/{InstanceId}/{UserId}) for the local operators' agents:
+    paired with their Cognito accounts by the same username, as the deployment's are (docs/callbacks.md)."""
+
+    _PATH = re.compile(rf"^{CONNECT_STAND_IN}/users/([^/]+)/([^/]+)$")
+
+    def __init__(self, usernames: Iterable[str]) -> None:
+        self._users = {agent_id(name): name for name in usernames}
+
+    def serve(self, request: Request) -> Response | None:
+        match = self._PATH.match(request.path)
+        if match is None:
+            return None if not request.path.startswith(CONNECT_STAND_IN) else _connect_error(404, "Not found")
+        instance, user = match.groups()
+        if request.method != "GET":
+            return _connect_error(405, "Unsupported method")
+        username = self._users.get(user)
+        if instance != INSTANCE_ID or username is None:
+            return _connect_error(404, f"User {user} not found in instance {instance}")
+        arn = f"{CONNECT_INSTANCE_ARN}/agent/{user}"
+        return _json(200, {"User": {"Id": user, "Arn": arn, "Username": username}})
+
+
+def _connect_error(status: int, message: str) -> Response:
+    kind = "ResourceNotFoundException" if status == 404 else "InvalidRequestException"
+    response = _json(status, {"Message": message})
+    response.headers["x-amzn-ErrorType"] = kind
+    return response
 
 
 class GraphApiStandIn:

@@ -25,8 +25,16 @@ os.environ.pop("AWS_PROFILE", None)
 
 import moto  # noqa: F401  - loaded before any handler so every boto3 client can be mocked
 import pytest
+from hypothesis import settings
 
 from tests.support import FakeLambdaContext
+
+# Property tests search the same examples on every run, so `make test` (and CI) never fails on an example
+# one run happened to draw and the next did not. To search afresh, as a developer exploring:
+# HYPOTHESIS_PROFILE=explore .venv/bin/python -m pytest tests/unit/test_phone_reference.py
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture

@@ -14,14 +14,17 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from core.calls import call_times
+from core.contacts import contact_dedupe_key
 from core.deliveries import BacklogMessage, Pending
 from core.directory_models import AgencyType, DirectoryChange, Post
-from core.errors import ConcurrentModification, DirectoryConflict, IncidentNotFound
-from core.lifecycle import Change, registration_audit
+from core.errors import CallRecordConflict, ConcurrentModification, DirectoryConflict, IncidentNotFound
+from core.lifecycle import Change, awaiting_callback, registration_audit
 from core.messaging import backlog_bodies
 from core.models import (
     AmlFix,
     AuditEntry,
+    CallRecord,
     Dispatch,
     Incident,
     IncidentDetail,
@@ -29,7 +32,8 @@ from core.models import (
     Page,
     Status,
 )
-from core.repository import decode_cursor, encode_cursor, incident_pk
+from core.repository import CALLBACK_PARTITION, decode_cursor, encode_cursor, incident_pk
+from core.tables import CALLBACK_INDEX, STATUS_INDEX, Index
 from tests.support import load_event
 
 
@@ -41,6 +45,8 @@ class InMemoryIncidentRepository:
         self.dedupe: dict[str, str] = {}
         self.positions: dict[str, tuple[AmlFix, int]] = {}  # key -> (fix, expires_at)
         self.counters: Counter[tuple[str, str]] = Counter()
+        self.call_records: dict[str, CallRecord] = {}  # contact id -> the merged record
+        self.projected: dict[str, CallRecord] = {}  # incident id -> its copy of the call's record
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
 
@@ -71,18 +77,31 @@ class InMemoryIncidentRepository:
         self.calls["get_detail"] += 1
         incident = self.get(incident_id)
         self.calls["get"] -= 1
+        call = self.projected.get(incident_id)
         return IncidentDetail(
             **incident.model_dump(),
             timeline=list(self.timelines[incident_id]),
             dispatches=sorted(self.dispatches[incident_id].values(), key=lambda d: d.agency),
+            call=call_times(call, incident.claimed_at) if call else None,
         )
 
     def list_by_status(self, status: Status, limit: int, cursor: str | None = None) -> Page:
         self.calls["list_by_status"] += 1
-        partition = f"STATUS#{status}"
-        after = decode_cursor(cursor, partition)["gsi1sk"]["S"] if cursor else ""
+        return self._oldest_first(
+            STATUS_INDEX, f"STATUS#{status}", lambda i: i.status is status, limit, cursor
+        )
+
+    def list_callbacks(self, limit: int, cursor: str | None = None) -> Page:
+        self.calls["list_callbacks"] += 1
+        return self._oldest_first(CALLBACK_INDEX, CALLBACK_PARTITION, awaiting_callback, limit, cursor)
+
+    def _oldest_first(
+        self, index: Index, partition: str, member: Any, limit: int, cursor: str | None
+    ) -> Page:
+        sort_key = index.sort_key.name if index.sort_key else ""
+        after = decode_cursor(cursor, partition, index)[sort_key]["S"] if cursor else ""
         matching = sorted(
-            (i for i in self.incidents.values() if i.status is status and i.id > after), key=lambda i: i.id
+            (i for i in self.incidents.values() if member(i) and i.id > after), key=lambda i: i.id
         )
         page = matching[:limit]
         next_cursor = None
@@ -92,11 +111,34 @@ class InMemoryIncidentRepository:
                 {
                     "pk": {"S": incident_pk(last.id)},
                     "sk": {"S": "INCIDENT"},
-                    "gsi1pk": {"S": partition},
-                    "gsi1sk": {"S": last.id},
+                    index.partition_key.name: {"S": partition},
+                    sort_key: {"S": last.id},
                 }
             )
         return Page(items=page, next_cursor=next_cursor)
+
+    def call_record(self, contact_id: str) -> CallRecord | None:
+        self.calls["call_record"] += 1
+        return self.call_records.get(contact_id)
+
+    def save_call_record(self, record: CallRecord, expected_revision: int | None) -> None:
+        self.calls["save_call_record"] += 1
+        with self._lock:
+            current = self.call_records.get(record.contact_id)
+            if (current.revision if current else None) != expected_revision:
+                raise CallRecordConflict(record.contact_id)
+            self.call_records[record.contact_id] = record
+
+    def incident_for_contact(self, contact_id: str) -> str | None:
+        self.calls["incident_for_contact"] += 1
+        return self.dedupe.get(contact_dedupe_key(contact_id))
+
+    def project_call(self, incident_id: str, record: CallRecord) -> None:
+        self.calls["project_call"] += 1
+        with self._lock:
+            current = self.projected.get(incident_id)
+            if current is None or current.revision < record.revision:
+                self.projected[incident_id] = record
 
     def recent_by_caller(self, caller: str, limit: int) -> list[Incident]:
         self.calls["recent_by_caller"] += 1
@@ -284,3 +326,15 @@ class ReversibleSealer:
         if sealed_for != owner:
             raise PermissionError("sealed for another post")
         return secret
+
+
+class FakeAgents:
+    """AgentDirectory as a map of agent ARNs to usernames; an ARN it does not know has no username."""
+
+    def __init__(self, usernames: dict[str, str] | None = None) -> None:
+        self.usernames = usernames or {}
+        self.asked: list[str] = []
+
+    def username(self, agent_arn: str) -> str | None:
+        self.asked.append(agent_arn)
+        return self.usernames.get(agent_arn)

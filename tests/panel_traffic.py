@@ -1,5 +1,5 @@
 """How many requests one open operators' panel sends to the API, modelled on panel/js/polling.js, for the
-tests that hold the WAF and throttling limits (tests/infra/test_waf.py) and the README's cost table
+tests that hold the WAF and throttling limits (tests/infra/test_waf.py) and the cost table (docs/costs.md)
 (tests/unit/test_docs.py) against it. tests/unit/test_panel_traffic.py checks that the numbers here are the
 panel's own.
 
@@ -19,7 +19,9 @@ POLLING = PANEL_DIR / "js" / "polling.js"
 TICK_MS = 250
 DETAIL_POLL_MS = 2000
 LIST_STATUSES = ("RECEIVED", "IN_REVIEW", "VERIFIED", "DISPATCHED", "ACKNOWLEDGED")
-TABS = ("queue", "mine", "dispatched", "review")
+TABS = ("queue", "mine", "dispatched", "review", "callbacks")
+# The callback desk (GET /callbacks), polled only while its tab is shown (its count comes from the lists).
+CALLBACKS_POLL_MS = 3000
 # The literal intervals of polling.js `listInterval(status, tab)`, which list_interval_ms mirrors.
 LIST_INTERVALS_MS = frozenset({1500, 5000, 3000, 15000})
 
@@ -36,7 +38,8 @@ def list_interval_ms(status: str, tab: str) -> int:
 def polls_per_second(tab: str, incident_open: bool) -> float:
     """Upper bound of one panel's polling rate with `tab` shown (and an incident open or not)."""
     lists = sum(1000 / list_interval_ms(status, tab) for status in LIST_STATUSES)
-    return lists + (1000 / DETAIL_POLL_MS if incident_open else 0.0)
+    desk = 1000 / CALLBACKS_POLL_MS if tab == "callbacks" else 0.0
+    return lists + desk + (1000 / DETAIL_POLL_MS if incident_open else 0.0)
 
 
 # The least a signed-in panel polls (the incoming tab, no incident open) and the most (the dispatched tab
@@ -74,6 +77,14 @@ def busiest_panel(window_s: int, incident: str = "01J0000000000000000000000A") -
         requests += [PanelRequest(t, "GET", "/incidents") for _ in LIST_STATUSES]
         requests.append(PanelRequest(t, "GET", f"/incidents/{incident}"))
     return sorted(requests, key=lambda r: r.at_ms)
+
+
+def source_callbacks_interval() -> int:
+    """polling.js's CALLBACKS_POLL_MS."""
+    found = re.search(r"const CALLBACKS_POLL_MS = (\d+);", POLLING.read_text(encoding="utf-8"))
+    if not found:
+        raise AssertionError(f"{POLLING}: the callback desk's interval moved; update tests/panel_traffic.py")
+    return int(found.group(1))
 
 
 def source_intervals() -> tuple[frozenset[int], int, int]:

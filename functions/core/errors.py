@@ -73,3 +73,11 @@ class DirectoryConflict(DomainError):
         kind, _, key = entry.partition("#")
         super().__init__(f"{'agency type' if kind == 'TYPE' else 'post'} {key} {problem}")
         self.entry = entry
+
+
+class CallRecordConflict(DomainError):
+    """Another contact event of the same call was merged into its record since this one read it."""
+
+    def __init__(self, contact_id: str) -> None:
+        super().__init__(f"the record of call {contact_id} changed meanwhile")
+        self.contact_id = contact_id

@@ -8,17 +8,19 @@ before its dispatch request is queued, and `requeue_stalled` re-queues any that 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from core import lifecycle
 from core.boundaries import boundaries_for, district_at
+from core.callbacks import CallbackDesk
 from core.clock import Clock, utc_now
 from core.contacts import checked_contact_id, contact_dedupe_key
 from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
 from core.ids import new_ulid
 from core.models import (
+    Action,
     Category,
     Channel,
     Flag,
@@ -40,6 +42,11 @@ if TYPE_CHECKING:
     from core.agencies import DirectorySnapshot, Suggestion
 
 SYSTEM_INTAKE = "system:intake"
+# Amazon Connect's contact flow, when it reports what the caller did (pressed the "cannot speak" key).
+SYSTEM_CONNECT = "system:connect"
+# How many times a flag is tried again when the incident changed under it (an operator claimed it): the
+# 112 path waits on it, so it is bounded; a flag lost after that is logged, never a failed call.
+FLAG_ATTEMPTS = 3
 # Why an operator registered a 112 call: it reached them without its incident (the intake failed or timed
 # out, so the contact has no incidentId). The audit entry's reason; the panel says it in words.
 CALL_WITHOUT_INCIDENT = "CALL_WITHOUT_INCIDENT"
@@ -90,6 +97,8 @@ class IncidentService:
         # The agency directory as this environment last read it (core.agency_directory.CachedDirectory);
         # without one, the built-in types and no posts.
         self._agencies = agencies or _built_in
+        # The abandoned and silent calls awaiting a call back, on the same table and clock.
+        self.desk = CallbackDesk(repository, regency, clock)
 
     # -- intake --------------------------------------------------------------------------------------
 
@@ -141,6 +150,37 @@ class IncidentService:
             extra={"incident_id": incident.id, "contact_id": contact, "operator": operator},
         )
         return incident, created
+
+    def flag_call(self, report: Report, flag: Flag, actor: str = SYSTEM_CONNECT) -> tuple[Incident, bool]:
+        """Add `flag` to the incident of the call `report` comes from, found by its dedupe key (the
+        contact's), registering the call first when the intake never did. Idempotent: a flag already
+        there changes nothing (False). Never raises for the incident's own state: a closed or rejected
+        incident, or one that keeps changing under us, is logged and returned unflagged (False).
+        Without a dedupe key nothing can find the call's incident: the flag comes with a new one."""
+        if report.dedupe_key is None:
+            return self.register(replace(report, flags=(*report.flags, flag)))
+        incident, _ = self.register(report)
+        for _ in range(FLAG_ATTEMPTS):
+            if flag in incident.flags:
+                return incident, False
+            if Action.FLAG not in lifecycle.STATE_MACHINE[incident.status]:
+                logger.warning(
+                    "flag not added: the incident is closed",
+                    extra={"incident_id": incident.id, "flag": flag.value, "status": incident.status.value},
+                )
+                return incident, False
+            try:
+                flagged = self._repo.commit(lifecycle.flag(incident, flag, actor, self._now()))
+            except ConcurrentModification:
+                incident = self._repo.get(incident.id)
+                continue
+            metrics.add_metric(name=f"IncidentFlagged{_words(flag.value)}", unit=MetricUnit.Count, value=1)
+            return flagged, True
+        logger.error(
+            "flag not added: the incident kept changing",
+            extra={"incident_id": incident.id, "flag": flag.value},
+        )
+        return incident, False
 
     def _canonical(self, location: Location | None) -> Location | None:
         """The location with its district spelled as the regency spells it; an unknown district is refused."""
@@ -395,6 +435,11 @@ def _built_in() -> DirectorySnapshot:
     from core.agencies import built_in_snapshot  # noqa: PLC0415
 
     return built_in_snapshot()
+
+
+def _words(code: str) -> str:
+    """CANNOT_SPEAK -> CannotSpeak (a metric's name)."""
+    return code.title().replace("_", "")
 
 
 def _held_by(incident: Incident, operator: str) -> bool:

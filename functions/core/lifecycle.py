@@ -6,6 +6,12 @@
                             |                                        ACKNOWLEDGED --close--> CLOSED
                             \\--reject (PRANK | NON_EMERGENCY | DUPLICATE)--> REJECTED
 
+LOCATE (the handset's position) and FLAG (a fact learnt after registration) keep the status they find.
+
+The callback desk (docs/callbacks.md): an abandoned or silent call, RECEIVED or IN_REVIEW, is called
+back; an attempt that reaches the caller puts it IN_REVIEW with that operator, and after the regency's
+number of failed attempts it may be closed as unreachable (REJECTED, reason UNREACHABLE).
+
 Each function takes the incident as read, checks the move is legal, and returns a `Change`: the new
 incident (version + 1), the audit entry describing the move, and any dispatch records to write. The
 repository applies a `Change` atomically, conditional on the version that was read, so two operators
@@ -25,31 +31,65 @@ from core.models import (
     Actor,
     AmlFix,
     AuditEntry,
+    Callback,
+    CallbackAttempt,
+    CallbackOutcome,
+    CallbackReason,
     Category,
     Dispatch,
     DispatchStatus,
+    Flag,
     Incident,
     Location,
     Priority,
     Rejection,
+    RejectionReason,
     Status,
 )
 
 STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
-    Status.RECEIVED: {Action.CLAIM: Status.IN_REVIEW, Action.LOCATE: Status.RECEIVED},
+    Status.RECEIVED: {
+        Action.CLAIM: Status.IN_REVIEW,
+        Action.LOCATE: Status.RECEIVED,
+        Action.FLAG: Status.RECEIVED,
+        # a call that needs calling back (the callback desk), while nobody reviews it
+        Action.ABANDON: Status.RECEIVED,
+        Action.ABANDON_WITHDRAWN: Status.RECEIVED,
+        Action.MARK_SILENT: Status.RECEIVED,
+        Action.CALLBACK: Status.RECEIVED,
+        Action.CALLBACK_REACHED: Status.IN_REVIEW,
+        Action.CLOSE_UNREACHABLE: Status.REJECTED,
+    },
     Status.IN_REVIEW: {
         Action.REASSIGN: Status.IN_REVIEW,
         Action.VERIFY: Status.VERIFIED,
         Action.REJECT: Status.REJECTED,
         Action.LOCATE: Status.IN_REVIEW,
+        Action.FLAG: Status.IN_REVIEW,
+        # the same while someone reviews it: the desk's attempts keep the status
+        Action.ABANDON: Status.IN_REVIEW,
+        Action.ABANDON_WITHDRAWN: Status.IN_REVIEW,
+        Action.MARK_SILENT: Status.IN_REVIEW,
+        Action.CALLBACK: Status.IN_REVIEW,
+        Action.CALLBACK_REACHED: Status.IN_REVIEW,
+        Action.CLOSE_UNREACHABLE: Status.REJECTED,
     },
-    Status.VERIFIED: {Action.DISPATCH: Status.DISPATCHED, Action.LOCATE: Status.VERIFIED},
+    Status.VERIFIED: {
+        Action.DISPATCH: Status.DISPATCHED,
+        Action.LOCATE: Status.VERIFIED,
+        Action.FLAG: Status.VERIFIED,
+    },
     Status.DISPATCHED: {
         Action.AGENCY_ACKNOWLEDGE: Status.DISPATCHED,
         Action.ACKNOWLEDGE: Status.ACKNOWLEDGED,
         Action.LOCATE: Status.DISPATCHED,
+        Action.FLAG: Status.DISPATCHED,
     },
-    Status.ACKNOWLEDGED: {Action.CLOSE: Status.CLOSED, Action.LOCATE: Status.ACKNOWLEDGED},
+    Status.ACKNOWLEDGED: {
+        Action.CLOSE: Status.CLOSED,
+        Action.LOCATE: Status.ACKNOWLEDGED,
+        Action.FLAG: Status.ACKNOWLEDGED,
+    },
     Status.CLOSED: {},
     Status.REJECTED: {},
 }
@@ -164,6 +204,21 @@ def locate(
     return _move(incident, Action.LOCATE, actor, now, details=details, updates=updates)
 
 
+def flag(incident: Incident, flag: Flag, actor: Actor, now: datetime) -> Change:
+    """A fact an operator must see, learnt after registration (the caller pressed the "cannot speak"
+    key): added to the incident's flags, its status unchanged. Not on a closed or rejected incident."""
+    if flag in incident.flags:
+        raise InvalidRequest("flag", f"incident {incident.id} is already flagged {flag.value}")
+    return _move(
+        incident,
+        Action.FLAG,
+        actor,
+        now,
+        details={"flag": flag.value},
+        updates={"flags": [*incident.flags, flag]},
+    )
+
+
 def reassign(incident: Incident, supervisor: Actor, assignee: Actor, now: datetime) -> Change:
     """Hand an incident under review to another operator (a supervisor's decision, e.g. at shift change)."""
     next_status(incident, Action.REASSIGN)
@@ -221,6 +276,10 @@ def verify(incident: Incident, operator: Actor, verification: Verification, now:
 def reject(incident: Incident, operator: Actor, rejection: Rejection, now: datetime) -> Change:
     next_status(incident, Action.REJECT)
     _require_assignee(incident, operator, "reject")
+    if rejection.reason is RejectionReason.UNREACHABLE:
+        raise InvalidRequest(
+            "reason", "UNREACHABLE is for the callback desk, after the failed callbacks it records"
+        )
     if rejection.duplicate_of == incident.id:
         raise InvalidRequest("duplicateOf", "an incident cannot duplicate itself")
     details = {"duplicateOf": rejection.duplicate_of} if rejection.duplicate_of else {}
@@ -318,3 +377,164 @@ def acknowledge(
 
 def close(incident: Incident, actor: Actor, note: str, now: datetime) -> Change:
     return _move(incident, Action.CLOSE, actor, now, reason=note, updates={"closed_at": now})
+
+
+# -- calls that need calling back (the callback desk) --------------------------------------------------
+
+# Attempts kept on one incident: far more than any regency's number before it may be closed as unreachable.
+MAX_CALLBACK_ATTEMPTS = 20
+_OPEN_FOR_CALLBACK = frozenset({Status.RECEIVED, Status.IN_REVIEW})
+
+
+def awaiting_callback(incident: Incident) -> bool:
+    """Whether the incident is on the callback desk: it needs a call back, none reached the caller yet,
+    and nobody has decided it (an operator who verifies or rejects it takes it off the desk too)."""
+    callback = incident.callback
+    return callback is not None and callback.done_at is None and incident.status in _OPEN_FOR_CALLBACK
+
+
+def may_close_unreachable(incident: Incident, failed_needed: int) -> bool:
+    """After `failed_needed` failed callbacks (the regency's number), after a wrong number (calling it
+    again reaches nobody who called), or at once when the number is unknown (nobody can be called)."""
+    if not awaiting_callback(incident):
+        return False
+    assert incident.callback is not None
+    attempts = incident.callback.attempts
+    wrong_number = bool(attempts) and attempts[-1].outcome is CallbackOutcome.WRONG_NUMBER
+    return incident.caller is None or wrong_number or incident.callback.failed_attempts >= failed_needed
+
+
+def abandon(incident: Incident, actor: Actor, queue_wait_seconds: int | None, now: datetime) -> Change:
+    """The caller hung up while queued, before an operator answered: flagged, and on the callback desk."""
+    next_status(incident, Action.ABANDON)
+    callback = incident.callback or Callback(
+        reason=CallbackReason.ABANDONED, since=now, queue_wait_seconds=queue_wait_seconds
+    )
+    flags = incident.flags if Flag.ABANDONED in incident.flags else [*incident.flags, Flag.ABANDONED]
+    details = {} if queue_wait_seconds is None else {"queueWaitSeconds": str(queue_wait_seconds)}
+    return _move(
+        incident, Action.ABANDON, actor, now, details=details, updates={"flags": flags, "callback": callback}
+    )
+
+
+def withdraw_abandoned(incident: Incident, actor: Actor, now: datetime) -> Change:
+    """A contact event that came late showed an operator answered after all: not abandoned. The desk's
+    entry goes too unless someone has already called back (their attempts stay on the record)."""
+    next_status(incident, Action.ABANDON_WITHDRAWN)
+    callback = incident.callback
+    if callback and callback.reason is CallbackReason.ABANDONED and not callback.attempts:
+        callback = None
+    flags = [flag for flag in incident.flags if flag is not Flag.ABANDONED]
+    return _move(
+        incident, Action.ABANDON_WITHDRAWN, actor, now, updates={"flags": flags, "callback": callback}
+    )
+
+
+def mark_silent(incident: Incident, operator: Actor, note: str | None, now: datetime) -> Change:
+    """An open line, nobody speaks. Unless the caller pressed the flow's "cannot speak" key (then someone
+    is there, who cannot talk), the call goes to the callback desk."""
+    next_status(incident, Action.MARK_SILENT)
+    if incident.status is Status.IN_REVIEW and incident.assigned_to not in (None, operator):
+        raise NotAssignee(incident.id, "mark silent", incident.assigned_to)
+    callback = incident.callback
+    to_desk = callback is None and Flag.CANNOT_SPEAK not in incident.flags
+    if to_desk:
+        callback = Callback(reason=CallbackReason.SILENT, since=now)
+    details = {"callback": "true" if to_desk else "false", **({"note": note} if note else {})}
+    return _move(
+        incident,
+        Action.MARK_SILENT,
+        operator,
+        now,
+        details=details,
+        updates={"flags": [*incident.flags, Flag.SILENT], "callback": callback},
+    )
+
+
+def _not_on_desk(incident: Incident, action: Action, what: str) -> IllegalTransition:
+    state = (
+        incident.status.value
+        if awaiting_callback(incident)
+        else f"{incident.status.value}, not awaiting a callback"
+    )
+    return IllegalTransition(incident.id, what, state, allowed_from(action))
+
+
+def record_callback(
+    incident: Incident,
+    operator: Actor,
+    outcome: CallbackOutcome,
+    now: datetime,
+    *,
+    note: str | None = None,
+    client_attempt_id: str | None = None,
+) -> Change:
+    """One call back and its outcome. Any operator may call back an incident on the desk, whoever holds it;
+    the one who reaches the caller holds it then, in review (claimed if it was not)."""
+    reached = outcome is CallbackOutcome.REACHED
+    action = Action.CALLBACK_REACHED if reached else Action.CALLBACK
+    next_status(incident, action)
+    if not awaiting_callback(incident):
+        raise _not_on_desk(incident, action, "record a callback for")
+    callback = incident.callback
+    assert callback is not None
+    if len(callback.attempts) >= MAX_CALLBACK_ATTEMPTS:
+        raise InvalidRequest(
+            "outcome", f"{MAX_CALLBACK_ATTEMPTS} attempts are recorded: close it as unreachable"
+        )
+    attempt = CallbackAttempt(
+        at=now, by=operator, outcome=outcome, note=note, client_attempt_id=client_attempt_id
+    )
+    callback = callback.model_copy(
+        update={"attempts": [*callback.attempts, attempt], "done_at": now if reached else None}
+    )
+    updates: dict[str, Any] = {"callback": callback}
+    details = {
+        "outcome": outcome.value,
+        "attempt": str(len(callback.attempts)),
+        "failed": str(callback.failed_attempts),
+    }
+    holder = incident.assigned_to
+    if reached:
+        updates["assigned_to"] = operator
+        if incident.status is Status.RECEIVED:
+            updates["claimed_at"] = now
+        if holder is not None and holder != operator:
+            details["from"] = holder
+    if note:
+        details["note"] = note
+    return _move(incident, action, operator, now, details=details, updates=updates)
+
+
+def close_unreachable(
+    incident: Incident, operator: Actor, failed_needed: int, now: datetime, note: str | None = None
+) -> Change:
+    """Nobody could be reached after the regency's number of failed callbacks (or at a wrong number, or
+    there is no number to call): closed, REJECTED with reason UNREACHABLE, by the operator who decides."""
+    next_status(incident, Action.CLOSE_UNREACHABLE)
+    if not awaiting_callback(incident):
+        raise _not_on_desk(incident, Action.CLOSE_UNREACHABLE, "close as unreachable")
+    assert incident.callback is not None
+    failed = incident.callback.failed_attempts
+    if not may_close_unreachable(incident, failed_needed):
+        raise IllegalTransition(
+            incident.id,
+            "close as unreachable",
+            f"{incident.status.value} after {failed} failed callback(s) of the {failed_needed} needed",
+            allowed_from(Action.CLOSE_UNREACHABLE),
+        )
+    rejection = Rejection(reason=RejectionReason.UNREACHABLE, note=note)
+    return _move(
+        incident,
+        Action.CLOSE_UNREACHABLE,
+        operator,
+        now,
+        reason=RejectionReason.UNREACHABLE.value,
+        details={"failed": str(failed), **({"note": note} if note else {})},
+        updates={
+            "rejection": rejection,
+            "rejected_at": now,
+            "assigned_to": operator,
+            "callback": incident.callback.model_copy(update={"done_at": now}),
+        },
+    )

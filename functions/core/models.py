@@ -100,6 +100,9 @@ class RejectionReason(StrEnum):
     PRANK = "PRANK"  # aduan iseng
     NON_EMERGENCY = "NON_EMERGENCY"  # solved together (gotong royong) or referred elsewhere
     DUPLICATE = "DUPLICATE"
+    UNREACHABLE = (
+        "UNREACHABLE"  # closed from the callback desk after the regency's number of failed callbacks
+    )
 
 
 class Agency(StrEnum):
@@ -130,12 +133,22 @@ class Action(StrEnum):
     AGENCY_ACKNOWLEDGE = "AGENCY_ACKNOWLEDGE"  # one agency confirmed, others still pending
     ACKNOWLEDGE = "ACKNOWLEDGE"  # the last pending agency confirmed
     CLOSE = "CLOSE"
+    FLAG = "FLAG"  # a flag added after registration, its status unchanged (details: the flag)
+    ABANDON = "ABANDON"  # the caller hung up while queued, before any operator answered (contact events)
+    ABANDON_WITHDRAWN = "ABANDON_WITHDRAWN"  # a later contact event showed the call was answered after all
+    MARK_SILENT = "MARK_SILENT"  # an operator found an open line with nobody speaking
+    CALLBACK = "CALLBACK"  # an operator called the caller back and did not reach them (one attempt)
+    CALLBACK_REACHED = "CALLBACK_REACHED"  # an operator called back and reached the caller: into review
+    CLOSE_UNREACHABLE = "CLOSE_UNREACHABLE"  # closed after the failed callbacks: REJECTED, UNREACHABLE
 
 
 class Flag(StrEnum):
     CALLER_UNKNOWN = "CALLER_UNKNOWN"  # withheld or unusable number: no call-back possible
     UNPARSED = "UNPARSED"  # the report could not be read by machine: an operator reads the raw payload
     LOCATION_ASKED = "LOCATION_ASKED"  # the citizen was asked where (a channel without locations)
+    CANNOT_SPEAK = "CANNOT_SPEAK"  # the 112 caller pressed the flow's "cannot speak" key (5 5)
+    ABANDONED = "ABANDONED"  # the caller hung up while queued, never answered: the callback desk calls back
+    SILENT = "SILENT"  # an open line, nobody speaks (an operator says so)
 
 
 class PositioningMethod(StrEnum):
@@ -222,6 +235,106 @@ class Rejection(CamelModel):
         return value
 
 
+class CallbackReason(StrEnum):
+    ABANDONED = "ABANDONED"  # the caller hung up while queued
+    SILENT = "SILENT"  # an open line nobody spoke on, and the caller had not pressed the "cannot speak" key
+
+
+class CallbackOutcome(StrEnum):
+    REACHED = "REACHED"  # the caller answered: the incident goes into review
+    NO_ANSWER = "NO_ANSWER"
+    BUSY = "BUSY"
+    SILENT = "SILENT"  # picked up, nobody spoke
+    WRONG_NUMBER = "WRONG_NUMBER"  # someone else answered: more attempts on this number are pointless
+
+
+CallbackNote = Annotated[str, Field(max_length=500)]
+ClientAttemptId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+class CallbackAttempt(CamelModel):
+    """One call back to the caller, and what came of it."""
+
+    at: Timestamp
+    by: Actor
+    outcome: CallbackOutcome
+    note: CallbackNote | None = None
+    client_attempt_id: ClientAttemptId | None = Field(
+        default=None, description="The panel's id for this attempt: sent again, it is the same attempt"
+    )
+
+
+class Callback(CamelModel):
+    """Why an incident needs a call back and the attempts so far. It is on the callback desk while its
+    incident is open (RECEIVED or IN_REVIEW) and it is not done: reached, or closed as unreachable."""
+
+    reason: CallbackReason
+    since: Timestamp = Field(description="When it joined the callback desk")
+    queue_wait_seconds: int | None = Field(
+        default=None, ge=0, description="How long an abandoned caller waited in the queue before hanging up"
+    )
+    attempts: list[CallbackAttempt] = Field(default_factory=list, description="Oldest first")
+    done_at: Timestamp | None = Field(default=None, description="Reached, or closed as unreachable")
+
+    @property
+    def failed_attempts(self) -> int:
+        return sum(attempt.outcome is not CallbackOutcome.REACHED for attempt in self.attempts)
+
+
+class DisconnectedBy(StrEnum):
+    """Who ended the call, where the contact event says (Connect's DisconnectReason, shortened)."""
+
+    CUSTOMER = "CUSTOMER"
+    AGENT = "AGENT"
+    SYSTEM = "SYSTEM"  # the flow or Amazon Connect
+    TELECOM = "TELECOM"  # a telephony problem
+    OTHER = "OTHER"
+
+
+class CallRecord(CamelModel):
+    """A 112 call as Amazon Connect's contact events tell it, merged whatever their order: each time is the
+    earliest (initiated, queued, answered) or the latest (disconnected) any event gave, so repeated and
+    reordered events leave the same record (core/calls.py)."""
+
+    contact_id: str = Field(description="The call's initial contact id in Amazon Connect")
+    initiated_at: Timestamp | None = Field(default=None, description="The call reached Amazon Connect")
+    queued_at: Timestamp | None = Field(default=None, description="The call entered the operators' queue")
+    answered_at: Timestamp | None = Field(default=None, description="An operator's softphone took the call")
+    answered_by_agent: str | None = Field(default=None, description="That operator's agent id in Connect")
+    answered_by: str | None = Field(default=None, description="That operator's username")
+    disconnected_at: Timestamp | None = None
+    disconnected_by: DisconnectedBy | None = Field(default=None, description="Where the event says")
+    events: dict[str, Timestamp] = Field(
+        default_factory=dict, description="Each contact event type received, with its earliest time"
+    )
+    revision: int = Field(default=1, ge=1, description="Incremented by every change to the record")
+    updated_at: Timestamp
+
+
+class CallTimes(CamelModel):
+    """The call's times on an incident, and the intervals the answer-time standard counts (seconds)."""
+
+    contact_id: str
+    initiated_at: Timestamp | None = None
+    queued_at: Timestamp | None = None
+    answered_at: Timestamp | None = None
+    answered_by: str | None = None
+    disconnected_at: Timestamp | None = None
+    disconnected_by: DisconnectedBy | None = None
+    abandoned: bool = Field(description="Queued and disconnected without an operator answering")
+    queue_wait_seconds: float | None = Field(
+        default=None, description="Queued until answered, or until the caller hung up when abandoned"
+    )
+    ring_to_queue_seconds: float | None = None
+    queue_to_answer_seconds: float | None = None
+    ring_to_answer_seconds: float | None = Field(
+        default=None, description="What the caller waited for a person: the answer time"
+    )
+    answer_to_claim_seconds: float | None = Field(
+        default=None, description="From the answer until an operator claimed the incident"
+    )
+
+
 class Incident(CamelModel):
     id: IncidentId
     status: Status
@@ -245,6 +358,9 @@ class Incident(CamelModel):
     assigned_to: str | None = None
     rejection: Rejection | None = None
     flags: list[Flag] = Field(default_factory=list)
+    callback: Callback | None = Field(
+        default=None, description="The callback desk's record: why it needs a callback, the attempts so far"
+    )
     source: dict[str, str] = Field(default_factory=dict, description="Channel metadata (dialled number, …)")
     created_by: Actor
     received_at: Timestamp
@@ -287,6 +403,9 @@ class Dispatch(CamelModel):
 class IncidentDetail(Incident):
     timeline: list[AuditEntry] = Field(default_factory=list, description="Every state change, oldest first")
     dispatches: list[Dispatch] = Field(default_factory=list)
+    call: CallTimes | None = Field(
+        default=None, description="A 112 call as Amazon Connect's contact events told it (VOICE only)"
+    )
 
 
 class OperatorAccount(CamelModel):

@@ -8,7 +8,15 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from core.lifecycle import Change
-from core.models import AmlFix, Incident, IncidentDetail, OperatorAccount, Page, Status
+from core.models import (
+    AmlFix,
+    CallRecord,
+    Incident,
+    IncidentDetail,
+    OperatorAccount,
+    Page,
+    Status,
+)
 from core.replies import Reply
 
 if TYPE_CHECKING:
@@ -58,6 +66,30 @@ class IncidentRepository(Protocol):
     def commit(self, change: Change) -> Incident:
         """Apply a lifecycle change atomically if the incident is still at `change.expected_version`
         (and each dispatch record in its expected state); ConcurrentModification otherwise."""
+        ...
+
+    # -- the callback desk and the calls' contact events (core/callbacks.py, core/calls.py) ----------
+
+    def list_callbacks(self, limit: int, cursor: str | None = None) -> Page:
+        """Incidents awaiting a callback (lifecycle.awaiting_callback), oldest first, `limit` at a time."""
+        ...
+
+    def call_record(self, contact_id: str) -> CallRecord | None:
+        """The record of a call's contact events, under its initial contact id (lowercase)."""
+        ...
+
+    def save_call_record(self, record: CallRecord, expected_revision: int | None) -> None:
+        """Store the record if the stored one is still at `expected_revision` (None: there is none yet);
+        CallRecordConflict otherwise."""
+        ...
+
+    def incident_for_contact(self, contact_id: str) -> str | None:
+        """The id of the incident registered for the call (its contact's DEDUPE item), if any."""
+        ...
+
+    def project_call(self, incident_id: str, record: CallRecord) -> None:
+        """Copy the call's record onto its incident (GET /incidents/{id} shows it), unless the incident
+        already holds a later revision: copies arriving in any order leave the latest."""
         ...
 
 
@@ -139,3 +171,10 @@ class SecretSealer(Protocol):
         ...
 
     def unseal(self, owner: str, sealed: str) -> str: ...
+
+
+class AgentDirectory(Protocol):
+    def username(self, agent_arn: str) -> str | None:
+        """The username of an Amazon Connect agent (the same as the operator's in Cognito), or None when
+        it cannot be told (an agent of another instance, Connect unreachable)."""
+        ...

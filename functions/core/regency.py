@@ -39,8 +39,13 @@ class Regency:
     # fix, a click on the map): core/boundaries.py. The property naming each feature's kecamatan.
     boundaries_file: str | None = None
     boundaries_name_property: str = "name"
+    # Failed callbacks (no answer, busy, silence, a wrong number) after which the callback desk may close an
+    # abandoned or silent call as unreachable (docs/callbacks.md). Three, as many centres practise.
+    callback_attempts: int = 3
 
     def __post_init__(self) -> None:
+        if not 1 <= self.callback_attempts <= 10:
+            raise ValueError(f"{self.code}: callback_attempts is 1 to 10, not {self.callback_attempts}")
         for name, point in {"center": self.center, **self.district_centers}.items():
             if name != "center" and name not in self.districts:
                 raise ValueError(f"{self.code}: a centre for {name!r}, which is not one of its districts")

@@ -21,10 +21,12 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
-from core.lifecycle import Change, registration_audit
-from core.models import AmlFix, AuditEntry, Dispatch, Incident, IncidentDetail, Page, Status
-from core.tables import CALLER_INDEX, INCIDENTS, STATUS_INDEX
+from core.calls import call_times
+from core.contacts import contact_dedupe_key
+from core.errors import CallRecordConflict, ConcurrentModification, IncidentNotFound, InvalidRequest
+from core.lifecycle import Change, awaiting_callback, registration_audit
+from core.models import AmlFix, AuditEntry, CallRecord, Dispatch, Incident, IncidentDetail, Page, Status
+from core.tables import CALLBACK_INDEX, CALLER_INDEX, INCIDENTS, STATUS_INDEX, Index
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -36,12 +38,18 @@ GSI_PK = STATUS_INDEX.partition_key.name
 GSI_SK = STATUS_INDEX.sort_key.name if STATUS_INDEX.sort_key else "gsi1sk"
 CALLER_PK = CALLER_INDEX.partition_key.name
 CALLER_SK = CALLER_INDEX.sort_key.name if CALLER_INDEX.sort_key else "gsi2sk"
+CALLBACK_PK = CALLBACK_INDEX.partition_key.name
+CALLBACK_SK = CALLBACK_INDEX.sort_key.name if CALLBACK_INDEX.sort_key else "gsi3sk"
+# One partition for the whole desk: it holds the calls awaiting a callback now, tens at a busy time.
+CALLBACK_PARTITION = "CALLBACK"
 TTL = INCIDENTS.ttl_attribute or "expires_at"
 
 INCIDENT_SK = "INCIDENT"
 AUDIT_PREFIX = "AUDIT#"
 DISPATCH_PREFIX = "DISPATCH#"
 DEDUPE_SK = "DEDUPE"
+CALL_SK = "CALL"  # a call's contact events: under CALL#<contact>, and the copy under its incident
+CALL_KEPT_SECONDS = 30 * 86400  # the record under the contact: its incident keeps the copy beyond
 _CONFLICT_ATTEMPTS = 3
 AML_SK = "AML"
 
@@ -119,7 +127,13 @@ def incident_item(incident: Incident) -> dict[str, Any]:
     }
     if incident.caller:  # the caller index is sparse: an unknown caller has no entry
         keys |= {CALLER_PK: f"CALLER#{incident.caller}", CALLER_SK: incident.id}
+    if awaiting_callback(incident):  # so is the callback desk's: only the calls it still has to call back
+        keys |= {CALLBACK_PK: CALLBACK_PARTITION, CALLBACK_SK: incident.id}
     return _item(incident, keys, "INCIDENT")
+
+
+def call_pk(contact_id: str) -> str:
+    return f"CALL#{contact_id}"
 
 
 def audit_item(entry: AuditEntry) -> dict[str, Any]:
@@ -257,6 +271,7 @@ class DynamoIncidentRepository:
         incident: dict[str, Any] | None = None
         timeline: list[AuditEntry] = []
         dispatches: list[Dispatch] = []
+        call: CallRecord | None = None
         for item in self._partition(incident_pk(incident_id)):
             sk = item[SK]["S"]
             if sk == INCIDENT_SK:
@@ -265,10 +280,13 @@ class DynamoIncidentRepository:
                 timeline.append(_model(AuditEntry, item))
             elif sk.startswith(DISPATCH_PREFIX):
                 dispatches.append(_model(Dispatch, item))
+            elif sk == CALL_SK:
+                call = _model(CallRecord, item)
         if incident is None:
             raise IncidentNotFound(incident_id)
         detail = _model(IncidentDetail, incident)
-        return detail.model_copy(update={"timeline": timeline, "dispatches": dispatches})
+        times = call_times(call, detail.claimed_at) if call else None
+        return detail.model_copy(update={"timeline": timeline, "dispatches": dispatches, "call": times})
 
     def _partition(self, pk: str) -> Iterator[dict[str, Any]]:
         paginator = self._client.get_paginator("query")
@@ -282,18 +300,23 @@ class DynamoIncidentRepository:
             yield from page.get("Items", [])
 
     def list_by_status(self, status: Status, limit: int, cursor: str | None = None) -> Page:
-        partition = f"STATUS#{status}"
+        return self._oldest_first(STATUS_INDEX, f"STATUS#{status}", limit, cursor)
+
+    def list_callbacks(self, limit: int, cursor: str | None = None) -> Page:
+        return self._oldest_first(CALLBACK_INDEX, CALLBACK_PARTITION, limit, cursor)
+
+    def _oldest_first(self, index: Index, partition: str, limit: int, cursor: str | None) -> Page:
         query: dict[str, Any] = {
             "TableName": self._table,
-            "IndexName": STATUS_INDEX.name,
+            "IndexName": index.name,
             "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": GSI_PK},
+            "ExpressionAttributeNames": {"#pk": index.partition_key.name},
             "ExpressionAttributeValues": {":pk": {"S": partition}},
             "ScanIndexForward": True,
             "Limit": limit,
         }
         if cursor:
-            query["ExclusiveStartKey"] = decode_cursor(cursor, partition)
+            query["ExclusiveStartKey"] = decode_cursor(cursor, partition, index)
         response = self._client.query(**query)
         items = [_model(Incident, item) for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
@@ -328,6 +351,58 @@ class DynamoIncidentRepository:
             return None
         return _model(AmlFix, item)
 
+    # -- the calls' contact events (core/calls.py) ---------------------------------------------------
+
+    def call_record(self, contact_id: str) -> CallRecord | None:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={PK: {"S": call_pk(contact_id)}, SK: {"S": CALL_SK}},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return None if item is None else _model(CallRecord, item)
+
+    def save_call_record(self, record: CallRecord, expected_revision: int | None) -> None:
+        item = _item(record, {PK: call_pk(record.contact_id), SK: CALL_SK}, "CALL")
+        item[TTL] = {"N": str(int(record.updated_at.timestamp()) + CALL_KEPT_SECONDS)}
+        condition: dict[str, Any] = {"ConditionExpression": f"attribute_not_exists({PK})"}
+        if expected_revision is not None:
+            condition = {
+                "ConditionExpression": "#revision = :expected",
+                "ExpressionAttributeNames": {"#revision": "revision"},
+                "ExpressionAttributeValues": {":expected": {"N": str(expected_revision)}},
+            }
+        try:
+            self._client.put_item(TableName=self._table, Item=item, **condition)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise CallRecordConflict(record.contact_id) from error
+            raise
+
+    def incident_for_contact(self, contact_id: str) -> str | None:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={PK: {"S": f"DEDUPE#{contact_dedupe_key(contact_id)}"}, SK: {"S": DEDUPE_SK}},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return None if item is None else str(_deserializer.deserialize(item["incident_id"]))
+
+    def project_call(self, incident_id: str, record: CallRecord) -> None:
+        item = _item(record, {PK: incident_pk(incident_id), SK: CALL_SK}, "CALL")
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=item,
+                ConditionExpression=f"attribute_not_exists({PK}) OR #revision < :revision",
+                ExpressionAttributeNames={"#revision": "revision"},
+                ExpressionAttributeValues={":revision": {"N": str(record.revision)}},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            # The incident holds this revision or a later one already: a repeat, or a late copy.
+
     def count_request(self, client: str, window: str, expires_at: int) -> int:
         response = self._client.update_item(
             TableName=self._table,
@@ -344,26 +419,26 @@ class DynamoIncidentRepository:
         return int(response["Attributes"]["count"]["N"])
 
 
-_CURSOR_KEYS = frozenset({PK, SK, GSI_PK, GSI_SK})
-
-
 def encode_cursor(key: Mapping[str, Any]) -> str:
     plain = {name: value["S"] for name, value in key.items()}
     return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
-    """The ExclusiveStartKey a cursor stands for; InvalidRequest for anything this API did not hand out."""
+def decode_cursor(cursor: str, partition: str, index: Index = STATUS_INDEX) -> dict[str, Any]:
+    """The ExclusiveStartKey a cursor of `index` stands for; InvalidRequest for anything this API did not
+    hand out for that index and partition."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         plain = json.loads(raw)
     except (binascii.Error, ValueError):
         raise InvalidRequest("cursor", "not a cursor returned by this API", "query") from None
+    index_pk = index.partition_key.name
+    keys = {PK, SK, index_pk, index.sort_key.name if index.sort_key else index_pk}
     if (
         not isinstance(plain, dict)
-        or set(plain) != _CURSOR_KEYS
+        or set(plain) != keys
         or not all(isinstance(v, str) for v in plain.values())
-        or plain[GSI_PK] != partition
+        or plain[index_pk] != partition
     ):
-        raise InvalidRequest("cursor", "not a cursor returned by this API for this status", "query")
+        raise InvalidRequest("cursor", "not a cursor returned by this API for this list", "query")
     return {name: {"S": value} for name, value in plain.items()}

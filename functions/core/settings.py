@@ -35,6 +35,7 @@ class Settings(BaseModel):
     reply_secrets_name: str | None = Field(default=None, alias="REPLY_SECRETS_NAME")
     reply_queue_url: str | None = Field(default=None, alias="REPLY_QUEUE_URL")
     backlog_queue_url: str | None = Field(default=None, alias="BACKLOG_QUEUE_URL")
+    connect_instance_arn: str | None = Field(default=None, alias="CONNECT_INSTANCE_ARN")
     graph_api_url: str = Field(default="https://graph.facebook.com", alias="GRAPH_API_URL")
     report_rate_limit: int = Field(default=5, ge=1, alias="REPORT_RATE_LIMIT")
     report_rate_window_seconds: int = Field(default=600, ge=10, alias="REPORT_RATE_WINDOW_SECONDS")

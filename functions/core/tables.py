@@ -8,8 +8,11 @@ Incidents table (single-table layout), items of one incident share the partition
     pk                  sk              what                              index keys
     INCIDENT#<id>       INCIDENT        the incident                       gsi1: STATUS#<status> / <id>
                                                                            gsi2: CALLER#<e164> / <id>
+                                                                           gsi3: CALLBACK / <id>
     INCIDENT#<id>       AUDIT#<ver:08>  one audit entry per state change   -
     INCIDENT#<id>       DISPATCH#<ag>   one dispatch per agency            -
+    INCIDENT#<id>       CALL            the call's times (CALL#'s copy)    -
+    CALL#<contact>      CALL            a call's contact events merged     -  (TTL `expires_at`)
     DEDUPE#<key>        DEDUPE          channel message -> incident id     -  (e.g. CONTACT#<ContactId>)
     AML#<e164>          AML             a handset position waiting for its call (TTL `expires_at`)
     RATE#<client>       <window start>  reports counted per client and time window (TTL `expires_at`)
@@ -17,7 +20,10 @@ Incidents table (single-table layout), items of one incident share the partition
 Access patterns: incident with timeline and dispatches = one Query on pk; the queue by status, oldest
 first = one Query on gsi `by-status` (ids are ULIDs, so the sort key orders by arrival); a caller's
 latest incidents = one Query on gsi `by-caller` (sparse: only incidents whose number is known); a
-retried channel message = the conditional put of its DEDUPE item inside the creating transaction.
+retried channel message = the conditional put of its DEDUPE item inside the creating transaction; the
+callback desk, oldest first = one Query on gsi `by-callback` (sparse: only incidents awaiting a callback);
+a call's contact events = the item under its initial contact id, found again from the contact's DEDUPE item
+when its incident exists (docs/decisions.md 39).
 """
 
 from __future__ import annotations
@@ -62,11 +68,19 @@ INCIDENTS = TableDesign(
     indexes=(
         Index("by-status", Key("gsi1pk"), Key("gsi1sk")),
         Index("by-caller", Key("gsi2pk"), Key("gsi2sk")),
+        Index("by-callback", Key("gsi3pk"), Key("gsi3sk")),
     ),
     ttl_attribute="expires_at",
 )
-STATUS_INDEX = INCIDENTS.indexes[0]
-CALLER_INDEX = INCIDENTS.indexes[1]
+
+
+def _index(name: str) -> Index:
+    return next(index for index in INCIDENTS.indexes if index.name == name)
+
+
+STATUS_INDEX = _index("by-status")
+CALLER_INDEX = _index("by-caller")
+CALLBACK_INDEX = _index("by-callback")
 
 # Powertools idempotency records (its default attribute names), used where a side effect cannot be made
 # part of a DynamoDB transaction: notifying an agency.

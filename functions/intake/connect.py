@@ -6,6 +6,11 @@ under 32 KB) so the flow can set `incidentId` on the contact for the operator's 
 retries a failed invocation: the same contact always maps to the same incident. When every attempt
 failed, the operator who takes the call opens its incident under the same contact (IncidentService.
 open_call); a late success here then answers that incident.
+
+The flow invokes it a second time, with the block's parameter `event` = CANNOT_SPEAK, when the caller
+pressed the "cannot speak" key: the call's incident gets the CANNOT_SPEAK flag (registered first if the
+first invocation never did), audited as a change by `system:connect`. An unknown `event` registers the
+call as the first invocation does: whatever the flow says, the answer is the call's incident.
 """
 
 from __future__ import annotations
@@ -15,12 +20,15 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from core.incidents import SYSTEM_INTAKE, IncidentService
-from core.models import Incident
+from core.incidents import SYSTEM_INTAKE, IncidentService, Report
+from core.models import Flag, Incident
 from core.observability import logger, mask_phone, metrics
 from core.repository import DynamoIncidentRepository
 from core.settings import get_settings
 from intake.connect_event import ContactFlowEvent
+
+# The flow's `event` parameter when the caller pressed the "cannot speak" key (infra/flows/).
+CANNOT_SPEAK = "CANNOT_SPEAK"
 
 
 @functools.cache
@@ -45,7 +53,10 @@ def connect_response(incident: Incident, created: bool) -> dict[str, str]:
 def lambda_handler(
     event: Any, context: LambdaContext, service: IncidentService | None = None
 ) -> dict[str, str]:
-    report = ContactFlowEvent.parse(event).to_report()
+    parsed = ContactFlowEvent.parse(event)
+    report = parsed.to_report()
+    if parsed.flow_event() == CANNOT_SPEAK:
+        return cannot_speak(service or default_service(), report)
     incident, created = (service or default_service()).register(report)
     if created:
         message = "call registered"
@@ -62,3 +73,14 @@ def lambda_handler(
         },
     )
     return connect_response(incident, created)
+
+
+def cannot_speak(service: IncidentService, report: Report) -> dict[str, str]:
+    """The caller pressed the "cannot speak" key: the operator who answers must know before speaking."""
+    incident, flagged = service.flag_call(report, Flag.CANNOT_SPEAK)
+    logger.info(
+        "caller cannot speak: incident flagged" if flagged else "caller cannot speak: flag already there",
+        extra={"incident_id": incident.id, "caller": mask_phone(incident.caller)},
+    )
+    flagged_now = Flag.CANNOT_SPEAK in incident.flags
+    return {**connect_response(incident, flagged), "cannotSpeak": "true" if flagged_now else "false"}

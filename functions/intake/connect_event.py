@@ -19,6 +19,7 @@ from core.models import Channel
 
 MAX_SOURCE_ATTRIBUTES = 20
 MAX_SOURCE_VALUE = 256
+MAX_FLOW_EVENT = 32
 
 
 def _text(value: Any) -> str | None:
@@ -101,6 +102,12 @@ class ContactFlowEvent(_Tolerant):
         an operator opening the call's incident by hand uses the same key (core.contacts)."""
         contact_id = self.contact.initial_contact_id or self.contact.contact_id
         return contact_dedupe_key(contact_id) if contact_id else None
+
+    def flow_event(self) -> str | None:
+        """What the flow says happened when it invokes the intake again (`event`, a parameter of the
+        block, e.g. CANNOT_SPEAK); None on the first invocation, which registers the call."""
+        value = _text(self.details.parameters.get("event"))
+        return value[:MAX_FLOW_EVENT].upper() if value else None
 
     def channel(self) -> Channel:
         return {"VOICE": Channel.VOICE, "CHAT": Channel.CHAT}.get(

@@ -48,7 +48,7 @@ from core.repository import DynamoIncidentRepository, dynamodb_client
 from core.sealing import KmsSealer
 from core.settings import get_settings
 from verify.conditional import apply_conditional_get
-from verify.routes import agencies, dispatches, incidents, operators, queue, review
+from verify.routes import agencies, callbacks, dispatches, incidents, operators, queue, review
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 API_TITLE = "Respon 112 — operators' API"
@@ -58,7 +58,7 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
 }
 # Included in this order, after this module's own route, so the OpenAPI document keeps its order: Powertools
 # lists the paths with parameters first, then the others, each in the order they were registered.
-ROUTES = (operators, queue, incidents, review, dispatches, agencies)
+ROUTES = (operators, queue, incidents, review, dispatches, callbacks, agencies)
 
 app = APIGatewayRestResolver(
     enable_validation=True,

@@ -12,9 +12,12 @@ from core.models import (
     MAX_AGENCY_TYPES,
     MAX_INCIDENT_POSTS,
     AgencyCode,
+    CallbackNote,
+    CallbackOutcome,
     CamelModel,
     Category,
     Channel,
+    ClientAttemptId,
     LocationInput,
     PostId,
     Priority,
@@ -136,6 +139,29 @@ class AcknowledgeRequest(RequestModel):
 
 class CloseRequest(RequestModel):
     note: Note = Field(description="The outcome")
+
+
+class CallbackRequest(RequestModel):
+    """One call back to the caller of an abandoned or silent call, and what came of it."""
+
+    outcome: CallbackOutcome = Field(
+        description="REACHED takes the incident into review with you; the others count as failed attempts"
+    )
+    note: Annotated[CallbackNote, StringConstraints(strip_whitespace=True, min_length=1)] | None = Field(
+        default=None, description="What happened, e.g. who answered a wrong number"
+    )
+    client_attempt_id: ClientAttemptId | None = Field(
+        default=None,
+        description="Your id for this attempt: sent again after a lost answer, it records nothing twice",
+    )
+
+
+class SilentRequest(RequestModel):
+    note: Note | None = Field(default=None, description="What was heard: breathing, background noise, …")
+
+
+class UnreachableRequest(RequestModel):
+    note: Note | None = Field(default=None, description="Why, beyond the failed callbacks")
 
 
 class Me(CamelModel):

@@ -9,6 +9,7 @@ import { t, onLanguageChange } from "./i18n.js";
 import { describeContact } from "./calls.js";
 
 let started = false;
+let agent = null; // the signed-in agent of the softphone, once streams names it (click-to-dial)
 const FOLD_KEY = "respon112.phone";
 
 function folded() {
@@ -96,7 +97,10 @@ export async function setupConnect(config, calls, announce) {
       softphone: { allowFramedSoftphone: true, disableRingtone: false },
       pageOptions: { enableAudioDeviceSettings: true, enablePhoneTypeSettings: true },
     });
+    if (typeof connect.agent === "function") connect.agent((signedIn) => (agent = signedIn));
     connect.contact((contact) => {
+      // A call the operator places (a call back from the desk) is no 112 call to register or pop.
+      if (typeof contact.isInbound === "function" && !contact.isInbound()) return;
       contact.onConnecting(() => {
         if (folded()) foldPhone(false, false); // the call is answered in the softphone
         const call = describeContact(contact);
@@ -121,4 +125,25 @@ export async function setupConnect(config, calls, announce) {
     delete status.dataset.i18n;
     status.textContent = t("connectFailed", { message: error.message });
   }
+}
+
+/** Whether the softphone can place a call (Amazon Connect configured and an agent signed in). */
+export function canDial() {
+  return Boolean(agent && window.connect?.Endpoint);
+}
+
+/** Call `number` (E.164) from the softphone: amazon-connect-streams' agent.connect, click-to-dial. The
+ * phone's pane unfolds: the call is handled there. Resolves once the softphone has placed it. */
+export function dial(number) {
+  return new Promise((resolve, reject) => {
+    if (!canDial()) {
+      reject(new Error("no softphone"));
+      return;
+    }
+    if (folded()) foldPhone(false, false);
+    agent.connect(window.connect.Endpoint.byPhoneNumber(number), {
+      success: () => resolve(),
+      failure: (error) => reject(new Error(typeof error === "string" ? error : error?.message || "failed")),
+    });
+  });
 }

@@ -12,6 +12,9 @@ const FIELD_RULES = {
   ack: { note: "err_note" },
   close: { note: "err_outcome" },
   reassign: { assignee: "err_assignee" },
+  callback: { outcome: "err_callbackOutcome", note: "err_callbackNote" },
+  unreachable: { note: "err_note" },
+  silent: { note: "err_note" },
 };
 
 export function resetErrors(form) {

@@ -1,9 +1,10 @@
 // The open incident's regions, each rendered from the API's answer: the notes to read first (flags),
-// the facts, the citizen's words, the dispatches to agencies, the location in words and the handset's
-// AML fix. Pure renderers: the view (incident.js) calls them when the incident or the language changes.
+// the facts, the call as Amazon Connect told it (its times, who answered, its intervals, the call backs),
+// the citizen's words, the dispatches to agencies, the location in words and the handset's AML fix.
+// Pure renderers: the view (incident.js) calls them when the incident or the language changes.
 import { $, h, replace, show } from "./dom.js";
-import { t, term } from "./i18n.js";
-import { dateTime, coord } from "./format.js";
+import { t, term, lang } from "./i18n.js";
+import { dateTime, coord, shortTime } from "./format.js";
 import { DISPATCHED_STATUSES } from "./polling.js";
 import { agencyName, flagChip, reporter } from "./incident-words.js";
 
@@ -49,6 +50,24 @@ export function renderFlags(incident) {
         source.problem ? h("p", {}, `${t("problemLabel")}: `, h("span", { class: "problem", lang: "en" }, source.problem)) : null,
       ),
     );
+  }
+  if (flags.includes("CANNOT_SPEAK")) {
+    notes.push(
+      h(
+        "div",
+        { class: "flag-note", dataset: { flag: "CANNOT_SPEAK" }, role: "note" },
+        h("h3", {}, t("cannotSpeakTitle")),
+        h("p", {}, t("cannotSpeakText")),
+      ),
+    );
+  }
+  if (flags.includes("ABANDONED")) {
+    const wait = incident.callback?.queueWaitSeconds;
+    const text = t("abandonedText", { wait: wait != null ? t("abandonedWait", { s: wait }) : "" });
+    notes.push(h("div", { class: "flag-note", dataset: { flag: "ABANDONED" }, role: "note" }, h("p", {}, text)));
+  }
+  if (flags.includes("SILENT")) {
+    notes.push(h("div", { class: "flag-note", dataset: { flag: "SILENT" }, role: "note" }, h("p", {}, t("silentText"))));
   }
   if (flags.includes("LOCATION_ASKED")) {
     notes.push(
@@ -137,5 +156,66 @@ export function renderAml(incident) {
   replace(
     $("#detail-aml"),
     facts.map(([key, value]) => [h("dt", {}, t(key)), h("dd", { dataset: { aml: key } }, value)]),
+  );
+}
+
+function seconds(value) {
+  return t("seconds", { n: Number(value).toLocaleString(lang() === "en" ? "en-GB" : "id-ID", { maximumFractionDigits: 1 }) });
+}
+
+/** The call as Amazon Connect's contact events told it (GET /incidents/{id} `call`), and its call backs. */
+export function renderCall(incident) {
+  const call = incident.call;
+  const callback = incident.callback;
+  show($("#call-block"), Boolean(call || callback));
+  const facts = [];
+  if (call) {
+    if (call.initiatedAt) facts.push(["initiatedAt", dateTime(call.initiatedAt)]);
+    if (call.queuedAt) facts.push(["queuedAt", dateTime(call.queuedAt)]);
+    if (call.answeredAt) {
+      const when = dateTime(call.answeredAt);
+      facts.push(["answeredAt", call.answeredBy ? t("callAnsweredBy", { time: when, user: call.answeredBy }) : when]);
+    }
+    if (call.disconnectedAt) {
+      const when = dateTime(call.disconnectedAt);
+      const party = call.disconnectedBy ? t("callEndedBy", { time: when, party: term("party", call.disconnectedBy) }) : when;
+      facts.push(["disconnectedAt", party]);
+    }
+    if (call.abandoned) facts.push(["abandoned", t("deskQueueWait", { s: Math.round(call.queueWaitSeconds ?? 0) })]);
+    const intervals = [
+      ["ringToQueue", call.ringToQueueSeconds],
+      ["queueToAnswer", call.queueToAnswerSeconds],
+      ["answerToClaim", call.answerToClaimSeconds],
+      ["ringToAnswer", call.ringToAnswerSeconds],
+    ].filter(([, value]) => value != null);
+    if (intervals.length) facts.push(["intervals", intervals.map(([key, value]) => t(`interval_${key}`, { s: seconds(value) })).join(" · ")]);
+  }
+  replace(
+    $("#detail-call"),
+    facts.map(([key, value]) => [h("dt", {}, t(`call_${key}`)), h("dd", { dataset: { call: key } }, value)]),
+  );
+  if (!callback) {
+    replace($("#detail-callback"));
+    return;
+  }
+  const failed = callback.attempts.filter((a) => a.outcome !== "REACHED").length;
+  replace(
+    $("#detail-callback"),
+    h("h4", {}, t("callbackHeading")),
+    h(
+      "p",
+      { class: "hint" },
+      t("callbackSummary", { reason: term("cbReason", callback.reason), failed }),
+      callback.doneAt ? ` · ${t("callbackDone", { time: shortTime(callback.doneAt) })}` : "",
+    ),
+    callback.attempts.length
+      ? h(
+          "ol",
+          { class: "attempts" },
+          callback.attempts.map((a) =>
+            h("li", { dataset: { outcome: a.outcome } }, `${shortTime(a.at)} · ${term("outcome", a.outcome)} · ${a.by}`, a.note ? ` · ${a.note}` : ""),
+          ),
+        )
+      : h("p", { class: "hint" }, t("noCallbackAttempts")),
   );
 }

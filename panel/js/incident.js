@@ -9,7 +9,7 @@ import { clock } from "./format.js";
 import { ApiError } from "./api.js";
 import { problemName } from "./errors.js";
 import { DETAIL_POLL_MS, TICK_MS } from "./polling.js";
-import { renderAml, renderDispatches, renderFacts, renderFlags, renderLocation, renderReport } from "./incident-facts.js";
+import { renderAml, renderCall, renderDispatches, renderFacts, renderFlags, renderLocation, renderReport } from "./incident-facts.js";
 import { renderSource } from "./incident-source.js";
 import { renderTimeline } from "./timeline.js";
 
@@ -166,6 +166,7 @@ export class IncidentView {
     $("#detail-held").textContent = held ? t("heldBy", { user: incident.assignedTo }) : "";
     renderFlags(incident);
     renderFacts(incident);
+    renderCall(incident);
     renderReport(incident);
     const postName = (id) => (this.book ? this.book.postName(id) : id);
     renderDispatches(incident, this.agencies, postName);

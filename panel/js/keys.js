@@ -1,5 +1,6 @@
 // The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
-// 1-4, l, ?, i, d), inside a form only Esc, Ctrl+Enter and the Alt ones; and the help dialog that lists them.
+// 1-5, l, ?, i, d; b, o, u, s for the callback desk), inside a form only Esc, Ctrl+Enter and the Alt ones;
+// and the help dialog that lists them.
 // A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
 import { $, $$, h, replace, inFormControl } from "./dom.js";
 import { t, toggleLanguage, onLanguageChange } from "./i18n.js";
@@ -19,7 +20,11 @@ const HELP = [
   ["a", "key_ack"],
   ["x", "key_close"],
   ["t", "key_reassign"],
-  ["1 2 3 4", "key_tabs"],
+  ["1 2 3 4 5", "key_tabs"],
+  ["b", "key_dial"],
+  ["o", "key_callback"],
+  ["u", "key_unreachable"],
+  ["s", "key_silent"],
   ["l", "key_lang"],
   ["?", "key_help"],
   ["Ctrl+Enter", "key_submit"],
@@ -28,7 +33,7 @@ const HELP = [
 ];
 
 export class Keys {
-  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, openDirectory }) {
+  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, openDirectory }) {
     this.store = store;
     this.lists = lists;
     this.incidentView = incidentView;
@@ -37,6 +42,7 @@ export class Keys {
     this.actions = actions;
     this.dialogs = dialogs;
     this.calls = calls;
+    this.desk = desk;
     this.openDirectory = openDirectory;
     this.fillHelp();
     document.addEventListener("keydown", (e) => this.onKey(e));
@@ -111,6 +117,11 @@ export class Keys {
       2: () => this.lists.setTab("mine", true),
       3: () => this.lists.setTab("dispatched", true),
       4: () => this.lists.setTab("review", true),
+      5: () => this.lists.setTab("callbacks", true),
+      b: () => this.desk.dial(),
+      o: () => this.desk.openRecord(),
+      u: () => this.desk.openUnreachable(),
+      s: () => this.desk.openSilent(),
       l: () => toggleLanguage(),
       "?": () => openDialog($("#help-dialog")),
       i: () => this.calls.take(),

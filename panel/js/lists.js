@@ -2,7 +2,9 @@
 // one always reachable by Tab (roving tabindex), the selection the keys move, the supervisors' filter of
 // who holds what, the counts and the page's title, and the announcement of a new incident. The data
 // comes from the polls (list-polls.js); the list re-renders when it, the open incident, a draft or the
-// language changes, and only then (its signature says so) so that focus and scrolling stay put.
+// language changes, and only then (its signature says so) so that focus and scrolling stay put. The
+// callback desk's tab is one of them, but its list is the desk's own (callbacks.js, `desk`): the store's
+// "tab" event says which tab is shown, and the keys that move in a list reach the desk there.
 import { $, $$, h, replace, show } from "./dom.js";
 import { t, term, lang, onLanguageChange } from "./i18n.js";
 import { waited, waitedSeconds } from "./format.js";
@@ -31,6 +33,7 @@ export class QueueView {
     this.reviewFilter = ""; // supervisors: the operator whose incidents "all in review" shows
     this.signature = "";
     this.clockTimer = null;
+    this.desk = null; // the callback desk (callbacks.js), set by the workspace
     for (const tab of $$("[role=tab]")) tab.addEventListener("click", () => this.setTab(tab.dataset.tab, true));
     $("#queue-list").addEventListener("click", (event) => {
       const button = event.target.closest("button.row");
@@ -125,8 +128,16 @@ export class QueueView {
     return OPEN_STATUSES.flatMap((status) => this.polls.items(status));
   }
 
+  /** The incidents the lists hold that await a call back (the callback desk's tab count). */
+  awaitingCallbacks() {
+    return ["RECEIVED", "IN_REVIEW"]
+      .flatMap((status) => this.polls.items(status))
+      .filter((i) => i.callback && !i.callback.doneAt);
+  }
+
   setTab(tab, focus) {
     if (tab === "review" && !this.store.isSupervisor) return;
+    const changed = tab !== this.tab;
     this.tab = tab;
     for (const el of $$("[role=tab]")) {
       const active = el.dataset.tab === tab;
@@ -135,6 +146,7 @@ export class QueueView {
     }
     $("#queue-panel").setAttribute("aria-labelledby", `tab-${tab}`);
     this.refreshSoon(...(tab === "dispatched" ? DISPATCHED_STATUSES : tab === "queue" ? [] : ["IN_REVIEW"]));
+    if (changed || tab === "callbacks") this.store.emit("tab", { tab });
     this.render();
     if (focus) $(`#tab-${tab}`).focus();
   }
@@ -169,6 +181,10 @@ export class QueueView {
     document.title = counts.queue ? t("queueTitleCount", { count: counts.queue }) : t("appName");
     show($("#queue-more"), this.tab === "queue" && this.polls.more("RECEIVED"));
     this.renderReviewFilter();
+    if (this.tab === "callbacks") {
+      this.signature = ""; // the desk renders its own list; this one is drawn again when its tab returns
+      return;
+    }
     const openId = this.store.openId;
     const signature = JSON.stringify([
       this.tab, lang(), this.selected[this.tab], openId, this.reviewFilter, this.drafts.ids(), [...this.fresh].sort(), items.map((i) => [i.id, i.version]),
@@ -217,11 +233,13 @@ export class QueueView {
 
   /** The incident selected on the tab shown (what Enter and c act on), or undefined. */
   selectedId() {
+    if (this.tab === "callbacks" && this.desk) return this.desk.selectedId() ?? undefined;
     return this.selected[this.tab];
   }
 
   /** Focus back on the list: the selected row, else the one Tab reaches, else the tab itself. */
   focusSelected() {
+    if (this.tab === "callbacks" && this.desk) return this.desk.focusSelected();
     (this.rowFor(this.selected[this.tab]) || this.rowFor(this.tabbableId) || $(`#tab-${this.tab}`)).focus();
   }
 
@@ -244,6 +262,7 @@ export class QueueView {
   }
 
   move(step) {
+    if (this.tab === "callbacks" && this.desk) return this.desk.move(step);
     const rows = $$("#queue-list button.row");
     if (!rows.length) return;
     const index = rows.findIndex((r) => r.dataset.id === this.selected[this.tab]);
@@ -256,6 +275,7 @@ export class QueueView {
 
   /** The most recently received incident of the list shown. */
   jumpToNewest() {
+    if (this.tab === "callbacks" && this.desk) return this.desk.jumpToNewest();
     const items = this.items(this.tab, true);
     if (!items.length) return;
     const newest = items.reduce((a, b) => (Date.parse(b.receivedAt) >= Date.parse(a.receivedAt) ? b : a));

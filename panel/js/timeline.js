@@ -71,9 +71,41 @@ function details(entry, agencies, postName) {
       if (entry.reason) out.push(t("tl_note", { note: entry.reason }));
       break;
     }
+    case "FLAG": {
+      const flag = take("flag");
+      if (flag) out.push(term("flag", flag));
+      break;
+    }
     case "CLOSE":
       if (entry.reason) out.push(t("tl_outcome", { note: entry.reason }));
       break;
+    case "ABANDON": {
+      const wait = take("queueWaitSeconds");
+      if (wait) out.push(t("tl_queueWait", { s: wait }));
+      break;
+    }
+    case "MARK_SILENT": {
+      const toDesk = take("callback");
+      if (toDesk) out.push(toDesk === "true" ? t("tl_toDesk") : t("tl_notToDesk"));
+      const note = take("note");
+      if (note) out.push(t("tl_note", { note }));
+      break;
+    }
+    case "CALLBACK":
+    case "CALLBACK_REACHED": {
+      const [outcome, n, failed, from, note] = ["outcome", "attempt", "failed", "from", "note"].map(take);
+      if (outcome) out.push(t("tl_attempt", { outcome: term("outcome", outcome), n: n || "?", failed: failed || "0" }));
+      if (from) out.push(t("tl_takenFrom", { from }));
+      if (note) out.push(t("tl_note", { note }));
+      break;
+    }
+    case "CLOSE_UNREACHABLE": {
+      const failed = take("failed");
+      if (failed) out.push(t("tl_failedCallbacks", { failed }));
+      const note = take("note");
+      if (note) out.push(t("tl_note", { note }));
+      break;
+    }
     default:
       if (entry.reason) out.push(entry.reason);
   }

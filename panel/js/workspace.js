@@ -19,6 +19,7 @@ import { IncidentDialogs } from "./incident-dialogs.js";
 import { ActionBar } from "./actions.js";
 import { CallPop } from "./call-pop.js";
 import { CallOffers } from "./calls.js";
+import { CallbackDesk } from "./callbacks.js";
 import { Keys } from "./keys.js";
 
 export class Workspace {
@@ -48,14 +49,17 @@ export class Workspace {
     const actions = new ActionBar({ store, drafts, messages, conflicts, lists, incidentView, forms, dialogs, api, announce });
     const callPop = new CallPop({ store, incidentView, forms, announce });
     const calls = new CallOffers({ api, announce, store, incidentView, messages });
-    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, openDirectory }); // listens on the document
-    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, book });
+    const desk = new CallbackDesk({ store, api, lists, incidentView, forms, messages, announce });
+    lists.desk = desk; // the callback desk's tab: its list is the desk's own
+    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, openDirectory }); // listens on the document
+    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk, book });
   }
 
   start() {
     this.lists.start();
     this.incidentView.start();
     this.book.load().catch(() => null); // until it answers, config.json's built-in types name agencies
+    this.desk.start();
   }
 
   /** Signed out: nothing of this operator's stays on the page (nobody else reads what they typed). */
@@ -63,6 +67,7 @@ export class Workspace {
     this.incidentView.stop();
     this.drafts.clear();
     this.callPop.hide();
+    this.desk.stop();
     this.lists.stop();
   }
 

@@ -129,9 +129,16 @@ def with_connect(page: Page) -> None:
 
 
 FAKE_STREAMS = """
+// The signed-in agent: click-to-dial places its calls here (window.dialled keeps the numbers).
+window.dialled = [];
+window.fakeAgent = {
+  connect: (endpoint, { success }) => { window.dialled.push(endpoint.phoneNumber); if (success) success(); },
+};
 window.connect = {
   core: { initCCP: (container, options) => { window.ccpOptions = options; } },
   contact: (subscriber) => { window.contactSubscriber = subscriber; },
+  agent: (subscriber) => subscriber(window.fakeAgent),
+  Endpoint: { byPhoneNumber: (phoneNumber) => ({ type: "phone_number", phoneNumber }) },
 };
 // A contact as amazon-connect-streams hands it to the subscriber, ringing: the flow's attributes, its
 // ids (a transfer keeps the initial one) and the customer's connection with the caller's number.

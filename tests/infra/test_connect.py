@@ -16,8 +16,22 @@ from typing import Any
 
 import pytest
 
-from infra.connect import ALL_BUSY, BUSY, DAYS, FALLBACK, FLOW_PATH, GREETING, HOLD, NO_BACKUP_NUMBER
-from infra.constants import CONNECT_VOICE, CONNECT_VOICE_ENGINE
+from infra.connect import DAYS
+from infra.contact_flow import (
+    ALL_BUSY,
+    BUSY,
+    CANNOT_SPEAK,
+    CANNOT_SPEAK_KEYS,
+    CANNOT_SPEAK_NOTED,
+    CONNECT_VOICE,
+    CONNECT_VOICE_ENGINE,
+    FALLBACK,
+    FLOW_PATH,
+    GREETING,
+    HOLD,
+    NO_BACKUP_NUMBER,
+)
+from intake.connect import CANNOT_SPEAK as CANNOT_SPEAK_EVENT
 from tests.infra.conftest import INSTANCE_ARN, PHONE_NUMBER_ARN, synthesize
 from tests.infra.helpers import Synthesized, get_att, ref
 
@@ -39,8 +53,31 @@ PLACEHOLDERS = {
     "AllBusyText",
     "FallbackText",
     "HoldText",
+    "CannotSpeakWaitSeconds",
+    "CannotSpeakText",
+    "CannotSpeakNotedText",
 }
-PROMPTS = {"GreetingText", "BusyText", "AllBusyText", "FallbackText", "HoldText"}
+PROMPTS = {
+    "GreetingText",
+    "BusyText",
+    "AllBusyText",
+    "FallbackText",
+    "HoldText",
+    "CannotSpeakText",
+    "CannotSpeakNotedText",
+}
+DIGIT_WORDS = {
+    "0": "nol",
+    "1": "satu",
+    "2": "dua",
+    "3": "tiga",
+    "4": "empat",
+    "5": "lima",
+    "6": "enam",
+    "7": "tujuh",
+    "8": "delapan",
+    "9": "sembilan",
+}
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 HUMAN = "TransferContactToQueue"
 BACKUP = "TransferParticipantToThirdParty"
@@ -118,16 +155,61 @@ def test_every_action_is_reachable_from_the_start() -> None:
     assert reachable(FLOW["StartAction"]) == set(ACTIONS)
 
 
-def test_lambda_invocation_is_synchronous_validated_and_time_limited() -> None:
-    (invoke,) = [ACTIONS[i] for i in of_type("InvokeLambdaFunction")]
-    params = invoke["Parameters"]
-    assert params["ResponseValidation"] == {"ResponseType": "STRING_MAP"}
-    assert params["InvocationTimeLimitSeconds"] == "${InvocationTimeLimitSeconds}"
-    assert params["LambdaFunctionARN"] == "${IntakeFunctionArn}"
-    assert params["InvocationType"] == "SYNCHRONOUS"
-    errors = [to for kind, to in transitions(invoke) if kind.startswith("error:")]
-    assert errors == ["set-operators-queue"], "the intake's failure must not keep the caller from a human"
-    assert ACTIONS["set-operators-queue"]["Type"] == "UpdateContactTargetQueue"
+def test_lambda_invocations_are_synchronous_validated_and_time_limited() -> None:
+    invocations = of_type("InvokeLambdaFunction")
+    assert invocations == {"register-incident", "flag-cannot-speak"}
+    for identifier in invocations:
+        params = ACTIONS[identifier]["Parameters"]
+        assert params["ResponseValidation"] == {"ResponseType": "STRING_MAP"}, identifier
+        assert params["InvocationTimeLimitSeconds"] == "${InvocationTimeLimitSeconds}", identifier
+        assert params["LambdaFunctionARN"] == "${IntakeFunctionArn}", identifier
+        assert params["InvocationType"] == "SYNCHRONOUS", identifier
+        assert params["LambdaInvocationAttributes"]["caller"] == "$.CustomerEndpoint.Address", identifier
+    # the intake's failure must not keep the caller from the key, nor from a human
+    assert [to for kind, to in transitions(ACTIONS["register-incident"]) if kind.startswith("error:")] == [
+        "offer-cannot-speak-key"
+    ]
+
+
+def test_the_cannot_speak_key_is_offered_after_registration_and_before_the_queue() -> None:
+    offer = ACTIONS["offer-cannot-speak-key"]
+    assert offer["Type"] == "GetParticipantInput"
+    # Said inside the input action: Connect hears no key pressed while a separate message plays.
+    assert offer["Parameters"] == {
+        "Text": "${CannotSpeakText}",
+        "InputTimeLimitSeconds": "${CannotSpeakWaitSeconds}",
+        "StoreInput": "True",
+        "InputValidation": {"CustomValidation": {"MaximumLength": str(len(CANNOT_SPEAK_KEYS))}},
+    }
+    assert successors("register-incident") == {"keep-incident-id", "offer-cannot-speak-key"}
+    assert successors("keep-incident-id") == {"offer-cannot-speak-key"}
+    queue = "set-operators-queue"
+    assert queue not in reachable(FLOW["StartAction"], avoiding=frozenset({"offer-cannot-speak-key"}))
+    # whatever the caller does (nothing, a wrong key, a failure), the queue comes next
+    assert target("offer-cannot-speak-key", "error:NoMatchingError") == queue
+    check = ACTIONS[target("offer-cannot-speak-key", "next")]
+    assert check["Type"] == "Compare"
+    assert check["Parameters"] == {"ComparisonValue": "$.StoredCustomerInput"}
+    assert [c["Condition"] for c in check["Transitions"]["Conditions"]] == [
+        {"Operator": "Equals", "Operands": [CANNOT_SPEAK_KEYS]}
+    ]
+    assert check["Transitions"]["NextAction"] == queue
+    assert check["Transitions"]["Errors"] == [{"NextAction": queue, "ErrorType": "NoMatchingCondition"}]
+    # the prompt names the keys as words a caller hears
+    assert " ".join(DIGIT_WORDS[d] for d in CANNOT_SPEAK_KEYS) in CANNOT_SPEAK
+
+
+def test_the_pressed_key_is_kept_on_the_contact_and_flags_the_incident() -> None:
+    note = ACTIONS[target("pressed-cannot-speak-key", f"condition:{CANNOT_SPEAK_KEYS}")]
+    assert note["Type"] == "UpdateContactAttributes"
+    assert note["Parameters"] == {"TargetContact": "Current", "Attributes": {"cannotSpeak": "true"}}
+    assert successors(note["Identifier"]) == {"flag-cannot-speak"}
+    flag = ACTIONS["flag-cannot-speak"]
+    assert flag["Parameters"]["LambdaInvocationAttributes"]["event"] == CANNOT_SPEAK_EVENT
+    noted = ACTIONS[target("flag-cannot-speak", "next")]
+    assert successors("flag-cannot-speak") == {noted["Identifier"]}  # a failed flag says the same
+    assert noted["Parameters"] == {"Text": "${CannotSpeakNotedText}"}
+    assert successors(noted["Identifier"]) == {"set-operators-queue"}
 
 
 def test_the_flow_never_hangs_up() -> None:
@@ -245,7 +327,7 @@ def test_only_known_placeholders() -> None:
     assert set(PLACEHOLDER.findall(FLOW_TEXT)) == PLACEHOLDERS
 
 
-@pytest.mark.parametrize("text", [GREETING, BUSY, ALL_BUSY, FALLBACK, HOLD])
+@pytest.mark.parametrize("text", [GREETING, BUSY, ALL_BUSY, FALLBACK, HOLD, CANNOT_SPEAK, CANNOT_SPEAK_NOTED])
 def test_prompts_spell_numbers_out_and_are_safe_in_ssml(text: str) -> None:
     """A voice of another language reads digits in its own language ("one hundred twelve"): the prompts
     write numbers as the words a caller expects ("satu satu dua")."""
@@ -293,6 +375,7 @@ def test_flow_is_the_committed_file_with_every_placeholder_filled(config: Synthe
     assert 1 <= int(variables["InvocationTimeLimitSeconds"]) <= 8  # Connect's limit
     assert 1 <= int(variables["QueueAttempts"]) <= 100  # the Loop action's limit
     assert 10 <= int(variables["BackupRingSeconds"]) <= 600  # the transfer's limit
+    assert 1 <= int(variables["CannotSpeakWaitSeconds"]) <= 8  # a few seconds more before the queue
     assert (variables["VoiceId"], variables["VoiceEngine"]) == (CONNECT_VOICE, CONNECT_VOICE_ENGINE)
     assert variables["BackupNumber"] == NO_BACKUP_NUMBER  # none configured in these configurations
     for name in PROMPTS:

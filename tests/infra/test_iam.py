@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from infra.definitions import AGENCY_TOPIC, FUNCTIONS, IDEMPOTENCY, INCIDENTS, STATUS_INDEX, TableAccess
+from tests.infra.conftest import INSTANCE_ARN
 from tests.infra.helpers import Synthesized, as_list, canonical, get_att, ref
 
 FUNCTION_NAMES = [f.name for f in FUNCTIONS]
@@ -45,6 +46,7 @@ class Uses:
     writes_to: tuple[str, ...] = ()  # buckets (design ids)
     reads_secret: str | None = None  # the secret's id: channel-secrets or reply-secrets
     user_pool: set[str] = field(default_factory=set)
+    connect_agents: set[str] = field(default_factory=set)  # actions on the Connect instance's agents
 
 
 GET_PUT = {"dynamodb:GetItem", "dynamodb:PutItem"}
@@ -53,13 +55,15 @@ USES: dict[str, Uses] = {
     # register: GetItem (a waiting AML position), TransactWriteItems of Puts (incident, dedupe, audit)
     "intake-connect": Uses(dynamodb={"incidents": GET_PUT}),
     # the queue by status; an incident with its timeline (Query on the table); transitions; GET /operators;
-    # the agency directory: all of it (Query), an entry (GetItem), a change with its history
-    # (TransactWriteItems of Puts), a type's posts (its index); sealing a secret is kms:Encrypt, which
-    # writing an encrypted table grants already
+    # the callback desk and each of its callers' other incidents; the agency directory: all of it (Query),
+    # an entry (GetItem), a change with its history (TransactWriteItems of Puts), a type's posts (its
+    # index); sealing a secret is kms:Encrypt, which writing an encrypted table grants already
     "verify-api": Uses(
         dynamodb={
             "incidents": GET_PUT | QUERY,
             "incidents/by-status": QUERY,
+            "incidents/by-callback": QUERY,
+            "incidents/by-caller": QUERY,
             "directory": GET_PUT | QUERY,
             "directory/by-type": QUERY,
         },
@@ -77,6 +81,10 @@ USES: dict[str, Uses] = {
     # register (TransactWriteItems of Puts; GetItem when a message was registered before), ask where
     "intake-backlog": Uses(dynamodb={"incidents": GET_PUT}, sends_to=("replies",), consumes="backlog"),
     "reply-sender": Uses(consumes="replies", reads_secret="reply-secrets"),  # the page token only
+    # a call's record and its copy on the incident, the contact's incident, the ABANDONED flag; who answered
+    "intake-calls": Uses(
+        dynamodb={"incidents": GET_PUT}, consumes="contact-events", connect_agents={"connect:DescribeUser"}
+    ),
     "dispatch-worker": Uses(
         dynamodb={
             "incidents": GET_PUT,
@@ -134,9 +142,18 @@ def expected_grants(config: Synthesized, name: str) -> set[Grant]:
     if uses.consumes:
         allow(SQS_CONSUME, get_att(config.queue(f"{prefix}-{uses.consumes}"), "Arn"))
         kms |= KMS_CONSUME
+    if uses.connect_agents:
+        allow(uses.connect_agents, connect_agents(config))
     allow(kms, get_att(config.data_key(), "Arn"))
     allow(XRAY, "*")
     return grants
+
+
+def connect_agents(config: Synthesized) -> Any:
+    """Every agent of the 112 line's Connect instance: imported (its ARN) or created by the stack."""
+    if config.name == "full":
+        return f"{INSTANCE_ARN}/agent/*"
+    return {"Fn::Join": ["", [get_att(config.only("AWS::Connect::Instance"), "Arn"), "/agent/*"]]}
 
 
 def actual_grants(config: Synthesized, role_id: str) -> set[Grant]:
@@ -175,9 +192,10 @@ def test_each_function_queries_only_the_index_its_code_reads(config: Synthesized
     found = {name: index_grants(config, name) for name in FUNCTION_NAMES}
     assert found == {
         "intake-connect": set(),
-        "verify-api": {"by-status", "by-type"},
+        "verify-api": {"by-status", "by-callback", "by-caller", "by-type"},
         "intake-web": {"by-caller"},
         "intake-backlog": set(),
+        "intake-calls": set(),
         "reply-sender": set(),
         "dispatch-worker": set(),
         "dispatch-reconciler": {"by-status"},

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from core.models import RejectionReason
+from core.models import Flag, RejectionReason
 from core.positions import Outcome
 from infra.definitions import FUNCTIONS, FUNCTIONS_DIR
 from tests.infra.conftest import INSTANCE_ARN
@@ -103,12 +103,15 @@ def test_service_principals_use_the_key_only_for_this_stack(config: Synthesized)
         principal = statement["Principal"]
         if isinstance(principal, dict) and "Service" in principal:
             services[principal["Service"]] = statement
-    assert set(services) == {"cloudwatch.amazonaws.com", "sns.amazonaws.com"}
+    assert set(services) == {"cloudwatch.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com"}
     expected_sources = {
         "cloudwatch.amazonaws.com": alarm_arn_pattern(config),
         "sns.amazonaws.com": (
             f"arn:${{AWS::Partition}}:sns:${{AWS::Region}}:${{AWS::AccountId}}:{config.prefix}-*"
         ),
+        # the contact events' rule, delivering to its encrypted queue (infra/contact_events.py)
+        "events.amazonaws.com": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/"
+        f"{config.prefix}-contact-events",
     }
     for service, statement in services.items():
         assert statement["Effect"] == "Allow"
@@ -208,6 +211,7 @@ def test_a_dispatch_still_overdue_pages(config: Synthesized) -> None:
 DYNAMIC_METRICS = {
     "IncidentRejected": {f"IncidentRejected{r.title().replace('_', '')}" for r in RejectionReason},
     "Aml": {f"Aml{outcome.title()}" for outcome in Outcome},
+    "IncidentFlagged": {f"IncidentFlagged{flag.title().replace('_', '')}" for flag in Flag},
 }
 
 

@@ -51,8 +51,8 @@ def demo_output(endpoints: dict[str, Any], stack_dir: Path) -> str:
     return ok(run_local("demo", "--state-dir", str(stack_dir)))
 
 
-def test_call_prints_the_connect_answer(endpoints: dict[str, Any], stack_dir: Path) -> None:
-    out = ok(run_local("call", "+6281234567890", "--state-dir", str(stack_dir)))
+def test_call_direct_prints_the_intakes_answer(endpoints: dict[str, Any], stack_dir: Path) -> None:
+    out = ok(run_local("call", "+6281234567890", "--direct", "--state-dir", str(stack_dir)))
 
     answer = json.loads(out)
     assert ULID.fullmatch(answer["incidentId"])
@@ -61,15 +61,19 @@ def test_call_prints_the_connect_answer(endpoints: dict[str, Any], stack_dir: Pa
 
 
 def test_call_again_with_the_same_contact_id(endpoints: dict[str, Any], stack_dir: Path) -> None:
-    first = json.loads(ok(run_local("call", "--contact-id", "cli-retry-1", "--state-dir", str(stack_dir))))
-    again = json.loads(ok(run_local("call", "--contact-id", "cli-retry-1", "--state-dir", str(stack_dir))))
+    first = json.loads(
+        ok(run_local("call", "--direct", "--contact-id", "cli-retry-1", "--state-dir", str(stack_dir)))
+    )
+    again = json.loads(
+        ok(run_local("call", "--direct", "--contact-id", "cli-retry-1", "--state-dir", str(stack_dir)))
+    )
 
     assert again["incidentId"] == first["incidentId"]
     assert again["repeatInvocation"] == "true"
 
 
 def test_call_withheld(endpoints: dict[str, Any], stack_dir: Path) -> None:
-    answer = json.loads(ok(run_local("call", "--withheld", "--state-dir", str(stack_dir))))
+    answer = json.loads(ok(run_local("call", "--direct", "--withheld", "--state-dir", str(stack_dir))))
 
     assert answer["callerKnown"] == "false"
 
@@ -137,8 +141,9 @@ def test_default_command_serves_and_ctrl_c_stops_it(tmp_path: Path) -> None:
     )
     try:
         endpoints = wait_until_up(process, tmp_path, log_path)
-        answer = json.loads(ok(run_local("call", "--state-dir", str(tmp_path))))  # starts a worker
-        assert answer["incidentStatus"] == "RECEIVED"
+        answer = json.loads(ok(run_local("call", "--json", "--state-dir", str(tmp_path))))  # starts a worker
+        assert answer["end"] == "QUEUED"
+        assert answer["attributes"]["incidentStatus"] == "RECEIVED"
         assert endpoints["users"].keys() >= {"operator1", "operator9", "supervisor"}
     except BaseException:
         kill_group(process)

@@ -107,6 +107,21 @@ def test_a_connect_retry_costs_one_more_read(stack: Stack) -> None:
     }
 
 
+def test_a_cannot_speak_key_costs_two_reads_and_two_transactions(stack: Stack) -> None:
+    # The flow's second invocation finds the call's incident by its contact (the refused registration and
+    # its read, the position read register always makes), then adds the flag in one transaction.
+    stack.service.register(call())
+    assert stack.calls(lambda: stack.service.flag_call(call(), Flag.CANNOT_SPEAK)) == {
+        "dynamodb.GetItem": 2,
+        "dynamodb.TransactWriteItems": 2,
+    }
+    # pressed again (a retry): the flag is there, nothing is written but the refused registration
+    assert stack.calls(lambda: stack.service.flag_call(call(), Flag.CANNOT_SPEAK)) == {
+        "dynamodb.GetItem": 2,
+        "dynamodb.TransactWriteItems": 1,
+    }
+
+
 def test_the_operators_workflow(stack: Stack) -> None:
     incident, _ = stack.service.register(call())
     command = VerifyCommand(Category.FIRE, Priority.P1, Location(district="Genteng"), "Rumah terbakar")

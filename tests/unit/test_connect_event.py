@@ -14,7 +14,8 @@ from tests.fakes import InMemoryIncidentRepository, RecordingDispatchQueue
 from tests.support import EVENTS, Clock, load_event
 
 INSTANCE_ARN = "arn:aws:connect:ap-southeast-1:123456789012:instance/9d1f0a3e-6c4b-4f57-8d3c-2b7a5e1f0c11"
-SAMPLES = sorted(p.name for p in (EVENTS / "connect").glob("*.json"))
+# The contact flow's invocations; the folder also holds the contact events (test_contact_event.py).
+SAMPLES = sorted(p.name for p in (EVENTS / "connect").glob("contact-flow*.json"))
 
 
 def test_there_are_samples() -> None:

@@ -16,6 +16,7 @@ from moto import mock_aws
 from core.regency import REGENCIES, Regency
 from core.settings import Settings, SettingsError, get_settings
 from infra.definitions import (
+    CONNECT_INSTANCE_ENV,
     FUNCTIONS,
     FUNCTIONS_DIR,
     SEALING_KEY_ENV,
@@ -41,6 +42,7 @@ RESOURCE_VARS = {
         "backlog_queue_url",
         "directory_table_name",
         "sealing_key_arn",
+        "connect_instance_arn",
     )
 }
 # What each function's code asks for with Settings.require (see each module's default factory).
@@ -63,6 +65,7 @@ REQUIRED_SETTINGS: dict[str, set[str]] = {
         "backlog_queue_url",
     },
     "intake-backlog": {"table_name", "reply_queue_url"},
+    "intake-calls": {"table_name", "connect_instance_arn"},
     "reply-sender": {"reply_secrets_name"},
 }
 # The cached factories each handler builds its ports with when none is handed in.
@@ -73,6 +76,7 @@ FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
     "dispatch-reconciler": (("dispatch.reconciler", "default_service"),),
     "intake-web": (("intake.web", "default_ports"),),
     "intake-backlog": (("intake.backlog", "default_registrar"),),
+    "intake-calls": (("intake.calls", "default_recorder"),),
     "reply-sender": (("reply.sender", "default_sender"),),
 }
 
@@ -83,6 +87,7 @@ def needed_vars(design: FunctionDesign) -> list[str]:
         + [q.env_var for q in design.sends_to]
         + [t.env_var for t in design.publishes_to]
         + ([USER_POOL_ENV] if design.user_pool_actions else [])
+        + ([CONNECT_INSTANCE_ENV] if design.connect_agent_actions else [])
         + [bucket.env_var for bucket in design.writes_to]
         + [secret.env_var for secret in design.reads_secrets]
         + ([SEALING_KEY_ENV] if design.seals_secrets else [])
@@ -236,7 +241,8 @@ def test_api_functions_have_their_spec_on_disk() -> None:
 
 def test_the_queue_visibility_timeout_is_at_least_six_times_its_consumers_timeout() -> None:
     consumers = [f for f in FUNCTIONS if f.source]
-    assert [f.name for f in consumers] == ["intake-backlog", "reply-sender", "dispatch-worker"]
+    names = [f.name for f in consumers]
+    assert names == ["intake-backlog", "intake-calls", "reply-sender", "dispatch-worker"]
     for design in consumers:
         assert design.source is not None
         queue = design.source.queue

@@ -1,6 +1,7 @@
-"""What README.md and docs/decisions.md say about the code's figures and rules, checked against the code:
-the reconciler's timing, who records an agency's confirmation, the panels' requests in the cost table,
-what the `admin` group grants."""
+"""What the docs say about the code's figures and rules, checked against the code: the reconciler's timing
+(docs/decisions.md), who records an agency's confirmation (docs/api.md), the panels' requests in the cost
+table (docs/costs.md), what the `admin` group grants (docs/deploy.md). The docs' shape, links, commands and
+paths are tests/unit/test_docs_structure.py's."""
 
 from __future__ import annotations
 
@@ -13,8 +14,14 @@ from infra.definitions import OPERATOR_GROUPS as USER_POOL_GROUPS
 from tests.panel_traffic import BUSIEST_RATE, IDLE_RATE, polls_per_second
 from verify.auth import ADMIN_GROUP, OPERATOR_GROUPS
 
-DECISIONS = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = ROOT / "docs"
+DECISIONS = (DOCS / "decisions.md").read_text(encoding="utf-8")
+API = (DOCS / "api.md").read_text(encoding="utf-8")
+COSTS = (DOCS / "costs.md").read_text(encoding="utf-8")
+DEPLOY = (DOCS / "deploy.md").read_text(encoding="utf-8")
+# What a reader is told today; decisions.md also records what an earlier README said.
+CURRENT = {path.name: path.read_text(encoding="utf-8") for path in [ROOT / "README.md", *DOCS.glob("*.md")]}
+CURRENT.pop("decisions.md")
 
 
 def decision(number: int) -> str:
@@ -54,23 +61,23 @@ def test_decision_12_says_operators_record_an_agencys_confirmation() -> None:
     assert route.path.replace("{incident_id}", "{id}") in text
 
 
-def test_the_readme_says_who_records_an_agencys_confirmation() -> None:
-    (row,) = [line for line in README.splitlines() if "/acknowledge` |" in line]
+def test_the_api_doc_says_who_records_an_agencys_confirmation() -> None:
+    (row,) = [line for line in API.splitlines() if "/acknowledge` |" in line]
 
     assert "record" in row
     assert "no account" in row
 
 
-TIMES, DASH = "\u00d7", "\u2013"  # as the README writes them
+TIMES, DASH = "\u00d7", "\u2013"  # as docs/costs.md writes them
 
 
 def cost_row(item: str) -> str:
-    (row,) = [line for line in README.splitlines() if line.startswith(f"| {item} |")]
+    (row,) = [line for line in COSTS.splitlines() if line.startswith(f"| {item} |")]
     return row
 
 
 def test_the_cost_table_counts_the_requests_an_open_panel_makes() -> None:
-    """The README's estimate assumes what a panel really sends (tests/panel_traffic.py), not a guess."""
+    """The cost estimate assumes what a panel really sends (tests/panel_traffic.py), not a guess."""
     found = re.search(
         rf"(\d+) panels {TIMES} ([\d.]+){DASH}([\d.]+) req/s {TIMES} ([\d.]+) M s"
         rf" = ([\d.]+){DASH}([\d.]+) M requests",
@@ -105,7 +112,11 @@ def test_the_admin_group_says_it_edits_the_agency_directory_and_nothing_else() -
     assert "no incidents" in admin.description
     assert "manage accounts" not in admin.description.lower()
     assert ADMIN_GROUP not in OPERATOR_GROUPS  # incidents stay the operators'
-    assert "account managers in `admin`" not in README
+    for name, text in CURRENT.items():
+        assert "account managers in `admin`" not in text, name
+        assert "grants nothing" not in text, name
+    (line,) = [line for line in DEPLOY.splitlines() if line.startswith("| operators | Cognito user pool")]
+    assert "`admin`, the agency directory's editors" in line
     text = decision(32)
     assert "grants nothing" not in text
     assert "agency directory" in text

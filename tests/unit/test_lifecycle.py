@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,10 +16,15 @@ from core.models import (
     Agency,
     AmlFix,
     AmlTransport,
+    Callback,
+    CallbackAttempt,
+    CallbackOutcome,
+    CallbackReason,
     Category,
     Channel,
     Dispatch,
     DispatchStatus,
+    Flag,
     Incident,
     Location,
     PositioningMethod,
@@ -85,8 +91,34 @@ def notified(
     )
 
 
+def on_desk(incident: Incident, failed: int = 0) -> Incident:
+    """The incident awaiting a callback (abandoned), with `failed` attempts that reached nobody."""
+    attempts = [
+        CallbackAttempt(at=T0, by=OTHER_OPERATOR, outcome=CallbackOutcome.NO_ANSWER) for _ in range(failed)
+    ]
+    callback = Callback(reason=CallbackReason.ABANDONED, since=T0, attempts=attempts)
+    return incident.model_copy(update={"callback": callback})
+
+
+# The moves of a call that needs calling back (the callback desk), with valid arguments.
+CALL_MOVES: dict[Action, Callable[[Incident], Change]] = {
+    Action.ABANDON: lambda i: lifecycle.abandon(i, "system:connect", 42, NOW),
+    Action.ABANDON_WITHDRAWN: lambda i: lifecycle.withdraw_abandoned(i, "system:connect", NOW),
+    Action.MARK_SILENT: lambda i: lifecycle.mark_silent(i, OPERATOR, None, NOW),
+    Action.CALLBACK: lambda i: lifecycle.record_callback(
+        on_desk(i), OPERATOR, CallbackOutcome.NO_ANSWER, NOW
+    ),
+    Action.CALLBACK_REACHED: lambda i: lifecycle.record_callback(
+        on_desk(i), OPERATOR, CallbackOutcome.REACHED, NOW
+    ),
+    Action.CLOSE_UNREACHABLE: lambda i: lifecycle.close_unreachable(on_desk(i, failed=3), OPERATOR, 3, NOW),
+}
+
+
 def perform(incident: Incident, action: Action) -> Change:
     """Run the lifecycle function for `action` with valid arguments: only the status can make it fail."""
+    if action in CALL_MOVES:
+        return CALL_MOVES[action](incident)
     match action:
         case Action.REGISTER:
             lifecycle.next_status(incident, action)
@@ -112,6 +144,8 @@ def perform(incident: Incident, action: Action) -> Change:
             return lifecycle.acknowledge(incident, dispatches, Agency.POLICE, "agency:police", NOW)
         case Action.CLOSE:
             return lifecycle.close(incident, "agency:police", "Api padam, korban dievakuasi", NOW)
+        case Action.FLAG:
+            return lifecycle.flag(incident, Flag.CANNOT_SPEAK, "system:connect", NOW)
     raise AssertionError(action)  # pragma: no cover
 
 
@@ -125,6 +159,13 @@ ACTORS = {
     Action.AGENCY_ACKNOWLEDGE: "agency:damkar",
     Action.ACKNOWLEDGE: "agency:police",
     Action.CLOSE: "agency:police",
+    Action.FLAG: "system:connect",
+    Action.ABANDON: "system:connect",
+    Action.ABANDON_WITHDRAWN: "system:connect",
+    Action.MARK_SILENT: OPERATOR,
+    Action.CALLBACK: OPERATOR,
+    Action.CALLBACK_REACHED: OPERATOR,
+    Action.CLOSE_UNREACHABLE: OPERATOR,
 }
 LEGAL = [(status, action) for status, moves in STATE_MACHINE.items() for action in moves]
 ILLEGAL = [(status, action) for status in Status for action in Action if action not in STATE_MACHINE[status]]
@@ -419,3 +460,25 @@ def test_locate_keeps_the_latest_handset_position_whatever_the_stage() -> None:
         "method": "WIFI",
         "transport": "SMS",
     }
+
+
+# -- flag -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s not in TERMINAL])
+def test_flag_adds_the_flag_keeps_the_status_and_says_which(status: Status) -> None:
+    before = incident_at(status).model_copy(update={"flags": [Flag.CALLER_UNKNOWN]})
+
+    change = lifecycle.flag(before, Flag.CANNOT_SPEAK, "system:connect", NOW)
+
+    assert change.incident.flags == [Flag.CALLER_UNKNOWN, Flag.CANNOT_SPEAK]
+    assert change.incident.status is status
+    assert change.audit.details == {"flag": "CANNOT_SPEAK"}
+    assert change.incident.assigned_to == before.assigned_to
+
+
+def test_a_flag_already_there_is_not_added_twice() -> None:
+    flagged = incident_at(Status.RECEIVED).model_copy(update={"flags": [Flag.CANNOT_SPEAK]})
+
+    with pytest.raises(InvalidRequest, match="already flagged CANNOT_SPEAK"):
+        lifecycle.flag(flagged, Flag.CANNOT_SPEAK, "system:connect", NOW)

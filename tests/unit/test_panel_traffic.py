@@ -9,6 +9,7 @@ import pytest
 from tests.panel_traffic import (
     BUSIEST_RATE,
     BUSIEST_TAB,
+    CALLBACKS_POLL_MS,
     DETAIL_POLL_MS,
     IDLE_RATE,
     LIST_INTERVALS_MS,
@@ -19,6 +20,7 @@ from tests.panel_traffic import (
     busiest_panel,
     list_interval_ms,
     polls_per_second,
+    source_callbacks_interval,
     source_intervals,
 )
 
@@ -29,6 +31,7 @@ def test_the_model_uses_the_intervals_written_in_polling_js() -> None:
     assert literals == LIST_INTERVALS_MS
     assert {list_interval_ms(s, tab) for s in LIST_STATUSES for tab in TABS} == LIST_INTERVALS_MS
     assert (detail, tick) == (DETAIL_POLL_MS, TICK_MS)
+    assert source_callbacks_interval() == CALLBACKS_POLL_MS
 
 
 def test_the_model_polls_the_lists_polling_js_polls() -> None:
@@ -47,6 +50,8 @@ def test_the_model_polls_the_lists_polling_js_polls() -> None:
         ("queue", False, 1000 / 1500 + 1000 / 5000 + 3 * 1000 / 15000),
         ("mine", True, 2 * 1000 / 1500 + 3 * 1000 / 15000 + 1000 / 2000),
         ("dispatched", True, 1000 / 1500 + 1000 / 5000 + 3 * 1000 / 3000 + 1000 / 2000),
+        # the callback desk: polled while its tab is shown, never more than the dispatched tab polls
+        ("callbacks", True, 1000 / 1500 + 1000 / 5000 + 3 * 1000 / 15000 + 1000 / 3000 + 1000 / 2000),
     ],
 )
 def test_a_panel_polls_one_to_two_and_a_half_times_a_second(

@@ -235,6 +235,7 @@ def differs_on_purpose(raw: str, theirs: str | None) -> bool:
 )
 @example(lead="0", digits="8123456")  # a mobile number one digit short: impossible to libphonenumber
 @example(lead="+", digits="6837012")  # Niue: valid, 7 digits
+@example(lead="008", digits="2614000000")  # Madagascar: libphonenumber reads +261 4000000 as +261 20 4000000
 def test_what_libphonenumber_calls_valid_we_keep_and_what_we_keep_it_reads_alike(
     lead: str, digits: str
 ) -> None:
@@ -248,6 +249,8 @@ def test_what_libphonenumber_calls_valid_we_keep_and_what_we_keep_it_reads_alike
     if ours is not None and ours != theirs:
         # We check shape, not allocation: our reading may differ only on a number that cannot exist.
         number = parsed(ours)
+        if number is not None and phonenumbers.format_number(number, PhoneNumberFormat.E164) == theirs:
+            return  # libphonenumber rewrites our number into its own reading (Madagascar's 7 digits gain 20)
         assert number is None or not phonenumbers.is_possible_number(number), (raw, ours, theirs)
 
 

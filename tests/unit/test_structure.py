@@ -24,6 +24,7 @@ ADAPTERS = {
     "core.messaging": "SQS, SNS",
     "core.storage": "S3",
     "core.directory": "Cognito",
+    "core.agents": "Amazon Connect",
     "core.agency_store": "DynamoDB",
     "core.sealing": "KMS",
     "core.secrets": "Secrets Manager",
@@ -45,6 +46,7 @@ BOTO3_ADAPTERS = {
     "core.messaging",
     "core.storage",
     "core.directory",
+    "core.agents",
     "core.agency_store",
     "core.sealing",
 }

@@ -758,6 +758,10 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str | int, ...]]]] = {
     "open-incident-voice-invalid": (422, {("body", "contactId"), ("body", "caller"), ("body", "summary")}),
     "reject-incident-invalid": (422, {("body", "duplicateOf")}),
     "verify-incident-invalid": (422, {("body", "category"), ("body", "location"), ("body", "summary")}),
+    "list-callbacks-invalid": (422, {("query", "limit")}),
+    "record-callback-invalid": (422, {("body", "outcome"), ("body", "clientAttemptId")}),
+    "close-unreachable-invalid": (422, {("body", "note"), ("body", "reason")}),
+    "mark-silent-invalid": (400, set()),
     "update-agency-post-invalid": (
         422,
         {

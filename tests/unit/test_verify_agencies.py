@@ -13,8 +13,8 @@ from core.agency_directory import DirectoryService
 from core.incidents import IncidentService
 from core.regency import REGENCIES
 from tests.fakes import InMemoryAgencyStore, InMemoryIncidentRepository, RecordingDispatchQueue
-from tests.support import Clock, FakeLambdaContext, apigw_event, load_event, response_json
-from verify.api import lambda_handler
+from tests.support import EVENTS, Clock, FakeLambdaContext, apigw_event, load_event, response_json
+from verify.api import lambda_handler, openapi_schema
 
 BANYUWANGI = REGENCIES["banyuwangi"]
 SECRET = "a-shared-secret-of-at-least-32-characters"
@@ -133,6 +133,33 @@ def test_a_user_in_no_group_reads_nothing_and_an_admin_opens_no_incident(api: Ap
     assert api(request("GET", "/agencies", username=None))[0] == 401
     admin_on_incidents = apigw_event("list-incidents", username="admin1", groups="admin")
     assert api(admin_on_incidents)[0] == 403
+
+
+def incident_samples() -> list[str]:
+    """The valid samples of every secured verify-api route outside the directory: the incidents, the
+    callback desk, /me and /operators (so a route added later is held to decision 32 as well)."""
+    document = openapi_schema()
+    names = []
+    for path in sorted((EVENTS / "apigw").glob("*.json")):
+        if path.stem.endswith(("-invalid", "-malformed")):
+            continue
+        event = load_event(f"apigw/{path.name}")
+        operation = document["paths"].get(event["resource"], {}).get(event["httpMethod"].lower())
+        if operation and operation.get("security") and not event["resource"].startswith("/agencies"):
+            names.append(path.stem)
+    return names
+
+
+@pytest.mark.parametrize("name", incident_samples())
+def test_an_admin_is_refused_on_every_route_outside_the_directory(
+    api: Api, repo: InMemoryIncidentRepository, name: str
+) -> None:
+    """Decision 32: admin edits the directory and opens nothing else, the callback desk included."""
+    status, answer = api(apigw_event(name, username="admin1", groups="admin"))
+
+    assert status == 403, (name, answer)
+    assert "not in the operator or supervisor group" in answer["message"]
+    assert not repo.calls  # refused before anything was read or written
 
 
 # -- changes -----------------------------------------------------------------------------------------------

@@ -31,6 +31,10 @@ export class IncidentView {
     this.failure = null; // the status of the failing poll, or null
     this.retryMs = 0;
     this.fitPending = false; // the map fits the incident once it is opened
+    // What the map shows: it is drawn again only when this changes. A redraw replaces its layers, and
+    // Leaflet fades a removed label out for 200 ms, so a redraw for nothing (the directory's names
+    // arriving, a dispatch) would flicker and briefly show the district's label twice.
+    this.mapSignature = "";
     this.timer = null;
     this.mapReady = map.init().catch(() => null);
     $("#detail-close").addEventListener("click", () => this.close(true));
@@ -71,6 +75,7 @@ export class IncidentView {
       this.store.emit("leave", { from: this.store.openId, to: id });
       this.store.setOpen(id);
       this.signature = "";
+      this.mapSignature = "";
       this.failure = null;
       this.okAt = null;
       this.renderStale();
@@ -174,8 +179,12 @@ export class IncidentView {
     renderLocation(incident);
     renderAml(incident);
     renderTimeline(incident, this.agencies, postName);
+    const mapSignature = JSON.stringify([lang(), incident.id, incident.location, incident.aml]);
+    const redraw = this.fitPending || mapSignature !== this.mapSignature;
+    this.mapSignature = mapSignature;
     this.mapReady.then(() => {
       this.map.invalidate();
+      if (!redraw) return;
       this.map.showIncident(incident, this.fitPending);
       this.fitPending = false;
     });

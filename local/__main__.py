@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from local.config import STATE_DIR, Ports, free_port, read_endpoints
+from local.config import OPERATORS, STATE_DIR, SUPERVISOR, Ports, free_port, read_endpoints
 
 
 def _positive(value: str) -> int:
@@ -92,6 +92,7 @@ def _call(args: argparse.Namespace) -> int:
         answer_after=args.answer_after,
         abandon_after=args.abandon,
         silent=args.silent,
+        operator=args.operator,
     )
     try:
         call = place(endpoints, setup)
@@ -243,6 +244,7 @@ FLOW_FLAGS: tuple[tuple[str, object], ...] = (
     ("silent", False),
     ("answer_after", None),
     ("abandon", None),
+    ("operator", "operator1"),
     ("backup_number", None),
     ("backup", "answers"),
     ("fail", []),
@@ -335,6 +337,14 @@ def _call_command(commands: Any, common: argparse.ArgumentParser) -> None:
         const=30.0,
         metavar="SECONDS",
         help="the caller hangs up, unanswered, after SECONDS in the queue (default 30)",
+    )
+    call.add_argument(
+        "--operator",
+        default="operator1",
+        choices=(*OPERATORS, SUPERVISOR),
+        metavar="USERNAME",
+        help="the local operator whose Connect agent answers with --answer-after (default operator1): "
+        "the incident records who answered",
     )
     call.add_argument(
         "--backup-number",

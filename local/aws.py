@@ -34,15 +34,13 @@ from infra.definitions import (
     TableDesign,
     resource_prefix,
 )
-from local.config import CONNECT_INSTANCE_ARN, CREDENTIALS, REGENCY, REGION
+from local.config import CONNECT_INSTANCE_ARN, CREDENTIALS, OPERATORS, REGENCY, REGION, SUPERVISOR
 from local.serialised import OneDynamoDbRequestAtATime, compensate_moto
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
 
-OPERATORS = tuple(f"operator{n}" for n in range(1, 10))
-SUPERVISOR = "supervisor"
 ADMIN = "admin"  # the agency directory's editor (group admin): the panel's directory screen only
 GROUP_OF = {SUPERVISOR: "supervisor", ADMIN: "admin"}  # everyone else is an operator
 

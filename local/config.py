@@ -18,6 +18,10 @@ REGENCY = "banyuwangi"  # its districts, boundaries and agency directory seed
 # The Amazon Connect instance the local 112 line pretends to run on (the samples' in events/connect/): there
 # is none, but contact events and agents name it, and intake-calls reads only its instance's events.
 CONNECT_INSTANCE_ARN = f"arn:aws:connect:{REGION}:{ACCOUNT_ID}:instance/9d1f0a3e-6c4b-4f57-8d3c-2b7a5e1f0c11"
+# The local users: operators and a supervisor, each with a Cognito account and a Connect agent of the
+# same name (local/standins.py).
+OPERATORS = tuple(f"operator{n}" for n in range(1, 10))
+SUPERVISOR = "supervisor"
 # moto accepts any credentials; these only keep botocore from looking for real ones.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 

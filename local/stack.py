@@ -16,8 +16,18 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign, panel_config
 from local.auth import CognitoAuthorizer
-from local.aws import OPERATORS, SUPERVISOR, EmbeddedAws, Provisioned, client, provision
-from local.config import CREDENTIALS, REGENCY, REGION, STAGE, Ports, endpoints_path, function_arn
+from local.aws import EmbeddedAws, Provisioned, client, provision
+from local.config import (
+    CREDENTIALS,
+    OPERATORS,
+    REGENCY,
+    REGION,
+    STAGE,
+    SUPERVISOR,
+    Ports,
+    endpoints_path,
+    function_arn,
+)
 from local.gateway import LambdaApi, RestApi
 from local.moto_memory import stop_tracking_dynamodb_objects
 from local.panel import PanelFiles

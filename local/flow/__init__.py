@@ -3,8 +3,9 @@
 model.py reads a flow file; contact.py is the contact the flow changes and reads with JSONPath; world.py
 is what the caller and the systems around the flow do; actions.py has one handler per action type;
 runner.py runs a call from StartAction to its end; paths.py walks every path with every fault;
-events.py makes Connect's contact events of a call; source.py loads the repository's flow with the
-local stack's values; call.py drives a running local stack (`python -m local call`).
+source.py loads the repository's flow with the local stack's values; call.py drives a running local
+stack (`python -m local call`) and hands the call's times to local/contact_events.py, which makes
+Connect's contact events of every simulated call.
 docs/connect-flow.md says what each piece does and how the every-path check works.
 """
 

@@ -1,31 +1,38 @@
 """`python -m local call`: a simulated 112 call through the contact flow, against the running local
 stack. The intake runs in the stack's Lambda runtime (through its Lambda Invoke API, by the ARN the
 flow names); the world does what the flags say; after the flow, the queue: an operator answers after N
-seconds, the caller gives up, or the caller is still waiting. The call's contact events go to the
-stack's `contact-events` queue when it has one, as EventBridge would deliver them."""
+seconds, the caller gives up, or the caller is still waiting. The call's contact events
+(local/contact_events.py) go to the stack's `contact-events` queue, as EventBridge would deliver them."""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from local.aws import client
-from local.config import ACCOUNT_ID, REGION
+from local.contact_events import (
+    CALLER_HUNG_UP,
+    FLOW_HUNG_UP,
+    QUEUE,
+    RING_SECONDS,
+    CallTimes,
+    contact_events,
+    send,
+)
 from local.flow.contact import Contact
-from local.flow.events import CallTimes, contact_events
 from local.flow.model import FlowError
 from local.flow.runner import Outcome, run
 from local.flow.source import emergency_flow
 from local.flow.steps import Clock, End, Functions, Invoked
 from local.flow.world import Script
 
-CONTACT_EVENTS_QUEUE = "contact-events"
-RING_SECONDS = 0.5  # from the caller dialling to the flow's first action
+CONTACT_EVENTS_QUEUE = QUEUE
 TALK_SECONDS = 90.0  # an answered call: how long the operator and the caller talk, simulated
+DEFAULT_OPERATOR = "operator1"  # the local operator whose agent answers (--operator)
 
 
 class LocalLambda:
@@ -54,6 +61,7 @@ class CallSetup:
     answer_after: float | None = None  # an operator answers this long after the call is queued
     abandon_after: float | None = None  # the caller hangs up this long after being queued
     silent: bool = False  # an open line: nobody speaks (and no key is pressed)
+    operator: str = DEFAULT_OPERATOR  # who answers (a local user: their Connect agent is paired by name)
 
 
 @dataclass(frozen=True)
@@ -70,57 +78,86 @@ class SimulatedCall:
         return self.outcome.contact
 
 
+@dataclass
+class _Moments:
+    """The call's moments in seconds after it began (None: it did not happen)."""
+
+    flow_ended: float  # where the flow left the call (queued, transferred, held, hung up)
+    connected: float = RING_SECONDS
+    enqueued: float | None = None
+    queue: str | None = None
+    answered: float | None = None
+    disconnected: float | None = None
+    reason: str | None = None
+
+    def last(self) -> float:
+        moments = (self.flow_ended, self.enqueued, self.answered, self.disconnected)
+        return max(m for m in moments if m is not None)
+
+
 def simulate(setup: CallSetup, functions: Functions, start: datetime | None = None) -> SimulatedCall:
-    """The call through the flow, then the queue, on a simulated clock (nothing sleeps)."""
-    initiated = start or datetime.now(UTC)
-    connected = initiated + timedelta(seconds=RING_SECONDS)
-    clock = Clock(connected)
+    """The call through the flow, then the queue, on a simulated clock (nothing sleeps). The events carry
+    the clock's times from `start`; without one, the call is told as it stands now: it began as long ago
+    as the simulation ran (an answered call has just ended), so no event lies in the future."""
     contact = Contact.inbound(setup.caller, setup.contact_id)
     flow = emergency_flow(setup.backup_number)
     named = [*setup.script.failing, *([setup.script.hang_up_at] if setup.script.hang_up_at else [])]
     unknown = [name for name in named if name not in flow.actions]
     if unknown:
         raise FlowError(f"the flow has no action {', '.join(unknown)}; it has {', '.join(flow.actions)}")
+    clock = Clock(start or datetime.now(UTC))  # the flow's actions count seconds; only offsets matter
     outcome = run(flow, contact, setup.script, functions, clock)
-    ended = clock.at(outcome.at)
-    times = CallTimes(initiated, connected)
+    ended = RING_SECONDS + outcome.at
+    moments = _Moments(ended)
     match outcome.end:
         case End.QUEUED:
-            times, afterwards = _in_queue(setup, times, ended, outcome.reached)
+            afterwards = _in_queue(setup, moments, ended, outcome.reached)
         case End.TRANSFERRED:
-            times = _with(times, disconnected=ended + timedelta(seconds=TALK_SECONDS))
+            moments.disconnected = ended + TALK_SECONDS
             afterwards = f"the caller talks with {outcome.reached} for {TALK_SECONDS:.0f} s, then hangs up"
         case End.STILL_HELD:
             afterwards = "the caller is still on the line, held while the flow retries"
-        case _:
-            times = _with(times, disconnected=ended)
+        case End.CALLER_HUNG_UP:
+            moments.disconnected, moments.reason = ended, CALLER_HUNG_UP
             afterwards = "the call is over"
-    events = contact_events(contact, times, ACCOUNT_ID, REGION)
-    return SimulatedCall(setup, outcome, times, events, afterwards)
+        case _:
+            moments.disconnected, moments.reason = ended, FLOW_HUNG_UP
+            afterwards = "the call is over"
+    initiated = start or datetime.now(UTC) - timedelta(seconds=moments.last())
+    times = _times(initiated, moments, setup.operator)
+    return SimulatedCall(setup, outcome, times, contact_events(contact.contact_id, times), afterwards)
 
 
-def _with(times: CallTimes, **changes: Any) -> CallTimes:
-    return replace(times, **changes)
+def _times(initiated: datetime, moments: _Moments, operator: str) -> CallTimes:
+    def at(offset: float | None) -> datetime | None:
+        return None if offset is None else initiated + timedelta(seconds=offset)
+
+    return CallTimes(
+        initiated,
+        connected_to_system=at(moments.connected),
+        enqueued=at(moments.enqueued),
+        queue_arn=moments.queue,
+        answered=at(moments.answered),
+        answered_by=operator if moments.answered is not None else None,
+        disconnected=at(moments.disconnected),
+        disconnect_reason=moments.reason,
+    )
 
 
-def _in_queue(
-    setup: CallSetup, times: CallTimes, enqueued: datetime, queue: str | None
-) -> tuple[CallTimes, str]:
-    times = _with(times, enqueued=enqueued, queue_arn=queue)
+def _in_queue(setup: CallSetup, moments: _Moments, enqueued: float, queue: str | None) -> str:
+    moments.enqueued, moments.queue = enqueued, queue
     if setup.answer_after is not None:
-        answered = enqueued + timedelta(seconds=setup.answer_after)
-        times = _with(
-            times, connected_to_agent=answered, disconnected=answered + timedelta(seconds=TALK_SECONDS)
-        )
+        moments.answered = enqueued + setup.answer_after
+        moments.disconnected = moments.answered + TALK_SECONDS
         heard = "an open line: nobody speaks" if setup.silent else "the caller"
-        return times, (
-            f"an operator answers after {setup.answer_after:g} s in the queue and hears {heard}; "
+        return (
+            f"{setup.operator} answers after {setup.answer_after:g} s in the queue and hears {heard}; "
             f"the call ends {TALK_SECONDS:.0f} s later"
         )
     if setup.abandon_after is not None:
-        times = _with(times, disconnected=enqueued + timedelta(seconds=setup.abandon_after))
-        return times, f"the caller hangs up after {setup.abandon_after:g} s in the queue, unanswered"
-    return times, (
+        moments.disconnected, moments.reason = enqueued + setup.abandon_after, CALLER_HUNG_UP
+        return f"the caller hangs up after {setup.abandon_after:g} s in the queue, unanswered"
+    return (
         "the caller waits in the queue: no operator answers locally (--answer-after N simulates one, "
         "--abandon a caller who gives up)"
     )
@@ -130,12 +167,7 @@ def place(endpoints: Mapping[str, Any], setup: CallSetup) -> SimulatedCall:
     """Simulate the call against the running stack and deliver its contact events, if the stack takes
     them."""
     call = simulate(setup, LocalLambda(endpoints))
-    url = endpoints.get("resources", {}).get("queues", {}).get(CONTACT_EVENTS_QUEUE)
-    if url is None:
-        return call
-    sqs = client("sqs", endpoints["aws"], endpoints["region"])
-    for event in call.events:
-        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(event))
+    url = send(endpoints, call.events)
     return SimulatedCall(call.setup, call.outcome, call.times, call.events, call.afterwards, url)
 
 
@@ -190,12 +222,11 @@ def report(call: SimulatedCall) -> str:
     lines.append(f"then {call.afterwards}")
     kinds = ", ".join(event["detail"]["eventType"] for event in call.events)
     if call.events_sent_to:
-        lines.append(f"contact events {kinds}: sent to the {CONTACT_EVENTS_QUEUE} queue")
-    else:
         lines.append(
-            f"contact events {kinds}: not delivered, this stack has no {CONTACT_EVENTS_QUEUE} queue "
-            "(nothing consumes them yet)"
+            f"contact events {kinds}: sent to the {CONTACT_EVENTS_QUEUE} queue (intake-calls records them)"
         )
+    else:
+        lines.append(f"contact events {kinds}: not delivered, this stack has no {CONTACT_EVENTS_QUEUE} queue")
     if outcome.end is End.DISCONNECTED:
         lines.append("the flow hung up on a 112 caller: the flow is wrong (docs/connect-flow.md)")
     return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""The callback desk in the browser: an abandoned call appears on the tab "Panggil balik"; failed attempts
+"""The callback desk in the browser: a call abandoned in the queue (placed through the contact flow, as
+`python -m local call --abandon` places it) appears on the tab "Panggil balik"; failed attempts
 recorded by keyboard, then closed as unreachable; a caller reached (called through the softphone) goes
 into review with that operator; a call marked silent; the call's times and the caller who cannot speak
 on the incident, in both languages."""
@@ -15,6 +16,7 @@ from typing import Any
 from playwright.sync_api import Page, Route, expect
 
 from local.contact_events import call_events, send
+from local.flow.call import CallSetup, place
 from local.simulator import ApiClient, place_call
 from tests.e2e.helpers import (
     claim,
@@ -37,10 +39,12 @@ def desk_row(page: Page, incident_id: str) -> Any:
 
 
 def abandoned_call(endpoints: dict[str, Any], caller: str | None = None) -> tuple[str, str]:
-    """A 112 call abandoned in the queue after 41 s, on the desk: (its incident id, the caller)."""
-    contact, caller = str(uuid.uuid4()), caller or unique_caller()
-    incident_id = place_call(endpoints, caller, contact)["incidentId"]
-    send(endpoints, call_events(contact, answered_by=None, queue_wait=41))
+    """A 112 call through the contact flow whose caller hangs up after 41 s in the queue, as `python -m
+    local call --abandon 41` places it (the same code): (its incident id, the caller), once flagged."""
+    caller = caller or unique_caller()
+    call = place(endpoints, CallSetup(caller, abandon_after=41))
+    assert call.events_sent_to is not None  # the stack has the contact-events queue
+    incident_id = call.contact.attributes["incidentId"]
     api = ApiClient(endpoints, "supervisor")
 
     def flagged() -> bool:

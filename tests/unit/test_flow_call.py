@@ -10,8 +10,8 @@ import pytest
 
 from core.incidents import SYSTEM_CONNECT, IncidentService
 from core.models import Action, Flag
+from local.contact_events import DETAIL_TYPE, SOURCE
 from local.flow.call import TALK_SECONDS, CallSetup, report, simulate, summary
-from local.flow.events import DETAIL_TYPE, SOURCE
 from local.flow.model import FlowError
 from local.flow.steps import End
 from local.flow.world import Script

@@ -10,6 +10,7 @@ from typing import Any
 from constructs import Node
 
 from core.models import AGENCY_CODE_PATTERN
+from core.settings import Settings, SettingsError
 from infra.constants import DEFAULT_POWERTOOLS_LAYER_VERSION, STAGES
 from infra.contact_flow import CONNECT_VOICE, CONNECT_VOICE_ENGINE
 
@@ -58,6 +59,11 @@ class StageConfig:
     extra_panel_origins: tuple[str, ...] = ()  # e.g. http://localhost:8112 in dev
     map_tiles: dict[str, Any] | None = None  # the panel's tile server; None: OpenStreetMap
     alarm_email: str | None = None
+    # SES's verified sender of the e-mails to posts (an address, or any address at a verified domain);
+    # without it posts get SMS and HTTPS only.
+    agency_email_from: str | None = None
+    # The acknowledgement deadlines, when they differ from the regency's ("P1=180,P2=600,P3=1800", s).
+    ack_deadlines: str | None = None
     agency_subscriptions: dict[str, tuple[Subscription, ...]] = field(default_factory=dict)
 
     @property
@@ -135,6 +141,8 @@ class StageConfig:
             extra_panel_origins=tuple(value("extraPanelOrigins", [])),
             map_tiles=map_tiles,
             alarm_email=value("alarmEmail"),
+            agency_email_from=_email_from(value("agencyEmailFrom")),
+            ack_deadlines=_ack_deadlines(value("ackDeadlines")),
             agency_subscriptions=_subscriptions(subscriptions),
         )
 
@@ -172,3 +180,24 @@ def _subscriptions(raw: Any) -> dict[str, tuple[Subscription, ...]]:
             subscriptions.append(Subscription(entry["protocol"], str(entry["endpoint"])))
         result[agency] = tuple(subscriptions)
     return result
+
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,}$")
+
+
+def _email_from(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not _EMAIL.match(str(value)):
+        raise ConfigError(f"agencyEmailFrom {value!r}: an e-mail address SES has verified (or its domain)")
+    return str(value)
+
+
+def _ack_deadlines(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        Settings.from_env({"ACK_DEADLINES": str(value)}).ack_deadlines_seconds()
+    except SettingsError as error:
+        raise ConfigError(f"ackDeadlines: {error}") from None
+    return str(value)

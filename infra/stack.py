@@ -18,12 +18,16 @@ from infra.connect import Connect
 from infra.contact_events import ContactEvents
 from infra.data import Data
 from infra.definitions import (
+    ACK_DEADLINES_ENV,
     AGENCY_TOPIC,
     CONTACT_EVENTS_QUEUE,
     DIRECTORY,
     DISPATCH_QUEUE,
+    EMAIL_FROM_ENV,
     INCIDENTS,
     PROJECT,
+    PUBLIC_API_ENV,
+    RESPONDER_PAGE_ENV,
     panel_config,
     resource_prefix,
 )
@@ -88,6 +92,13 @@ class Respon112Stack(Stack):
             # The panel (and the public report form served with it) call the API from CloudFront.
             extra_environment={
                 name: {"CORS_ALLOW_ORIGINS": ",".join(origins)} for name in ("verify-api", "intake-web")
+            },
+            deployment_values={
+                # the responders' page is the panel's (respond.html); agencies' systems post to the API
+                RESPONDER_PAGE_ENV: origins[0],
+                PUBLIC_API_ENV: Lazy.string(_Later(lambda: self.api.api.url)),
+                EMAIL_FROM_ENV: config.agency_email_from or "",
+                ACK_DEADLINES_ENV: config.ack_deadlines or "",
             },
         )
         functions = self.functions.functions

@@ -24,6 +24,7 @@ from infra.definitions import (
     BUCKETS,
     CONNECT_INSTANCE_ENV,
     DIRECTORY,
+    EMAIL_FROM_ENV,
     OPERATOR_GROUPS,
     OPERATOR_POOL,
     QUEUES,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 ADMIN = "admin"  # the agency directory's editor (group admin): the panel's directory screen only
+LOCAL_EMAIL_FROM = "112@banyuwangi.localhost"
 GROUP_OF = {SUPERVISOR: "supervisor", ADMIN: "admin"}  # everyone else is an operator
 
 
@@ -255,6 +257,9 @@ def provision(
         result.queue_urls[f"{queue.id}-dlq"] = dlq_url
         result.queue_arns[queue.id] = arn
 
+    # The sender of the e-mails to posts, verified as SES wants it (the cloud's is context agencyEmailFrom).
+    client("ses", endpoint).verify_email_identity(EmailAddress=LOCAL_EMAIL_FROM)
+    result.names[EMAIL_FROM_ENV] = LOCAL_EMAIL_FROM
     # The data key, which seals the agency endpoints' shared secrets (the stack's own key in the cloud).
     kms = client("kms", endpoint)
     result.names[SEALING_KEY_ENV] = kms.create_key(Description=f"{prefix} data key")["KeyMetadata"]["Arn"]

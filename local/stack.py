@@ -14,7 +14,15 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign, panel_config
+from infra.definitions import (
+    ACK_DEADLINES_ENV,
+    FUNCTIONS,
+    FUNCTIONS_DIR,
+    PUBLIC_API_ENV,
+    RESPONDER_PAGE_ENV,
+    FunctionDesign,
+    panel_config,
+)
 from local.auth import CognitoAuthorizer
 from local.aws import EmbeddedAws, Provisioned, client, provision
 from local.config import (
@@ -74,10 +82,13 @@ class LocalStack:
         host: str = "127.0.0.1",
         concurrency: int = 4,
         report_rate_limit: int | None = None,
+        ack_deadlines: str | None = None,
     ) -> None:
         self.state_dir = state_dir
         # Every local client is 127.0.0.1, so a training room or a test suite shares one web-form budget.
         self.report_rate_limit = report_rate_limit
+        # The acknowledgement deadlines ("P1=2,…"): the tests shorten them, as a deployment's context would.
+        self.ack_deadlines = ack_deadlines
         self.ports = ports
         self.host = host
         self.concurrency = concurrency
@@ -90,8 +101,14 @@ class LocalStack:
 
     def _function_env(self, design: FunctionDesign) -> dict[str, str]:
         assert self.provisioned is not None
+        names = {
+            **self.provisioned.names,
+            RESPONDER_PAGE_ENV: "",
+            PUBLIC_API_ENV: "",
+            ACK_DEADLINES_ENV: "",
+        }
         return {
-            **design.env(stage=STAGE, regency=REGENCY, names=self.provisioned.names),
+            **design.env(stage=STAGE, regency=REGENCY, names=names),
             **CREDENTIALS,
             "AWS_ENDPOINT_URL": self.aws.endpoint,  # every boto3 client of the function talks to moto
             "AWS_REGION": REGION,
@@ -109,6 +126,12 @@ class LocalStack:
             "TZ": "UTC",
             "LANG": "C.UTF-8",
             **({"REPORT_RATE_LIMIT": str(self.report_rate_limit)} if self.report_rate_limit else {}),
+            # Responders' links open the panel's page here; agencies' systems post to this API; an agency
+            # endpoint on a .localhost host is posted to over plain HTTP (python -m local receiver).
+            RESPONDER_PAGE_ENV: f"http://{self.host}:{self.ports.api}",
+            PUBLIC_API_ENV: f"http://{self.host}:{self.ports.api}",
+            ACK_DEADLINES_ENV: self.ack_deadlines or "",
+            "AGENCY_PLAIN_HTTP_LOCALHOST": "true",
         }
 
     def _arn(self, design: FunctionDesign) -> str:

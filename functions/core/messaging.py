@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
+    from core.agency_delivery import DeliveryRequest
+
 
 class SqsDispatchQueue:
     """DispatchQueue on a standard SQS queue. The message only names the incident: the worker reads the
@@ -152,3 +154,21 @@ class SnsAgencyNotifier:
             },
         )
         return response["MessageId"]
+
+
+class SqsDeliveryQueue:
+    """DeliveryQueue on SQS: one message per incident x post x change, for agency-delivery."""
+
+    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+        self._url = queue_url
+        self._client = client or boto3.client("sqs")
+
+    def enqueue(self, requests: Sequence[DeliveryRequest]) -> None:
+        for start in range(0, len(requests), _BATCH_ENTRIES):
+            entries: list[SendMessageBatchRequestEntryTypeDef] = [
+                {"Id": str(n), "MessageBody": request.model_dump_json(by_alias=True)}
+                for n, request in enumerate(requests[start : start + _BATCH_ENTRIES])
+            ]
+            failed = self._client.send_message_batch(QueueUrl=self._url, Entries=entries).get("Failed", [])
+            if failed:
+                raise RuntimeError(f"SQS did not take {len(failed)} deliveries: {failed[0].get('Code')}")

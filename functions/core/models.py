@@ -118,8 +118,19 @@ class Agency(StrEnum):
 
 
 class DispatchStatus(StrEnum):
+    """Where an agency's response stands, forward only (in this order): notified, confirmed received,
+    on the way, at the scene, done. The posts move it themselves (their page or their system), or an
+    operator records a confirmation taken by phone."""
+
     NOTIFIED = "NOTIFIED"
-    ACKNOWLEDGED = "ACKNOWLEDGED"
+    ACKNOWLEDGED = "ACKNOWLEDGED"  # Diterima
+    EN_ROUTE = "EN_ROUTE"  # Dalam perjalanan
+    ON_SCENE = "ON_SCENE"  # Tiba di lokasi
+    CLEARED = "CLEARED"  # Selesai
+
+    @property
+    def rank(self) -> int:
+        return list(DispatchStatus).index(self)
 
 
 class Action(StrEnum):
@@ -132,6 +143,8 @@ class Action(StrEnum):
     DISPATCH = "DISPATCH"
     AGENCY_ACKNOWLEDGE = "AGENCY_ACKNOWLEDGE"  # one agency confirmed, others still pending
     ACKNOWLEDGE = "ACKNOWLEDGE"  # the last pending agency confirmed
+    AGENCY_STATUS = "AGENCY_STATUS"  # an agency on its way, at the scene or done (the incident's status kept)
+    ESCALATE = "ESCALATE"  # nobody confirmed in time: the second contact, then the regency-level post
     CLOSE = "CLOSE"
     FLAG = "FLAG"  # a flag added after registration, its status unchanged (details: the flag)
     ABANDON = "ABANDON"  # the caller hung up while queued, before any operator answered (contact events)
@@ -149,6 +162,7 @@ class Flag(StrEnum):
     CANNOT_SPEAK = "CANNOT_SPEAK"  # the 112 caller pressed the flow's "cannot speak" key (5 5)
     ABANDONED = "ABANDONED"  # the caller hung up while queued, never answered: the callback desk calls back
     SILENT = "SILENT"  # an open line, nobody speaks (an operator says so)
+    OVERDUE = "OVERDUE"  # an agency did not confirm within the acknowledgement deadline (escalated)
 
 
 class PositioningMethod(StrEnum):
@@ -370,6 +384,13 @@ class Incident(CamelModel):
     dispatched_at: Timestamp | None = None
     acknowledged_at: Timestamp | None = None
     closed_at: Timestamp | None = None
+    ack_due_at: Timestamp | None = Field(
+        default=None,
+        description="When escalation steps in next if an agency has not confirmed (none: no step left)",
+    )
+    escalation_level: int = Field(
+        default=0, ge=0, le=2, description="0 none, 1 second contacts notified, 2 regency-level posts too"
+    )
     updated_at: Timestamp
     version: int = Field(ge=1, description="Incremented by every state change")
 
@@ -396,7 +417,13 @@ class Dispatch(CamelModel):
     notified_at: Timestamp
     message_id: str
     acknowledged_at: Timestamp | None = None
-    acknowledged_by: str | None = None
+    acknowledged_by: str | None = Field(
+        default=None, description="post:<id>, or the operator who recorded it"
+    )
+    en_route_at: Timestamp | None = None
+    on_scene_at: Timestamp | None = None
+    cleared_at: Timestamp | None = None
+    updated_by: str | None = Field(default=None, description="Who moved it last (post:<id> or an operator)")
     note: str | None = None
 
 

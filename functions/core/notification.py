@@ -50,7 +50,7 @@ def addressee(snapshot: DirectorySnapshot, incident: Incident, agency: str) -> A
     return Addressee(agency_type.name_id, named)
 
 
-def _place(incident: Incident) -> str:
+def place(incident: Incident) -> str:
     location = incident.location
     if location is None:
         return "lokasi belum diketahui"
@@ -75,7 +75,7 @@ def agency_text(incident: Incident, agency: str, regency: Regency, to: Addressee
         when = f"{local:%d/%m %H:%M} {zone}"
     lines = [
         f"[112 {regency.name}] {category} {incident.priority or ''} untuk {whom}".strip(),
-        f"Lokasi: {_place(incident)}",
+        f"Lokasi: {place(incident)}",
         f"Ringkasan: {incident.summary or '-'}",
         f"Pelapor: {incident.caller or 'tidak diketahui'}",
         f"Insiden {incident.id} {when}".strip(),

@@ -20,6 +20,7 @@ from core.models import (
 from core.replies import Reply
 
 if TYPE_CHECKING:
+    from core.agency_delivery import DeliveryRequest
     from core.deliveries import Pending
     from core.directory_models import AgencyType, DirectoryChange, Post
 
@@ -131,6 +132,13 @@ class ReportBacklog(Protocol):
 class AgencyNotifier(Protocol):
     def notify(self, incident: Incident, agency: str) -> str:
         """Tell one agency about a verified incident; returns the notification's message id."""
+        ...
+
+
+class DeliveryQueue(Protocol):
+    def enqueue(self, requests: Sequence[DeliveryRequest]) -> None:
+        """Hand deliveries (incident x post x change) to agency-delivery, durably; raises if any was not
+        taken (the caller tries again: each is sent once however often it is queued)."""
         ...
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from core.regency import REGENCIES, Regency
+from core.regency import REGENCIES, Regency, check_ack_deadlines
 
 
 class SettingsError(RuntimeError):
@@ -49,6 +49,20 @@ class Settings(BaseModel):
     # How old the agency directory a warm environment routes and dispatches with may be: a changed number
     # or post takes effect within this many seconds, without a deploy (docs/decisions.md 45).
     directory_cache_seconds: int = Field(default=10, ge=0, le=300, alias="DIRECTORY_CACHE_SECONDS")
+    # The acknowledgement deadlines, when this deployment's differ from its regency's ("P1=180,P2=600,
+    # P3=1800", seconds; tests shorten them).
+    ack_deadlines: str | None = Field(default=None, alias="ACK_DEADLINES")
+    delivery_queue_url: str | None = Field(default=None, alias="DELIVERY_QUEUE_URL")
+    responder_secrets_name: str | None = Field(default=None, alias="RESPONDER_SECRETS_NAME")
+    # Where responders' page is (the panel's origin): the links in notifications open it.
+    responder_page_url: str | None = Field(default=None, alias="RESPONDER_PAGE_URL")
+    # The operators' API, whose /agency/status agencies' systems post statuses to (named in the record).
+    public_api_url: str | None = Field(default=None, alias="PUBLIC_API_URL")
+    # Local stack only: an agency endpoint on a `.localhost` host is posted to over plain HTTP on the
+    # loopback (python -m local receiver). Never set in the cloud.
+    # SES's verified sender of the e-mails to posts (a domain or an address verified in SES).
+    agency_email_from: str | None = Field(default=None, alias="AGENCY_EMAIL_FROM")
+    plain_http_localhost: bool = Field(default=False, alias="AGENCY_PLAIN_HTTP_LOCALHOST")
 
     @property
     def allowed_origins(self) -> list[str]:
@@ -60,6 +74,18 @@ class Settings(BaseModel):
             return REGENCIES[self.regency_code]
         except KeyError:
             raise SettingsError(f"REGENCY={self.regency_code!r} is not one of {sorted(REGENCIES)}") from None
+
+    def ack_deadlines_seconds(self) -> dict[str, int]:
+        """Per priority, the seconds a post has to confirm: ACK_DEADLINES over the regency's."""
+        deadlines = dict(self.regency.ack_deadline_seconds)
+        if self.ack_deadlines:
+            try:
+                pairs = (part.split("=", 1) for part in self.ack_deadlines.split(",") if part.strip())
+                deadlines |= {key.strip(): int(value) for key, value in pairs}
+                check_ack_deadlines("ACK_DEADLINES", deadlines)
+            except ValueError as error:
+                raise SettingsError(f"ACK_DEADLINES={self.ack_deadlines!r}: {error}") from None
+        return deadlines
 
     def require(self, field: str) -> str:
         value = getattr(self, field)

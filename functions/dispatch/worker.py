@@ -19,7 +19,7 @@ from core.agency_directory import CachedDirectory, DirectoryService
 from core.agency_store import DynamoAgencyStore
 from core.dispatching import Dispatcher
 from core.idempotency import IdempotentNotifier, dynamodb_persistence, notification_config
-from core.messaging import SnsAgencyNotifier
+from core.messaging import SnsAgencyNotifier, SqsDeliveryQueue
 from core.models import CamelModel, Incident, IncidentId
 from core.notification import Addressee, addressee
 from core.observability import logger, metrics, tracer
@@ -66,7 +66,14 @@ def default_dispatcher() -> tuple[Dispatcher, IdempotentNotifier]:
         notification_config(),
     )
     repository = DynamoIncidentRepository(settings.require("table_name"), dynamodb_client())
-    return Dispatcher(repository, notifier, agencies=agencies.snapshot), notifier
+    dispatcher = Dispatcher(
+        repository,
+        notifier,
+        agencies=agencies.snapshot,
+        deliveries=SqsDeliveryQueue(settings.require("delivery_queue_url")),
+        ack_deadlines=settings.ack_deadlines_seconds(),
+    )
+    return dispatcher, notifier
 
 
 @logger.inject_lambda_context

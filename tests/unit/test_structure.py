@@ -16,7 +16,7 @@ from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign
 from intake import web
 from verify import api
 
-HANDLER_PACKAGES = {"intake", "verify", "dispatch", "reply"}
+HANDLER_PACKAGES = {"intake", "verify", "dispatch", "reply", "agency"}
 OUTSIDE = {"local", "infra", "tests", "tools", "bench"}  # what deploys or drives the functions
 # Each adapter, and what it reaches: the only modules that talk to AWS or another platform.
 ADAPTERS = {
@@ -30,6 +30,7 @@ ADAPTERS = {
     "core.secrets": "Secrets Manager",
     "core.idempotency": "DynamoDB",
     "core.graph_api": "Meta's Graph API",
+    "core.agency_channels": "SNS SMS, SES, the agencies' HTTPS endpoints",
 }
 # Imports that reach out, by module prefix: boto3 itself, Powertools utilities that call AWS, the network.
 REACHING_OUT = (
@@ -49,6 +50,7 @@ BOTO3_ADAPTERS = {
     "core.agents",
     "core.agency_store",
     "core.sealing",
+    "core.agency_channels",
 }
 # The APIs split into Powertools Routers: the package whose routes/ holds them, and its entry module.
 ROUTED = {"intake": web, "verify": api}

@@ -650,16 +650,26 @@ def test_acknowledge_before_dispatch_is_409(api: Api, clock: Clock) -> None:
     assert "VERIFIED" in body["message"]
 
 
-def test_close_only_after_every_agency_acknowledged(
+def test_close_by_hand_while_an_agency_has_not_acknowledged(
+    api: Api, clock: Clock, repo: InMemoryIncidentRepository
+) -> None:
+    incident_id = dispatched(api, clock, repo, RecordingNotifier(), agencies=["DAMKAR", "POLICE"])
+    api(acknowledge_event(incident_id, Agency.DAMKAR))
+
+    status, incident = close(api, incident_id)
+
+    assert (status, incident["status"]) == (200, "CLOSED")
+    last = repo.timelines[incident_id][-1]
+    assert (last.action.value, last.from_status) == ("CLOSE", Status.DISPATCHED)
+
+
+def test_close_after_every_agency_acknowledged(
     api: Api, clock: Clock, repo: InMemoryIncidentRepository
 ) -> None:
     incident_id = dispatched(api, clock, repo, RecordingNotifier(), agencies=["DAMKAR", "POLICE"])
 
     status, incident = api(acknowledge_event(incident_id, Agency.DAMKAR))
     assert (status, incident["status"]) == (200, "DISPATCHED")
-    status, body = close(api, incident_id)
-    assert status == 409
-    assert body["code"] == "ILLEGAL_TRANSITION"
 
     status, incident = api(acknowledge_event(incident_id, Agency.POLICE))
     assert (status, incident["status"]) == (200, "ACKNOWLEDGED")

@@ -36,7 +36,7 @@ def acknowledge(
     "/incidents/<incident_id>/close",
     security=SECURED,
     tags=["workflow"],
-    summary="Close an acknowledged incident with its outcome (ACKNOWLEDGED → CLOSED)",
+    summary="Close an incident with its outcome, by hand (the reason) before every agency confirmed too",
     responses=responses("The incident after the change", 400, 401, 403, 404, 409),
 )
 def close(

@@ -492,15 +492,43 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         source=QueueSource(DELIVERY_QUEUE, batch_size=5, max_concurrency=5),
     ),
     FunctionDesign(
+        name="agency-api",
+        handler="agency.api.lambda_handler",
+        description="Responders' API: a post's page (signed link) and agencies' systems (signed statuses)",
+        timeout_seconds=10,
+        memory_mb=512,
+        tables=(
+            # the incident with its dispatches (GetItem, Query of its partition), a status moved (a
+            # TransactWriteItems of Puts, conditional on the version)
+            TableAccess(INCIDENTS, ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query")),
+            TableAccess(DIRECTORY, ("dynamodb:GetItem",)),  # the post and its type
+        ),
+        reads_secrets=(RESPONDER_SECRETS,),  # checks the links
+        opens_secrets=True,  # the post's shared secret, which signs an agency's status
+        api_spec="agency/openapi.json",
+        # Public and unauthenticated, like the intake: at most 5 executions however hard it is hit.
+        reserved_concurrency=5,
+    ),
+    FunctionDesign(
         name="dispatch-reconciler",
         handler="dispatch.reconciler.lambda_handler",
-        description="Re-queues verified incidents whose dispatch request was lost",
+        description="Re-queues verified incidents whose dispatch request was lost; escalates unconfirmed "
+        "dispatches",
         timeout_seconds=60,
         memory_mb=512,
         tables=(
-            TableAccess(INCIDENTS, (), index_actions=("dynamodb:Query",), indexes=(STATUS_INDEX,)),
-        ),  # VERIFIED incidents, oldest first (list_by_status)
-        sends_to=(DISPATCH_QUEUE,),
+            # VERIFIED and DISPATCHED incidents, oldest first (list_by_status); one past its deadline
+            # with its dispatches (GetItem, Query of its partition), its escalation step (Puts)
+            TableAccess(
+                INCIDENTS,
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                index_actions=("dynamodb:Query",),
+                indexes=(STATUS_INDEX,),
+            ),
+            TableAccess(DIRECTORY, ("dynamodb:Query",)),  # the regency-level posts of a type
+        ),
+        sends_to=(DISPATCH_QUEUE, DELIVERY_QUEUE),  # the escalation's deliveries
+        deployment_env=(ACK_DEADLINES_ENV,),
         schedule_minutes=1,
         reserved_concurrency=1,  # one sweep at a time
     ),

@@ -103,9 +103,11 @@ class LocalStack:
         assert self.provisioned is not None
         names = {
             **self.provisioned.names,
-            RESPONDER_PAGE_ENV: "",
-            PUBLIC_API_ENV: "",
-            ACK_DEADLINES_ENV: "",
+            # Responders' links open the panel's page here; agencies' systems post to this API; the tests
+            # shorten the acknowledgement deadlines as a deployment's context would.
+            RESPONDER_PAGE_ENV: f"http://{self.host}:{self.ports.api}",
+            PUBLIC_API_ENV: f"http://{self.host}:{self.ports.api}",
+            ACK_DEADLINES_ENV: self.ack_deadlines or "",
         }
         return {
             **design.env(stage=STAGE, regency=REGENCY, names=names),
@@ -126,11 +128,7 @@ class LocalStack:
             "TZ": "UTC",
             "LANG": "C.UTF-8",
             **({"REPORT_RATE_LIMIT": str(self.report_rate_limit)} if self.report_rate_limit else {}),
-            # Responders' links open the panel's page here; agencies' systems post to this API; an agency
-            # endpoint on a .localhost host is posted to over plain HTTP (python -m local receiver).
-            RESPONDER_PAGE_ENV: f"http://{self.host}:{self.ports.api}",
-            PUBLIC_API_ENV: f"http://{self.host}:{self.ports.api}",
-            ACK_DEADLINES_ENV: self.ack_deadlines or "",
+            # An agency endpoint on a .localhost host is posted to over plain HTTP (python -m local receiver).
             "AGENCY_PLAIN_HTTP_LOCALHOST": "true",
         }
 

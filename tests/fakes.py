@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from core.agency_delivery import DeliveryRequest
 from core.calls import call_times
 from core.contacts import contact_dedupe_key
 from core.deliveries import BacklogMessage, Pending
@@ -177,6 +178,16 @@ class InMemoryIncidentRepository:
             for write in change.dispatch_writes:
                 existing[write.dispatch.agency] = write.dispatch
             return change.incident
+
+
+class RecordingDeliveryQueue:
+    """DeliveryQueue that remembers what was queued (agency-delivery's requests)."""
+
+    def __init__(self) -> None:
+        self.requests: list[DeliveryRequest] = []
+
+    def enqueue(self, requests: Sequence[DeliveryRequest]) -> None:
+        self.requests.extend(requests)
 
 
 class RecordingDispatchQueue:

@@ -117,7 +117,7 @@ class DispatchRecordV1(_Strict):
     response: RecordResponse
 
 
-def _location(incident: Incident) -> RecordLocation:
+def record_location(incident: Incident) -> RecordLocation:
     location, aml = incident.location, incident.aml
     lat: float | None = None
     lon: float | None = None
@@ -169,7 +169,7 @@ def dispatch_record(
                 received_at=incident.received_at,
                 verified_at=incident.verified_at,
                 dispatched_at=incident.dispatched_at,
-                location=_location(incident),
+                location=record_location(incident),
             ),
             "agency": agency,
             "post": post,

@@ -133,6 +133,11 @@ PUBLIC_ROUTES = {
     ("GET", "/webhooks/twitter"),
     ("POST", "/webhooks/twitter"),
     ("POST", "/aml"),
+    # responders, without an account: a signed link, a signed status (agency-api)
+    ("GET", "/agency/openapi.json"),
+    ("GET", "/respond/{token}"),
+    ("POST", "/respond/{token}"),
+    ("POST", "/agency/status"),
 }
 PUBLIC_RATE, PUBLIC_BURST = 10, 20
 

@@ -28,6 +28,7 @@ LOCAL_ONLY = {
     "AWS_SECRET_ACCESS_KEY",
     "AWS_ENDPOINT_URL",
     "GRAPH_API_URL",  # the local stand-in for Meta's Graph API (local/standins.py)
+    "AGENCY_PLAIN_HTTP_LOCALHOST",  # a .localhost agency endpoint over HTTP (python -m local receiver)
     "AWS_ENDPOINT_URL_CONNECT",  # the local stand-in for Amazon Connect's DescribeUser (local/standins.py)
     "AWS_REGION",
     "AWS_DEFAULT_REGION",

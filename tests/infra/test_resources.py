@@ -175,6 +175,8 @@ RESERVED_CONCURRENCY = {
     "reply-sender": None,
     "dispatch-worker": None,
     "dispatch-reconciler": 1,
+    "agency-delivery": None,  # held back by its event source's maximum concurrency (5)
+    "agency-api": 5,  # public, like the intake: capped
 }
 
 

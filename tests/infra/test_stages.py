@@ -221,7 +221,7 @@ def test_the_connect_instance_is_kept_in_prod(stage_default: Synthesized) -> Non
 def test_the_channel_secrets_are_kept_in_prod(stage_default: Synthesized) -> None:
     expected = "Retain" if stage_default.stage == "prod" else "Delete"
     secrets = stage_default.of_type("AWS::SecretsManager::Secret")
-    assert len(secrets) == 2
+    assert len(secrets) == 3
     for logical_id in secrets:
         assert stage_default.resources[logical_id].get("DeletionPolicy", "Delete") == expected
 

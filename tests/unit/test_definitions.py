@@ -73,7 +73,8 @@ REQUIRED_SETTINGS: dict[str, set[str]] = {
         "responder_secrets_name",
         "responder_page_url",
     },
-    "dispatch-reconciler": {"table_name", "dispatch_queue_url"},
+    "dispatch-reconciler": {"table_name", "dispatch_queue_url", "directory_table_name", "delivery_queue_url"},
+    "agency-api": {"table_name", "directory_table_name", "sealing_key_arn", "responder_secrets_name"},
     "intake-web": {
         "table_name",
         "raw_bucket_name",
@@ -91,7 +92,11 @@ FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
     "verify-api": (("verify.api", "default_ports"), ("verify.api", "default_directory")),
     "dispatch-worker": (("dispatch.worker", "default_dispatcher"),),
     "agency-delivery": (("agency.delivery", "default_delivery"),),
-    "dispatch-reconciler": (("dispatch.reconciler", "default_service"),),
+    "dispatch-reconciler": (
+        ("dispatch.reconciler", "default_service"),
+        ("dispatch.reconciler", "default_escalator"),
+    ),
+    "agency-api": (("agency.api", "default_ports"),),
     "intake-web": (("intake.web", "default_ports"),),
     "intake-backlog": (("intake.backlog", "default_registrar"),),
     "intake-calls": (("intake.calls", "default_recorder"),),
@@ -262,7 +267,7 @@ def test_without_a_resource_variable_the_function_fails_at_start_up_naming_it(
 
 def test_api_functions_have_their_spec_on_disk() -> None:
     api_functions = [f for f in FUNCTIONS if f.api_spec]
-    assert [f.name for f in api_functions] == ["verify-api", "intake-web"]
+    assert [f.name for f in api_functions] == ["verify-api", "intake-web", "agency-api"]
     for design in api_functions:
         spec = FUNCTIONS_DIR / str(design.api_spec)
         assert spec.is_file(), spec

@@ -41,7 +41,7 @@ from local.moto_memory import stop_tracking_dynamodb_objects
 from local.panel import PanelFiles
 from local.runtime import Invocation, Runtime
 from local.sources import QueuePoller, Schedule
-from local.standins import CONNECT_STAND_IN, GRAPH_STAND_IN, ConnectStandIn, GraphApiStandIn
+from local.standins import CONNECT_STAND_IN, GRAPH_STAND_IN, AgencyOutbox, ConnectStandIn, GraphApiStandIn
 
 # Each request and invocation gets one line of ours; the servers' own access logs would double them.
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -178,7 +178,7 @@ class LocalStack:
         self.graph = GraphApiStandIn()
         agents = ConnectStandIn((*OPERATORS, SUPERVISOR))
         api = _serve(
-            RestApi(runtime, authorizer, _log, panel, self.graph, agents),
+            RestApi(runtime, authorizer, _log, panel, self.graph, agents, AgencyOutbox()),
             self.host,
             self.ports.api,
             "rest-api",

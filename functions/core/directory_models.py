@@ -185,7 +185,7 @@ class DutyHours(CamelModel):
 
 
 class HttpsEndpoint(CamelModel):
-    """A system that takes the incident as a signed JSON record (the delivery is issue 14's later part)."""
+    """A system that takes the incident as a signed JSON record (docs/agencies.md, the dispatch record)."""
 
     url: HttpsUrl
     secret_set_at: Timestamp | None = Field(

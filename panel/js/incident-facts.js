@@ -109,6 +109,10 @@ export function renderDispatches(incident, agencies, postName = (id) => id) {
         h("span", { class: "badge", dataset: { status: d.status } }, term("dispatch", d.status)),
         h("span", { class: "when" }, t("notifiedAt", { time: dateTime(d.notifiedAt) })),
         d.acknowledgedAt ? h("span", { class: "when" }, t("acknowledgedAtBy", { time: dateTime(d.acknowledgedAt), user: d.acknowledgedBy || "?" })) : null,
+        // what the posts reported since, from their page or their system (live: the detail is polled)
+        ...[["EN_ROUTE", d.enRouteAt], ["ON_SCENE", d.onSceneAt], ["CLEARED", d.clearedAt]]
+          .filter(([, at]) => at)
+          .map(([step, at]) => h("span", { class: "when", dataset: { step } }, t("dispatchStepAt", { step: term("dispatch", step), time: dateTime(at) }))),
         d.note ? h("span", { class: "note" }, d.note) : null,
         d.status === "NOTIFIED" && incident.status === "DISPATCHED"
           ? h("button", { type: "button", class: "small", dataset: { agency: d.agency } }, t("acknowledgeAgency", { agency: name(d.agency) }))

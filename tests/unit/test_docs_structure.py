@@ -223,7 +223,7 @@ def test_the_development_page_says_what_every_target_does() -> None:
 
 def openapi_routes() -> set[tuple[str, str]]:
     routes = set()
-    for document in ("verify", "intake"):
+    for document in ("verify", "intake", "agency"):
         paths = json.loads(read(ROOT / "functions" / document / "openapi.json"))["paths"]
         routes |= {(method.upper(), path) for path, operations in paths.items() for method in operations}
     return routes

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from local.responders import post_inbox
 from local.simulator import ApiClient
@@ -18,7 +18,7 @@ from tests.e2e.helpers import call, detail, open_incident, shot, sign_in
 from tests.integration.helpers import wait_for, wait_for_status
 
 POST = "damkar-pesanggaran"  # a post no other browser test dispatches to
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def give_number(endpoints: dict[str, Any], number: str) -> None:

@@ -126,14 +126,16 @@ def _inbox(args: argparse.Namespace) -> int:
     from local.simulator import agency_inbox
 
     endpoints = read_endpoints(Path(args.state_dir))
-    if args.agency.upper() in endpoints["resources"]["agencyInboxes"]:
-        messages: list[Any] = agency_inbox(endpoints, args.agency)
+    whom = args.agency
+    if whom.upper() in endpoints["resources"]["agencyInboxes"]:
+        whom = whom.upper()
+        messages: list[Any] = agency_inbox(endpoints, whom)
     else:  # a post (its SMS and e-mails, with the links), a number or an address
-        messages = post_inbox(endpoints, args.agency)
+        messages = post_inbox(endpoints, whom)
     for message in messages:
         print(json.dumps(message, ensure_ascii=False, indent=2))
     if not messages:
-        print(f"no messages for {args.agency}")
+        print(f"no messages for {whom}")
     return 0
 
 

@@ -91,7 +91,9 @@ class Respon112Stack(Stack):
             connect_instance_arn=connect_instance_arn,
             # The panel (and the public report form served with it) call the API from CloudFront.
             extra_environment={
-                name: {"CORS_ALLOW_ORIGINS": ",".join(origins)} for name in ("verify-api", "intake-web")
+                # the panel, the report form and the responders' page are served from the panel's origins
+                name: {"CORS_ALLOW_ORIGINS": ",".join(origins)}
+                for name in ("verify-api", "intake-web", "agency-api")
             },
             deployment_values={
                 # the responders' page is the panel's (respond.html); agencies' systems post to the API

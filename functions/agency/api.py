@@ -36,6 +36,7 @@ from core.http import (
     document_response,
     error_response,
     json_loads,
+    panel_cors,
     register_error_handlers,
 )
 from core.models import DispatchStatus, PostId
@@ -60,7 +61,10 @@ API_VERSION = "1.0.0"
 MAX_SIGNED_BODY = 4096
 _POST_ID: TypeAdapter[str] = TypeAdapter(PostId)  # a status and a note of 500 characters fit many times over
 
-app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=json_loads)
+# The responders' page is served with the panel (CloudFront) and calls here: its origins only.
+app = APIGatewayRestResolver(
+    enable_validation=True, cors=panel_cors(allow_headers=["Content-Type"]), json_body_deserializer=json_loads
+)
 register_error_handlers(app)
 _tracer = tracer()
 

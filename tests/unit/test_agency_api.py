@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 import pytest
-from agency.api import Ports, lambda_handler
 
+from agency.api import Ports, lambda_handler
 from core import lifecycle, responder_links, signing
 from core.agency_directory import DirectoryService
 from core.directory_models import HttpsEndpoint
 from core.directory_seed import SEEDS
+from core.errors import ConcurrentModification
 from core.ids import new_ulid
 from core.models import Category, Channel, Incident, Location, Priority, Status
 from core.regency import REGENCIES
@@ -270,3 +271,21 @@ def test_an_unsigned_or_replayed_status_is_401_and_writes_nothing(
 
     assert (status, answer["message"]) == (401, "signature")
     assert repo.get(incident_id).version == version
+
+
+def test_a_race_lost_to_another_writer_is_409_and_a_retry_then_succeeds(
+    ports: Ports, repo: InMemoryIncidentRepository, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incident_id = dispatched(repo, clock)
+    link = f"/respond/{token(incident_id, clock)}"
+    commit = repo.commit
+
+    def lose(change: Any) -> Any:
+        monkeypatch.setattr(repo, "commit", commit)  # the other writer's change lands first
+        raise ConcurrentModification(incident_id)
+
+    monkeypatch.setattr(repo, "commit", lose)
+    status, body = call(ports, "POST", link, {"status": "ACKNOWLEDGED"})
+    assert (status, body["code"]) == (409, "CONFLICT")
+
+    assert call(ports, "POST", link, {"status": "ACKNOWLEDGED"})[1]["status"] == "ACKNOWLEDGED"

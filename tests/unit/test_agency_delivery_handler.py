@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from agency.delivery import lambda_handler
-
 from core.agency_channels import DeliveryFailed
 from core.agency_delivery import DeliveryRequest
 from tests.support import FakeLambdaContext, load_event

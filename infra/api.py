@@ -68,6 +68,16 @@ PUBLIC_ROUTE_REASONS: dict[str, str] = {
         "answer for GET"
     ),
     "/aml": _PUBLIC_INTAKE.format(guard="the shared AML token, as a Bearer header or ?token="),
+    "/agency/openapi.json": "Public by design: the responders' API description, for agencies' systems; it "
+    "holds no data and changes nothing.",
+    "/respond/{token}": "Public by design: responders confirm from a link in an SMS or e-mail, without an "
+    "account. agency-api checks the token's HMAC (a key in Secrets Manager) and expiry, bound to one "
+    "incident and one post, before reading anything; behind WAF (managed rules, the per-address rate "
+    "limit), the public method throttling and the function's reserved-concurrency cap.",
+    "/agency/status": "Public by design: agencies' own systems hold no Cognito account. agency-api checks "
+    "the HMAC-SHA256 signature with the post's shared secret over the timestamp and the raw body (5 minutes' "
+    "tolerance against replay) before anything is read; behind WAF, the public method throttling and the "
+    "function's reserved-concurrency cap.",
 }
 
 

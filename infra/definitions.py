@@ -22,10 +22,12 @@ from core.settings import policy_with
 from core.tables import (
     CALLBACK_INDEX,
     CALLER_INDEX,
+    DIRECTORY,
     IDEMPOTENCY,
     INCIDENTS,
     STATUS_INDEX,
     TABLES,
+    TYPE_INDEX,
     Index,
     Key,
     TableDesign,
@@ -36,6 +38,7 @@ FUNCTIONS_DIR = ROOT / "functions"
 PANEL_DIR = ROOT / "panel"
 
 __all__ = [
+    "ACK_DEADLINES_ENV",
     "AGENCY_TOPIC",
     "ANY_AWS_ENDPOINT",
     "API_FUNCTIONS",
@@ -48,8 +51,11 @@ __all__ = [
     "CHANNEL_SECRETS",
     "CONNECT_INSTANCE_ENV",
     "CONTACT_EVENTS_QUEUE",
+    "DELIVERY_QUEUE",
     "DEPLOYMENT_SETTINGS",
+    "DIRECTORY",
     "DISPATCH_QUEUE",
+    "EMAIL_FROM_ENV",
     "FUNCTIONS",
     "FUNCTIONS_DIR",
     "IDEMPOTENCY",
@@ -58,14 +64,19 @@ __all__ = [
     "OPERATOR_POOL",
     "PANEL_DIR",
     "PROJECT",
+    "PUBLIC_API_ENV",
     "QUEUES",
     "RAW_BUCKET",
     "REPLY_QUEUE",
     "REPLY_SECRETS",
+    "RESPONDER_PAGE_ENV",
+    "RESPONDER_SECRETS",
     "ROOT",
+    "SEALING_KEY_ENV",
     "SECRETS",
     "STATUS_INDEX",
     "TABLES",
+    "TYPE_INDEX",
     "UNDELIVERED_QUEUE",
     "USER_POOL_ENV",
     "ApiRoute",
@@ -93,7 +104,12 @@ __all__ = [
 
 PROJECT = "respon112"
 USER_POOL_ENV = "USER_POOL_ID"
+SEALING_KEY_ENV = "SEALING_KEY_ARN"  # the data key, which seals the agency endpoints' secrets
 CONNECT_INSTANCE_ENV = "CONNECT_INSTANCE_ARN"  # the Amazon Connect instance the 112 line runs on
+RESPONDER_PAGE_ENV = "RESPONDER_PAGE_URL"  # the panel's origin, where respond.html is
+PUBLIC_API_ENV = "PUBLIC_API_URL"  # the API's URL, whose /agency/status agencies' systems post to
+EMAIL_FROM_ENV = "AGENCY_EMAIL_FROM"  # SES's verified sender ("" when e-mail to posts is not set up)
+ACK_DEADLINES_ENV = "ACK_DEADLINES"  # the regency's acknowledgement deadlines, or a deployment's own
 METRICS_NAMESPACE = "Respon112"
 
 
@@ -209,6 +225,17 @@ class FunctionDesign:
     connect_agent_actions: tuple[str, ...] = ()
     writes_to: tuple[BucketDesign, ...] = ()  # buckets it puts objects in
     reads_secrets: tuple[SecretDesign, ...] = ()
+    # Seals secrets with the stack's data key (kms:Encrypt, which writing its tables grants already): it
+    # gets SEALING_KEY_ARN. verify-api seals the agency endpoints' shared secrets an admin sends.
+    seals_secrets: bool = False
+    # Opens sealed secrets (kms:Decrypt on the data key, which reading its tables grants already): gets
+    # SEALING_KEY_ARN. agency-delivery signs records, agency-api checks statuses, with a post's secret.
+    opens_secrets: bool = False
+    # Sends SMS straight to phone numbers (sns:Publish to no topic) and e-mail through SES.
+    sends_sms: bool = False
+    sends_email: bool = False
+    # Environment variables the stack fills with deployment values (the panel's URL, the API's URL).
+    deployment_env: tuple[str, ...] = ()
     # Reserved concurrency: both a floor (this many executions are kept for it, whatever else runs in the
     # account) and a ceiling. The account needs at least 100 unreserved executions besides (docs/deploy.md).
     reserved_concurrency: int | None = None
@@ -232,6 +259,8 @@ class FunctionDesign:
         needed += [USER_POOL_ENV] if self.user_pool_actions else []
         needed += [CONNECT_INSTANCE_ENV] if self.connect_agent_actions else []
         needed += [b.env_var for b in self.writes_to] + [s.env_var for s in self.reads_secrets]
+        needed += [SEALING_KEY_ENV] if self.seals_secrets or self.opens_secrets else []
+        needed += list(self.deployment_env)
         missing = [var for var in needed if var not in names]
         if missing:
             raise KeyError(f"{self.name}: no value for {missing}")
@@ -297,7 +326,23 @@ CONTACT_EVENTS_QUEUE = QueueDesign(
     visibility_timeout_seconds=6 * 10,
     max_receive_count=5,
 )
-QUEUES: tuple[QueueDesign, ...] = (DISPATCH_QUEUE, REPLY_QUEUE, BACKLOG_QUEUE, CONTACT_EVENTS_QUEUE)
+# One message per incident x post x change (a dispatch, an escalation step): agency-delivery tells the post
+# on its channels. Five receives, two minutes apart (the visibility timeout): an agency's endpoint down for
+# about ten minutes is retried, then the delivery waits in the dead-letter queue, whose alarm calls a person
+# to phone the post.
+DELIVERY_QUEUE = QueueDesign(
+    id="agency-deliveries",
+    env_var="DELIVERY_QUEUE_URL",
+    visibility_timeout_seconds=6 * 20,
+    max_receive_count=5,
+)
+QUEUES: tuple[QueueDesign, ...] = (
+    DISPATCH_QUEUE,
+    REPLY_QUEUE,
+    BACKLOG_QUEUE,
+    CONTACT_EVENTS_QUEUE,
+    DELIVERY_QUEUE,
+)
 
 # Every inbound POST of the public intake: byte for byte before anything parses it, or, when refused, its
 # start under refused/ for days (core.storage, infra/channels.py).
@@ -317,7 +362,15 @@ REPLY_SECRETS = SecretDesign(
     env_var="REPLY_SECRETS_NAME",
     keys=("instagramPageAccessToken",),
 )
-SECRETS: tuple[SecretDesign, ...] = (CHANNEL_SECRETS, REPLY_SECRETS)
+# The key of the responders' links (core/responder_links.py): agency-delivery signs them, agency-api checks
+# them. Generated at creation; replacing it voids every link sent.
+RESPONDER_SECRETS = SecretDesign(
+    id="responder-secrets",
+    env_var="RESPONDER_SECRETS_NAME",
+    keys=("linkKey",),
+    generated="linkKey",
+)
+SECRETS: tuple[SecretDesign, ...] = (CHANNEL_SECRETS, REPLY_SECRETS, RESPONDER_SECRETS)
 
 AGENCY_TOPIC = TopicDesign(id="agency-notifications", env_var="AGENCY_TOPIC_ARN", filter_attribute="agency")
 
@@ -356,11 +409,20 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
                 # other incidents (recent_by_caller)
                 indexes=(STATUS_INDEX, CALLBACK_INDEX, CALLER_INDEX),
             ),
+            # The agency directory: read it (GET /agencies, routing at verify), change it (admins: an entry
+            # and its history in one transaction of Puts), a type's posts (GET /agencies/posts).
+            TableAccess(
+                DIRECTORY,
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                index_actions=("dynamodb:Query",),
+                indexes=(TYPE_INDEX,),
+            ),
         ),
         sends_to=(DISPATCH_QUEUE,),
         api_spec="verify/openapi.json",
         user_pool_actions=("cognito-idp:ListUsersInGroup",),  # GET /operators, reassign
         settings=(CALLER_POLICY_ENV, CALLER_LOOKUP_TIMEOUT_ENV),
+        seals_secrets=True,  # an agency endpoint's shared secret, sealed before it is stored
     ),
     FunctionDesign(
         name="intake-web",
@@ -435,20 +497,73 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
                 IDEMPOTENCY,
                 ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
             ),
+            TableAccess(DIRECTORY, ("dynamodb:Query",)),  # the directory: the posts' types and names
         ),
         publishes_to=(AGENCY_TOPIC,),
+        sends_to=(DELIVERY_QUEUE,),  # each post of the dispatch, for agency-delivery
         source=QueueSource(DISPATCH_QUEUE, batch_size=10),
+        deployment_env=(ACK_DEADLINES_ENV,),
+    ),
+    FunctionDesign(
+        name="agency-delivery",
+        handler="agency.delivery.lambda_handler",
+        description="Tells each post of a dispatch on its own channels: SMS, e-mail, a signed HTTPS record",
+        # An HTTPS endpoint gets 3 attempts of at most 5 s with 2.5 s of backoff; SMS and e-mail are quick.
+        timeout_seconds=20,
+        memory_mb=512,
+        tables=(
+            TableAccess(INCIDENTS, ("dynamodb:GetItem",)),  # the incident as it is when sent
+            TableAccess(DIRECTORY, ("dynamodb:GetItem",)),  # the post and its type, read at sending time
+            TableAccess(
+                IDEMPOTENCY,
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+            ),  # each channel and address once
+        ),
+        reads_secrets=(RESPONDER_SECRETS,),  # signs the responders' links
+        opens_secrets=True,  # the post's shared secret, which signs the record
+        sends_sms=True,
+        sends_email=True,
+        deployment_env=(RESPONDER_PAGE_ENV, PUBLIC_API_ENV, EMAIL_FROM_ENV),
+        source=QueueSource(DELIVERY_QUEUE, batch_size=5, max_concurrency=5),
+    ),
+    FunctionDesign(
+        name="agency-api",
+        handler="agency.api.lambda_handler",
+        description="Responders' API: a post's page (signed link) and agencies' systems (signed statuses)",
+        timeout_seconds=10,
+        memory_mb=512,
+        tables=(
+            # the incident with its dispatches (GetItem, Query of its partition), a status moved (a
+            # TransactWriteItems of Puts, conditional on the version)
+            TableAccess(INCIDENTS, ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query")),
+            TableAccess(DIRECTORY, ("dynamodb:GetItem",)),  # the post and its type
+        ),
+        reads_secrets=(RESPONDER_SECRETS,),  # checks the links
+        opens_secrets=True,  # the post's shared secret, which signs an agency's status
+        api_spec="agency/openapi.json",
+        # Public and unauthenticated, like the intake: at most 5 executions however hard it is hit.
+        reserved_concurrency=5,
     ),
     FunctionDesign(
         name="dispatch-reconciler",
         handler="dispatch.reconciler.lambda_handler",
-        description="Re-queues verified incidents whose dispatch request was lost",
+        description="Re-queues verified incidents whose dispatch request was lost; escalates unconfirmed "
+        "dispatches",
         timeout_seconds=60,
         memory_mb=512,
         tables=(
-            TableAccess(INCIDENTS, (), index_actions=("dynamodb:Query",), indexes=(STATUS_INDEX,)),
-        ),  # VERIFIED incidents, oldest first (list_by_status)
-        sends_to=(DISPATCH_QUEUE,),
+            # VERIFIED and DISPATCHED incidents, oldest first (list_by_status); one past its deadline
+            # with its dispatches (GetItem, Query of its partition), its escalation step (Puts)
+            TableAccess(
+                INCIDENTS,
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                index_actions=("dynamodb:Query",),
+                indexes=(STATUS_INDEX,),
+            ),
+            TableAccess(DIRECTORY, ("dynamodb:Query",)),  # the regency-level posts of a type
+        ),
+        sends_to=(DISPATCH_QUEUE, DELIVERY_QUEUE),  # the escalation's deliveries
+        deployment_env=(ACK_DEADLINES_ENV,),
         schedule_minutes=1,
         reserved_concurrency=1,  # one sweep at a time
     ),
@@ -506,16 +621,16 @@ def api_routes() -> list[ApiRoute]:
     return routes
 
 
-# The user pool's groups. Only operator and supervisor open the panel and the API (verify/auth.py); admin is
-# reserved for editing the agency directory, which is to come. Accounts are managed with IAM credentials
-# (cognito-idp's Admin* actions), which no group of this pool grants (docs/decisions.md 32).
+# The user pool's groups. Operator and supervisor work incidents (verify/auth.py); admin edits the agency
+# directory and opens nothing else. Accounts are managed with IAM credentials (cognito-idp's Admin*
+# actions), which no group of this pool grants (docs/decisions.md 32).
 OPERATOR_GROUPS: tuple[UserGroup, ...] = (
     UserGroup("operator", "112 operators: verify, reject and dispatch incidents", precedence=30),
     UserGroup("supervisor", "Shift supervisors: everything operators do, plus oversight", precedence=20),
     UserGroup(
         "admin",
-        "Reserved: grants nothing yet, neither the panel nor the API (editing the agency directory is to "
-        "come). Accounts are managed with IAM credentials, not through this group.",
+        "Agency directory editors: change agency types and posts (contacts, coverage, duty hours) in the "
+        "panel and the API; no incidents. Accounts are managed with IAM credentials, not through this group.",
         precedence=10,
     ),
 )
@@ -630,10 +745,10 @@ def panel_config(
             "districtCenters": {name: list(point) for name, point in served.district_centers.items()},
         },
         "agencies": [
-            {"code": agency.code.value, "nameId": agency.name_id, "nameEn": agency.name_en}
+            {"code": agency.code, "nameId": agency.name_id, "nameEn": agency.name_en}
             for agency in AGENCIES.values()
         ],
-        "routing": {category.value: [a.value for a in ROUTES[category]] for category in Category},
+        "routing": {category.value: list(ROUTES[category]) for category in Category},
         "priorities": [priority.value for priority in Priority],
         "map": dict(map_tiles or OSM_TILES),
         # What a caller's history spans (the rows' count of pranks "in 30 days"), as the functions read it.

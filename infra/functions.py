@@ -29,6 +29,7 @@ from infra.definitions import (
     FUNCTIONS,
     FUNCTIONS_DIR,
     QUEUES,
+    SEALING_KEY_ENV,
     SECRETS,
     TABLES,
     USER_POOL_ENV,
@@ -86,6 +87,7 @@ class Functions(Construct):
         secrets: Mapping[str, secretsmanager.ISecret],
         connect_instance_arn: str,
         extra_environment: Mapping[str, Mapping[str, str]],
+        deployment_values: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id)
         self._config = config
@@ -113,7 +115,9 @@ class Functions(Construct):
         names[USER_POOL_ENV] = user_pool.user_pool_id
         names |= {b.env_var: buckets[b.id].bucket_name for b in BUCKETS}
         names |= {s.env_var: s.physical_name(prefix) for s in SECRETS}  # the name we gave it, not a token
+        names[SEALING_KEY_ENV] = key.key_arn
         names[CONNECT_INSTANCE_ENV] = connect_instance_arn
+        names |= dict(deployment_values or {})  # FunctionDesign.deployment_env: the panel's URL, the API's, …
 
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
@@ -201,8 +205,14 @@ class Functions(Construct):
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
-            "Only X-Ray's xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing), "
-            "which support no resource-level permissions.",
+            "X-Ray's xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing), which "
+            "support no resource-level permissions"
+            + (
+                "; and sns:Publish for SMS to a post's number, which has no resource ARN (publishing to any "
+                "topic is denied by the statement NoTopics)."
+                if design.sends_sms
+                else "."
+            ),
         )
         acknowledge(function, "Serverless-LambdaDLQ", _NO_ASYNC_DLQ[_invocation(design)])
         if design.source:
@@ -251,6 +261,36 @@ class Functions(Construct):
                 "A missed run needs no replay: the next scheduled run does the same sweep a period later.",
             )
         return function
+
+    def _messaging_statements(self, design: FunctionDesign) -> list[iam.PolicyStatement]:
+        """SMS to a post's numbers and e-mail to its addresses (agency-delivery)."""
+        statements: list[iam.PolicyStatement] = []
+        if design.sends_sms:
+            # An SMS to a phone number has no resource to name: allowed on "*", and denied on every topic,
+            # so the function can text a number and publish nowhere else.
+            statements.append(iam.PolicyStatement(sid="SendSms", actions=["sns:Publish"], resources=["*"]))
+            statements.append(
+                iam.PolicyStatement(
+                    sid="NoTopics",
+                    effect=iam.Effect.DENY,
+                    actions=["sns:Publish"],
+                    resources=[f"arn:{Aws.PARTITION}:sns:*:*:*"],
+                )
+            )
+        if design.sends_email and self._config.agency_email_from:
+            domain = self._config.agency_email_from.split("@", 1)[1]
+            statements.append(
+                iam.PolicyStatement(
+                    sid="SendEmail",
+                    actions=["ses:SendEmail"],
+                    resources=[
+                        f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:identity/{identity}"
+                        for identity in (domain, self._config.agency_email_from)
+                    ],
+                    conditions={"StringEquals": {"ses:FromAddress": self._config.agency_email_from}},
+                )
+            )
+        return statements
 
     def statements(self, design: FunctionDesign, log_group: logs.ILogGroup) -> list[iam.PolicyStatement]:
         """The IAM statements of a function, derived from what its definition says it touches."""
@@ -315,6 +355,9 @@ class Functions(Construct):
                 )
             )
             kms_actions.update(KMS_READ)
+        if design.opens_secrets:
+            kms_actions.update(KMS_READ)
+        statements += self._messaging_statements(design)
         if design.user_pool_actions:
             statements.append(
                 iam.PolicyStatement(

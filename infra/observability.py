@@ -46,6 +46,8 @@ QUEUE_WAITING = {
     "intake-backlog",
     "contact-events": "Amazon Connect's contact events are waiting too long: calls' times are late on their "
     "incidents and abandoned calls late on the callback desk; check intake-calls",
+    "agency-deliveries": "posts are not being told of their dispatches (SMS, e-mail, HTTPS): phone them and "
+    "check agency-delivery; what failed five times waits in the agency-deliveries dead-letter queue",
 }
 
 
@@ -288,6 +290,14 @@ class Observability(Construct):
             1,
             "A verified incident is still not dispatched ten minutes after its verification: call the "
             "agencies by phone and check the dispatch worker and its dead-letter queue",
+        )
+
+        alarm(
+            "dispatch-escalated",
+            app_metric("DispatchEscalated", "dispatch-reconciler"),
+            1,
+            "A post did not confirm a dispatch within its priority's deadline: its second contact, then the "
+            "regency-level post, were told (the incident is flagged OVERDUE). Phone the post",
         )
 
         # The answer time against NENA-STA-020 (docs/callbacks.md): 90 % of calls answered within 15 s,

@@ -18,11 +18,16 @@ from infra.connect import Connect
 from infra.contact_events import ContactEvents
 from infra.data import Data
 from infra.definitions import (
+    ACK_DEADLINES_ENV,
     AGENCY_TOPIC,
     CONTACT_EVENTS_QUEUE,
+    DIRECTORY,
     DISPATCH_QUEUE,
+    EMAIL_FROM_ENV,
     INCIDENTS,
     PROJECT,
+    PUBLIC_API_ENV,
+    RESPONDER_PAGE_ENV,
     panel_config,
     resource_prefix,
 )
@@ -86,7 +91,16 @@ class Respon112Stack(Stack):
             connect_instance_arn=connect_instance_arn,
             # The panel (and the public report form served with it) call the API from CloudFront.
             extra_environment={
-                name: {"CORS_ALLOW_ORIGINS": ",".join(origins)} for name in ("verify-api", "intake-web")
+                # the panel, the report form and the responders' page are served from the panel's origins
+                name: {"CORS_ALLOW_ORIGINS": ",".join(origins)}
+                for name in ("verify-api", "intake-web", "agency-api")
+            },
+            deployment_values={
+                # the responders' page is the panel's (respond.html); agencies' systems post to the API
+                RESPONDER_PAGE_ENV: origins[0],
+                PUBLIC_API_ENV: Lazy.string(_Later(lambda: self.api.api.url)),
+                EMAIL_FROM_ENV: config.agency_email_from or "",
+                ACK_DEADLINES_ENV: config.ack_deadlines or "",
             },
         )
         functions = self.functions.functions
@@ -160,6 +174,7 @@ class Respon112Stack(Stack):
             "ConnectInstanceArn": self.connect.instance_arn,
             "ContactFlowArn": self.connect.flow.attr_contact_flow_arn,
             "IncidentsTable": self.data.tables[INCIDENTS.id].table_name,
+            "DirectoryTable": self.data.tables[DIRECTORY.id].table_name,  # tools/seed_directory.py
             "DispatchQueueUrl": self.messaging.queues[DISPATCH_QUEUE.id].queue_url,
             "AgencyTopicArn": self.messaging.agency_topic.topic_arn,
             "AlarmTopicArn": self.observability.topic.topic_arn,

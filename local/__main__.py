@@ -3,8 +3,12 @@
 python -m local [serve]              start the local stack (what `make dev` runs); Ctrl-C stops it
 python -m local call +6281234567890  a simulated 112 call through the contact flow, step by step
 python -m local demo                 call → claim → verify as FIRE → DISPATCHED, step by step
-python -m local token operator1      print a Cognito IdToken for curl (Authorization: Bearer …)
+python -m local token operator1      print a Cognito IdToken for curl (Authorization: Bearer …; `admin`
+                                     edits the agency directory)
 python -m local inbox DAMKAR         show what an agency was sent
+python -m local inbox damkar-genteng show what a post was sent (SMS, e-mail) with its links
+python -m local respond <link> EN_ROUTE   post a status through a post's link
+python -m local receiver --post damkar-genteng   an agency's endpoint that verifies the signature
 """
 
 from __future__ import annotations
@@ -48,7 +52,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     ports = Ports(api=port(args.port), lambda_=port(args.lambda_port), aws=port(args.aws_port))
     stack = LocalStack(
-        Path(args.state_dir), ports, args.host, args.concurrency, args.report_rate_limit, args.caller_policy
+        Path(args.state_dir),
+        ports,
+        args.host,
+        args.concurrency,
+        args.report_rate_limit,
+        args.caller_policy,
+        args.ack_deadlines,
     )
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -131,17 +141,65 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _inbox(args: argparse.Namespace) -> int:
+    from local.responders import post_inbox
     from local.simulator import agency_inbox
 
-    messages: list[Any] = agency_inbox(read_endpoints(Path(args.state_dir)), args.agency)
+    endpoints = read_endpoints(Path(args.state_dir))
+    whom = args.agency
+    if whom.upper() in endpoints["resources"]["agencyInboxes"]:
+        whom = whom.upper()
+        messages: list[Any] = agency_inbox(endpoints, whom)
+    else:  # a post (its SMS and e-mails, with the links), a number or an address
+        messages = post_inbox(endpoints, whom)
     for message in messages:
         print(json.dumps(message, ensure_ascii=False, indent=2))
     if not messages:
-        print(f"no messages for {args.agency.upper()}")
+        print(f"no messages for {whom}")
     return 0
 
 
-COMMANDS = ("serve", "call", "demo", "token", "inbox", "report", "instagram", "tweet", "aml", "outbox")
+def _respond(args: argparse.Namespace) -> int:
+    from local.responders import respond
+
+    return _show(respond(read_endpoints(Path(args.state_dir)), args.link, args.status, args.note))
+
+
+def _receiver(args: argparse.Namespace) -> int:
+    from local.responders import Receiver, new_secret, point_post_at
+
+    endpoints = read_endpoints(Path(args.state_dir))
+    secret = args.secret or new_secret()
+    receiver = Receiver(secret, args.port, log=print).start()
+    print(
+        f"receiver on {receiver.endpoint} (the local stack posts to it over HTTP, 127.0.0.1:{receiver.port})"
+    )
+    if args.post:
+        status = point_post_at(endpoints, args.post, receiver.endpoint, secret)
+        print(f"the directory's {args.post} now sends its records here (PUT → {status})")
+    else:
+        print(f"shared secret: {secret}  (give it to a post with its endpoint, or use --post)")
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop.wait()
+    receiver.stop()
+    return 0
+
+
+COMMANDS = (
+    "serve",
+    "call",
+    "demo",
+    "token",
+    "inbox",
+    "respond",
+    "receiver",
+    "report",
+    "instagram",
+    "tweet",
+    "aml",
+    "outbox",
+)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -226,6 +284,12 @@ def parser() -> argparse.ArgumentParser:
         help="changes to the regency's prank policy, as the callerPolicy context value, "
         "e.g. '{\"warnAfter\": 2}' (docs/callers.md)",
     )
+    serve.add_argument(
+        "--ack-deadlines",
+        metavar="P1=S,…",
+        help="seconds a post has to confirm a dispatch, per priority, before escalation (default the "
+        "regency's: P1=180,P2=600,P3=1800); e.g. P1=20 to watch it escalate",
+    )
     serve.add_argument("--no-prewarm", action="store_true", help="start functions on first use (cold starts)")
     serve.set_defaults(run=_serve)
 
@@ -241,12 +305,45 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
 
     token = commands.add_parser("token", parents=[common], help="print an IdToken for a local user")
-    token.add_argument("username", help="operator1 … operator9 or supervisor")
+    token.add_argument("username", help="operator1 … operator9, supervisor or admin")
     token.set_defaults(run=_token)
 
-    inbox = commands.add_parser("inbox", parents=[common], help="show the notifications an agency received")
-    inbox.add_argument("agency", help="DAMKAR, POLICE, PSC119, BPBD or BASARNAS")
+    inbox = commands.add_parser(
+        "inbox", parents=[common], help="show what an agency type or a post (SMS, e-mail, links) was sent"
+    )
+    inbox.add_argument(
+        "agency",
+        help="an agency type (DAMKAR, POLICE, …: its SNS messages), or a post's id (damkar-genteng: the SMS "
+        "and e-mails sent to its numbers and addresses now, with their links), a number or an address",
+    )
     inbox.set_defaults(run=_inbox)
+    respond = commands.add_parser(
+        "respond",
+        parents=[common],
+        help="open a post's link (what its page shows) or post a status through it",
+    )
+    respond.add_argument(
+        "link", help="the link from the post's SMS or e-mail (…/respond.html#t=…), or its token"
+    )
+    respond.add_argument(
+        "status",
+        nargs="?",
+        choices=("ACKNOWLEDGED", "EN_ROUTE", "ON_SCENE", "CLEARED"),
+        help="left out: show",
+    )
+    respond.add_argument("--note", help="an optional note, as the page's")
+    respond.set_defaults(run=_respond)
+    receiver = commands.add_parser(
+        "receiver",
+        parents=[common],
+        help="an agency's HTTPS endpoint on the loopback that checks each signature",
+    )
+    receiver.add_argument(
+        "--post", help="point this post's endpoint here (through the directory's API, as admin)"
+    )
+    receiver.add_argument("--port", type=int, default=9112, help="the port to listen on (default 9112)")
+    receiver.add_argument("--secret", help="the shared secret (default: a new random one)")
+    receiver.set_defaults(run=_receiver)
     _channel_commands(commands, common)
     return main
 

@@ -14,26 +14,37 @@ import boto3
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from core.models import Agency
+from core.agency_directory import DirectoryService
+from core.agency_store import DynamoAgencyStore
+from core.directory_seed import seed_for
+from core.regency import REGENCIES
+from core.sealing import KmsSealer
 from infra.definitions import (
     AGENCY_TOPIC,
     BUCKETS,
     CONNECT_INSTANCE_ENV,
+    DIRECTORY,
+    EMAIL_FROM_ENV,
     OPERATOR_GROUPS,
     OPERATOR_POOL,
     QUEUES,
+    SEALING_KEY_ENV,
     SECRETS,
     TABLES,
     USER_POOL_ENV,
     TableDesign,
     resource_prefix,
 )
-from local.config import CONNECT_INSTANCE_ARN, CREDENTIALS, OPERATORS, REGION, SUPERVISOR
+from local.config import CONNECT_INSTANCE_ARN, CREDENTIALS, OPERATORS, REGENCY, REGION, SUPERVISOR
 from local.serialised import OneDynamoDbRequestAtATime, compensate_moto
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
+
+ADMIN = "admin"  # the agency directory's editor (group admin): the panel's directory screen only
+LOCAL_EMAIL_FROM = "112@banyuwangi.localhost"
+GROUP_OF = {SUPERVISOR: "supervisor", ADMIN: "admin"}  # everyone else is an operator
 
 
 def client(service: str, endpoint: str, region: str = REGION) -> Any:
@@ -82,7 +93,8 @@ class Provisioned:
     names: dict[str, str] = field(default_factory=dict)  # env var -> table name / queue URL / topic ARN
     queue_arns: dict[str, str] = field(default_factory=dict)  # queue id -> ARN
     queue_urls: dict[str, str] = field(default_factory=dict)  # queue id (and "<id>-dlq") -> URL
-    inboxes: dict[str, str] = field(default_factory=dict)  # agency -> local inbox queue URL
+    inboxes: dict[str, str] = field(default_factory=dict)  # agency type -> local inbox queue URL
+    seeded: list[str] = field(default_factory=list)  # the agency directory's entries the seed created
     secrets: dict[str, str] = field(default_factory=dict)  # channel secret key -> value
     user_pool_id: str = ""
     user_pool_client_id: str = ""
@@ -168,7 +180,7 @@ def _create_user_pool(
             Precedence=group.precedence,
         )
     users: dict[str, str] = {}
-    for username in (*OPERATORS, SUPERVISOR):
+    for username in (*OPERATORS, SUPERVISOR, ADMIN):
         password = passwords.get(username) or _password()
         idp.admin_create_user(
             UserPoolId=pool_id,
@@ -180,7 +192,7 @@ def _create_user_pool(
         idp.admin_add_user_to_group(
             UserPoolId=pool_id,
             Username=username,
-            GroupName="supervisor" if username == SUPERVISOR else "operator",
+            GroupName=GROUP_OF.get(username, "operator"),
         )
         users[username] = password
     return Provisioned(user_pool_id=pool_id, user_pool_client_id=app_client["ClientId"], users=users)
@@ -245,12 +257,24 @@ def provision(
         result.queue_urls[f"{queue.id}-dlq"] = dlq_url
         result.queue_arns[queue.id] = arn
 
+    # The sender of the e-mails to posts, verified as SES wants it (the cloud's is context agencyEmailFrom).
+    client("ses", endpoint).verify_email_identity(EmailAddress=LOCAL_EMAIL_FROM)
+    result.names[EMAIL_FROM_ENV] = LOCAL_EMAIL_FROM
+    # The data key, which seals the agency endpoints' shared secrets (the stack's own key in the cloud).
+    kms = client("kms", endpoint)
+    result.names[SEALING_KEY_ENV] = kms.create_key(Description=f"{prefix} data key")["KeyMetadata"]["Arn"]
+    # The agency directory starts as a new deployment's does (tools/seed_directory.py on AWS).
+    seed = seed_for(REGENCY)
+    store = DynamoAgencyStore(result.names[DIRECTORY.env_var], ddb)
+    sealer = KmsSealer(result.names[SEALING_KEY_ENV], kms)
+    result.seeded = DirectoryService(store, REGENCIES[REGENCY], sealer).seed(seed)
+
     topic_arn = sns.create_topic(Name=AGENCY_TOPIC.physical_name(prefix))["TopicArn"]
     result.names[AGENCY_TOPIC.env_var] = topic_arn
-    # Local stand-ins for the agencies' subscriptions: one inbox queue per agency, filtered on `agency`,
-    # so a developer can read what each agency received (python -m local inbox DAMKAR).
-    for agency in Agency:
-        inbox = sqs.create_queue(QueueName=f"{prefix}-inbox-{agency.value.lower()}")["QueueUrl"]
+    # Local stand-ins for the agencies' subscriptions: one inbox queue per seeded agency type, filtered on
+    # `agency`, so a developer can read what each type received (python -m local inbox DAMKAR).
+    for agency in (code for code, _ in seed.types):
+        inbox = sqs.create_queue(QueueName=f"{prefix}-inbox-{agency.lower().replace('_', '-')}")["QueueUrl"]
         inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
@@ -259,9 +283,9 @@ def provision(
             Protocol="sqs",
             Endpoint=inbox_arn,
             Attributes={
-                "FilterPolicy": json.dumps({AGENCY_TOPIC.filter_attribute: [agency.value]}),
+                "FilterPolicy": json.dumps({AGENCY_TOPIC.filter_attribute: [agency]}),
                 "RawMessageDelivery": "true",
             },
         )
-        result.inboxes[agency.value] = inbox
+        result.inboxes[agency] = inbox
     return result

@@ -14,7 +14,7 @@ STATE_DIR = ROOT / ".local"
 STAGE = "local"
 REGION = "ap-southeast-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
-REGENCY = "banyuwangi"
+REGENCY = "banyuwangi"  # its districts, boundaries and agency directory seed
 # The Amazon Connect instance the local 112 line pretends to run on (the samples' in events/connect/): there
 # is none, but contact events and agents name it, and intake-calls reads only its instance's events.
 CONNECT_INSTANCE_ARN = f"arn:aws:connect:{REGION}:{ACCOUNT_ID}:instance/9d1f0a3e-6c4b-4f57-8d3c-2b7a5e1f0c11"

@@ -23,7 +23,7 @@ from local.auth import CognitoAuthorizer
 from local.config import ACCOUNT_ID, STAGE
 from local.panel import PanelFiles
 from local.runtime import Runtime, UnknownFunction
-from local.standins import ConnectStandIn, GraphApiStandIn
+from local.standins import AgencyOutbox, ConnectStandIn, GraphApiStandIn
 
 LogLine = Callable[[str], None]
 
@@ -144,6 +144,7 @@ class RestApi:
         panel: PanelFiles | None = None,
         graph: GraphApiStandIn | None = None,
         connect: ConnectStandIn | None = None,
+        agency_outbox: AgencyOutbox | None = None,
     ) -> None:
         self._runtime = runtime
         self._authorizer = authorizer
@@ -152,6 +153,7 @@ class RestApi:
         self._panel = panel
         self._graph = graph
         self._connect = connect
+        self._agency_outbox = agency_outbox
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -170,7 +172,7 @@ class RestApi:
         else:
             # Locally the panel shares the API's origin (in the cloud CloudFront serves it), and the
             # gateway stands in for Meta's Graph API and Amazon Connect's DescribeUser.
-            for stand_in in (self._graph, self._connect):
+            for stand_in in (self._graph, self._connect, self._agency_outbox):
                 served = stand_in.serve(request) if stand_in else None
                 if served is not None:
                     return served, "(stand-in)"

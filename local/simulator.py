@@ -72,6 +72,12 @@ class ApiClient:
     def post(self, path: str, body: Any = None) -> requests.Response:
         return self.session.post(self.base + path, json=body, timeout=10)
 
+    def put(self, path: str, body: Any = None) -> requests.Response:
+        return self.session.put(self.base + path, json=body, timeout=10)
+
+    def delete(self, path: str, **params: Any) -> requests.Response:
+        return self.session.delete(self.base + path, params=params, timeout=10)
+
 
 def agency_inbox(endpoints: dict[str, Any], agency: str, wait_seconds: int = 0) -> list[dict[str, Any]]:
     """What an agency received (peek: messages stay in the inbox)."""
@@ -130,6 +136,10 @@ def demo(endpoints: dict[str, Any], caller: str, operator: str = "operator1") ->
     print(f"  {len(queue['items'])} waiting; ours is there: {ours}")
     _step(f"{operator} claims it: POST /incidents/{incident_id}/claim")
     _show(api.post(f"/incidents/{incident_id}/claim"))
+    _step("the posts the agency directory suggests for a fire in Genteng: GET /agencies/suggestion")
+    suggestion = api.get("/agencies/suggestion", category="FIRE", district="Genteng").json()
+    for agency in suggestion.get("agencies", []):
+        print(f"  {agency['code']}: {', '.join(post['name'] for post in agency['posts']) or '(none)'}")
     _step("verifies it as A1: a house fire in Genteng, P1")
     verification = {
         "category": "FIRE",
@@ -152,7 +162,8 @@ def demo(endpoints: dict[str, Any], caller: str, operator: str = "operator1") ->
         time.sleep(0.3)
     print(f"  status={detail['status']}")
     for dispatch in detail.get("dispatches", []):
-        print(f"  {dispatch['agency']}: {dispatch['status']} at {dispatch['notifiedAt']}")
+        posts = f" ({', '.join(dispatch.get('posts', []))})" if dispatch.get("posts") else ""
+        print(f"  {dispatch['agency']}{posts}: {dispatch['status']} at {dispatch['notifiedAt']}")
     _step("timeline")
     for entry in detail["timeline"]:
         before = entry["fromStatus"] or "-"

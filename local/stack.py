@@ -15,10 +15,13 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra.definitions import (
+    ACK_DEADLINES_ENV,
     CALLER_LOOKUP_TIMEOUT_ENV,
     CALLER_POLICY_ENV,
     FUNCTIONS,
     FUNCTIONS_DIR,
+    PUBLIC_API_ENV,
+    RESPONDER_PAGE_ENV,
     FunctionDesign,
     panel_config,
 )
@@ -40,7 +43,7 @@ from local.moto_memory import stop_tracking_dynamodb_objects
 from local.panel import PanelFiles
 from local.runtime import Invocation, Runtime
 from local.sources import QueuePoller, Schedule
-from local.standins import CONNECT_STAND_IN, GRAPH_STAND_IN, ConnectStandIn, GraphApiStandIn
+from local.standins import CONNECT_STAND_IN, GRAPH_STAND_IN, AgencyOutbox, ConnectStandIn, GraphApiStandIn
 
 # The embedded DynamoDB answers one request at a time, and a query reads its whole index (decision 30): the
 # intake waits longer for a caller's history here than the 300 ms it waits in AWS, or a busy machine would
@@ -87,6 +90,7 @@ class LocalStack:
         concurrency: int = 4,
         report_rate_limit: int | None = None,
         caller_policy: str | None = None,
+        ack_deadlines: str | None = None,
     ) -> None:
         self.state_dir = state_dir
         # The deployment settings the functions that read them get, as the CDK stack gives them (a context
@@ -96,6 +100,8 @@ class LocalStack:
             self.settings[CALLER_POLICY_ENV] = caller_policy
         # Every local client is 127.0.0.1, so a training room or a test suite shares one web-form budget.
         self.report_rate_limit = report_rate_limit
+        # The acknowledgement deadlines ("P1=2,…"): the tests shorten them, as a deployment's context would.
+        self.ack_deadlines = ack_deadlines
         self.ports = ports
         self.host = host
         self.concurrency = concurrency
@@ -108,8 +114,16 @@ class LocalStack:
 
     def _function_env(self, design: FunctionDesign) -> dict[str, str]:
         assert self.provisioned is not None
+        names = {
+            **self.provisioned.names,
+            # Responders' links open the panel's page here; agencies' systems post to this API; the tests
+            # shorten the acknowledgement deadlines as a deployment's context would.
+            RESPONDER_PAGE_ENV: f"http://{self.host}:{self.ports.api}",
+            PUBLIC_API_ENV: f"http://{self.host}:{self.ports.api}",
+            ACK_DEADLINES_ENV: self.ack_deadlines or "",
+        }
         return {
-            **design.env(stage=STAGE, regency=REGENCY, names=self.provisioned.names, settings=self.settings),
+            **design.env(stage=STAGE, regency=REGENCY, names=names, settings=self.settings),
             **CREDENTIALS,
             "AWS_ENDPOINT_URL": self.aws.endpoint,  # every boto3 client of the function talks to moto
             "AWS_REGION": REGION,
@@ -127,6 +141,8 @@ class LocalStack:
             "TZ": "UTC",
             "LANG": "C.UTF-8",
             **({"REPORT_RATE_LIMIT": str(self.report_rate_limit)} if self.report_rate_limit else {}),
+            # An agency endpoint on a .localhost host is posted to over plain HTTP (python -m local receiver).
+            "AGENCY_PLAIN_HTTP_LOCALHOST": "true",
         }
 
     def _arn(self, design: FunctionDesign) -> str:
@@ -176,7 +192,7 @@ class LocalStack:
         self.graph = GraphApiStandIn()
         agents = ConnectStandIn((*OPERATORS, SUPERVISOR))
         api = _serve(
-            RestApi(runtime, authorizer, _log, panel, self.graph, agents),
+            RestApi(runtime, authorizer, _log, panel, self.graph, agents, AgencyOutbox()),
             self.host,
             self.ports.api,
             "rest-api",
@@ -248,6 +264,7 @@ def banner(endpoints: dict[str, Any], state_dir: Path) -> str:
             f"  Lambda Invoke   {endpoints['lambda']}   functions: {', '.join(endpoints['functions'])}",
             f"  Embedded AWS    {endpoints['aws']}   region {endpoints['region']}",
             f"  Operators       operator1 … operator9, supervisor — passwords in {endpoints_path(state_dir)}",
+            "  Directory       admin edits the agency directory (seeded: placeholder contacts)",
             f"  Function logs   {endpoints['logs']}/<function>.log",
             "",
             "  Try, in another terminal:",

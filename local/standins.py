@@ -13,9 +13,11 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
 from werkzeug.wrappers import Request, Response
 
-from local.config import CONNECT_INSTANCE_ARN
+from local.config import ACCOUNT_ID, CONNECT_INSTANCE_ARN, REGION
 
 GRAPH_STAND_IN = "/_local/graph"
 OUTBOX = "/_local/outbox"
@@ -91,3 +93,36 @@ class GraphApiStandIn:
 
 def _json(status: int, body: Any) -> Response:
     return Response(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json")
+
+
+AGENCY_OUTBOX = "/_local/agency-outbox"
+_LINK = re.compile(r"https?://\S+/respond\.html#t=\S+")
+
+
+class AgencyOutbox:
+    """What agency-delivery sent the posts: the SMS SNS took for a number and the e-mails SES took, read
+    from the embedded AWS (which runs in this process), each with the link it carries, for `python -m
+    local inbox <post-id | number | address>` (GET /_local/agency-outbox)."""
+
+    def serve(self, request: Request) -> Response | None:
+        if request.path != AGENCY_OUTBOX:
+            return None
+        if request.method != "GET":
+            return _json(405, {"message": "GET only"})
+        return _json(200, self.messages())
+
+    @staticmethod
+    def messages() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for message_id, (number, text) in list(sns_backends[ACCOUNT_ID][REGION].sms_messages.items()):
+            found.append({"channel": "sms", "to": number, "text": text, "id": message_id})
+        for mail in list(ses_backends[ACCOUNT_ID][REGION].sent_messages):
+            for address in getattr(mail, "destinations", {}).get("ToAddresses", []):
+                text = str(getattr(mail, "body", ""))
+                found.append(
+                    {"channel": "email", "to": address, "subject": getattr(mail, "subject", ""), "text": text}
+                )
+        for entry in found:
+            match = _LINK.search(entry["text"])
+            entry["link"] = match.group(0) if match else None
+        return found

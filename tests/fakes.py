@@ -6,6 +6,7 @@ one (on moto), so a handler test that passes on the fake says something about pr
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import threading
@@ -14,19 +15,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from core.agency_delivery import DeliveryRequest
 from core.calls import call_times
 from core.contacts import contact_dedupe_key
 from core.deliveries import BacklogMessage, Pending
+from core.directory_models import AgencyType, DirectoryChange, Post
 from core.errors import (
     CallerStandingChanged,
     CallRecordConflict,
     ConcurrentModification,
+    DirectoryConflict,
     IncidentNotFound,
 )
 from core.lifecycle import Change, awaiting_callback, registration_audit
 from core.messaging import backlog_bodies
 from core.models import (
-    Agency,
     AmlFix,
     AuditEntry,
     CallRecord,
@@ -55,7 +58,7 @@ class InMemoryIncidentRepository:
     def __init__(self) -> None:
         self.incidents: dict[str, Incident] = {}
         self.timelines: dict[str, list[AuditEntry]] = {}
-        self.dispatches: dict[str, dict[Agency, Dispatch]] = {}
+        self.dispatches: dict[str, dict[str, Dispatch]] = {}
         self.dedupe: dict[str, str] = {}
         self.positions: dict[str, tuple[AmlFix, int]] = {}  # key -> (fix, expires_at)
         self.counters: Counter[tuple[str, str]] = Counter()
@@ -303,6 +306,16 @@ class InMemoryIncidentRepository:
             return change.incident
 
 
+class RecordingDeliveryQueue:
+    """DeliveryQueue that remembers what was queued (agency-delivery's requests)."""
+
+    def __init__(self) -> None:
+        self.requests: list[DeliveryRequest] = []
+
+    def enqueue(self, requests: Sequence[DeliveryRequest]) -> None:
+        self.requests.extend(requests)
+
+
 class RecordingDispatchQueue:
     """Remembers what was queued; `failing=True` makes enqueue raise like an unreachable SQS."""
 
@@ -320,11 +333,11 @@ class RecordingDispatchQueue:
 class RecordingNotifier:
     """Remembers every notification; agencies in `failing_for` raise, like an SNS outage."""
 
-    def __init__(self, failing_for: set[Agency] | None = None) -> None:
-        self.sent: list[tuple[str, Agency]] = []
+    def __init__(self, failing_for: set[str] | None = None) -> None:
+        self.sent: list[tuple[str, str]] = []
         self.failing_for = failing_for or set()
 
-    def notify(self, incident: Incident, agency: Agency) -> str:
+    def notify(self, incident: Incident, agency: str) -> str:
         if agency in self.failing_for:
             raise ConnectionError(f"SNS unreachable for {agency}")
         self.sent.append((incident.id, agency))
@@ -374,6 +387,82 @@ class RecordingBacklog:
             records.append(record)
         self.bodies = []
         return {"Records": records}
+
+
+class InMemoryAgencyStore:
+    """AgencyStore in dictionaries, with the DynamoDB store's contract (tests/unit/test_agency_store.py):
+    conditional writes by version, an entry and its history written together, newest history first."""
+
+    def __init__(self) -> None:
+        self.types: dict[str, AgencyType] = {}
+        self.posts: dict[str, Post] = {}
+        self.changes: dict[str, list[DirectoryChange]] = {}
+        self.calls: Counter[str] = Counter()
+        self.failing = False  # load() raises like an unreachable table
+        self._lock = threading.Lock()
+
+    def load(self) -> tuple[list[AgencyType], list[Post]]:
+        self.calls["load"] += 1
+        if self.failing:
+            raise ConnectionError("DynamoDB unreachable")
+        return list(self.types.values()), [p.model_copy() for p in self.posts.values()]
+
+    def get_type(self, code: str) -> AgencyType | None:
+        self.calls["get_type"] += 1
+        return self.types.get(code)
+
+    def get_post(self, post_id: str) -> Post | None:
+        self.calls["get_post"] += 1
+        return self.posts.get(post_id)
+
+    def posts_of_type(self, code: str, district: str | None = None) -> list[Post]:
+        self.calls["posts_of_type"] += 1
+        return [
+            p
+            for p in self.posts.values()
+            if p.agency == code and (district is None or district in p.districts or p.regency_level)
+        ]
+
+    def history(self, entry: str, limit: int) -> list[DirectoryChange]:
+        self.calls["history"] += 1
+        return sorted(self.changes.get(entry, []), key=lambda c: c.version, reverse=True)[:limit]
+
+    def put_type(
+        self, agency_type: AgencyType, expected_version: int | None, change: DirectoryChange
+    ) -> None:
+        self.calls["put_type"] += 1
+        self._put(self.types, agency_type.code, agency_type, expected_version, change)
+
+    def put_post(self, post: Post, expected_version: int | None, change: DirectoryChange) -> None:
+        self.calls["put_post"] += 1
+        self._put(self.posts, post.id, post, expected_version, change)
+
+    def _put(
+        self, entries: dict[str, Any], key: str, entry: Any, expected: int | None, change: DirectoryChange
+    ) -> None:
+        with self._lock:
+            current = entries.get(key)
+            if expected is None and current is not None:
+                raise DirectoryConflict(change.entry, "exists already")
+            if expected is not None and (current is None or current.version != expected):
+                raise DirectoryConflict(change.entry)
+            if any(c.version == change.version for c in self.changes.get(change.entry, [])):
+                raise DirectoryConflict(change.entry)
+            entries[key] = entry
+            self.changes.setdefault(change.entry, []).append(change)
+
+
+class ReversibleSealer:
+    """SecretSealer for tests: reversible only for the same owner, and plainly not the secret itself."""
+
+    def seal(self, owner: str, secret: str) -> str:
+        return "sealed:" + base64.b64encode(f"{owner}\n{secret}".encode()).decode()
+
+    def unseal(self, owner: str, sealed: str) -> str:
+        sealed_for, _, secret = base64.b64decode(sealed.removeprefix("sealed:")).decode().partition("\n")
+        if sealed_for != owner:
+            raise PermissionError("sealed for another post")
+        return secret
 
 
 class FakeAgents:

@@ -14,12 +14,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
+from agency.api import openapi_schema as agency_schema  # noqa: E402
 from intake.web import openapi_schema as intake_schema  # noqa: E402
 from verify.api import openapi_schema as verify_schema  # noqa: E402
 
 DOCUMENTS = {
     ROOT / "functions" / "verify" / "openapi.json": verify_schema,
     ROOT / "functions" / "intake" / "openapi.json": intake_schema,
+    ROOT / "functions" / "agency" / "openapi.json": agency_schema,
 }
 
 

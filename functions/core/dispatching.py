@@ -8,15 +8,20 @@ that were not notified yet.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from core import lifecycle
+from core.agencies import DirectorySnapshot, built_in_snapshot, posts_by_agency
+from core.agency_delivery import DeliveryRequest
 from core.clock import Clock, utc_now
 from core.errors import ConcurrentModification
-from core.models import Agency, Status
+from core.models import Status
 from core.observability import MetricUnit, logger, metrics
-from core.ports import AgencyNotifier, IncidentRepository
+from core.ports import AgencyNotifier, DeliveryQueue, IncidentRepository
+from core.regency import DEFAULT_ACK_DEADLINE_SECONDS
 
 SYSTEM_DISPATCH = "system:dispatch"
 _DONE = frozenset({Status.DISPATCHED, Status.ACKNOWLEDGED, Status.CLOSED})
@@ -32,16 +37,25 @@ class Outcome(StrEnum):
 class DispatchResult:
     incident_id: str
     outcome: Outcome
-    agencies: tuple[Agency, ...] = ()
+    agencies: tuple[str, ...] = ()
 
 
 class Dispatcher:
     def __init__(
-        self, repository: IncidentRepository, notifier: AgencyNotifier, clock: Clock = utc_now
+        self,
+        repository: IncidentRepository,
+        notifier: AgencyNotifier,
+        clock: Clock = utc_now,
+        agencies: Callable[[], DirectorySnapshot] | None = None,
+        deliveries: DeliveryQueue | None = None,
+        ack_deadlines: Mapping[str, int] = DEFAULT_ACK_DEADLINE_SECONDS,
     ) -> None:
         self._repo = repository
         self._notifier = notifier
         self._now = clock
+        self._agencies = agencies or built_in_snapshot  # which type each of the incident's posts is
+        self._deliveries = deliveries  # each post on its own channels (agency-delivery)
+        self._deadlines = ack_deadlines  # seconds per priority for a post to confirm (escalation)
 
     def dispatch(self, incident_id: str) -> DispatchResult:
         incident = self._repo.get(incident_id)
@@ -55,7 +69,20 @@ class Dispatcher:
             metrics.add_metric(name="DispatchRefused", unit=MetricUnit.Count, value=1)
             return DispatchResult(incident_id, Outcome.NOT_VERIFIED)
         message_ids = {agency: self._notifier.notify(incident, agency) for agency in incident.agencies}
-        change = lifecycle.dispatch(incident, message_ids, SYSTEM_DISPATCH, self._now())
+        posts = posts_by_agency(self._agencies(), incident)
+        if self._deliveries is not None:
+            # Queued before the dispatch is recorded: if recording fails, the retry queues them again, and
+            # agency-delivery sends each incident x post x change once however often it is queued.
+            self._deliveries.enqueue(
+                [
+                    DeliveryRequest(incident_id=incident.id, post_id=post, agency=agency, change="dispatch")
+                    for agency, ids in posts.items()
+                    for post in ids
+                ]
+            )
+        now = self._now()
+        due = now + timedelta(seconds=self._deadlines[incident.priority or "P1"])
+        change = lifecycle.dispatch(incident, message_ids, SYSTEM_DISPATCH, now, posts, ack_due_at=due)
         try:
             self._repo.commit(change)
         except ConcurrentModification:

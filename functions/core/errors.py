@@ -73,6 +73,26 @@ class InvalidRequest(DomainError):
         self.source = source
 
 
+class EntryNotFound(DomainError):
+    """No such agency type or post in the directory (`entry`: TYPE#<code> or POST#<id>)."""
+
+    def __init__(self, entry: str) -> None:
+        kind, _, key = entry.partition("#")
+        super().__init__(f"{'agency type' if kind == 'TYPE' else 'post'} {key} not found")
+        self.entry = entry
+
+
+class DirectoryConflict(DomainError):
+    """A conditional write to the directory lost: the entry exists already, or changed since it was read."""
+
+    def __init__(
+        self, entry: str, problem: str = "was changed by someone else; reload and try again"
+    ) -> None:
+        kind, _, key = entry.partition("#")
+        super().__init__(f"{'agency type' if kind == 'TYPE' else 'post'} {key} {problem}")
+        self.entry = entry
+
+
 class CallRecordConflict(DomainError):
     """Another contact event of the same call was merged into its record since this one read it."""
 

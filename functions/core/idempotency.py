@@ -7,6 +7,7 @@ returns the message id recorded the first time instead of publishing again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aws_lambda_powertools.utilities.idempotency import (
@@ -16,7 +17,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
-from core.models import Agency, Incident
+from core.models import Incident
 from core.ports import AgencyNotifier
 from core.tables import IDEMPOTENCY
 
@@ -56,10 +57,36 @@ class IdempotentNotifier:
 
         @idempotent_function(data_keyword_argument="key", config=config, persistence_store=persistence)
         def notify_once(key: NotificationKey, incident: Incident) -> dict[str, str]:
-            return {"messageId": inner.notify(incident, Agency(key.agency))}
+            return {"messageId": inner.notify(incident, key.agency)}
 
         self._notify_once = notify_once
 
-    def notify(self, incident: Incident, agency: Agency) -> str:
-        result = self._notify_once(key=NotificationKey(incident.id, agency.value), incident=incident)
+    def notify(self, incident: Incident, agency: str) -> str:
+        result = self._notify_once(key=NotificationKey(incident.id, agency), incident=incident)
         return str(result["messageId"])
+
+
+@dataclass(frozen=True)
+class OnceKey:
+    key: str
+
+
+class IdempotentOnce:
+    """`Once` (core/agency_delivery.py) on the idempotency table: each delivery key is sent once; a send
+    that raised leaves no record, so the next try sends it."""
+
+    def __init__(self, persistence: BasePersistenceLayer, config: IdempotencyConfig | None = None) -> None:
+        self.config = config or IdempotencyConfig(
+            event_key_jmespath="key",
+            expires_after_seconds=NOTIFICATION_TTL_SECONDS,
+            raise_on_no_idempotency_key=True,
+        )
+
+        @idempotent_function(data_keyword_argument="key", config=self.config, persistence_store=persistence)
+        def run_once(key: OnceKey, send: Callable[[], str]) -> dict[str, str]:
+            return {"messageId": send()}
+
+        self._run_once = run_once
+
+    def run(self, key: str, send: Callable[[], str]) -> str:
+        return str(self._run_once(key=OnceKey(key), send=send)["messageId"])

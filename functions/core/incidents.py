@@ -7,12 +7,13 @@ before its dispatch request is queued, and `requeue_stalled` re-queues any that 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from core import lifecycle
-from core.agencies import agencies_for
+from core.boundaries import boundaries_for, district_at
 from core.callbacks import CallbackDesk
 from core.callers import CallerService
 from core.clock import Clock, utc_now
@@ -21,7 +22,6 @@ from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
 from core.ids import new_ulid
 from core.models import (
     Action,
-    Agency,
     Category,
     Channel,
     Flag,
@@ -40,6 +40,9 @@ from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory
 from core.positions import attach_if_newer
 from core.regency import Regency
 from core.standing import STANDING_FLAGS, CallerLookup, CallerPolicy, Standing
+
+if TYPE_CHECKING:
+    from core.agencies import DirectorySnapshot, Suggestion
 
 SYSTEM_INTAKE = "system:intake"
 # Amazon Connect's contact flow, when it reports what the caller did (pressed the "cannot speak" key).
@@ -79,7 +82,8 @@ class VerifyCommand:
     priority: Priority
     location: Location
     summary: str
-    agencies: tuple[Agency, ...] = ()
+    agencies: tuple[str, ...] = ()  # agency type codes; none: the category's
+    posts: tuple[str, ...] | None = None  # the directory's post ids; None: those suggested for the kecamatan
 
 
 class IncidentService:
@@ -90,6 +94,7 @@ class IncidentService:
         dispatch_queue: DispatchQueue | None = None,
         clock: Clock = utc_now,
         caller_policy: CallerPolicy | None = None,
+        agencies: Callable[[], DirectorySnapshot] | None = None,
     ) -> None:
         self._repo = repository
         self._regency = regency
@@ -97,6 +102,9 @@ class IncidentService:
         self._now = clock
         # The deployment's policy (Settings.caller_policy), else the regency's own.
         self.callers = CallerService(repository, caller_policy or regency.caller_policy, clock)
+        # The agency directory as this environment last read it (core.agency_directory.CachedDirectory);
+        # without one, the built-in types and no posts.
+        self._agencies = agencies or _built_in
         # The abandoned and silent calls awaiting a call back, on the same table and clock.
         self.desk = CallbackDesk(repository, regency, clock)
 
@@ -262,7 +270,7 @@ class IncidentService:
             return incident
         for _ in range(2):
             try:
-                return attach_if_newer(self._repo, incident, position, self._now()) or incident
+                return attach_if_newer(self._repo, incident, position, self._now(), self._regency) or incident
             except ConcurrentModification:
                 incident = self._repo.get(incident.id)  # an operator claimed it meanwhile: add it again
             except Exception:
@@ -271,6 +279,42 @@ class IncidentService:
         return incident
 
     # -- reads ---------------------------------------------------------------------------------------
+
+    def suggest(
+        self,
+        category: Category | None,
+        agencies: tuple[str, ...],
+        district: str | None,
+        lat: float | None = None,
+        lon: float | None = None,
+        now: datetime | None = None,
+    ) -> Suggestion:
+        """The posts a verification would go to: for each agency type (those given, else the category's),
+        the posts covering the kecamatan (given, else found from the point), else its regency-level ones."""
+        from core.agencies import suggestion, types_for  # noqa: PLC0415 (routing, not the 112 path)
+
+        snapshot = self._agencies()
+        found = self._regency.canonical_district(district) if district else None
+        if district and found is None:
+            known = ", ".join(self._regency.districts)
+            raise InvalidRequest(
+                "district",
+                f"{district!r} is not a district of {self._regency.name}; one of: {known}",
+                "query",
+            )
+        from_point = False
+        if found is None and lat is not None and lon is not None:
+            found = district_at(self._regency, lat, lon)
+            from_point = found is not None
+        types = agencies or types_for(snapshot, category)
+        answer = suggestion(snapshot, types, found, self._regency, now or self._now())
+        boundaries = boundaries_for(self._regency.code) if from_point else None
+        return answer.model_copy(
+            update={
+                "district_from_point": from_point,
+                "boundaries_approximate": bool(boundaries and boundaries.approximate),
+            }
+        )
 
     def detail(self, incident_id: str) -> IncidentDetail:
         return self._repo.get_detail(incident_id)
@@ -311,12 +355,22 @@ class IncidentService:
         incident = self._repo.get(incident_id)
         location = self._canonical(command.location)
         assert location is not None
+        if location.district is None and location.lat is not None:
+            # The operator gave a point and no kecamatan: the boundaries give it, for the posts' sake.
+            found = district_at(self._regency, location.lat, location.lon)
+            location = location.model_copy(update={"district": found}) if found else location
+        from core.agencies import route  # noqa: PLC0415 (the directory's models stay off the 112 path)
+
+        routing = route(
+            self._agencies(), command.category, location.district, command.agencies, command.posts
+        )
         verification = lifecycle.Verification(
             category=command.category,
             priority=command.priority,
             location=location,
             summary=command.summary,
-            agencies=agencies_for(command.category, command.agencies),
+            agencies=routing.agencies,
+            posts=routing.posts,
         )
         if _already_verified(incident, operator, verification):
             return incident  # a retry after a lost answer: nothing to change, nothing to queue again
@@ -364,7 +418,7 @@ class IncidentService:
             self.callers.refresh(rejected.caller, rejected, operator)
         return rejected
 
-    def acknowledge(self, incident_id: str, agency: Agency, actor: str, note: str | None = None) -> Incident:
+    def acknowledge(self, incident_id: str, agency: str, actor: str, note: str | None = None) -> Incident:
         detail = self._repo.get_detail(incident_id)
         incident = Incident.model_validate(detail.model_dump(exclude={"timeline", "dispatches"}))
         change = lifecycle.acknowledge(incident, detail.dispatches, agency, actor, self._now(), note)
@@ -412,6 +466,13 @@ class IncidentService:
         return requeued
 
 
+def _built_in() -> DirectorySnapshot:
+    # Imported here: the directory's models cost the 112 path's cold start (intake-connect only registers).
+    from core.agencies import built_in_snapshot  # noqa: PLC0415
+
+    return built_in_snapshot()
+
+
 def _words(code: str) -> str:
     """CANNOT_SPEAK -> CannotSpeak (a metric's name)."""
     return code.title().replace("_", "")
@@ -429,12 +490,20 @@ def _already_verified(incident: Incident, operator: str, verification: lifecycle
     return (
         incident.status in _VERIFIED_OR_LATER
         and incident.assigned_to == operator
-        and (incident.category, incident.priority, incident.location, incident.summary, incident.agencies)
+        and (
+            incident.category,
+            incident.priority,
+            incident.location,
+            incident.summary,
+            incident.agencies,
+            incident.posts,
+        )
         == (
             verification.category,
             verification.priority,
             verification.location,
             verification.summary,
             list(verification.agencies),
+            list(verification.posts),
         )
     )

@@ -1,6 +1,7 @@
 """The incident lifecycle: one explicit state machine and the pure functions that move along it.
 
-    RECEIVED --claim--> IN_REVIEW --verify (A1)--> VERIFIED --dispatch--> DISPATCHED
+    RECEIVED --claim--> IN_REVIEW --verify (A1)--> VERIFIED --dispatch--> DISPATCHED --close (by hand,
+                            |                                             |        with a reason)--> CLOSED
                             |                                             |  (every agency acknowledged)
                             |                                             v
                             |                                        ACKNOWLEDGED --close--> CLOSED
@@ -8,6 +9,10 @@
 
 LOCATE (the handset's position), FLAG (a fact learnt after registration) and STANDING (a supervisor
 changed the caller's standing) keep the status they find, at any open stage.
+
+Each agency's dispatch moves forward only, NOTIFIED → ACKNOWLEDGED → EN_ROUTE → ON_SCENE → CLEARED, by its
+posts (`agency_status`: their page or their system) or an operator (`acknowledge`, a confirmation taken by
+phone). ESCALATE (nobody confirmed within the deadline) keeps the incident DISPATCHED and flags it OVERDUE.
 
 The callback desk (docs/callbacks.md): an abandoned or silent call, RECEIVED or IN_REVIEW, is called
 back; an attempt that reaches the caller puts it IN_REVIEW with that operator, and after the regency's
@@ -30,7 +35,6 @@ from core.errors import IllegalTransition, InvalidRequest, NotAssignee
 from core.models import (
     Action,
     Actor,
-    Agency,
     AmlFix,
     AuditEntry,
     Callback,
@@ -77,8 +81,15 @@ _MOVES: Mapping[Status, Mapping[Action, Status]] = {
     Status.DISPATCHED: {
         Action.AGENCY_ACKNOWLEDGE: Status.DISPATCHED,
         Action.ACKNOWLEDGE: Status.ACKNOWLEDGED,
+        Action.AGENCY_STATUS: Status.DISPATCHED,
+        Action.ESCALATE: Status.DISPATCHED,
+        # by hand, with a reason: an agency that never confirms does not keep the incident open for ever
+        Action.CLOSE: Status.CLOSED,
     },
-    Status.ACKNOWLEDGED: {Action.CLOSE: Status.CLOSED},
+    Status.ACKNOWLEDGED: {
+        Action.AGENCY_STATUS: Status.ACKNOWLEDGED,
+        Action.CLOSE: Status.CLOSED,
+    },
     Status.CLOSED: {},
     Status.REJECTED: {},
 }
@@ -182,16 +193,25 @@ def claim(incident: Incident, operator: Actor, now: datetime) -> Change:
     return _move(incident, Action.CLAIM, operator, now, updates={"assigned_to": operator, "claimed_at": now})
 
 
-def locate(incident: Incident, fix: AmlFix, actor: Actor, now: datetime) -> Change:
-    """The caller's handset sent its position (AML): keep the latest on the incident, whatever its stage."""
+def locate(
+    incident: Incident, fix: AmlFix, actor: Actor, now: datetime, district: str | None = None
+) -> Change:
+    """The caller's handset sent its position (AML): keep the latest on the incident, whatever its stage.
+    `district`, the kecamatan the fix lies in, fills the incident's when it has none; one it has (an
+    operator's, a citizen's, an earlier fix's) is never overwritten: the operator corrects it."""
+    updates: dict[str, Any] = {"aml": fix}
+    if district and (incident.location is None or incident.location.district is None):
+        location = incident.location or Location(district=district)
+        updates["location"] = location.model_copy(update={"district": district})
     details = {
         "lat": f"{fix.lat:.5f}",
         "lon": f"{fix.lon:.5f}",
         "accuracyM": "" if fix.accuracy_m is None else f"{fix.accuracy_m:.0f}",
         "method": fix.method.value,
         "transport": fix.transport.value,
+        **({"district": district} if "location" in updates and district else {}),
     }
-    return _move(incident, Action.LOCATE, actor, now, details=details, updates={"aml": fix})
+    return _move(incident, Action.LOCATE, actor, now, details=details, updates=updates)
 
 
 def mark_standing(
@@ -249,7 +269,8 @@ class Verification:
     priority: Priority
     location: Location
     summary: str
-    agencies: tuple[Agency, ...]
+    agencies: tuple[str, ...]  # agency type codes
+    posts: tuple[str, ...] = ()  # the directory's post ids of those types
 
 
 def verify(incident: Incident, operator: Actor, verification: Verification, now: datetime) -> Change:
@@ -267,6 +288,7 @@ def verify(incident: Incident, operator: Actor, verification: Verification, now:
             "category": verification.category.value,
             "priority": verification.priority.value,
             "agencies": ",".join(verification.agencies),
+            **({"posts": ",".join(verification.posts)} if verification.posts else {}),
         },
         updates={
             "category": verification.category,
@@ -274,6 +296,7 @@ def verify(incident: Incident, operator: Actor, verification: Verification, now:
             "location": verification.location,
             "summary": verification.summary,
             "agencies": list(verification.agencies),
+            "posts": list(verification.posts),
             "verified_at": now,
         },
     )
@@ -300,8 +323,17 @@ def reject(incident: Incident, operator: Actor, rejection: Rejection, now: datet
     )
 
 
-def dispatch(incident: Incident, message_ids: Mapping[Agency, str], actor: Actor, now: datetime) -> Change:
-    """Record that every agency of a VERIFIED incident has been notified."""
+def dispatch(
+    incident: Incident,
+    message_ids: Mapping[str, str],
+    actor: Actor,
+    now: datetime,
+    posts: Mapping[str, Sequence[str]] | None = None,
+    ack_due_at: datetime | None = None,
+) -> Change:
+    """Record that every agency of a VERIFIED incident has been notified (`posts`: the incident's posts
+    of each agency type, for its dispatch record; `ack_due_at`: when escalation steps in if an agency has
+    not confirmed by then)."""
     next_status(incident, Action.DISPATCH)
     missing = [agency for agency in incident.agencies if agency not in message_ids]
     if missing:
@@ -311,6 +343,7 @@ def dispatch(incident: Incident, message_ids: Mapping[Agency, str], actor: Actor
             Dispatch(
                 incident_id=incident.id,
                 agency=agency,
+                posts=list((posts or {}).get(agency, ())),
                 status=DispatchStatus.NOTIFIED,
                 notified_at=now,
                 message_id=message_ids[agency],
@@ -325,42 +358,58 @@ def dispatch(incident: Incident, message_ids: Mapping[Agency, str], actor: Actor
         actor,
         now,
         details={"agencies": ",".join(incident.agencies)},
-        updates={"dispatched_at": now},
+        updates={"dispatched_at": now, "ack_due_at": ack_due_at},
         dispatch_writes=writes,
     )
+
+
+def _unconfirmed(dispatches: Sequence[Dispatch], but: str) -> list[str]:
+    return [d.agency for d in dispatches if d.status is DispatchStatus.NOTIFIED and d.agency != but]
+
+
+def _confirmed_updates(incident: Incident, now: datetime) -> dict[str, Any]:
+    """What changes on the incident when its last agency confirms: acknowledged, no deadline left, and no
+    longer overdue."""
+    return {
+        "acknowledged_at": now,
+        "ack_due_at": None,
+        "flags": [flag for flag in incident.flags if flag is not Flag.OVERDUE],
+    }
 
 
 def acknowledge(
     incident: Incident,
     dispatches: Sequence[Dispatch],
-    agency: Agency,
+    agency: str,
     actor: Actor,
     now: datetime,
     note: str | None = None,
 ) -> Change:
-    """An agency confirmed it is responding. The incident is ACKNOWLEDGED once every agency has."""
+    """An operator records that an agency confirmed it is responding (a call taken by phone). The incident
+    is ACKNOWLEDGED once every agency has."""
     next_status(incident, Action.AGENCY_ACKNOWLEDGE)
     current = next((d for d in dispatches if d.agency == agency), None)
     if current is None:
         raise InvalidRequest("agency", f"{agency} was not dispatched to incident {incident.id}", "path")
-    if current.status is DispatchStatus.ACKNOWLEDGED:
+    if current.status is not DispatchStatus.NOTIFIED:
         raise IllegalTransition(
             incident.id,
             f"acknowledge {agency} for",
-            "already acknowledged by that agency",
+            f"already {current.status.value} by that agency",
             frozenset({"NOTIFIED"}),
         )
-    pending = [d.agency for d in dispatches if d.status is DispatchStatus.NOTIFIED and d.agency != agency]
+    pending = _unconfirmed(dispatches, agency)
     action = Action.AGENCY_ACKNOWLEDGE if pending else Action.ACKNOWLEDGE
     acked = current.model_copy(
         update={
             "status": DispatchStatus.ACKNOWLEDGED,
             "acknowledged_at": now,
             "acknowledged_by": actor,
+            "updated_by": actor,
             "note": note,
         }
     )
-    details = {"agency": agency.value, "pending": ",".join(pending)}
+    details = {"agency": agency, "pending": ",".join(pending)}
     return _move(
         incident,
         action,
@@ -368,8 +417,99 @@ def acknowledge(
         now,
         reason=note,
         details=details,
-        updates={} if pending else {"acknowledged_at": now},
+        updates={} if pending else _confirmed_updates(incident, now),
         dispatch_writes=[DispatchWrite(acked, expected_status=DispatchStatus.NOTIFIED)],
+    )
+
+
+_REACHED_AT = {
+    DispatchStatus.ACKNOWLEDGED: "acknowledged_at",
+    DispatchStatus.EN_ROUTE: "en_route_at",
+    DispatchStatus.ON_SCENE: "on_scene_at",
+    DispatchStatus.CLEARED: "cleared_at",
+}
+
+
+def agency_status(
+    incident: Incident,
+    dispatches: Sequence[Dispatch],
+    agency: str,
+    status: DispatchStatus,
+    actor: Actor,
+    now: datetime,
+    note: str | None = None,
+) -> Change | None:
+    """A post of `agency` says where its response stands (its page or its system; `actor` post:<id>).
+
+    Forward only: a status the dispatch has reached already (a repeat, a retry, a late duplicate) changes
+    nothing and returns None. A step skipped (on scene without saying received) implies receipt: the
+    dispatch is acknowledged then too. The incident is ACKNOWLEDGED once every agency has confirmed."""
+    next_status(incident, Action.AGENCY_STATUS)  # DISPATCHED or ACKNOWLEDGED, whatever the dispatch's state
+    if status is DispatchStatus.NOTIFIED:
+        raise InvalidRequest("status", "NOTIFIED is where a dispatch starts; say ACKNOWLEDGED or later")
+    current = next((d for d in dispatches if d.agency == agency), None)
+    if current is None:
+        raise InvalidRequest("agency", f"{agency} was not dispatched to incident {incident.id}", "path")
+    if status.rank <= current.status.rank:
+        return None
+    first_confirmation = current.status is DispatchStatus.NOTIFIED
+    pending = _unconfirmed(dispatches, agency)
+    if first_confirmation:
+        action = Action.AGENCY_ACKNOWLEDGE if pending else Action.ACKNOWLEDGE
+    else:
+        action = Action.AGENCY_STATUS
+    next_status(incident, action)
+    update: dict[str, Any] = {"status": status, _REACHED_AT[status]: now, "updated_by": actor}
+    if first_confirmation:
+        update |= {"acknowledged_at": now, "acknowledged_by": actor}
+    if note:
+        update["note"] = note
+    moved = current.model_copy(update=update)
+    details = {
+        "agency": agency,
+        "from": current.status.value,
+        "status": status.value,
+        "pending": ",".join(pending),
+    }
+    confirms_all = first_confirmation and not pending
+    return _move(
+        incident,
+        action,
+        actor,
+        now,
+        reason=note,
+        details=details,
+        updates=_confirmed_updates(incident, now) if confirms_all else {},
+        dispatch_writes=[DispatchWrite(moved, expected_status=current.status)],
+    )
+
+
+def escalate(
+    incident: Incident,
+    level: int,
+    notified: Sequence[str],
+    next_due_at: datetime | None,
+    actor: Actor,
+    now: datetime,
+) -> Change:
+    """Nobody confirmed by the deadline: the step `level` was taken (1: the posts' second contacts, 2: the
+    regency-level posts of the types still unconfirmed), naming whom it notified. The incident is flagged
+    OVERDUE and, while a step is left, gets its next deadline."""
+    next_status(incident, Action.ESCALATE)
+    if level != incident.escalation_level + 1:
+        raise IllegalTransition(
+            incident.id, f"escalate to level {level}", f"at level {incident.escalation_level}",
+            allowed_from(Action.ESCALATE),
+        )  # fmt: skip
+    flags = incident.flags if Flag.OVERDUE in incident.flags else [*incident.flags, Flag.OVERDUE]
+    return _move(
+        incident,
+        Action.ESCALATE,
+        actor,
+        now,
+        reason="acknowledgement deadline passed",
+        details={"level": str(level), "notified": ",".join(notified)},
+        updates={"escalation_level": level, "ack_due_at": next_due_at, "flags": flags},
     )
 
 

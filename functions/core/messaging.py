@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import boto3
 from pydantic import TypeAdapter
 
 from core.deliveries import Pending
-from core.models import Agency, Incident
-from core.notification import agency_subject, sns_message
+from core.models import Incident
+from core.notification import Addressee, agency_subject, built_in, sns_message
 from core.regency import Regency
 from core.replies import Reply
 
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
+
+    from core.agency_delivery import DeliveryRequest
 
 
 class SqsDispatchQueue:
@@ -117,24 +119,56 @@ class SqsReportBacklog:
 
 
 class SnsAgencyNotifier:
-    """AgencyNotifier on one SNS topic; each agency's subscriptions filter on the `agency` attribute."""
+    """AgencyNotifier on one SNS topic; each agency's subscriptions filter on the `agency` attribute, and
+    may filter on `posts` (the incident's posts of that agency type, a String.Array) to reach one post.
+    `addressee` names them (the agency directory, core/agencies.py); without it, the built-in names."""
 
-    def __init__(self, topic_arn: str, regency: Regency, client: SNSClient | None = None) -> None:
+    def __init__(
+        self,
+        topic_arn: str,
+        regency: Regency,
+        client: SNSClient | None = None,
+        addressee: Callable[[Incident, str], Addressee] | None = None,
+    ) -> None:
         self._topic = topic_arn
         self._regency = regency
         self._client = client or boto3.client("sns")
+        self._addressee = addressee or (lambda _, agency: built_in(agency))
 
-    def notify(self, incident: Incident, agency: Agency) -> str:
+    def notify(self, incident: Incident, agency: str) -> str:
+        to = self._addressee(incident, agency)
+        posts = [post for post, _ in to.posts]
         response = self._client.publish(
             TopicArn=self._topic,
             Subject=agency_subject(incident, self._regency),
-            Message=sns_message(incident, agency, self._regency),
+            Message=sns_message(incident, agency, self._regency, to),
             MessageStructure="json",
             MessageAttributes={
-                "agency": {"DataType": "String", "StringValue": agency.value},
+                **(
+                    {"posts": {"DataType": "String.Array", "StringValue": json.dumps(posts)}} if posts else {}
+                ),
+                "agency": {"DataType": "String", "StringValue": agency},
                 "incidentId": {"DataType": "String", "StringValue": incident.id},
                 "category": {"DataType": "String", "StringValue": str(incident.category or "OTHER")},
                 "priority": {"DataType": "String", "StringValue": str(incident.priority or "")},
             },
         )
         return response["MessageId"]
+
+
+class SqsDeliveryQueue:
+    """DeliveryQueue on SQS: one message per incident x post x change, for agency-delivery."""
+
+    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+        self._url = queue_url
+        self._client = client or boto3.client("sqs")
+
+    def enqueue(self, requests: Sequence[DeliveryRequest]) -> None:
+        for start in range(0, len(requests), _BATCH_ENTRIES):
+            entries: list[SendMessageBatchRequestEntryTypeDef] = [
+                {"Id": str(n), "MessageBody": request.model_dump_json(by_alias=True)}
+                for n, request in enumerate(requests[start : start + _BATCH_ENTRIES])
+            ]
+            failed = self._client.send_message_batch(QueueUrl=self._url, Entries=entries).get("Failed", [])
+            if failed:
+                raise RuntimeError(f"SQS did not take {len(failed)} deliveries: {failed[0].get('Code')}")

@@ -27,6 +27,15 @@ from pydantic.alias_generators import to_camel
 from core.ids import ULID_PATTERN
 
 IncidentId = Annotated[str, Field(pattern=ULID_PATTERN, examples=["01JDQ2V7X5T8K3M9P4R6S1W0YZ"])]
+# An agency type (DAMKAR, POLICE, SATPOL_PP, …) and a post or unit of one (polsek-genteng): codes and ids
+# the agency directory defines (core/directory_models.py), so a regency adds them without a release.
+# Bounded and spelled so that they are safe as keys, path segments and SNS attribute values.
+AGENCY_CODE_PATTERN = r"^[A-Z][A-Z0-9_]{1,31}$"
+POST_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+AgencyCode = Annotated[str, Field(pattern=AGENCY_CODE_PATTERN, max_length=32, examples=["DAMKAR"])]
+PostId = Annotated[str, Field(pattern=POST_ID_PATTERN, max_length=64, examples=["damkar-genteng"])]
+MAX_AGENCY_TYPES = 32  # a directory's types, and so the agencies of one incident
+MAX_INCIDENT_POSTS = 50  # posts one incident is sent to (a disaster across several kecamatan)
 Actor = Annotated[str, Field(min_length=1, max_length=128)]
 
 
@@ -100,6 +109,10 @@ class RejectionReason(StrEnum):
 
 
 class Agency(StrEnum):
+    """The five agency types every deployment starts with (core/agencies.py). The directory may add more
+    (Satpol PP, Dishub, PLN, …), so incidents, dispatches and routes carry `AgencyCode` strings; these
+    members are the built-in codes, equal to those strings."""
+
     DAMKAR = "DAMKAR"  # fire brigade
     POLICE = "POLICE"
     PSC119 = "PSC119"  # ambulance, public safety centre 119
@@ -108,8 +121,19 @@ class Agency(StrEnum):
 
 
 class DispatchStatus(StrEnum):
+    """Where an agency's response stands, forward only (in this order): notified, confirmed received,
+    on the way, at the scene, done. The posts move it themselves (their page or their system), or an
+    operator records a confirmation taken by phone."""
+
     NOTIFIED = "NOTIFIED"
-    ACKNOWLEDGED = "ACKNOWLEDGED"
+    ACKNOWLEDGED = "ACKNOWLEDGED"  # Diterima
+    EN_ROUTE = "EN_ROUTE"  # Dalam perjalanan
+    ON_SCENE = "ON_SCENE"  # Tiba di lokasi
+    CLEARED = "CLEARED"  # Selesai
+
+    @property
+    def rank(self) -> int:
+        return list(DispatchStatus).index(self)
 
 
 class Action(StrEnum):
@@ -122,6 +146,8 @@ class Action(StrEnum):
     DISPATCH = "DISPATCH"
     AGENCY_ACKNOWLEDGE = "AGENCY_ACKNOWLEDGE"  # one agency confirmed, others still pending
     ACKNOWLEDGE = "ACKNOWLEDGE"  # the last pending agency confirmed
+    AGENCY_STATUS = "AGENCY_STATUS"  # an agency on its way, at the scene or done (the incident's status kept)
+    ESCALATE = "ESCALATE"  # nobody confirmed in time: the second contact, then the regency-level post
     CLOSE = "CLOSE"
     # A supervisor lifted or imposed the caller's standing (core.standing); recorded on the caller's open
     # incident, whose WARNED/DEMOTED flag follows it. The status does not move.
@@ -146,6 +172,7 @@ class Flag(StrEnum):
     CANNOT_SPEAK = "CANNOT_SPEAK"  # the 112 caller pressed the flow's "cannot speak" key (5 5)
     ABANDONED = "ABANDONED"  # the caller hung up while queued, never answered: the callback desk calls back
     SILENT = "SILENT"  # an open line, nobody speaks (an operator says so)
+    OVERDUE = "OVERDUE"  # an agency did not confirm within the acknowledgement deadline (escalated)
 
 
 class PositioningMethod(StrEnum):
@@ -346,7 +373,12 @@ class Incident(CamelModel):
     summary: str | None = None
     report: str | None = Field(default=None, description="What the citizen wrote, as received (web, social)")
     aml: AmlFix | None = Field(default=None, description="The caller's handset position (AML), latest")
-    agencies: list[Agency] = Field(default_factory=list, description="Agencies to dispatch to")
+    agencies: list[AgencyCode] = Field(default_factory=list, description="Agency types to dispatch to")
+    posts: list[PostId] = Field(
+        default_factory=list,
+        description="The posts or units of those types to notify (the agency directory's ids), chosen at "
+        "verification: those covering the incident's kecamatan, or the regency-level ones",
+    )
     assigned_to: str | None = None
     rejection: Rejection | None = None
     flags: list[Flag] = Field(default_factory=list)
@@ -372,6 +404,13 @@ class Incident(CamelModel):
     dispatched_at: Timestamp | None = None
     acknowledged_at: Timestamp | None = None
     closed_at: Timestamp | None = None
+    ack_due_at: Timestamp | None = Field(
+        default=None,
+        description="When escalation steps in next if an agency has not confirmed (none: no step left)",
+    )
+    escalation_level: int = Field(
+        default=0, ge=0, le=2, description="0 none, 1 second contacts notified, 2 regency-level posts too"
+    )
     updated_at: Timestamp
     version: int = Field(ge=1, description="Incremented by every state change")
 
@@ -392,12 +431,19 @@ class AuditEntry(CamelModel):
 
 class Dispatch(CamelModel):
     incident_id: IncidentId
-    agency: Agency
+    agency: AgencyCode
+    posts: list[PostId] = Field(default_factory=list, description="The incident's posts of this agency type")
     status: DispatchStatus
     notified_at: Timestamp
     message_id: str
     acknowledged_at: Timestamp | None = None
-    acknowledged_by: str | None = None
+    acknowledged_by: str | None = Field(
+        default=None, description="post:<id>, or the operator who recorded it"
+    )
+    en_route_at: Timestamp | None = None
+    on_scene_at: Timestamp | None = None
+    cleared_at: Timestamp | None = None
+    updated_by: str | None = Field(default=None, description="Who moved it last (post:<id> or an operator)")
     note: str | None = None
 
 

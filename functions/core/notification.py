@@ -4,10 +4,11 @@ people (SMS, e-mail) and the structured record for systems (SQS, HTTPS, Lambda s
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from core.agencies import AGENCIES
-from core.models import Agency, Category, Incident
+from core.agencies import AGENCIES, DirectorySnapshot, posts_by_agency
+from core.models import Category, Incident
 from core.regency import Regency
 
 CATEGORY_ID: dict[Category, str] = {
@@ -23,7 +24,33 @@ CATEGORY_ID: dict[Category, str] = {
 SMS_LIMIT = 300  # keeps an SMS notification to a couple of segments
 
 
-def _place(incident: Incident) -> str:
+@dataclass(frozen=True)
+class Addressee:
+    """Whom a notification is for, in words: the agency type's name and the incident's posts of it (the
+    agency directory's, read by the dispatch worker); without the directory, the built-in name or code."""
+
+    name: str
+    posts: tuple[tuple[str, str], ...] = ()  # (post id, name)
+
+
+def built_in(agency: str) -> Addressee:
+    info = AGENCIES.get(agency)
+    return Addressee(info.name_id if info else agency)
+
+
+def addressee(snapshot: DirectorySnapshot, incident: Incident, agency: str) -> Addressee:
+    """The type's name and the incident's posts of it, in words (a post the snapshot lacks, by its id)."""
+    agency_type = snapshot.type(agency)
+    if agency_type is None:
+        return built_in(agency)
+    posts = posts_by_agency(snapshot, incident).get(agency, [])
+    named = tuple(
+        (post_id, (found.name if (found := snapshot.post(post_id)) else post_id)) for post_id in posts
+    )
+    return Addressee(agency_type.name_id, named)
+
+
+def place(incident: Incident) -> str:
     location = incident.location
     if location is None:
         return "lokasi belum diketahui"
@@ -37,16 +64,18 @@ def _place(incident: Incident) -> str:
     return ", ".join(parts)
 
 
-def agency_text(incident: Incident, agency: Agency, regency: Regency) -> str:
-    """The human text: what, where, who to call back, which incident."""
+def agency_text(incident: Incident, agency: str, regency: Regency, to: Addressee | None = None) -> str:
+    """The human text: what, for whom, where, who to call back, which incident."""
+    to = to or built_in(agency)
+    whom = to.name + (f": {', '.join(name for _, name in to.posts)}" if to.posts else "")
     category = CATEGORY_ID[incident.category] if incident.category else "DARURAT"
     when = ""
     if incident.verified_at:
         local, zone = regency.local_time(incident.verified_at)
         when = f"{local:%d/%m %H:%M} {zone}"
     lines = [
-        f"[112 {regency.name}] {category} {incident.priority or ''} untuk {AGENCIES[agency].name_id}".strip(),
-        f"Lokasi: {_place(incident)}",
+        f"[112 {regency.name}] {category} {incident.priority or ''} untuk {whom}".strip(),
+        f"Lokasi: {place(incident)}",
         f"Ringkasan: {incident.summary or '-'}",
         f"Pelapor: {incident.caller or 'tidak diketahui'}",
         f"Insiden {incident.id} {when}".strip(),
@@ -84,18 +113,21 @@ AGENCY_FIELDS: dict[str, Any] = {
 }
 
 
-def agency_record(incident: Incident, agency: Agency) -> dict[str, Any]:
-    """The machine-readable notification: the addressee and the incident as far as responders need it."""
+def agency_record(incident: Incident, agency: str, to: Addressee | None = None) -> dict[str, Any]:
+    """The machine-readable notification: the addressee (its posts too, when the incident names some)
+    and the incident as far as responders need it."""
+    posts = (to.posts if to else ()) or ()
     return {
-        "agency": agency.value,
+        "agency": agency,
+        **({"posts": [{"id": post, "name": name} for post, name in posts]} if posts else {}),
         "incident": incident.model_dump(mode="json", by_alias=True, include=AGENCY_FIELDS),
     }
 
 
-def sns_message(incident: Incident, agency: Agency, regency: Regency) -> str:
+def sns_message(incident: Incident, agency: str, regency: Regency, to: Addressee | None = None) -> str:
     """An SNS MessageStructure=json body: people get text, systems get the record."""
-    text = agency_text(incident, agency, regency)
-    record = json.dumps(agency_record(incident, agency), ensure_ascii=False)
+    text = agency_text(incident, agency, regency, to)
+    record = json.dumps(agency_record(incident, agency, to), ensure_ascii=False)
     return json.dumps(
         {
             "default": text,

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from core.lifecycle import Change
 from core.models import (
-    Agency,
     AmlFix,
     CallRecord,
     Incident,
@@ -23,7 +22,9 @@ from core.replies import Reply
 from core.standing import CallerAuditEntry, CallerLookup, CallerRecord, StandingPage
 
 if TYPE_CHECKING:
+    from core.agency_delivery import DeliveryRequest
     from core.deliveries import Pending
+    from core.directory_models import AgencyType, DirectoryChange, Post
 
 
 class IncidentRepository(Protocol):
@@ -182,9 +183,55 @@ class ReportBacklog(Protocol):
 
 
 class AgencyNotifier(Protocol):
-    def notify(self, incident: Incident, agency: Agency) -> str:
+    def notify(self, incident: Incident, agency: str) -> str:
         """Tell one agency about a verified incident; returns the notification's message id."""
         ...
+
+
+class DeliveryQueue(Protocol):
+    def enqueue(self, requests: Sequence[DeliveryRequest]) -> None:
+        """Hand deliveries (incident x post x change) to agency-delivery, durably; raises if any was not
+        taken (the caller tries again: each is sent once however often it is queued)."""
+        ...
+
+
+class AgencyStore(Protocol):
+    """The agency directory's entries and their history (core.tables DIRECTORY)."""
+
+    def load(self) -> tuple[list[AgencyType], list[Post]]:
+        """Every agency type and post, deactivated ones included (a bounded, consistent read)."""
+        ...
+
+    def get_type(self, code: str) -> AgencyType | None: ...
+
+    def get_post(self, post_id: str) -> Post | None: ...
+
+    def posts_of_type(self, code: str, district: str | None = None) -> list[Post]:
+        """The type's posts; with `district`, only those listing it or covering the whole regency."""
+        ...
+
+    def history(self, entry: str, limit: int) -> list[DirectoryChange]:
+        """An entry's changes (TYPE#<code>, POST#<id>), newest first."""
+        ...
+
+    def put_type(
+        self, agency_type: AgencyType, expected_version: int | None, change: DirectoryChange
+    ) -> None:
+        """Store the type and its change atomically: a new one (`expected_version` None) only if it does not
+        exist, else only if it is still at `expected_version`; DirectoryConflict otherwise."""
+        ...
+
+    def put_post(self, post: Post, expected_version: int | None, change: DirectoryChange) -> None:
+        """As put_type, for a post (its sealed secret included)."""
+        ...
+
+
+class SecretSealer(Protocol):
+    def seal(self, owner: str, secret: str) -> str:
+        """The secret encrypted for `owner` (a post id), as text to store; only unseal(owner) opens it."""
+        ...
+
+    def unseal(self, owner: str, sealed: str) -> str: ...
 
 
 class AgentDirectory(Protocol):

@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from core import lifecycle
+from core.boundaries import district_at
 from core.clock import Clock, utc_now
 from core.errors import ConcurrentModification
 from core.lifecycle import TERMINAL
 from core.models import AmlFix, AmlWarning, Channel, Incident
 from core.observability import MetricUnit, logger, metrics
 from core.ports import IncidentRepository
+from core.regency import Regency
 
 SYSTEM_AML = "system:aml"
 # An AML message belongs to an emergency call in progress: only a 112 call's incident takes it (a web
@@ -98,20 +100,36 @@ def supersedes(new: AmlFix, old: AmlFix | None) -> bool:
     return new_radius <= old_radius  # as fine: the later arrival, as for any other tie
 
 
+def district_of(regency: Regency | None, incident: Incident, fix: AmlFix) -> str | None:
+    """The kecamatan the fix lies in, by the regency's boundaries, when the incident has none to keep."""
+    if regency is None or (incident.location is not None and incident.location.district is not None):
+        return None
+    return district_at(regency, fix.lat, fix.lon)
+
+
 def attach_if_newer(
-    repository: IncidentRepository, incident: Incident, fix: AmlFix, now: datetime
+    repository: IncidentRepository,
+    incident: Incident,
+    fix: AmlFix,
+    now: datetime,
+    regency: Regency | None = None,
 ) -> Incident | None:
-    """The incident with `fix` committed on it as a LOCATE change, or None when its own fix is newer or
-    finer. Raises ConcurrentModification when the incident changed since it was read."""
+    """The incident with `fix` committed on it as a LOCATE change (with the fix's kecamatan when the
+    incident has none and `regency` has boundaries), or None when its own fix is newer or finer. Raises
+    ConcurrentModification when the incident changed since it was read."""
     if not supersedes(fix, incident.aml):
         return None
-    return repository.commit(lifecycle.locate(incident, fix, SYSTEM_AML, now))
+    district = district_of(regency, incident, fix)
+    return repository.commit(lifecycle.locate(incident, fix, SYSTEM_AML, now, district))
 
 
 class PositionService:
-    def __init__(self, repository: IncidentRepository, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, repository: IncidentRepository, clock: Clock = utc_now, regency: Regency | None = None
+    ) -> None:
         self._repo = repository
         self._now = clock
+        self._regency = regency  # its boundaries give an incident without a kecamatan the fix's
 
     def receive(self, fix: AmlFix) -> PositionResult:
         now = self._now()
@@ -162,7 +180,8 @@ class PositionService:
                 return None
             incident_id = incident.id
             try:
-                return incident.id, attach_if_newer(self._repo, incident, fix, now) is not None
+                attached = attach_if_newer(self._repo, incident, fix, now, self._regency)
+                return incident.id, attached is not None
             except ConcurrentModification:
                 continue  # an operator changed it meanwhile: read it again and add the position
         logger.warning("AML position not attached after retries", extra={"incident_id": incident_id})

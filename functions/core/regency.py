@@ -24,6 +24,22 @@ INDONESIAN_ZONES: Mapping[str, tuple[str, int]] = {
 
 Point = tuple[float, float]  # (lat, lon)
 
+# P1 life in danger: 3 minutes; P2 urgent: 10; P3: 30.
+DEFAULT_ACK_DEADLINE_SECONDS: Mapping[str, int] = {"P1": 180, "P2": 600, "P3": 1800}
+
+
+def check_ack_deadlines(owner: str, deadlines: Mapping[str, int]) -> None:
+    """Every priority has one, of 1 second to a day (tests shorten them to seconds)."""
+    if set(deadlines) != set(DEFAULT_ACK_DEADLINE_SECONDS):
+        raise ValueError(
+            f"{owner}: acknowledgement deadlines for exactly P1, P2 and P3, not {sorted(deadlines)}"
+        )
+    for priority, seconds in deadlines.items():
+        if not 1 <= seconds <= 86400:
+            raise ValueError(
+                f"{owner}: the {priority} acknowledgement deadline is 1 to 86400 s, not {seconds}"
+            )
+
 
 @dataclass(frozen=True)
 class Regency:
@@ -39,13 +55,24 @@ class Regency:
     district_centers: Mapping[str, Point] = field(default_factory=dict)
     # The prank policy (core.standing): the regency's own, which a deployment may override (CALLER_POLICY).
     caller_policy: CallerPolicy = DEFAULT_POLICY
+    # The kecamatan polygons (GeoJSON, under functions/core/), which say the district of a point (an AML
+    # fix, a click on the map): core/boundaries.py. The property naming each feature's kecamatan.
+    boundaries_file: str | None = None
+    boundaries_name_property: str = "name"
     # Failed callbacks (no answer, busy, silence, a wrong number) after which the callback desk may close an
     # abandoned or silent call as unreachable (docs/callbacks.md). Three, as many centres practise.
     callback_attempts: int = 3
+    # How long a post has to confirm a dispatch (Diterima), per priority, in seconds, before the escalation
+    # notifies its second contact; as long again, and the regency-level post of its type
+    # (docs/agencies.md). ACK_DEADLINES overrides them per deployment (core/settings.py).
+    ack_deadline_seconds: Mapping[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_ACK_DEADLINE_SECONDS)
+    )
 
     def __post_init__(self) -> None:
         if not 1 <= self.callback_attempts <= 10:
             raise ValueError(f"{self.code}: callback_attempts is 1 to 10, not {self.callback_attempts}")
+        check_ack_deadlines(self.code, self.ack_deadline_seconds)
         for name, point in {"center": self.center, **self.district_centers}.items():
             if name != "center" and name not in self.districts:
                 raise ValueError(f"{self.code}: a centre for {name!r}, which is not one of its districts")
@@ -80,6 +107,9 @@ REGENCIES: Mapping[str, Regency] = {
         name="Kabupaten Banyuwangi",
         timezone="Asia/Jakarta",
         center=(-8.2192, 114.3691),  # Banyuwangi town
+        # An approximation for development, NOT official boundaries (Voronoi cells around the centres
+        # below, tools/boundaries.py): replace it with BPS's or the regency's own (docs/agencies.md).
+        boundaries_file="regencies/banyuwangi-kecamatan.geojson",
         # 7 deg 43' to 8 deg 46' S, 113 deg 53' to 114 deg 38' E (its published extent), rounded outwards
         bounds=((-8.78, 113.87), (-7.71, 114.64)),
         # The town or village where each kecamatan is administered. Marked W: the coordinates of the

@@ -38,3 +38,14 @@ def load_channel_secrets(name: str) -> ChannelSecrets:
 def load_reply_secrets(name: str) -> ReplySecrets:
     value: Any = parameters.get_secret(name, transform="json", max_age=CACHE_SECONDS)
     return ReplySecrets.model_validate(value)
+
+
+class ResponderSecrets(CamelModel):
+    """The key that signs and checks the responders' links (agency-delivery signs, agency-api checks)."""
+
+    link_key: str = Field(default="", description="Generated at creation; replacing it voids every link")
+
+
+def load_responder_secrets(name: str) -> ResponderSecrets:
+    value: Any = parameters.get_secret(name, transform="json", max_age=CACHE_SECONDS)
+    return ResponderSecrets.model_validate(value)

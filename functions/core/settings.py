@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from core.regency import REGENCIES, Regency
+from core.regency import REGENCIES, Regency, check_ack_deadlines
 from core.standing import CallerPolicy
 
 
@@ -51,6 +51,26 @@ class Settings(BaseModel):
     # How long the intake waits for the caller's history before answering NORMAL (one attempt, no retry):
     # the standing never delays a call by more than this.
     caller_lookup_timeout_ms: int = Field(default=300, ge=50, le=2000, alias="CALLER_LOOKUP_TIMEOUT_MS")
+    directory_table_name: str | None = Field(default=None, alias="DIRECTORY_TABLE_NAME")
+    # The key that seals the agency endpoints' shared secrets (the stack's data key).
+    sealing_key_arn: str | None = Field(default=None, alias="SEALING_KEY_ARN")
+    # How old the agency directory a warm environment routes and dispatches with may be: a changed number
+    # or post takes effect within this many seconds, without a deploy (docs/decisions.md 45).
+    directory_cache_seconds: int = Field(default=10, ge=0, le=300, alias="DIRECTORY_CACHE_SECONDS")
+    # The acknowledgement deadlines, when this deployment's differ from its regency's ("P1=180,P2=600,
+    # P3=1800", seconds; tests shorten them).
+    ack_deadlines: str | None = Field(default=None, alias="ACK_DEADLINES")
+    delivery_queue_url: str | None = Field(default=None, alias="DELIVERY_QUEUE_URL")
+    responder_secrets_name: str | None = Field(default=None, alias="RESPONDER_SECRETS_NAME")
+    # Where responders' page is (the panel's origin): the links in notifications open it.
+    responder_page_url: str | None = Field(default=None, alias="RESPONDER_PAGE_URL")
+    # The operators' API, whose /agency/status agencies' systems post statuses to (named in the record).
+    public_api_url: str | None = Field(default=None, alias="PUBLIC_API_URL")
+    # Local stack only: an agency endpoint on a `.localhost` host is posted to over plain HTTP on the
+    # loopback (python -m local receiver). Never set in the cloud.
+    # SES's verified sender of the e-mails to posts (a domain or an address verified in SES).
+    agency_email_from: str | None = Field(default=None, alias="AGENCY_EMAIL_FROM")
+    plain_http_localhost: bool = Field(default=False, alias="AGENCY_PLAIN_HTTP_LOCALHOST")
 
     @property
     def allowed_origins(self) -> list[str]:
@@ -66,6 +86,18 @@ class Settings(BaseModel):
     @property
     def caller_policy(self) -> CallerPolicy:
         return policy_with(self.regency.caller_policy, self.caller_policy_json)
+
+    def ack_deadlines_seconds(self) -> dict[str, int]:
+        """Per priority, the seconds a post has to confirm: ACK_DEADLINES over the regency's."""
+        deadlines = dict(self.regency.ack_deadline_seconds)
+        if self.ack_deadlines:
+            try:
+                pairs = (part.split("=", 1) for part in self.ack_deadlines.split(",") if part.strip())
+                deadlines |= {key.strip(): int(value) for key, value in pairs}
+                check_ack_deadlines("ACK_DEADLINES", deadlines)
+            except ValueError as error:
+                raise SettingsError(f"ACK_DEADLINES={self.ack_deadlines!r}: {error}") from None
+        return deadlines
 
     def require(self, field: str) -> str:
         value = getattr(self, field)

@@ -91,4 +91,25 @@ IDEMPOTENCY = TableDesign(
     ttl_attribute="expiration",
 )
 
-TABLES: tuple[TableDesign, ...] = (INCIDENTS, IDEMPOTENCY)
+# The agency directory (core/agency_store.py): reference data that changes by hand, a few hundred items.
+#
+#     pk                  sk              what                                index keys
+#     AGENCY              TYPE#<code>     an agency type                       -
+#     AGENCY              POST#<id>       a post or unit                       gsi1: TYPE#<code> / <id>
+#     AUDIT#TYPE#<code>   <version:08>    one change of a type (before, after, who, why)
+#     AUDIT#POST#<id>     <version:08>    one change of a post
+#
+# Access patterns: the whole directory (types and posts) = one Query on pk AGENCY (bounded: at most
+# MAX_AGENCY_TYPES types and MAX_POSTS posts); a type or a post = GetItem; the posts of a type, and of those
+# the ones covering a kecamatan (a filter on their `districts` list, or `regency_level`) = one Query on gsi
+# `by-type`; an entry's history, newest first = one Query on its AUDIT# partition.
+DIRECTORY = TableDesign(
+    id="directory",
+    env_var="DIRECTORY_TABLE_NAME",
+    partition_key=Key("pk"),
+    sort_key=Key("sk"),
+    indexes=(Index("by-type", Key("gsi1pk"), Key("gsi1sk")),),
+)
+TYPE_INDEX = DIRECTORY.indexes[0]
+
+TABLES: tuple[TableDesign, ...] = (INCIDENTS, IDEMPOTENCY, DIRECTORY)

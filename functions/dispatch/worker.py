@@ -15,10 +15,13 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field, Json
 
+from core.agency_directory import CachedDirectory, DirectoryService
+from core.agency_store import DynamoAgencyStore
 from core.dispatching import Dispatcher
 from core.idempotency import IdempotentNotifier, dynamodb_persistence, notification_config
-from core.messaging import SnsAgencyNotifier
-from core.models import CamelModel, IncidentId
+from core.messaging import SnsAgencyNotifier, SqsDeliveryQueue
+from core.models import CamelModel, Incident, IncidentId
+from core.notification import Addressee, addressee
 from core.observability import logger, metrics, tracer
 from core.repository import DynamoIncidentRepository, dynamodb_client
 from core.settings import get_settings
@@ -48,13 +51,29 @@ def handle_record(record: DispatchMessage, dispatcher: Dispatcher) -> None:
 @functools.cache
 def default_dispatcher() -> tuple[Dispatcher, IdempotentNotifier]:
     settings = get_settings()
+    # The directory names each agency's posts in what it is sent, at most DIRECTORY_CACHE_SECONDS old.
+    store = DynamoAgencyStore(settings.require("directory_table_name"), dynamodb_client())
+    agencies = CachedDirectory(
+        DirectoryService(store, settings.regency).snapshot, settings.directory_cache_seconds
+    )
+
+    def to(incident: Incident, agency: str) -> Addressee:
+        return addressee(agencies.snapshot(), incident, agency)
+
     notifier = IdempotentNotifier(
-        SnsAgencyNotifier(settings.require("agency_topic_arn"), settings.regency),
+        SnsAgencyNotifier(settings.require("agency_topic_arn"), settings.regency, addressee=to),
         dynamodb_persistence(settings.require("idempotency_table_name")),
         notification_config(),
     )
     repository = DynamoIncidentRepository(settings.require("table_name"), dynamodb_client())
-    return Dispatcher(repository, notifier), notifier
+    dispatcher = Dispatcher(
+        repository,
+        notifier,
+        agencies=agencies.snapshot,
+        deliveries=SqsDeliveryQueue(settings.require("delivery_queue_url")),
+        ack_deadlines=settings.ack_deadlines_seconds(),
+    )
+    return dispatcher, notifier
 
 
 @logger.inject_lambda_context

@@ -111,7 +111,7 @@ def default_ports() -> Ports:
     rate = RateLimit(settings.report_rate_limit, settings.report_rate_window_seconds)
     return Ports(
         service=IncidentService(repository, settings.regency),
-        positions=PositionService(repository),
+        positions=PositionService(repository, regency=settings.regency),
         archive=S3RawArchive(settings.require("raw_bucket_name")),
         replies=SqsReplyQueue(settings.require("reply_queue_url")),
         secrets=lambda: load_channel_secrets(secrets_name),

@@ -1,6 +1,6 @@
-"""verify-api: the operators' REST API: queue, detail, the verify workflow (claim, verify, reject, …) and
-callers' history and standing, one Powertools Router per concern (verify/routes/), included by this entry
-module.
+"""verify-api: the operators' REST API: queue, detail, the verify workflow (claim, verify, reject, …),
+callers' history and standing, and the agency directory, one Powertools Router per concern (verify/routes/),
+included by this entry module.
 
 Routes parse and validate (Powertools + pydantic), identify the operator from the Cognito claims, call
 core, and shape the answer. Errors: 401 no/bad token, 403 not an operator, 404 unknown incident, 409
@@ -21,9 +21,13 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from core.agency_directory import CachedDirectory, DirectoryService
+from core.agency_store import DynamoAgencyStore
 from core.directory import CognitoDirectory
 from core.errors import (
     ConcurrentModification,
+    DirectoryConflict,
+    EntryNotFound,
     IllegalTransition,
     IncidentNotFound,
     NotAssignee,
@@ -42,9 +46,10 @@ from core.models import OperatorAccount
 from core.observability import logger, metrics, tracer
 from core.ports import OperatorDirectory
 from core.repository import DynamoIncidentRepository, dynamodb_client
+from core.sealing import KmsSealer
 from core.settings import get_settings
 from verify.conditional import apply_conditional_get
-from verify.routes import callbacks, callers, dispatches, incidents, operators, queue, review
+from verify.routes import agencies, callbacks, callers, dispatches, incidents, operators, queue, review
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 API_TITLE = "Respon 112 — operators' API"
@@ -54,7 +59,7 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
 }
 # Included in this order, after this module's own route, so the OpenAPI document keeps its order: Powertools
 # lists the paths with parameters first, then the others, each in the order they were registered.
-ROUTES = (operators, queue, incidents, review, dispatches, callbacks, callers)
+ROUTES = (operators, queue, incidents, review, dispatches, callbacks, callers, agencies)
 
 app = APIGatewayRestResolver(
     enable_validation=True,
@@ -67,12 +72,12 @@ _tracer = tracer()
 # -- errors ----------------------------------------------------------------------------------------
 
 
-@app.exception_handler(IncidentNotFound)
-def _not_found(error: IncidentNotFound) -> Response[Any]:
+@app.exception_handler([IncidentNotFound, EntryNotFound])
+def _not_found(error: Exception) -> Response[Any]:
     return error_response(HTTPStatus.NOT_FOUND, str(error))
 
 
-@app.exception_handler([IllegalTransition, NotAssignee, ConcurrentModification])
+@app.exception_handler([IllegalTransition, NotAssignee, ConcurrentModification, DirectoryConflict])
 def _conflict(error: Exception) -> Response[Any]:
     code = {IllegalTransition: "ILLEGAL_TRANSITION", NotAssignee: "CLAIMED_BY_OTHER"}.get(
         type(error), "CONFLICT"
@@ -113,13 +118,32 @@ def openapi_schema() -> dict[str, Any]:
 
 
 @functools.cache
-def default_service() -> IncidentService:
+def default_ports() -> tuple[IncidentService, DirectoryService]:
     settings = get_settings()
     repository = DynamoIncidentRepository(
         settings.require("table_name"), dynamodb_client(), lookup_timeout_ms=settings.caller_lookup_timeout_ms
     )
     dispatch_queue = SqsDispatchQueue(settings.require("dispatch_queue_url"))
-    return IncidentService(repository, settings.regency, dispatch_queue, caller_policy=settings.caller_policy)
+    store = DynamoAgencyStore(settings.require("directory_table_name"), dynamodb_client())
+    sealer = KmsSealer(settings.require("sealing_key_arn"))
+    # Verification routes with a copy of the directory at most DIRECTORY_CACHE_SECONDS old; this
+    # environment's own changes drop it at once (other environments' copies age out).
+    copy = CachedDirectory(
+        DirectoryService(store, settings.regency).snapshot, settings.directory_cache_seconds
+    )
+    directory = DirectoryService(store, settings.regency, sealer, on_change=copy.invalidate)
+    service = IncidentService(
+        repository,
+        settings.regency,
+        dispatch_queue,
+        caller_policy=settings.caller_policy,
+        agencies=copy.snapshot,
+    )
+    return service, directory
+
+
+def default_service() -> IncidentService:
+    return default_ports()[0]
 
 
 @functools.cache
@@ -135,10 +159,15 @@ def lambda_handler(
     context: LambdaContext,
     service: IncidentService | None = None,
     directory: OperatorDirectory | None = None,
+    agencies: DirectoryService | None = None,
 ) -> dict[str, Any]:
-    # The routes read these from the context (verify/routes/request.py); the directory is built on first
-    # use: only /operators and reassign need Cognito.
-    app.append_context(service=service or default_service(), directory=directory or _LazyDirectory())
+    # The routes read these from the context (verify/routes/request.py); the operators' directory is built
+    # on first use (only /operators and reassign need Cognito), and the agency directory too.
+    app.append_context(
+        service=service or default_service(),
+        directory=directory or _LazyDirectory(),
+        agencies=(lambda: agencies) if agencies else (lambda: default_ports()[1]),
+    )
     return apply_conditional_get(APIGatewayProxyEvent(event), app.resolve(event, context))
 
 

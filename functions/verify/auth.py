@@ -2,7 +2,9 @@
 
 API Gateway's Cognito authorizer rejects a missing or bad token with 401 before this function runs and
 passes the token's claims in `requestContext.authorizer.claims`; the local gateway does the same.
-These checks are the second line: no claims means 401, a user outside the operators' groups means 403.
+These checks are the second line: no claims means 401, a user outside the groups a route admits means
+403. Operators and supervisors work incidents and read the agency directory; the `admin` group changes the
+directory (and reads it), and opens nothing else (docs/decisions.md 32).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from aws_lambda_powertools.event_handler.exceptions import ForbiddenError, Unaut
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 OPERATOR_GROUPS = frozenset({"operator", "supervisor"})
+ADMIN_GROUP = "admin"
+DIRECTORY_READERS = OPERATOR_GROUPS | {ADMIN_GROUP}
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,16 @@ def parse_groups(raw: object) -> frozenset[str]:
     return frozenset()
 
 
+def current_reader(request: Request) -> Operator:
+    """Anyone who may read the agency directory: operators and supervisors (to phone a post), admins."""
+    return _member(request, DIRECTORY_READERS, "the operator, supervisor or admin group")
+
+
+def current_admin(request: Request) -> Operator:
+    """Who may change the agency directory: the admin group only."""
+    return _member(request, frozenset({ADMIN_GROUP}), "the admin group")
+
+
 def current_supervisor(request: Request) -> Operator:
     operator = current_operator(request)
     if not operator.is_supervisor:
@@ -44,6 +58,10 @@ def current_supervisor(request: Request) -> Operator:
 
 
 def current_operator(request: Request) -> Operator:
+    return _member(request, OPERATOR_GROUPS, "the operator or supervisor group")
+
+
+def _member(request: Request, admitted: frozenset[str], which: str) -> Operator:
     event = request.resolved_event
     claims = event.request_context.authorizer.claims if isinstance(event, APIGatewayProxyEvent) else None
     claims = claims or {}
@@ -51,6 +69,6 @@ def current_operator(request: Request) -> Operator:
     if not username:
         raise UnauthorizedError("Unauthorized")
     groups = parse_groups(claims.get("cognito:groups"))
-    if not groups & OPERATOR_GROUPS:
-        raise ForbiddenError(f"user {username} is not in the operator or supervisor group")
+    if not groups & admitted:
+        raise ForbiddenError(f"user {username} is not in {which}")
     return Operator(username=str(username), groups=groups)

@@ -9,7 +9,9 @@ from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, Valida
 
 from core.contacts import CONTACT_ID_PATTERN
 from core.models import (
-    Agency,
+    MAX_AGENCY_TYPES,
+    MAX_INCIDENT_POSTS,
+    AgencyCode,
     CallbackNote,
     CallbackOutcome,
     CamelModel,
@@ -17,6 +19,7 @@ from core.models import (
     Channel,
     ClientAttemptId,
     LocationInput,
+    PostId,
     Priority,
     Rejection,
     RequestModel,
@@ -109,11 +112,19 @@ class VerifyRequest(RequestModel):
     priority: Priority
     location: LocationInput
     summary: Summary
-    agencies: list[Agency] | None = Field(
+    agencies: list[AgencyCode] | None = Field(
         default=None,
         min_length=1,
-        max_length=len(Agency),
-        description="Agencies to notify; by default those the routing table gives for the category",
+        max_length=MAX_AGENCY_TYPES,
+        description="Agency types to notify (the directory's codes); by default those whose categories "
+        "include this one. The types of the chosen posts are added",
+    )
+    posts: list[PostId] | None = Field(
+        default=None,
+        max_length=MAX_INCIDENT_POSTS,
+        description="The posts or units to notify (the directory's ids), as the operator chose them; by "
+        "default those GET /agencies/suggestion gives: for each agency type, the posts covering the "
+        "location's kecamatan, else the type's regency-level posts",
     )
 
 

@@ -43,7 +43,8 @@ export class ActionBar {
     show($("#verify-button"), mine);
     show($("#reject-button"), mine);
     show($("#ack-button"), incident.status === "DISPATCHED" && pending.length > 0);
-    show($("#close-button"), incident.status === "ACKNOWLEDGED");
+    // Closing while an agency has not confirmed is by hand, with the reason the close dialog asks for.
+    show($("#close-button"), incident.status === "ACKNOWLEDGED" || incident.status === "DISPATCHED");
     show($("#reassign-button"), this.store.isSupervisor && incident.status === "IN_REVIEW");
     const draft = this.drafts.get(incident.id) || {};
     for (const which of FORMS) {

@@ -120,6 +120,49 @@ export class Api {
     return this.post(`/callers/${encodeURIComponent(number)}/standing`, { standing, reason });
   }
 
+  put(path, body) {
+    return this.request("PUT", path, body);
+  }
+
+  /** DELETE with query parameters (the directory deactivates: `version`, `reason`). */
+  remove(path, params) {
+    return this.request("DELETE", `${path}?${new URLSearchParams(params)}`);
+  }
+
+  // -- the agency directory --
+
+  directory() {
+    return this.get("/agencies");
+  }
+
+  /** The posts a verification would go to: `agencies` codes (else the category's), a district or a point. */
+  suggestion({ category, agencies, district, lat, lon }) {
+    const params = new URLSearchParams();
+    if (category) params.set("category", category);
+    if (agencies && agencies.length) params.set("agencies", agencies.join(","));
+    if (district) params.set("district", district);
+    if (lat != null && lon != null) {
+      params.set("lat", String(lat));
+      params.set("lon", String(lon));
+    }
+    return this.get(`/agencies/suggestion?${params}`);
+  }
+
+  /** A type (`kind` "types") or post ("posts") with its history. */
+  entry(kind, key) {
+    return this.get(`/agencies/${kind}/${encodeURIComponent(key)}`);
+  }
+
+  /** Create (POST) or change (PUT, `body.version`) a type or post. */
+  saveEntry(kind, key, body, create) {
+    const path = `/agencies/${kind}/${encodeURIComponent(key)}`;
+    return create ? this.post(path, body) : this.put(path, body);
+  }
+
+  deactivate(kind, key, version, reason) {
+    return this.remove(`/agencies/${kind}/${encodeURIComponent(key)}`, { version: String(version), reason });
+  }
+
   acknowledge(id, agency, note) {
     const path = `/incidents/${encodeURIComponent(id)}/dispatches/${encodeURIComponent(agency)}/acknowledge`;
     return this.post(path, note ? { note } : {});

@@ -7,7 +7,7 @@ import { messageNodes } from "./messages.js";
 
 // The rule a field breaks, in words, when the API refuses it (422): its own message is shown below.
 const FIELD_RULES = {
-  verify: { category: "err_category", priority: "err_priority", location: "err_location", address: "err_address", summary: "err_summary", agencies: "err_agencies" },
+  verify: { category: "err_category", priority: "err_priority", location: "err_location", address: "err_address", summary: "err_summary", agencies: "err_agencies", posts: "err_posts" },
   reject: { reason: "err_reason", note: "err_note", duplicateOf: "err_duplicateOf" },
   ack: { note: "err_note" },
   close: { note: "err_outcome" },

@@ -62,7 +62,7 @@ export class IncidentDialogs {
 
   openClose() {
     const incident = this.store.incident;
-    if (!incident || incident.status !== "ACKNOWLEDGED") return;
+    if (!incident || !["ACKNOWLEDGED", "DISPATCHED"].includes(incident.status)) return;
     this.prepare($("#close-form"), incident.id);
     openDialog($("#close-dialog"));
   }

@@ -86,8 +86,9 @@ export function renderReport(incident) {
   replace($("#detail-report"), incident.report ? h("pre", { class: "report" }, incident.report) : h("p", { class: "hint" }, t(none)));
 }
 
-/** `agencies`: config.json's list, for their names. A pending agency gets its acknowledge button. */
-export function renderDispatches(incident, agencies) {
+/** `agencies`: the directory's types, for their names; `postName`: a post's name by id. A pending agency
+ * gets its acknowledge button. */
+export function renderDispatches(incident, agencies, postName = (id) => id) {
   const dispatches = incident.dispatches || [];
   // Before verification there is nothing to dispatch: the block would only take room from the form.
   show($("#dispatches-block"), dispatches.length > 0 || DISPATCHED_STATUSES.includes(incident.status));
@@ -103,10 +104,15 @@ export function renderDispatches(incident, agencies) {
         "li",
         { dataset: { agency: d.agency, status: d.status } },
         h("strong", {}, name(d.agency)),
+        d.posts?.length ? h("span", { class: "posts" }, `: ${d.posts.map(postName).join(", ")}`) : null,
         " ",
         h("span", { class: "badge", dataset: { status: d.status } }, term("dispatch", d.status)),
         h("span", { class: "when" }, t("notifiedAt", { time: dateTime(d.notifiedAt) })),
         d.acknowledgedAt ? h("span", { class: "when" }, t("acknowledgedAtBy", { time: dateTime(d.acknowledgedAt), user: d.acknowledgedBy || "?" })) : null,
+        // what the posts reported since, from their page or their system (live: the detail is polled)
+        ...[["EN_ROUTE", d.enRouteAt], ["ON_SCENE", d.onSceneAt], ["CLEARED", d.clearedAt]]
+          .filter(([, at]) => at)
+          .map(([step, at]) => h("span", { class: "when", dataset: { step } }, t("dispatchStepAt", { step: term("dispatch", step), time: dateTime(at) }))),
         d.note ? h("span", { class: "note" }, d.note) : null,
         d.status === "NOTIFIED" && incident.status === "DISPATCHED"
           ? h("button", { type: "button", class: "small", dataset: { agency: d.agency } }, t("acknowledgeAgency", { agency: name(d.agency) }))

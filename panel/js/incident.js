@@ -14,14 +14,16 @@ import { renderSource } from "./incident-source.js";
 import { renderTimeline } from "./timeline.js";
 
 export class IncidentView {
-  /** `lists`: where focus goes back to when the view closes; `agencies`: config.json's, for names. */
-  constructor({ store, api, messages, lists, map, agencies }) {
+  /** `lists`: where focus goes back to when the view closes; `agencies`: the directory's types (agencies.js
+   * `list`), for names; `book`: the directory, for its posts' names. */
+  constructor({ store, api, messages, lists, map, agencies, book }) {
     this.store = store;
     this.api = api;
     this.messages = messages;
     this.lists = lists;
     this.map = map;
     this.agencies = agencies;
+    this.book = book;
     this.signature = ""; // what the regions show: they are rendered again only when it changes
     this.busy = false;
     this.at = 0; // when the last poll ended
@@ -29,6 +31,10 @@ export class IncidentView {
     this.failure = null; // the status of the failing poll, or null
     this.retryMs = 0;
     this.fitPending = false; // the map fits the incident once it is opened
+    // What the map shows: it is drawn again only when this changes. A redraw replaces its layers, and
+    // Leaflet fades a removed label out for 200 ms, so a redraw for nothing (the directory's names
+    // arriving, a dispatch) would flicker and briefly show the district's label twice.
+    this.mapSignature = "";
     this.timer = null;
     this.mapReady = map.init().catch(() => null);
     $("#detail-close").addEventListener("click", () => this.close(true));
@@ -37,6 +43,10 @@ export class IncidentView {
     new ResizeObserver(() => $("#detail-pane").style.setProperty("--detail-top", `${top.offsetHeight}px`)).observe(top);
     onLanguageChange(() => {
       this.renderStale();
+      if (this.store.incident) this.render(true);
+    });
+    // The directory arrived or changed: the agencies' and posts' names with it.
+    book?.onChange(() => {
       if (this.store.incident) this.render(true);
     });
   }
@@ -65,6 +75,7 @@ export class IncidentView {
       this.store.emit("leave", { from: this.store.openId, to: id });
       this.store.setOpen(id);
       this.signature = "";
+      this.mapSignature = "";
       this.failure = null;
       this.okAt = null;
       this.renderStale();
@@ -162,13 +173,18 @@ export class IncidentView {
     renderFacts(incident);
     renderCall(incident);
     renderReport(incident);
-    renderDispatches(incident, this.agencies);
+    const postName = (id) => (this.book ? this.book.postName(id) : id);
+    renderDispatches(incident, this.agencies, postName);
     renderSource(incident);
     renderLocation(incident);
     renderAml(incident);
-    renderTimeline(incident, this.agencies);
+    renderTimeline(incident, this.agencies, postName);
+    const mapSignature = JSON.stringify([lang(), incident.id, incident.location, incident.aml]);
+    const redraw = this.fitPending || mapSignature !== this.mapSignature;
+    this.mapSignature = mapSignature;
     this.mapReady.then(() => {
       this.map.invalidate();
+      if (!redraw) return;
       this.map.showIncident(incident, this.fitPending);
       this.fitPending = false;
     });

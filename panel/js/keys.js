@@ -1,6 +1,6 @@
 // The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
-// 1-6, l, ?, i; b, o, u, s for the callback desk; u on the callers' tab), inside a form only Esc, Ctrl+Enter
-// and the Alt ones; and the help dialog that lists them.
+// 1-6, l, ?, i, d; b, o, u, s for the callback desk; u on the callers' tab), inside a form only Esc,
+// Ctrl+Enter and the Alt ones; and the help dialog that lists them.
 // A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
 import { $, $$, h, replace, inFormControl } from "./dom.js";
 import { t, toggleLanguage, onLanguageChange } from "./i18n.js";
@@ -31,10 +31,11 @@ const HELP = [
   ["?", "key_help"],
   ["Ctrl+Enter", "key_submit"],
   ["i · Alt+I", "key_callOffer"],
+  ["d", "key_directory"],
 ];
 
 export class Keys {
-  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings }) {
+  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, openDirectory }) {
     this.standings = standings;
     this.store = store;
     this.lists = lists;
@@ -45,6 +46,7 @@ export class Keys {
     this.dialogs = dialogs;
     this.calls = calls;
     this.desk = desk;
+    this.openDirectory = openDirectory;
     this.fillHelp();
     document.addEventListener("keydown", (e) => this.onKey(e));
     onLanguageChange(() => this.fillHelp());
@@ -131,6 +133,7 @@ export class Keys {
       l: () => toggleLanguage(),
       "?": () => openDialog($("#help-dialog")),
       i: () => this.calls.take(),
+      d: () => this.openDirectory?.(),
     };
     if (target.getAttribute?.("role") === "tab" && (event.key === "ArrowRight" || event.key === "ArrowLeft")) {
       const tabs = $$("[role=tab]").filter((tab) => !tab.hidden);

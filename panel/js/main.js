@@ -1,4 +1,5 @@
-// Start-up: the runtime configuration (/config.json), the language, sign-in, then the workspace.
+// Start-up: the runtime configuration (/config.json), the language, sign-in, then the workspace, or for a
+// user only in the admin group the agency directory's screen alone (docs/decisions.md 32).
 import { $, show, inFormControl } from "./dom.js";
 import { t, term, initLanguage, applyI18n, toggleLanguage, onLanguageChange } from "./i18n.js";
 import { clock, setTimeZone, zoneLabel } from "./format.js";
@@ -6,6 +7,8 @@ import { Cognito, Session, SessionKeeper } from "./auth.js";
 import { Api } from "./api.js";
 import { LoginView } from "./login.js";
 import { Workspace } from "./workspace.js";
+import { AgencyBook } from "./agencies.js";
+import { DirectoryScreen } from "./directory.js";
 import { setupConnect } from "./connect.js";
 import { openDialog } from "./dialogs.js";
 
@@ -15,6 +18,8 @@ let keeper = null;
 let login = null;
 let workspace = null;
 let api = null;
+let book = null; // the agency directory, shared by the workspace and the directory screen
+let directory = null;
 let lost = false;
 
 function announce(text) {
@@ -29,7 +34,8 @@ function announce(text) {
 function renderUser(session) {
   show($("#user-box"), Boolean(session));
   show($("#logout-button"), Boolean(session));
-  show($("#help-button"), Boolean(session));
+  show($("#help-button"), Boolean(session && session.role !== "admin"));
+  show($("#directory-button"), Boolean(session && session.role !== "admin"));
   if (!session) return;
   $("#user-name").textContent = t("loggedInAs", { user: session.username });
   $("#user-role").textContent = term("role", session.role);
@@ -41,9 +47,23 @@ function tickClock() {
   $("#clock").title = t("clockLabel", { tz: zoneLabel() });
 }
 
+/** The directory screen over the workspace (the incidents keep polling behind it); Esc comes back. */
+function openDirectory() {
+  const session = keeper.session;
+  if (!session || session.role === "admin" || !directory || directory.shown) return;
+  show($("#app-view"), false);
+  directory.show(session, closeDirectory);
+}
+
+function closeDirectory() {
+  directory.hide();
+  show($("#app-view"));
+  $("#directory-button").focus();
+}
+
 async function signedIn(session) {
   lost = false;
-  if (session.role === "none" || session.role === "admin") {
+  if (session.role === "none") {
     Session.clear();
     login.show("notOperator");
     return;
@@ -51,9 +71,14 @@ async function signedIn(session) {
   keeper.start(session);
   login.hide();
   renderUser(session);
+  if (session.role === "admin") {
+    // Only in the admin group: the agency directory, and no incident (docs/decisions.md 32).
+    directory.show(session, null);
+    return;
+  }
   show($("#app-view"));
   if (!workspace) {
-    workspace = new Workspace({ config, api, session, announce });
+    workspace = new Workspace({ config, api, session, book, announce, openDirectory });
   } else {
     workspace.setSession(session);
   }
@@ -71,6 +96,7 @@ function endSession(messageKey) {
   keeper.stop();
   Session.clear();
   if (workspace) workspace.stop();
+  directory.hide();
   show($("#app-view"), false);
   renderUser(null);
   login.show(messageKey);
@@ -83,6 +109,7 @@ function endSession(messageKey) {
 function waitForCognito(session) {
   keeper.stop();
   if (workspace) workspace.stop();
+  directory.hide();
   show($("#app-view"), false);
   renderUser(null);
   keeper.session = session;
@@ -161,11 +188,14 @@ async function boot() {
     else unauthorized(true);
   });
   api = new Api(config.apiUrl, () => keeper.session?.idToken, unauthorized);
+  book = new AgencyBook(api, config.agencies);
+  directory = new DirectoryScreen({ api, book, announce });
   login = new LoginView(cognito, `Respon 112 ${config.regency.name}`, signedIn);
 
   $("#lang-button").addEventListener("click", toggleLanguage);
   $("#logout-button").addEventListener("click", logout);
   $("#help-button").addEventListener("click", () => openDialog($("#help-dialog")));
+  $("#directory-button").addEventListener("click", openDirectory);
   document.addEventListener("keydown", globalKeys);
   onLanguageChange(() => {
     renderUser(keeper.session);

@@ -6,8 +6,8 @@ import { t, term } from "./i18n.js";
 import { dateTime } from "./format.js";
 import { actorName, agencyName, agencyNames } from "./incident-words.js";
 
-/** A timeline entry's details in words; `agencies`: config.json's list, for their names. */
-function details(entry, agencies) {
+/** A timeline entry's details in words; `agencies`: the directory's types and `postName`, for names. */
+function details(entry, agencies, postName) {
   const d = { ...(entry.details || {}) };
   const out = [];
   const take = (key) => {
@@ -27,6 +27,8 @@ function details(entry, agencies) {
       if (lat && lon) {
         out.push(t("locateDetails", { point: `${lat}, ${lon}`, acc: acc || "?", method: term("method", method || "UNKNOWN"), transport: term("transport", transport || "?") }));
       }
+      const district = take("district");
+      if (district) out.push(t("tl_districtFromAml", { district }));
       break;
     }
     case "REASSIGN": {
@@ -40,9 +42,11 @@ function details(entry, agencies) {
       const category = take("category");
       const priority = take("priority");
       const codes = take("agencies");
+      const posts = take("posts");
       const parts = [grade ? t("tl_grade", { grade }) : null, category ? term("category", category) : null, priority ? term("priority", priority) : null];
       out.push(parts.filter(Boolean).join(" · "));
       if (codes) out.push(t("tl_agencies", { agencies: agencyNames(agencies, codes) }));
+      if (posts) out.push(t("tl_posts", { posts: posts.split(",").map(postName).join(", ") }));
       break;
     }
     case "REJECT": {
@@ -116,11 +120,11 @@ function details(entry, agencies) {
   return { parts: out.filter(Boolean), rest };
 }
 
-export function renderTimeline(incident, agencies) {
+export function renderTimeline(incident, agencies, postName = (id) => id) {
   replace(
     $("#detail-timeline"),
     incident.timeline.map((entry) => {
-      const { parts, rest } = details(entry, agencies);
+      const { parts, rest } = details(entry, agencies, postName);
       const moved = entry.fromStatus !== entry.toStatus;
       return h(
         "li",

@@ -1,17 +1,20 @@
 // The verify (A1) form: category, priority, where (district, address, a point picked on the map or the
-// handset's AML fix), a summary, and the agencies to dispatch, checked from config.routing by category
-// until the operator touches them. Checked here as the API checks, then sent through forms.js.
+// handset's AML fix), a summary, the agency types to dispatch, checked from the directory's routing by
+// category until the operator touches them, and their posts (verify-posts.js), suggested for the
+// kecamatan. A point without a kecamatan gets the one it lies in, which the operator may change. Checked
+// here as the API checks, then sent through forms.js.
 import { $, $$, h, replace, show } from "./dom.js";
 import { t, term, lang, onLanguageChange } from "./i18n.js";
 import { coord } from "./format.js";
 import { OPEN_STATUSES } from "./polling.js";
 import { agencyName } from "./incident-words.js";
 import { fieldError, focusFirstInvalid, resetErrors } from "./form-errors.js";
+import { VerifyPosts } from "./verify-posts.js";
 
 const CATEGORIES = ["FIRE", "CRIME", "MEDICAL", "TRAFFIC_ACCIDENT", "DISASTER", "RESCUE", "OTHER"];
 
 export class VerifyForm {
-  constructor({ store, forms, messages, lists, incidentView, map, config, api, announce }) {
+  constructor({ store, forms, messages, lists, incidentView, map, config, api, book, announce }) {
     this.name = "verify";
     this.element = $("#verify-form");
     this.store = store;
@@ -23,15 +26,36 @@ export class VerifyForm {
     this.config = config;
     this.api = api;
     this.announce = announce;
+    this.book = book;
     this.point = null; // {lat, lon}: where the operator says it is
     this.agenciesTouched = false; // once touched, the category no longer checks agencies
+    this.districtAuto = false; // the district was filled from the point (the next point may change it)
+    this.posts = new VerifyPosts({
+      api,
+      book,
+      store,
+      announce,
+      onDistrict: (district) => {
+        if ($("#verify-district").value) return;
+        $("#verify-district").value = district;
+        this.districtAuto = true;
+        this.announce(t("districtFromPoint", { district }));
+      },
+    });
     this.fillOptions(true);
     $("#verify-category").addEventListener("change", () => {
-      if (!this.agenciesTouched) this.checkAgencies(this.config.routing[$("#verify-category").value] || []);
+      if (!this.agenciesTouched) this.checkAgencies(this.book.routing($("#verify-category").value, this.config.routing));
+      this.suggest();
     });
     $("#verify-agency-options").addEventListener("change", () => {
       this.agenciesTouched = true;
+      this.suggest();
     });
+    $("#verify-district").addEventListener("change", () => {
+      this.districtAuto = false;
+      this.suggest();
+    });
+    book.onChange(() => this.fillOptions(false));
     $("#verify-clear-point").addEventListener("click", () => this.clearPoint());
     $("#verify-use-aml").addEventListener("click", () => this.useAml());
     this.element.addEventListener("submit", (e) => this.submit(e));
@@ -64,27 +88,54 @@ export class VerifyForm {
       ),
     );
     const checkedAgencies = new Set($$("#verify-agency-options input:checked").map((i) => i.value));
+    const wasOpen = Boolean($("#verify-agency-more")?.open);
+    const option = (a) =>
+      h(
+        "label",
+        { class: "option" },
+        h("input", { type: "checkbox", name: "agencies", value: a.code, id: `verify-agency-${a.code}`, checked: checkedAgencies.has(a.code) }),
+        " ",
+        lang() === "en" ? a.nameEn : a.nameId,
+      );
+    // The emergency services (suggested for some category) in view; the others (Satpol PP, PLN, …) one
+    // key away, so that the form still fits beside the report at 1366x768.
+    const types = this.book.activeTypes();
+    const primary = types.filter((a) => (a.categories || []).length);
+    const others = types.filter((a) => !(a.categories || []).length);
+    const shown = primary.length ? primary : others;
+    const more = primary.length ? others : [];
     replace(
       $("#verify-agency-options"),
-      (this.config.agencies || []).map((a) =>
-        h(
-          "label",
-          { class: "option" },
-          h("input", { type: "checkbox", name: "agencies", value: a.code, id: `verify-agency-${a.code}`, checked: checkedAgencies.has(a.code) }),
-          " ",
-          lang() === "en" ? a.nameEn : a.nameId,
-        ),
-      ),
+      shown.map(option),
+      more.length
+        ? h(
+            "details",
+            { id: "verify-agency-more", class: "more-agencies", open: wasOpen || more.some((a) => checkedAgencies.has(a.code)) },
+            h("summary", {}, t("moreAgencies", { count: more.length })),
+            h("div", { class: "options" }, more.map(option)),
+          )
+        : null,
     );
   }
 
   checkAgencies(codes) {
     for (const input of $$("#verify-agency-options input")) input.checked = codes.includes(input.value);
+    const more = $("#verify-agency-more");
+    if (more && $$("input:checked", more).length) more.open = true;
+  }
+
+  /** The checked agency types, the district and the point: what the posts are suggested for. */
+  suggest() {
+    const agencies = $$("#verify-agency-options input:checked").map((i) => i.value);
+    return this.posts.suggest({ agencies, district: $("#verify-district").value, point: this.point });
   }
 
   /** The form as the incident says so far: its location, its summary, the point it has. */
   prepare(incident) {
     this.agenciesTouched = false;
+    this.districtAuto = false;
+    this.posts.reset();
+    this.book.load().catch(() => null); // a post added or renumbered since: the form offers it as it is
     this.checkAgencies([]);
     const loc = incident.location || {};
     $("#verify-district").value = loc.district || "";
@@ -107,6 +158,8 @@ export class VerifyForm {
       summary: $("#verify-summary").value,
       agencies: $$("#verify-agency-options input:checked").map((i) => i.value),
       agenciesTouched: this.agenciesTouched,
+      districtAuto: this.districtAuto,
+      posts: this.posts.values(),
       point: this.point ? { ...this.point } : null,
     };
   }
@@ -119,6 +172,8 @@ export class VerifyForm {
     $("#verify-summary").value = values.summary;
     this.checkAgencies(values.agencies);
     this.agenciesTouched = values.agenciesTouched;
+    this.districtAuto = Boolean(values.districtAuto);
+    this.posts.apply(values.posts);
     this.point = values.point ? { ...values.point } : null;
     this.renderPoint();
     this.map.setPoint(this.point);
@@ -137,6 +192,12 @@ export class VerifyForm {
     this.renderPoint();
     if (this.point) $("#verify-location-error").textContent = "";
     if (fromMap && this.point) this.announce(t("pointSet", { point: `${coord(this.point.lat)}, ${coord(this.point.lon)}` }));
+    if (this.districtAuto) {
+      // The kecamatan came from the last point, not from the operator: the new point says it again.
+      $("#verify-district").value = "";
+      this.districtAuto = false;
+    }
+    if (this.point && this.store.form === "verify") this.suggest();
   }
 
   clearPoint() {
@@ -193,17 +254,20 @@ export class VerifyForm {
     if (district) location.district = district;
     if (addressOk) location.address = address;
     if (this.point) Object.assign(location, this.point);
-    const body = { category, priority, location, summary, agencies };
+    const posts = this.posts.chosen();
+    const body = { category, priority, location, summary, agencies, ...(posts ? { posts } : {}) };
     const incident = this.store.incident;
+    const postNames = this.posts.chosenNames();
     await this.forms.send(form, async () => {
       await this.api.act(incident.id, "verify", body);
       this.forms.finish(incident.id);
-      const names = agencies.map((a) => agencyName(this.config.agencies, a)).join(", ");
-      this.messages.setNotice(() => t("verified", { agencies: names }));
-      this.announce(t("verified", { agencies: names }));
+      const names = agencies.map((a) => agencyName(this.book.list, a)).join(", ");
+      const said = () => (posts && posts.length ? t("verifiedPosts", { agencies: names, posts: postNames.join(", ") }) : t("verified", { agencies: names }));
+      this.messages.setNotice(said);
+      this.announce(said());
       this.lists.refreshSoon(...OPEN_STATUSES);
       await this.incidentView.refresh();
       $("#detail-heading").focus();
-    }, { summary: "summary", category: "category", priority: "priority", agencies: "agencies", address: "address", district: "location", lat: "location", lon: "location", location: "location" });
+    }, { summary: "summary", category: "category", priority: "priority", agencies: "agencies", posts: "posts", address: "address", district: "location", lat: "location", lon: "location", location: "location" });
   }
 }

@@ -25,7 +25,8 @@ import { CallerHistory } from "./caller-history.js";
 import { Standings } from "./standings.js";
 
 export class Workspace {
-  constructor({ config, api, session, announce }) {
+  /** `book`: the agency directory (agencies.js), shared with the directory screen. */
+  constructor({ config, api, session, book, announce, openDirectory }) {
     const store = new WorkspaceStore(session);
     store.historyDays = config.callers?.historyDays ?? store.historyDays;
     const drafts = new Drafts();
@@ -42,12 +43,12 @@ export class Workspace {
     });
     // A row opens the incident in the view, which is made next (it focuses the list when it closes).
     const lists = new QueueView({ store, drafts, api, announce, open: (id) => incidentView.open(id) });
-    const incidentView = new IncidentView({ store, api, messages, lists, map, agencies: config.agencies });
+    const incidentView = new IncidentView({ store, api, messages, lists, map, agencies: book.list, book });
     const conflicts = new Conflicts({ store, drafts, incidentView, lists, messages, announce });
     const forms = new FormDesk({ store, drafts, messages, conflicts, map, announce });
-    const verify = new VerifyForm({ store, forms, messages, lists, incidentView, map, config, api, announce });
+    const verify = new VerifyForm({ store, forms, messages, lists, incidentView, map, config, api, book, announce });
     new RejectForm({ store, forms, messages, lists, incidentView, api, announce }); // adds itself to the forms
-    const dialogs = new IncidentDialogs({ store, messages, conflicts, lists, incidentView, api, agencies: config.agencies, announce });
+    const dialogs = new IncidentDialogs({ store, messages, conflicts, lists, incidentView, api, agencies: book.list, announce });
     const actions = new ActionBar({ store, drafts, messages, conflicts, lists, incidentView, forms, dialogs, api, announce });
     const callPop = new CallPop({ store, incidentView, forms, announce });
     const calls = new CallOffers({ api, announce, store, incidentView, messages });
@@ -55,13 +56,14 @@ export class Workspace {
     lists.desk = desk; // the callback desk's tab: its list is the desk's own
     new CallerHistory({ store, api, open: (id) => incidentView.open(id) }); // follows the open incident
     const standings = new Standings({ store, api, announce, open: (id) => incidentView.open(id) });
-    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings }); // listens on the document
-    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk, standings });
+    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, openDirectory }); // listens on the document
+    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk, standings, book });
   }
 
   start() {
     this.lists.start();
     this.incidentView.start();
+    this.book.load().catch(() => null); // until it answers, config.json's built-in types name agencies
     this.desk.start();
   }
 

@@ -42,7 +42,10 @@ def test_a_call_then_the_handsets_aml_sms_shows_as_a_circle_on_the_detail_map(
     expect(page.locator("#map .aml-marker")).to_have_attribute("title", "Posisi ponsel (AML) ±35 m")
     expect(page.locator("#map-legend")).to_contain_text("posisi ponsel (AML), jari-jari = akurasi")
     aml = page.locator("#detail-aml")
-    expect(page.locator("#detail-location")).to_have_text("Posisi ponsel (AML): -8.36611, 114.15012 ±35 m")
+    # The call had no kecamatan: the fix's fills it (the boundaries'; the operator may correct it).
+    expect(page.locator("#detail-location")).to_have_text(
+        "Kecamatan: Genteng · tanpa titik di peta · Posisi ponsel (AML): -8.36611, 114.15012 ±35 m"
+    )
     expect(aml.locator('dd[data-aml="amlAccuracy"]')).to_have_text("±35 m")
     expect(aml.locator('dd[data-aml="amlMethod"]')).to_have_text("GPS/GNSS")
     expect(aml.locator('dd[data-aml="amlFixedAt"]')).to_contain_text("WIB")
@@ -54,6 +57,7 @@ def test_a_call_then_the_handsets_aml_sms_shows_as_a_circle_on_the_detail_map(
     expect(locate.locator(".actor")).to_have_text("sistem (AML)")  # system:aml, in words
     expect(locate.locator(".actor")).to_have_attribute("data-actor", "system:aml")
     expect(locate).to_contain_text("-8.36611, 114.15012 ±35 m · GPS/GNSS · SMS")
+    expect(locate).to_contain_text("kecamatan dari posisi: Genteng")
     shot(page, artifacts, "10-aml-map")
     locate.scroll_into_view_if_needed()
     shot(page, artifacts, "10b-aml-timeline")

@@ -63,6 +63,7 @@ def test_source_timeline_and_dispatch_in_words_in_both_languages(
     verify = timeline.locator('li[data-action="VERIFY"] .details')
     expect(verify).to_have_text(
         "tingkat A1 · Kebakaran · P1 — nyawa terancam sekarang · instansi: Pemadam Kebakaran (Damkar)"
+        " · pos: Pos Damkar Rogojampi"  # the post covering Srono, by its name
     )
     dispatch = timeline.locator('li[data-action="DISPATCH"]')
     expect(dispatch.locator(".actor")).to_have_text("sistem (pengiriman ke instansi)")
@@ -78,7 +79,9 @@ def test_source_timeline_and_dispatch_in_words_in_both_languages(
     expect(source.locator('dd[data-source="connectChannel"]')).to_have_text("Voice (phone)")
     expect(register.locator(".actor")).to_have_text("system (112 call)")
     expect(reassign).to_have_text("from operator4 to operator5")
-    expect(verify).to_have_text("grade A1 · Fire · P1 — life in danger now · agencies: Fire brigade")
+    expect(verify).to_have_text(
+        "grade A1 · Fire · P1 — life in danger now · agencies: Fire brigade · posts: Pos Damkar Rogojampi"
+    )
     expect(badge).to_have_text("Notified")
     expect(row(page, incident_id)).to_contain_text("verified by operator5")
 

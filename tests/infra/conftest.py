@@ -51,6 +51,8 @@ FULL: dict[str, Any] = {
     "panelDomainName": PANEL_DOMAIN,
     "panelCertificateArn": CERTIFICATE_ARN,
     "alarmEmail": "ops@example.org",
+    "agencyEmailFrom": "112@banyuwangikab.example.go.id",
+    "ackDeadlines": "P1=120,P2=600,P3=1800",
     "agencySubscriptions": AGENCY_SUBSCRIPTIONS,
 }
 CONFIGURATIONS: dict[str, dict[str, Any]] = {"dev": {}, "prod": {"stage": "prod"}, "full": FULL}

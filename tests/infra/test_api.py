@@ -56,6 +56,11 @@ def origins(config: Synthesized) -> list[str]:
     return render(variables["CORS_ALLOW_ORIGINS"]).split(",")
 
 
+def test_the_responders_page_may_call_its_api_from_the_panels_origins(config: Synthesized) -> None:
+    variables = config.props(config.function("agency-api"))["Environment"]["Variables"]
+    assert render(variables["CORS_ALLOW_ORIGINS"]).split(",") == origins(config)
+
+
 def cloudfront_origin(config: Synthesized) -> str:
     return "https://" + render(get_att(config.only("AWS::CloudFront::Distribution"), "DomainName"))
 
@@ -133,6 +138,11 @@ PUBLIC_ROUTES = {
     ("GET", "/webhooks/twitter"),
     ("POST", "/webhooks/twitter"),
     ("POST", "/aml"),
+    # responders, without an account: a signed link, a signed status (agency-api)
+    ("GET", "/agency/openapi.json"),
+    ("GET", "/respond/{token}"),
+    ("POST", "/respond/{token}"),
+    ("POST", "/agency/status"),
 }
 PUBLIC_RATE, PUBLIC_BURST = 10, 20
 

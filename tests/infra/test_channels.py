@@ -63,7 +63,14 @@ def test_the_reply_secret_is_apart_encrypted_and_empty_until_the_page_token_is_p
     secret = secret_named(config, f"{config.prefix}/reply-secrets")
     assert secret["KmsKeyId"] == get_att(config.data_key(), "Arn")
     assert json.loads(secret["SecretString"]) == {"instagramPageAccessToken": ""}
-    assert len(config.of_type("AWS::SecretsManager::Secret")) == len(SECRETS) == 2
+    assert len(config.of_type("AWS::SecretsManager::Secret")) == len(SECRETS) == 3
+
+
+def test_the_responders_link_key_is_generated_at_creation_and_encrypted(config: Synthesized) -> None:
+    secret = secret_named(config, f"{config.prefix}/responder-secrets")
+    assert secret["KmsKeyId"] == get_att(config.data_key(), "Arn")
+    assert secret["GenerateSecretString"]["GenerateStringKey"] == "linkKey"
+    assert json.loads(secret["GenerateSecretString"]["SecretStringTemplate"]) == {}
 
 
 def methods(config: Synthesized) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ LOCAL_ONLY = {
     # the embedded DynamoDB is slower to answer the caller's lookup (local/stack.py); a deployment sets it
     # only with the callerLookupTimeoutMs context value
     "CALLER_LOOKUP_TIMEOUT_MS",
+    "AGENCY_PLAIN_HTTP_LOCALHOST",  # a .localhost agency endpoint over HTTP (python -m local receiver)
     "AWS_ENDPOINT_URL_CONNECT",  # the local stand-in for Amazon Connect's DescribeUser (local/standins.py)
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
@@ -50,7 +51,7 @@ LOCAL_PREFIX = f"respon112-{LOCAL_STAGE}-"
 # HTTPS endpoints and the alarm e-mail exist only in the cloud, infra.definitions.UNDELIVERED_QUEUE).
 # Local: an inbox per agency standing in for those endpoints (local/aws.py), read by `python -m local inbox`.
 CLOUD_ONLY_QUEUES = {UNDELIVERED_QUEUE.id}
-LOCAL_ONLY_QUEUE = re.compile(r"^inbox-[a-z0-9]+$")
+LOCAL_ONLY_QUEUE = re.compile(r"^inbox-[a-z0-9-]+$")
 
 
 class Local:

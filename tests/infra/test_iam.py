@@ -6,6 +6,7 @@ derived from infra.definitions: a definition that grants more than the code uses
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,8 @@ class Uses:
     reads_secret: str | None = None  # the secret's id: channel-secrets or reply-secrets
     user_pool: set[str] = field(default_factory=set)
     connect_agents: set[str] = field(default_factory=set)  # actions on the Connect instance's agents
+    opens_secrets: bool = False  # kms:Decrypt on the data key (a post's sealed secret)
+    sends_sms: bool = False  # sns:Publish to phone numbers: "*", with every topic denied (NoTopics)
 
 
 GET_PUT = {"dynamodb:GetItem", "dynamodb:PutItem"}
@@ -58,13 +61,17 @@ USES: dict[str, Uses] = {
     "intake-connect": Uses(dynamodb={"incidents": GET_PUT | BATCH_GET}),
     # the queue by status and the supervisors' list of standings in it; an incident with its timeline and a
     # number's audit trail (Query on the table); a caller's history (by-caller); transitions; GET /operators;
-    # the callback desk and each of its callers' other incidents
+    # the callback desk and each of its callers' other incidents; the agency directory: all of it (Query),
+    # an entry (GetItem), a change with its history (TransactWriteItems of Puts), a type's posts (its
+    # index); sealing a secret is kms:Encrypt, which writing an encrypted table grants already
     "verify-api": Uses(
         dynamodb={
             "incidents": GET_PUT | QUERY | BATCH_GET,  # BatchGetItem: opening a call registers it
             "incidents/by-status": QUERY,
             "incidents/by-callback": QUERY,
             "incidents/by-caller": QUERY,
+            "directory": GET_PUT | QUERY,
+            "directory/by-type": QUERY,
         },
         sends_to=("dispatch",),
         user_pool={"cognito-idp:ListUsersInGroup"},
@@ -88,12 +95,38 @@ USES: dict[str, Uses] = {
         dynamodb={
             "incidents": GET_PUT,
             "idempotency": GET_PUT | {"dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+            "directory": QUERY,  # the posts' types and names: the whole directory, one Query
         },
         publishes_to=(AGENCY_TOPIC.id,),
+        sends_to=("agency-deliveries",),  # each post of the dispatch
         consumes="dispatch",
     ),
-    # VERIFIED incidents, oldest first (list_by_status), and nothing else of the table
-    "dispatch-reconciler": Uses(dynamodb={"incidents/by-status": QUERY}, sends_to=("dispatch",)),
+    # VERIFIED and DISPATCHED incidents, oldest first (list_by_status); one past its acknowledgement
+    # deadline with its dispatches and its escalation step; the regency-level posts (the directory)
+    "dispatch-reconciler": Uses(
+        dynamodb={"incidents/by-status": QUERY, "incidents": GET_PUT | QUERY, "directory": QUERY},
+        sends_to=("dispatch", "agency-deliveries"),
+    ),
+    # the incident and the post at sending time, each channel once; the link key; the post's secret;
+    # SMS to the number, e-mail through SES (only with agencyEmailFrom: its own statement, below)
+    "agency-delivery": Uses(
+        dynamodb={
+            "incidents": {"dynamodb:GetItem"},
+            "directory": {"dynamodb:GetItem"},
+            "idempotency": GET_PUT | {"dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        },
+        consumes="agency-deliveries",
+        reads_secret="responder-secrets",
+        opens_secrets=True,
+        sends_sms=True,
+    ),
+    # the incident with its dispatches, a status moved (TransactWriteItems of Puts); the post; the link
+    # key; the post's secret, which signs an agency's status
+    "agency-api": Uses(
+        dynamodb={"incidents": GET_PUT | QUERY, "directory": {"dynamodb:GetItem"}},
+        reads_secret="responder-secrets",
+        opens_secrets=True,
+    ),
     # each status's old incidents (incidents_between), its marks (GetItem, PutItem), the masks (UpdateItem)
     "privacy-retention": Uses(
         dynamodb={"incidents": GET_PUT | {"dynamodb:UpdateItem"}, "incidents/by-status": QUERY}
@@ -146,6 +179,10 @@ def expected_grants(config: Synthesized, name: str) -> set[Grant]:
         kms |= KMS_CONSUME
     if uses.connect_agents:
         allow(uses.connect_agents, connect_agents(config))
+    if uses.opens_secrets:
+        kms |= KMS_READ
+    if uses.sends_sms:
+        allow({"sns:Publish"}, "*")
     allow(kms, get_att(config.data_key(), "Arn"))
     allow(XRAY, "*")
     return grants
@@ -158,9 +195,16 @@ def connect_agents(config: Synthesized) -> Any:
     return {"Fn::Join": ["", [get_att(config.only("AWS::Connect::Instance"), "Arn"), "/agent/*"]]}
 
 
+# The statements that are not plain grants, checked by their own tests below: SMS to numbers and never to a
+# topic (agency-delivery), e-mail from the one sender.
+NO_TOPICS = {"Sid": "NoTopics", "Effect": "Deny", "Action": "sns:Publish"}
+
+
 def actual_grants(config: Synthesized, role_id: str) -> set[Grant]:
     grants: set[Grant] = set()
     for statement in config.role_statements(role_id):
+        if statement.get("Sid") in ("NoTopics", "SendEmail"):
+            continue
         assert statement.get("Effect") == "Allow", statement
         assert not {"NotAction", "NotResource", "Condition"} & set(statement), statement
         for action in as_list(statement["Action"]):
@@ -194,7 +238,7 @@ def test_each_function_queries_only_the_index_its_code_reads(config: Synthesized
     found = {name: index_grants(config, name) for name in FUNCTION_NAMES}
     assert found == {
         "intake-connect": set(),  # the caller's record and a kept position are read by key (decision 42)
-        "verify-api": {"by-status", "by-callback", "by-caller"},
+        "verify-api": {"by-status", "by-callback", "by-caller", "by-type"},
         "intake-web": {"by-caller"},
         "intake-backlog": set(),
         "intake-calls": set(),
@@ -202,6 +246,8 @@ def test_each_function_queries_only_the_index_its_code_reads(config: Synthesized
         "dispatch-worker": set(),
         "dispatch-reconciler": {"by-status"},
         "privacy-retention": {"by-status"},
+        "agency-delivery": set(),
+        "agency-api": set(),
     }
 
 
@@ -225,7 +271,25 @@ def test_no_wildcard_actions_and_star_resources_only_for_xray(config: Synthesize
                 # neither "*" nor "service:*", nor any other wildcard
                 assert "*" not in action, f"{name}: wildcard in {action}"
             if "*" in as_list(statement["Resource"]):
+                if statement.get("Sid") == "SendSms":  # a phone number has no ARN; topics are denied
+                    assert (name, actions) == ("agency-delivery", ["sns:Publish"])
+                    continue
                 assert set(actions) <= XRAY, f"{name}: Resource * for {actions}"
+
+
+def test_the_sms_sender_can_publish_to_no_topic_and_mail_from_one_sender_only(config: Synthesized) -> None:
+    statements = {s.get("Sid"): s for s in config.role_statements(config.role("agency-delivery"))}
+    deny = statements["NoTopics"]
+    assert {k: deny[k] for k in NO_TOPICS} == NO_TOPICS
+    assert "arn:" in json.dumps(deny["Resource"])
+    assert ":sns:*:*:*" in json.dumps(deny["Resource"])
+    if config.name == "full":
+        mail = statements["SendEmail"]
+        assert (mail["Effect"], mail["Action"]) == ("Allow", "ses:SendEmail")
+        assert mail["Condition"] == {"StringEquals": {"ses:FromAddress": "112@banyuwangikab.example.go.id"}}
+        assert "identity/banyuwangikab.example.go.id" in json.dumps(mail["Resource"])
+    else:
+        assert "SendEmail" not in statements  # no sender configured: no e-mail
 
 
 def test_no_managed_policies_on_function_roles(config: Synthesized) -> None:
@@ -248,11 +312,11 @@ def test_intake_cannot_queue_or_publish_nor_query(config: Synthesized) -> None:
     assert "dynamodb:BatchGetItem" in actions
 
 
-def test_reconciler_only_queries_the_status_index(config: Synthesized) -> None:
+def test_reconciler_writes_incidents_only_through_the_lifecycle(config: Synthesized) -> None:
     grants = actual_grants(config, config.role("dispatch-reconciler"))
-    dynamodb = {(action, resource) for action, resource in grants if action.startswith("dynamodb:")}
-    assert {action for action, _ in dynamodb} == {"dynamodb:Query"}
-    assert all("/index/" in resource for _, resource in dynamodb), dynamodb
+    actions = {action for action, _ in grants if action.startswith("dynamodb:")}
+    # the escalation step is a conditional TransactWriteItems of Puts; nothing updates or deletes
+    assert actions == {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"}
 
 
 def test_only_the_worker_publishes_to_agencies(config: Synthesized) -> None:

@@ -14,6 +14,7 @@ from infra.definitions import (
     DISPATCH_QUEUE,
     FUNCTIONS,
     OPERATOR_GROUPS,
+    SEALING_KEY_ENV,
     TABLES,
     FunctionDesign,
 )
@@ -144,6 +145,8 @@ def test_function_environment(config: Synthesized, name: str) -> None:
     expected |= {t.env_var: ref(config.topic(t.physical_name(prefix))) for t in design.publishes_to}
     expected |= {b.env_var: ref(config.only_bucket(b.id)) for b in design.writes_to}
     expected |= {s.env_var: s.physical_name(prefix) for s in design.reads_secrets}
+    if design.seals_secrets:
+        expected[SEALING_KEY_ENV] = get_att(config.data_key(), "Arn")
     assert expected, name
     for var, value in expected.items():
         assert variables.get(var) == value, var
@@ -173,6 +176,8 @@ RESERVED_CONCURRENCY = {
     "dispatch-worker": None,
     "dispatch-reconciler": 1,
     "privacy-retention": 1,
+    "agency-delivery": None,  # held back by its event source's maximum concurrency (5)
+    "agency-api": 5,  # public, like the intake: capped
 }
 
 

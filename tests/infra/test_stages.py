@@ -140,9 +140,12 @@ def test_malformed_instance_arn_is_refused(tmp_path: Path, arn: str) -> None:
         build_with({"connectInstanceArn": arn}, tmp_path)
 
 
-def test_unknown_agency_is_refused(tmp_path: Path) -> None:
-    subscriptions = {"FIRE_DEPT": [{"protocol": "email", "endpoint": "x@example.org"}]}
-    with pytest.raises(ConfigError, match="FIRE_DEPT"):
+@pytest.mark.parametrize("agency", ["fire-dept", "Damkar", "X", "DAMKAR;DROP"])
+def test_an_agency_that_is_no_type_code_is_refused(tmp_path: Path, agency: str) -> None:
+    """Any type the directory may hold is taken (it is data: a regency adds Satpol PP without a release);
+    what no code can be spelled like is refused."""
+    subscriptions = {agency: [{"protocol": "email", "endpoint": "x@example.org"}]}
+    with pytest.raises(ConfigError, match="no agency type code"):
         build_with({"agencySubscriptions": subscriptions}, tmp_path)
 
 
@@ -219,7 +222,7 @@ def test_the_connect_instance_is_kept_in_prod(stage_default: Synthesized) -> Non
 def test_the_channel_secrets_are_kept_in_prod(stage_default: Synthesized) -> None:
     expected = "Retain" if stage_default.stage == "prod" else "Delete"
     secrets = stage_default.of_type("AWS::SecretsManager::Secret")
-    assert len(secrets) == 2
+    assert len(secrets) == 3
     for logical_id in secrets:
         assert stage_default.resources[logical_id].get("DeletionPolicy", "Delete") == expected
 

@@ -102,7 +102,8 @@ def test_demo_ends_dispatched(demo_output: str) -> None:
     assert "status=IN_REVIEW" in demo_output
     assert "status=VERIFIED" in demo_output
     assert "status=DISPATCHED" in demo_output
-    assert "DAMKAR: NOTIFIED" in demo_output
+    assert "DAMKAR: Pos Damkar Genteng" in demo_output  # the directory's suggestion, by name
+    assert "DAMKAR (damkar-genteng): NOTIFIED" in demo_output
     assert "system:dispatch" in demo_output
 
 
@@ -154,3 +155,21 @@ def test_default_command_serves_and_ctrl_c_stops_it(tmp_path: Path) -> None:
     assert status == 0, log
     assert "stopped" in log
     assert "Traceback" not in log
+
+
+def test_inbox_of_a_post_with_placeholder_contacts_is_empty(
+    endpoints: dict[str, Any], stack_dir: Path
+) -> None:
+    # the seed's contacts are placeholders: nothing is ever sent there
+    out = ok(run_local("inbox", "polsek-licin", "--state-dir", str(stack_dir)))
+
+    assert out.strip() == "no messages for polsek-licin"
+
+
+def test_respond_with_a_link_that_is_not_valid_says_404(endpoints: dict[str, Any], stack_dir: Path) -> None:
+    link = (
+        f"{endpoints['api']}/respond.html#t=01ABCDEFGHJKMNPQRSTVWXYZ01.damkar-genteng.1999999999.{'A' * 43}"
+    )
+    result = run_local("respond", link, "--state-dir", str(stack_dir))
+
+    assert result.stdout.startswith("404"), result.stdout + result.stderr

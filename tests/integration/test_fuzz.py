@@ -1,11 +1,12 @@
-"""Schema-based fuzzing of both APIs the local gateway serves, with schemathesis: no request, however
+"""Schema-based fuzzing of the APIs the local gateway serves, with schemathesis: no request, however
 odd, may get a 5xx (schemathesis' `not_a_server_error` check).
 
-The two OpenAPI documents are loaded from the running stack (GET /openapi.json for the operators' API,
-GET /intake/openapi.json for the public intake), so what is fuzzed is what is served. Every operation
-gets MAX_EXAMPLES positive cases (valid by the document) and as many negative ones (not valid), without
-shrinking: a failure is reported as found, with the request to reproduce it, and the other operations
-still run. The run has a stack of its own, since it creates incidents at random.
+The OpenAPI documents are loaded from the running stack (GET /openapi.json for the operators' API,
+GET /intake/openapi.json for the public intake, GET /agency/openapi.json for the responders'), so what is
+fuzzed is what is served. Every operation gets MAX_EXAMPLES positive cases (valid by the document) and as
+many negative ones (not valid), without shrinking: a failure is reported as found, with the request to
+reproduce it, and the other operations still run. The run has a stack of its own, since it creates
+incidents at random.
 
 To get past the first gate of each route, requests carry what a real sender has: operator1's IdToken
 on the operators' API, a valid X-Hub-Signature-256 or x-twitter-webhooks-signature computed over the
@@ -171,6 +172,18 @@ def test_public_intake_never_answers_5xx(fuzz_stack: dict[str, Any], session: Si
     fuzz(schema, send)
 
 
+def test_responders_api_never_answers_5xx(fuzz_stack: dict[str, Any], session: SignedSession) -> None:
+    """The responders' page and the agencies' signed statuses: public, with tokens and bodies of any shape
+    (a token that matches the pattern but is forged, a status without its signature)."""
+    schema = served_schema(fuzz_stack, "/agency/openapi.json")
+
+    def send(case: Any, pick: int) -> None:
+        response = case.call(base_url=fuzz_stack["api"], session=session)
+        case.validate_response(response, checks=[not_a_server_error])
+
+    fuzz(schema, send)
+
+
 # -- bodies a schema-based generator does not make ----------------------------------------------------
 
 
@@ -202,6 +215,8 @@ HOSTILE_BODIES: dict[str, bytes] = {
         ("POST", "/incidents", "application/json"),
         ("POST", "/incidents/{id}/verify", "application/json"),
         ("POST", "/incidents/{id}/close", "application/json"),
+        ("POST", "/respond/{token}", "application/json"),
+        ("POST", "/agency/status", "application/json"),
     ],
 )
 def test_hostile_bodies_never_get_a_5xx(
@@ -218,7 +233,11 @@ def test_hostile_bodies_never_get_a_5xx(
     headers = {"Content-Type": content_type}
     if path.startswith("/incidents"):
         headers["Authorization"] = f"Bearer {id_token(fuzz_stack, 'operator1')}"
-    url = f"{fuzz_stack['api']}{path.replace('{id}', incident_ids[0])}"
+    if path == "/agency/status":
+        headers["X-Respon112-Post"] = "damkar-genteng"  # not signed: refused before the body is read
+    # a token of the right shape for a real incident, so the body is parsed (its HMAC is forged: 404)
+    token = f"{incident_ids[0]}.damkar-genteng.1999999999.{'A' * 43}"
+    url = f"{fuzz_stack['api']}{path.replace('{id}', incident_ids[0]).replace('{token}', token)}"
 
     response = session.request(method, url, data=HOSTILE_BODIES[name], headers=headers)
 

@@ -264,9 +264,6 @@ def test_withheld_number_without_a_caller_parameter_in_the_flow(
 def test_acknowledge_then_close(endpoints: dict[str, Any], operator1: ApiClient) -> None:
     incident_id = dispatched(endpoints, operator1)
 
-    too_early = operator1.post(f"/incidents/{incident_id}/close", {"note": "selesai"})
-    assert too_early.status_code == 409, too_early.text
-
     ack = operator1.post(
         f"/incidents/{incident_id}/dispatches/DAMKAR/acknowledge", {"note": "Regu 2 Damkar Genteng berangkat"}
     )

@@ -18,7 +18,11 @@ from botocore.exceptions import ConnectTimeoutError
 from moto import mock_aws
 
 from bench.calls import CallCounter
+from core.agency_directory import CachedDirectory, DirectoryService
+from core.agency_store import DynamoAgencyStore
 from core.deliveries import Deadline, DeliveryRegistrar, Pending
+from core.directory_models import PostUpdate
+from core.directory_seed import SEEDS
 from core.dispatching import Dispatcher
 from core.idempotency import IdempotentNotifier, dynamodb_persistence, notification_config
 from core.incidents import IncidentService, Report, VerifyCommand
@@ -262,3 +266,40 @@ def test_a_forged_webhook_costs_one_short_archive_write_and_nothing_else(stack: 
         assert lambda_handler(forged, FakeLambdaContext(), ports=ports)["statusCode"] == 401
 
     assert stack.calls(post) == {"s3.PutObject": 1}
+
+
+def test_the_agency_directory_costs_one_query_per_copy_and_a_change_one_transaction(stack: Stack) -> None:
+    """Verification routes with a copy of the directory read once per DIRECTORY_CACHE_SECONDS: a warm
+    copy adds nothing to verify's budget above, a cold one a Query. A change reads its entry and writes
+    it with its history in one transaction."""
+    store = DynamoAgencyStore(stack.names["DIRECTORY_TABLE_NAME"], stack.ddb)
+    directory = DirectoryService(store, BANYUWANGI)
+    directory.seed(SEEDS["banyuwangi"])
+    copy = CachedDirectory(directory.snapshot, ttl=10, monotonic=lambda: 0.0)
+    repository = DynamoIncidentRepository(stack.names["TABLE_NAME"], stack.ddb)
+    queue = SqsDispatchQueue(stack.sqs.create_queue(QueueName="budget-routed")["QueueUrl"], stack.sqs)
+    service = IncidentService(repository, BANYUWANGI, queue, agencies=copy.snapshot)
+    incident, _ = service.register(call(contact="c-routed"))
+    service.claim(incident.id, "operator1")
+    command = VerifyCommand(Category.FIRE, Priority.P1, Location(district="Genteng"), "Rumah terbakar")
+
+    assert stack.calls(directory.directory) == {"dynamodb.Query": 1}
+    assert stack.calls(lambda: service.suggest(Category.FIRE, (), "Genteng")) == {"dynamodb.Query": 1}
+    assert stack.calls(lambda: service.suggest(Category.FIRE, (), "Genteng")) == {}  # the copy is warm
+    # the same as test_the_operators_workflow's verify: the warm copy adds nothing
+    assert stack.calls(lambda: service.verify(incident.id, "operator1", command)) == {
+        "dynamodb.TransactWriteItems": 1,
+        "sqs.SendMessage": 1,
+        "dynamodb.Query": 1,
+        "dynamodb.GetItem": 2,
+    }
+    post = directory.post_detail("polsek-genteng")
+    kept = post.model_dump(by_alias=True, include={"name", "districts", "duty"})
+    contacts = {"sms": ["081234567890"]}
+    change = PostUpdate.model_validate(
+        {**kept, "contacts": contacts, "version": post.version, "reason": "nomor baru"}
+    )
+    assert stack.calls(lambda: directory.update_post("polsek-genteng", change, "admin")) == {
+        "dynamodb.GetItem": 1,
+        "dynamodb.TransactWriteItems": 1,
+    }

@@ -19,6 +19,7 @@ from infra.definitions import (
     CONNECT_INSTANCE_ENV,
     FUNCTIONS,
     FUNCTIONS_DIR,
+    SEALING_KEY_ENV,
     USER_POOL_ENV,
     FunctionDesign,
     panel_config,
@@ -39,15 +40,41 @@ RESOURCE_VARS = {
         "reply_secrets_name",
         "reply_queue_url",
         "backlog_queue_url",
+        "directory_table_name",
+        "sealing_key_arn",
         "connect_instance_arn",
+        "delivery_queue_url",
+        "responder_secrets_name",
+        "responder_page_url",
     )
 }
 # What each function's code asks for with Settings.require (see each module's default factory).
 REQUIRED_SETTINGS: dict[str, set[str]] = {
     "intake-connect": {"table_name"},
-    "verify-api": {"table_name", "dispatch_queue_url", "user_pool_id"},
-    "dispatch-worker": {"table_name", "agency_topic_arn", "idempotency_table_name"},
-    "dispatch-reconciler": {"table_name", "dispatch_queue_url"},
+    "verify-api": {
+        "table_name",
+        "dispatch_queue_url",
+        "user_pool_id",
+        "directory_table_name",
+        "sealing_key_arn",
+    },
+    "dispatch-worker": {
+        "table_name",
+        "agency_topic_arn",
+        "idempotency_table_name",
+        "directory_table_name",
+        "delivery_queue_url",
+    },
+    "agency-delivery": {
+        "table_name",
+        "idempotency_table_name",
+        "directory_table_name",
+        "sealing_key_arn",
+        "responder_secrets_name",
+        "responder_page_url",
+    },
+    "dispatch-reconciler": {"table_name", "dispatch_queue_url", "directory_table_name", "delivery_queue_url"},
+    "agency-api": {"table_name", "directory_table_name", "sealing_key_arn", "responder_secrets_name"},
     "intake-web": {
         "table_name",
         "raw_bucket_name",
@@ -63,9 +90,14 @@ REQUIRED_SETTINGS: dict[str, set[str]] = {
 # The cached factories each handler builds its ports with when none is handed in.
 FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
     "intake-connect": (("intake.connect", "default_service"),),
-    "verify-api": (("verify.api", "default_service"), ("verify.api", "default_directory")),
+    "verify-api": (("verify.api", "default_ports"), ("verify.api", "default_directory")),
     "dispatch-worker": (("dispatch.worker", "default_dispatcher"),),
-    "dispatch-reconciler": (("dispatch.reconciler", "default_service"),),
+    "agency-delivery": (("agency.delivery", "default_delivery"),),
+    "dispatch-reconciler": (
+        ("dispatch.reconciler", "default_service"),
+        ("dispatch.reconciler", "default_escalator"),
+    ),
+    "agency-api": (("agency.api", "default_ports"),),
     "intake-web": (("intake.web", "default_ports"),),
     "intake-backlog": (("intake.backlog", "default_registrar"),),
     "intake-calls": (("intake.calls", "default_recorder"),),
@@ -83,11 +115,21 @@ def needed_vars(design: FunctionDesign) -> list[str]:
         + ([CONNECT_INSTANCE_ENV] if design.connect_agent_actions else [])
         + [bucket.env_var for bucket in design.writes_to]
         + [secret.env_var for secret in design.reads_secrets]
+        + ([SEALING_KEY_ENV] if design.seals_secrets or design.opens_secrets else [])
+        + list(design.deployment_env)
     )
 
 
+# Deployment values a function may be given empty: it works without them (the regency's deadlines, no
+# status endpoint in the record, no e-mail to posts).
+OPTIONAL_VARS = {"ACK_DEADLINES": "", "PUBLIC_API_URL": "", "AGENCY_EMAIL_FROM": ""}
+
+
 def fake_names(design: FunctionDesign) -> dict[str, str]:
-    return {var: f"respon112-test-{var.lower().replace('_', '-')}" for var in needed_vars(design)}
+    return {
+        var: OPTIONAL_VARS.get(var, f"respon112-test-{var.lower().replace('_', '-')}")
+        for var in needed_vars(design)
+    }
 
 
 def function_env(design: FunctionDesign) -> dict[str, str]:
@@ -138,7 +180,9 @@ def test_env_carries_the_service_stage_regency_and_every_resource(name: str) -> 
 
 
 @pytest.mark.parametrize(
-    ("name", "missing"), [(f.name, var) for f in FUNCTIONS for var in needed_vars(f)], ids=str
+    ("name", "missing"),
+    [(f.name, var) for f in FUNCTIONS for var in needed_vars(f) if var not in OPTIONAL_VARS],
+    ids=str,
 )
 def test_env_without_a_resource_raises_key_error_naming_it(name: str, missing: str) -> None:
     design = by_name(name)
@@ -204,7 +248,9 @@ def test_the_default_ports_build_from_the_env_infra_gives(
 
 
 @pytest.mark.parametrize(
-    ("name", "missing"), [(f.name, var) for f in FUNCTIONS for var in needed_vars(f)], ids=str
+    ("name", "missing"),
+    [(f.name, var) for f in FUNCTIONS for var in needed_vars(f) if var not in OPTIONAL_VARS],
+    ids=str,
 )
 def test_without_a_resource_variable_the_function_fails_at_start_up_naming_it(
     name: str, missing: str, isolated_env: Callable[[dict[str, str]], None]
@@ -223,7 +269,7 @@ def test_without_a_resource_variable_the_function_fails_at_start_up_naming_it(
 
 def test_api_functions_have_their_spec_on_disk() -> None:
     api_functions = [f for f in FUNCTIONS if f.api_spec]
-    assert [f.name for f in api_functions] == ["verify-api", "intake-web"]
+    assert [f.name for f in api_functions] == ["verify-api", "intake-web", "agency-api"]
     for design in api_functions:
         spec = FUNCTIONS_DIR / str(design.api_spec)
         assert spec.is_file(), spec
@@ -234,7 +280,7 @@ def test_api_functions_have_their_spec_on_disk() -> None:
 def test_the_queue_visibility_timeout_is_at_least_six_times_its_consumers_timeout() -> None:
     consumers = [f for f in FUNCTIONS if f.source]
     names = [f.name for f in consumers]
-    assert names == ["intake-backlog", "intake-calls", "reply-sender", "dispatch-worker"]
+    assert names == ["intake-backlog", "intake-calls", "reply-sender", "dispatch-worker", "agency-delivery"]
     for design in consumers:
         assert design.source is not None
         queue = design.source.queue

@@ -7,14 +7,34 @@ from datetime import timedelta
 
 import pytest
 
+from core.agencies import built_in_snapshot
 from core.dispatching import Dispatcher
+from core.escalation import Escalator
 from core.incidents import SYSTEM_INTAKE, IncidentService, Report, VerifyCommand
 from core.models import Category, Channel, Location, Priority, Status
-from core.regency import REGENCIES
+from core.regency import DEFAULT_ACK_DEADLINE_SECONDS, REGENCIES
 from core.settings import get_settings
+from dispatch import reconciler
 from dispatch.reconciler import lambda_handler
-from tests.fakes import InMemoryIncidentRepository, RecordingDispatchQueue, RecordingNotifier
+from tests.fakes import (
+    InMemoryIncidentRepository,
+    RecordingDeliveryQueue,
+    RecordingDispatchQueue,
+    RecordingNotifier,
+)
 from tests.support import Clock, FakeLambdaContext, load_event
+
+
+@pytest.fixture(autouse=True)
+def no_escalation_env(
+    monkeypatch: pytest.MonkeyPatch, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    """The sweep's escalation on the same repository (tests/unit/test_escalation.py tests it)."""
+    escalator = Escalator(
+        repo, RecordingDeliveryQueue(), built_in_snapshot, DEFAULT_ACK_DEADLINE_SECONDS, clock
+    )
+    monkeypatch.setattr(reconciler, "default_escalator", lambda: escalator)
+
 
 SCHEDULE_SAMPLES = ["schedule/reconcile.json", "schedule/reconcile-invalid.json"]
 GRACE = timedelta(minutes=2)
@@ -47,7 +67,7 @@ def test_a_stalled_verified_incident_is_requeued_and_a_fresh_one_is_not(
 
     response = lambda_handler(load_event(sample), lambda_context, service=service, grace=GRACE)
 
-    assert response == {"requeued": [stalled]}
+    assert response == {"requeued": [stalled], "escalated": []}
     assert queue.sent == [stalled, fresh, stalled]
 
 
@@ -57,7 +77,7 @@ def test_nothing_to_requeue(
 ) -> None:
     response = lambda_handler(load_event(sample), lambda_context, service=service, grace=GRACE)
 
-    assert response == {"requeued": []}
+    assert response == {"requeued": [], "escalated": []}
     assert queue.sent == []
 
 
@@ -71,7 +91,7 @@ def test_an_incident_exactly_at_the_grace_is_requeued(
         load_event("schedule/reconcile.json"), lambda_context, service=service, grace=GRACE
     )
 
-    assert response == {"requeued": [incident_id]}
+    assert response == {"requeued": [incident_id], "escalated": []}
 
 
 def test_dispatched_and_unverified_incidents_are_left_alone(
@@ -92,7 +112,8 @@ def test_dispatched_and_unverified_incidents_are_left_alone(
         load_event("schedule/reconcile.json"), lambda_context, service=service, grace=GRACE
     )
 
-    assert response == {"requeued": [stalled]}
+    # an hour without a confirmation: escalated (tests/unit/test_escalation.py), never re-queued
+    assert response == {"requeued": [stalled], "escalated": [dispatched]}
     assert queue.sent == [*queued_before, stalled]
     assert repo.incidents[dispatched].status is Status.DISPATCHED
     assert repo.incidents[received.id].status is Status.RECEIVED
@@ -128,7 +149,10 @@ def test_a_queue_outage_does_not_fail_the_sweep(
         load_event("schedule/reconcile.json"), lambda_context, service=service, grace=GRACE
     )
 
-    assert response == {"requeued": []}  # nothing reached the queue; the next sweep tries again
+    assert response == {
+        "requeued": [],
+        "escalated": [],
+    }  # nothing reached the queue; the next sweep tries again
     assert repo.incidents[incident_id].status is Status.VERIFIED
 
 
@@ -154,5 +178,5 @@ def test_without_a_grace_the_handler_uses_dispatch_grace_seconds(
 
     response = lambda_handler(load_event("schedule/reconcile.json"), lambda_context, service=service)
 
-    assert response == {"requeued": [stalled]}
+    assert response == {"requeued": [stalled], "escalated": []}
     assert fresh not in response["requeued"]

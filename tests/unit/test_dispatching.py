@@ -170,7 +170,7 @@ class RacingNotifier:
         self.rival = Dispatcher(repo, self.inner, clock)
         self.raced = False
 
-    def notify(self, incident: Incident, agency: Agency) -> str:
+    def notify(self, incident: Incident, agency: str) -> str:
         if not self.raced:
             self.raced = True
             assert self.rival.dispatch(incident.id).outcome is Outcome.DISPATCHED

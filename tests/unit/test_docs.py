@@ -12,7 +12,7 @@ from core.settings import Settings
 from infra.definitions import DISPATCH_QUEUE, ROOT, api_routes, function
 from infra.definitions import OPERATOR_GROUPS as USER_POOL_GROUPS
 from tests.panel_traffic import BUSIEST_RATE, IDLE_RATE, polls_per_second
-from verify.auth import OPERATOR_GROUPS
+from verify.auth import ADMIN_GROUP, OPERATOR_GROUPS
 
 DOCS = ROOT / "docs"
 DECISIONS = (DOCS / "decisions.md").read_text(encoding="utf-8")
@@ -101,16 +101,23 @@ def test_the_cost_table_counts_the_requests_an_open_panel_makes() -> None:
         assert volume in cost_row(item), item
 
 
-def test_a_group_that_opens_nothing_says_so_and_no_doc_gives_it_a_role() -> None:
-    """The user pool's groups (infra/definitions.py) against what the API admits (verify/auth.py)."""
-    reserved = [g for g in USER_POOL_GROUPS if g.name not in OPERATOR_GROUPS]
+def test_the_admin_group_says_it_edits_the_agency_directory_and_nothing_else() -> None:
+    """The user pool's groups (infra/definitions.py) against what the API admits (verify/auth.py) and what
+    decision 32 says: admin changes the directory, opens no incident, and manages no account."""
+    others = [g for g in USER_POOL_GROUPS if g.name not in OPERATOR_GROUPS]
 
-    assert [g.name for g in reserved] == ["admin"]
-    for group in reserved:
-        assert "grants nothing" in group.description
-        assert "manage accounts" not in group.description.lower()
+    assert [g.name for g in others] == [ADMIN_GROUP]
+    (admin,) = others
+    assert "agency directory" in admin.description.lower()
+    assert "no incidents" in admin.description
+    assert "manage accounts" not in admin.description.lower()
+    assert ADMIN_GROUP not in OPERATOR_GROUPS  # incidents stay the operators'
     for name, text in CURRENT.items():
         assert "account managers in `admin`" not in text, name
+        assert "grants nothing" not in text, name
     (line,) = [line for line in DEPLOY.splitlines() if line.startswith("| operators | Cognito user pool")]
-    assert "`admin`, reserved" in line
-    assert "grants nothing" in decision(32)
+    assert "`admin`, the agency directory's editors" in line
+    text = decision(32)
+    assert "grants nothing" not in text
+    assert "agency directory" in text
+    assert "/agencies" in text

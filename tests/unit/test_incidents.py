@@ -321,7 +321,7 @@ def test_acknowledge_and_close(
         Action.ACKNOWLEDGE,
         Action.CLOSE,
     ]
-    police = next(d for d in detail.dispatches if d.agency is Agency.POLICE)
+    police = next(d for d in detail.dispatches if d.agency == Agency.POLICE)
     assert (police.acknowledged_by, police.note) == ("agency:police", "Unit meluncur")
 
 

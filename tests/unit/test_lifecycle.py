@@ -152,6 +152,15 @@ def perform(incident: Incident, action: Action) -> Change:
             return lifecycle.acknowledge(incident, dispatches, Agency.POLICE, "agency:police", NOW)
         case Action.CLOSE:
             return lifecycle.close(incident, "agency:police", "Api padam, korban dievakuasi", NOW)
+        case Action.AGENCY_STATUS:
+            dispatches = [notified(incident, a, DispatchStatus.ACKNOWLEDGED) for a in AGENCIES]
+            change = lifecycle.agency_status(
+                incident, dispatches, Agency.DAMKAR, DispatchStatus.EN_ROUTE, "post:damkar-genteng", NOW
+            )
+            assert change is not None
+            return change
+        case Action.ESCALATE:
+            return lifecycle.escalate(incident, 1, ["damkar-genteng"], NOW, "system:escalation", NOW)
     raise AssertionError(action)  # pragma: no cover
 
 
@@ -173,6 +182,8 @@ ACTORS = {
     Action.CALLBACK: OPERATOR,
     Action.CALLBACK_REACHED: OPERATOR,
     Action.CLOSE_UNREACHABLE: OPERATOR,
+    Action.AGENCY_STATUS: "post:damkar-genteng",
+    Action.ESCALATE: "system:escalation",
 }
 LEGAL = [(status, action) for status, moves in STATE_MACHINE.items() for action in moves]
 ILLEGAL = [(status, action) for status in Status for action in Action if action not in STATE_MACHINE[status]]
@@ -370,7 +381,7 @@ def test_partial_acknowledgement_keeps_the_incident_dispatched() -> None:
     assert change.incident.acknowledged_at is None
     [write] = change.dispatch_writes
     assert write.expected_status is DispatchStatus.NOTIFIED
-    assert write.dispatch.agency is Agency.DAMKAR
+    assert write.dispatch.agency == Agency.DAMKAR
     assert write.dispatch.status is DispatchStatus.ACKNOWLEDGED
     assert write.dispatch.acknowledged_at == NOW
     assert write.dispatch.acknowledged_by == "agency:damkar"
@@ -403,7 +414,7 @@ def test_double_acknowledgement_is_illegal() -> None:
         notified(incident, Agency.DAMKAR, DispatchStatus.ACKNOWLEDGED),
         notified(incident, Agency.POLICE),
     ]
-    with pytest.raises(IllegalTransition, match="already acknowledged"):
+    with pytest.raises(IllegalTransition, match="already ACKNOWLEDGED"):
         lifecycle.acknowledge(incident, dispatches, Agency.DAMKAR, "agency:damkar", NOW)
 
 

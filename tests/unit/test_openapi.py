@@ -71,6 +71,17 @@ def test_the_document_describes_every_route(document: dict[str, Any]) -> None:
         ("/callers", "get"),
         ("/callers/{number}", "get"),
         ("/callers/{number}/standing", "post"),
+        ("/agencies", "get"),
+        ("/agencies/suggestion", "get"),
+        ("/agencies/posts", "get"),
+        ("/agencies/types/{code}", "get"),
+        ("/agencies/types/{code}", "post"),
+        ("/agencies/types/{code}", "put"),
+        ("/agencies/types/{code}", "delete"),
+        ("/agencies/posts/{post_id}", "get"),
+        ("/agencies/posts/{post_id}", "post"),
+        ("/agencies/posts/{post_id}", "put"),
+        ("/agencies/posts/{post_id}", "delete"),
     }
 
 
@@ -83,10 +94,10 @@ def test_the_cognito_scheme_is_a_bearer_jwt(document: dict[str, Any]) -> None:
     assert "security" not in document  # no global default: each operation says what it needs
 
 
-def test_every_incident_route_requires_cognito(document: dict[str, Any]) -> None:
+def test_every_route_but_the_document_requires_cognito(document: dict[str, Any]) -> None:
     secured = [(p, m, op) for p, m, op in operations(document) if p not in PUBLIC_PATHS]
 
-    assert len(secured) == 18
+    assert len(secured) == 29
     for path, method, operation in secured:
         assert operation.get("security") == [{"cognito": []}], f"{method.upper()} {path}"
 
@@ -116,6 +127,16 @@ def test_operations_on_one_incident_declare_404_and_workflow_moves_409(document:
             continue
         assert "404" in operation["responses"], f"{method.upper()} {path}"
         if method == "post":
+            assert "409" in operation["responses"], f"{method.upper()} {path}"
+
+
+def test_operations_on_one_directory_entry_declare_404_and_changes_409(document: dict[str, Any]) -> None:
+    for path, method, operation in operations(document):
+        if not path.startswith("/agencies/") or "{" not in path:
+            continue
+        if method != "post":
+            assert "404" in operation["responses"], f"{method.upper()} {path}"
+        if method != "get":
             assert "409" in operation["responses"], f"{method.upper()} {path}"
 
 

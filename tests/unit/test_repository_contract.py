@@ -108,7 +108,7 @@ def advance(repo: IncidentRepository, incident_id: str, to: Status) -> Incident:
             )  # fmt: skip
             change = lifecycle.verify(incident, OPERATOR, verification, at(minute))
         elif target is Status.DISPATCHED:
-            ids = {Agency.POLICE: "sns-police", Agency.PSC119: "sns-psc119"}
+            ids: dict[str, str] = {Agency.POLICE: "sns-police", Agency.PSC119: "sns-psc119"}
             change = lifecycle.dispatch(incident, ids, "system:dispatch", at(minute))
         elif target is Status.ACKNOWLEDGED:
             for agency in (Agency.POLICE, Agency.PSC119):

@@ -16,7 +16,7 @@ from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign
 from intake import web
 from verify import api
 
-HANDLER_PACKAGES = {"intake", "verify", "dispatch", "reply", "privacy"}
+HANDLER_PACKAGES = {"intake", "verify", "dispatch", "reply", "privacy", "agency"}
 OUTSIDE = {"local", "infra", "tests", "tools", "bench"}  # what deploys or drives the functions
 # Each adapter, and what it reaches: the only modules that talk to AWS or another platform.
 ADAPTERS = {
@@ -25,9 +25,12 @@ ADAPTERS = {
     "core.storage": "S3",
     "core.directory": "Cognito",
     "core.agents": "Amazon Connect",
+    "core.agency_store": "DynamoDB",
+    "core.sealing": "KMS",
     "core.secrets": "Secrets Manager",
     "core.idempotency": "DynamoDB",
     "core.graph_api": "Meta's Graph API",
+    "core.agency_channels": "SNS SMS, SES, the agencies' HTTPS endpoints",
 }
 # Imports that reach out, by module prefix: boto3 itself, Powertools utilities that call AWS, the network.
 REACHING_OUT = (
@@ -39,7 +42,16 @@ REACHING_OUT = (
     "http.client",
     "socket",
 )
-BOTO3_ADAPTERS = {"core.repository", "core.messaging", "core.storage", "core.directory", "core.agents"}
+BOTO3_ADAPTERS = {
+    "core.repository",
+    "core.messaging",
+    "core.storage",
+    "core.directory",
+    "core.agents",
+    "core.agency_store",
+    "core.sealing",
+    "core.agency_channels",
+}
 # The APIs split into Powertools Routers: the package whose routes/ holds them, and its entry module.
 ROUTED = {"intake": web, "verify": api}
 SHARED_ROUTES_MODULE = "request"  # what a package's routes share; the only routes module they import

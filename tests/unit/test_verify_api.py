@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from core import lifecycle
+from core.agency_directory import DirectoryService
 from core.dispatching import Dispatcher
 from core.ids import is_ulid
 from core.incidents import IncidentService
@@ -43,16 +44,17 @@ class Api:
 
     service: IncidentService
     context: FakeLambdaContext
+    agencies: DirectoryService | None = None
 
     def __call__(self, event: dict[str, Any]) -> tuple[int, Any]:
-        response = lambda_handler(event, self.context, service=self.service)
+        response = lambda_handler(event, self.context, service=self.service, agencies=self.agencies)
         assert content_type(response) == "application/json", response
         return response["statusCode"], response_json(response)
 
 
 @pytest.fixture
-def api(service: IncidentService, lambda_context: FakeLambdaContext) -> Api:
-    return Api(service, lambda_context)
+def api(service: IncidentService, lambda_context: FakeLambdaContext, agencies: DirectoryService) -> Api:
+    return Api(service, lambda_context, agencies)
 
 
 # -- helpers: walk an incident through the workflow with the sample events --------------------------
@@ -648,16 +650,26 @@ def test_acknowledge_before_dispatch_is_409(api: Api, clock: Clock) -> None:
     assert "VERIFIED" in body["message"]
 
 
-def test_close_only_after_every_agency_acknowledged(
+def test_close_by_hand_while_an_agency_has_not_acknowledged(
+    api: Api, clock: Clock, repo: InMemoryIncidentRepository
+) -> None:
+    incident_id = dispatched(api, clock, repo, RecordingNotifier(), agencies=["DAMKAR", "POLICE"])
+    api(acknowledge_event(incident_id, Agency.DAMKAR))
+
+    status, incident = close(api, incident_id)
+
+    assert (status, incident["status"]) == (200, "CLOSED")
+    last = repo.timelines[incident_id][-1]
+    assert (last.action.value, last.from_status) == ("CLOSE", Status.DISPATCHED)
+
+
+def test_close_after_every_agency_acknowledged(
     api: Api, clock: Clock, repo: InMemoryIncidentRepository
 ) -> None:
     incident_id = dispatched(api, clock, repo, RecordingNotifier(), agencies=["DAMKAR", "POLICE"])
 
     status, incident = api(acknowledge_event(incident_id, Agency.DAMKAR))
     assert (status, incident["status"]) == (200, "DISPATCHED")
-    status, body = close(api, incident_id)
-    assert status == 409
-    assert body["code"] == "ILLEGAL_TRANSITION"
 
     status, incident = api(acknowledge_event(incident_id, Agency.POLICE))
     assert (status, incident["status"]) == (200, "ACKNOWLEDGED")
@@ -743,7 +755,7 @@ def test_an_admin_cannot_claim(api: Api, clock: Clock, repo: InMemoryIncidentRep
 
 # -- validation of every invalid sample ------------------------------------------------------------
 
-INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str, ...]]]] = {
+INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str | int, ...]]]] = {
     "acknowledge-dispatch-invalid": (422, {("path", "agency")}),
     "claim-incident-invalid": (401, set()),
     "close-incident-invalid": (422, {("body", "note")}),
@@ -763,6 +775,18 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str, ...]]]] = {
     "get-caller-invalid": (422, {("path", "number")}),
     "set-caller-standing-invalid": (422, {("body", "standing"), ("body", "reason"), ("body", "until")}),
     "list-standings-invalid": (422, {("query", "limit")}),
+    "update-agency-post-invalid": (
+        422,
+        {
+            ("body", "name"),
+            ("body", "contacts", "sms", 0),
+            ("body", "contacts", "https", "url"),
+            ("body", "duty"),
+            ("body", "version"),
+            ("body", "reason"),
+        },
+    ),
+    "agency-suggestion-invalid": (422, {("query", "category"), ("query", "agencies"), ("query", "lat")}),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from core.models import Agency, Incident
+from core.models import AGENCY_CODE_PATTERN, Incident
 from verify.routes.request import SECURED, CurrentOperator, IncidentIdParam, Service, responses
 from verify.schemas import AcknowledgeRequest, CloseRequest
 
@@ -26,7 +26,7 @@ def acknowledge(
     operator: CurrentOperator,
     service: Service,
     incident_id: IncidentIdParam,
-    agency: Annotated[Agency, Path()],
+    agency: Annotated[str, Path(pattern=AGENCY_CODE_PATTERN, max_length=32, description="Agency type code")],
     request: Annotated[AcknowledgeRequest | None, Body()] = None,
 ) -> Incident:
     return service.acknowledge(incident_id, agency, operator.username, request.note if request else None)
@@ -36,7 +36,7 @@ def acknowledge(
     "/incidents/<incident_id>/close",
     security=SECURED,
     tags=["workflow"],
-    summary="Close an acknowledged incident with its outcome (ACKNOWLEDGED → CLOSED)",
+    summary="Close an incident with its outcome, by hand (the reason) before every agency confirmed too",
     responses=responses("The incident after the change", 400, 401, 403, 404, 409),
 )
 def close(

@@ -71,6 +71,7 @@ def verify(
         location=Location.model_validate(request.location.model_dump()),
         summary=request.summary,
         agencies=tuple(request.agencies or ()),
+        posts=None if request.posts is None else tuple(request.posts),
     )
     return service.verify(incident_id, operator.username, command)
 

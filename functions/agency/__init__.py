@@ -1,0 +1,1 @@
+"""The agencies' side: telling each post (agency-delivery) and hearing back from them."""

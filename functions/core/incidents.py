@@ -39,6 +39,7 @@ from core.phone import normalize_phone
 from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory
 from core.positions import attach_if_newer
 from core.regency import Regency
+from core.related import RelatedIncidents
 from core.standing import STANDING_FLAGS, CallerLookup, CallerPolicy, Standing
 
 SYSTEM_INTAKE = "system:intake"
@@ -50,6 +51,8 @@ FLAG_ATTEMPTS = 3
 # Why an operator registered a 112 call: it reached them without its incident (the intake failed or timed
 # out, so the contact has no incidentId). The audit entry's reason; the panel says it in words.
 CALL_WITHOUT_INCIDENT = "CALL_WITHOUT_INCIDENT"
+# How many times a note is tried on an incident that keeps changing under it, before the 409.
+NOTE_ATTEMPTS = 3
 # A verified incident still not dispatched this long after verification is escalated, not just re-queued.
 ESCALATE_AFTER = timedelta(minutes=10)
 # Rejections that change what a number's standing is (core.standing): the caller's record is assessed again.
@@ -99,6 +102,8 @@ class IncidentService:
         self.callers = CallerService(repository, caller_policy or regency.caller_policy, clock)
         # The abandoned and silent calls awaiting a call back, on the same table and clock.
         self.desk = CallbackDesk(repository, regency, clock)
+        # Other reports of the same emergency: suggestions, attach and detach (docs/related.md).
+        self.related = RelatedIncidents(repository, clock)
 
     # -- intake --------------------------------------------------------------------------------------
 
@@ -369,6 +374,18 @@ class IncidentService:
         incident = Incident.model_validate(detail.model_dump(exclude={"timeline", "dispatches"}))
         change = lifecycle.acknowledge(incident, detail.dispatches, agency, actor, self._now(), note)
         return self._repo.commit(change)
+
+    def note(self, incident_id: str, operator: str, text: str) -> Incident:
+        """An operator's note on an open incident. A note asks nothing of the incident's state, so a
+        change made meanwhile (a position, another note) is no conflict: read again and add it."""
+        for _ in range(NOTE_ATTEMPTS - 1):
+            incident = self._repo.get(incident_id)
+            try:
+                return self._repo.commit(lifecycle.note(incident, operator, text, self._now()))
+            except ConcurrentModification:
+                continue
+        incident = self._repo.get(incident_id)
+        return self._repo.commit(lifecycle.note(incident, operator, text, self._now()))
 
     def close(self, incident_id: str, actor: str, note: str) -> Incident:
         incident = self._repo.get(incident_id)

@@ -260,3 +260,39 @@ def test_a_forged_webhook_costs_one_short_archive_write_and_nothing_else(stack: 
         assert lambda_handler(forged, FakeLambdaContext(), ports=ports)["statusCode"] == 401
 
     assert stack.calls(post) == {"s3.PutObject": 1}
+
+
+# -- one emergency, many reports (docs/api.md#one-emergency-many-reports) -----------------------------
+
+
+def web_report(n: int) -> Report:
+    return Report(channel=Channel.WEB, actor="system:web", text=f"Kebakaran {n}",
+                  location=Location(lat=-8.3695, lon=114.153, district="Genteng"))  # fmt: skip
+
+
+def test_suggestions_cost_a_read_and_one_query_per_open_status(stack: Stack) -> None:
+    """The status index over the last hour, one bounded Query per open status: never a Scan."""
+    stack.service.register(web_report(1))
+    child, _ = stack.service.register(web_report(2))
+    calls = stack.calls(lambda: stack.service.related.suggest(child.id))
+    assert calls == {"dynamodb.GetItem": 1, "dynamodb.Query": 5}  # RECEIVED … ACKNOWLEDGED
+
+
+def test_attach_and_detach_cost_two_reads_and_one_transaction(stack: Stack) -> None:
+    parent, _ = stack.service.register(web_report(1))
+    child, _ = stack.service.register(web_report(2))
+    one_transaction = {"dynamodb.GetItem": 2, "dynamodb.TransactWriteItems": 1}
+    assert (
+        stack.calls(lambda: stack.service.related.attach(child.id, parent.id, "operator1")) == one_transaction
+    )
+    assert (
+        stack.calls(lambda: stack.service.related.detach(child.id, "supervisor1", "salah")) == one_transaction
+    )
+
+
+def test_a_note_costs_a_read_and_a_transaction(stack: Stack) -> None:
+    incident, _ = stack.service.register(web_report(1))
+    assert stack.calls(lambda: stack.service.note(incident.id, "operator1", "catatan")) == {
+        "dynamodb.GetItem": 1,
+        "dynamodb.TransactWriteItems": 1,
+    }

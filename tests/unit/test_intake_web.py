@@ -1295,10 +1295,14 @@ class SlowRepository(InMemoryIncidentRepository):
         self._seconds = seconds
 
     def create(
-        self, incident: Incident, dedupe_key: str | None = None, reason: str | None = None
+        self,
+        incident: Incident,
+        dedupe_key: str | None = None,
+        reason: str | None = None,
+        sender: str | None = None,
     ) -> tuple[Incident, bool]:
         self._monotonic.now += self._seconds
-        return super().create(incident, dedupe_key, reason)
+        return super().create(incident, dedupe_key, reason, sender)
 
 
 def bulk(count: int) -> list[tuple[str, str, str]]:

@@ -71,6 +71,10 @@ def test_the_document_describes_every_route(document: dict[str, Any]) -> None:
         ("/callers", "get"),
         ("/callers/{number}", "get"),
         ("/callers/{number}/standing", "post"),
+        ("/incidents/{incident_id}/related", "get"),
+        ("/incidents/{incident_id}/attach", "post"),
+        ("/incidents/{incident_id}/detach", "post"),
+        ("/incidents/{incident_id}/notes", "post"),
     }
 
 
@@ -86,7 +90,7 @@ def test_the_cognito_scheme_is_a_bearer_jwt(document: dict[str, Any]) -> None:
 def test_every_incident_route_requires_cognito(document: dict[str, Any]) -> None:
     secured = [(p, m, op) for p, m, op in operations(document) if p not in PUBLIC_PATHS]
 
-    assert len(secured) == 18
+    assert len(secured) == 22
     for path, method, operation in secured:
         assert operation.get("security") == [{"cognito": []}], f"{method.upper()} {path}"
 

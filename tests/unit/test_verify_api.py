@@ -763,6 +763,10 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str, ...]]]] = {
     "get-caller-invalid": (422, {("path", "number")}),
     "set-caller-standing-invalid": (422, {("body", "standing"), ("body", "reason"), ("body", "until")}),
     "list-standings-invalid": (422, {("query", "limit")}),
+    "related-incidents-invalid": (422, {("path", "incident_id")}),
+    "attach-incident-invalid": (422, {("body", "parentId"), ("body", "extra")}),
+    "detach-incident-invalid": (422, {("body", "reason")}),
+    "add-note-invalid": (422, {("body", "text"), ("body", "by")}),
 }
 
 

@@ -17,6 +17,7 @@ from core.callbacks import CallbackDesk
 from core.callers import CallerService
 from core.clock import Clock, utc_now
 from core.contacts import checked_contact_id, contact_dedupe_key
+from core.conversations import Conversations
 from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
 from core.ids import new_ulid
 from core.models import (
@@ -74,6 +75,9 @@ class Report:
     source: Mapping[str, str] = field(default_factory=dict)
     flags: tuple[Flag, ...] = ()
     reason: str | None = None  # why, on the registration's audit entry, when not the channel's usual way
+    # Who wrote it on a platform with conversations, `<channel>#<platform id>` (Instagram, X direct
+    # messages): their follow-ups join their open incident (core/conversations.py).
+    sender: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,8 @@ class IncidentService:
         self.desk = CallbackDesk(repository, regency, clock)
         # Other reports of the same emergency: suggestions, attach and detach (docs/related.md).
         self.related = RelatedIncidents(repository, clock)
+        # A citizen's follow-up messages on Instagram and X, joined to their open incident.
+        self.conversations = Conversations(repository, clock)
 
     # -- intake --------------------------------------------------------------------------------------
 
@@ -234,7 +240,7 @@ class IncidentService:
             updated_at=now,
             version=1,
         )
-        stored, created = self._repo.create(incident, report.dedupe_key, report.reason)
+        stored, created = self._repo.create(incident, report.dedupe_key, report.reason, report.sender)
         metrics.add_metric(
             name="IncidentRegistered" if created else "ReportRepeated", unit=MetricUnit.Count, value=1
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -296,3 +297,30 @@ def test_a_note_costs_a_read_and_a_transaction(stack: Stack) -> None:
         "dynamodb.GetItem": 1,
         "dynamodb.TransactWriteItems": 1,
     }
+
+
+def conversation(n: int) -> Pending:
+    pending = instagram(n)
+    return Pending(replace(pending.report, sender="INSTAGRAM#6104000000000001"), pending.reply_to)
+
+
+def test_a_citizens_first_message_reads_their_conversation_first(stack: Stack) -> None:
+    """One GetItem more than a message without a sender: the sender's latest incident, not there yet."""
+    assert stack.calls(lambda: stack.deliveries.register([conversation(1)], NEVER)) == {
+        "dynamodb.GetItem": 1,
+        "dynamodb.TransactWriteItems": 1,
+        "sqs.SendMessage": 1,
+    }
+
+
+def test_a_follow_up_joins_in_one_transaction_and_asks_nobody(stack: Stack) -> None:
+    (first,) = stack.deliveries.register([conversation(1)], NEVER).incidents
+    joined = {"dynamodb.GetItem": 2, "dynamodb.TransactWriteItems": 1}  # the sender's item, the incident
+    calls = stack.calls(lambda: stack.deliveries.register([conversation(2)], NEVER))
+    assert calls == joined
+    # redelivered: the message's dedupe item refuses it, and names the incident it joined
+    calls = stack.calls(lambda: stack.deliveries.register([conversation(2)], NEVER))
+    assert calls == {"dynamodb.GetItem": 3, "dynamodb.TransactWriteItems": 1}
+    detail = stack.service.detail(first)
+    assert [report.message_id for report in detail.reports] == ["INSTAGRAM#mid.2"]  # once
+    assert [e.action.value for e in detail.timeline] == ["REGISTER", "MESSAGE"]

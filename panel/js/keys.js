@@ -1,5 +1,5 @@
 // The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
-// 1-6, l, ?, i; b, o, u, s for the callback desk; u on the callers' tab; g, m for related.js), inside a form only Esc, Ctrl+Enter
+// 1-6, l, ?, i; b, o, u, s for the callback desk; u on the callers' tab; g, m, d for related.js), inside a form only Esc, Ctrl+Enter
 // and the Alt ones; and the help dialog that lists them.
 // A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
 import { $, $$, h, replace, inFormControl } from "./dom.js";
@@ -29,6 +29,7 @@ const HELP = [
   ["s", "key_silent"],
   ["g", "key_related"],
   ["m", "key_note"],
+  ["d", "key_detach"],
   ["l", "key_lang"],
   ["?", "key_help"],
   ["Ctrl+Enter", "key_submit"],
@@ -133,6 +134,7 @@ export class Keys {
       s: () => this.desk.openSilent(),
       g: () => this.related.focusFirst(),
       m: () => this.related.focusNote(),
+      d: () => this.related.openDetach(),
       l: () => toggleLanguage(),
       "?": () => openDialog($("#help-dialog")),
       i: () => this.calls.take(),

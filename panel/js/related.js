@@ -4,12 +4,14 @@
 // the reports an incident gathered (each caller, channel, words and position); the incident an attached
 // one is part of; and the operators' notes. Suggestions are read when an incident under review opens and
 // again when it changes, not at every poll. Keys: g goes to the first suggestion's attach button (Tab and
-// Enter from there), m to the note.
+// Enter from there), m to the note; d (supervisors) undoes a mistaken attach, with a reason, in a dialog.
 import { $, h, replace, show } from "./dom.js";
 import { t, term, onLanguageChange } from "./i18n.js";
 import { shortTime, dateTime } from "./format.js";
 import { ApiError } from "./api.js";
 import { problemName } from "./errors.js";
+import { closeDialog, openDialog } from "./dialogs.js";
+import { fieldError, focusFirstInvalid, resetErrors, resetForm, serverFieldErrors } from "./form-errors.js";
 
 const REVIEWABLE = ["RECEIVED", "IN_REVIEW"];
 const CLOSED = ["CLOSED", "REJECTED", "ATTACHED"];
@@ -38,6 +40,11 @@ export class RelatedIncidents {
     $("#note-form").addEventListener("submit", (event) => {
       event.preventDefault();
       this.addNote();
+    });
+    $("#detach-button").addEventListener("click", () => this.openDetach());
+    $("#detach-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.detach();
     });
     store.on("incident", ({ id }) => {
       if (!id) this.clear();
@@ -135,8 +142,50 @@ export class RelatedIncidents {
     }
   }
 
+  /** d: a supervisor undoes a mistaken attach (the dialog asks why). */
+  openDetach() {
+    const incident = this.store.incident;
+    if (!this.store.isSupervisor || incident?.status !== "ATTACHED") return;
+    resetForm($("#detach-form"));
+    openDialog($("#detach-dialog"));
+  }
+
+  async detach() {
+    const form = $("#detach-form");
+    const button = form.querySelector('button[type="submit"]');
+    const incident = this.store.incident;
+    resetErrors(form);
+    const reason = $("#detach-reason").value.trim();
+    if (reason.length < 3 || reason.length > 500) {
+      fieldError("detach", "reason", t("err_detachReason"));
+      return focusFirstInvalid(form);
+    }
+    if (!incident || button.disabled) return;
+    button.disabled = true;
+    const dialog = $("#detach-dialog");
+    try {
+      await this.api.act(incident.id, "detach", { reason });
+      closeDialog(dialog);
+      this.messages.setNotice(() => t("detached"));
+      this.announce(t("detached"));
+      this.lists.refreshSoon("IN_REVIEW");
+      await this.incidentView.refresh();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 422) {
+        serverFieldErrors("detach", error, { reason: "reason" });
+      } else {
+        dialog.returnTo = null;
+        closeDialog(dialog);
+        await this.conflicts.explain(error);
+      }
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   render() {
     const incident = this.store.incident;
+    show($("#detach-button"), Boolean(incident) && this.store.isSupervisor && incident?.status === "ATTACHED");
     show($("#related-block"), Boolean(incident));
     show($("#reports-block"), Boolean(incident?.reports?.length || incident?.reportsNotKept));
     show($("#note-form"), Boolean(incident) && !CLOSED.includes(incident?.status));

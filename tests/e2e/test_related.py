@@ -81,3 +81,36 @@ def test_the_related_list_and_attaching_by_keyboard(
     page.keyboard.press("l")
     expect(page.locator("#reports-heading")).to_have_text("Reports of this emergency (2)")
     page.keyboard.press("l")
+
+
+def test_a_supervisor_detaches_a_mistaken_attach_by_keyboard(
+    new_page: Callable[[], Page], endpoints: dict[str, Any]
+) -> None:
+    api = ApiClient(endpoints, "operator7")
+    lat, lon = -8.29 - secrets.randbelow(1000) / 100_000, 114.0 + secrets.randbelow(1000) / 100_000
+    parent = walk_in(api, unique_caller(), lat, lon, "Gudang terbakar")
+    child = walk_in(api, unique_caller(), lat, lon, "Kecelakaan motor di jalan yang sama")
+    assert api.post(f"/incidents/{child}/attach", {"parentId": parent}).status_code == 200
+
+    page = new_page()
+    sign_in(page, endpoints, "supervisor")
+    open_incident(page, parent)
+    # the attached incident is in no list: it opens from its report on the parent
+    page.locator(f'#reports-list button[data-id="{child}"]').focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#detail-heading")).to_contain_text(child)
+    expect_status(page, "ATTACHED")
+    expect(page.locator("#detach-button")).to_be_visible()
+
+    page.locator("#detail-heading").focus()
+    page.keyboard.press("d")
+    expect(page.locator("#detach-reason")).to_be_focused()
+    page.keyboard.type("Bukan kejadian yang sama")
+    page.keyboard.press("Control+Enter")
+
+    expect_status(page, "IN_REVIEW")
+    expect(page.locator("#detail-held")).to_contain_text("supervisor")
+    expect(page.locator('#detail-timeline li[data-action="DETACH"]')).to_contain_text(
+        "Bukan kejadian yang sama"
+    )
+    assert ApiClient(endpoints, "operator7").get(f"/incidents/{parent}").json()["reports"] == []

@@ -813,6 +813,7 @@ const STRINGS = {
   history_SILENT: ["diam (tanpa suara)", "silent line"],
   history_NON_EMERGENCY: ["bukan darurat", "not an emergency"],
   history_DUPLICATE: ["duplikat", "duplicate"],
+  history_ATTACHED: ["digabungkan ke insiden lain", "attached to another incident"],
   history_ABANDONED: ["ditutup sebelum dijawab", "hung up before answered"],
   history_UNREACHABLE: ["tidak dapat dihubungi", "unreachable"],
   change_LIFT: ["dicabut", "lifted"],

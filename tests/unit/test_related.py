@@ -364,3 +364,11 @@ def test_a_lost_attach_race_answers_409(
     status, body = call(service, "attach-incident", child, body={"parentId": parent})
     assert status == 409
     assert body["code"] == "CONFLICT"
+
+
+def test_an_attached_call_is_attached_in_its_callers_history(service: IncidentService, clock: Clock) -> None:
+    parent = report(service, clock, point=PASAR_GENTENG)
+    child = claimed(service, report(service, clock, point=PASAR_GENTENG, caller="+6281200000009"))
+    service.related.attach(child, parent, "operator1")
+    history = service.callers.history("+6281200000009")
+    assert [(entry.id, entry.outcome) for entry in history.history] == [(child, "ATTACHED")]

@@ -26,6 +26,7 @@ from core.errors import (
     ConcurrentModification,
     DirectoryConflict,
     IncidentNotFound,
+    MessageRepeated,
 )
 from core.lifecycle import Change, awaiting_callback, registration_audit
 from core.messaging import backlog_bodies
@@ -67,11 +68,16 @@ class InMemoryIncidentRepository:
         self.marks: dict[str, str] = {}
         self.call_records: dict[str, CallRecord] = {}  # contact id -> the merged record
         self.projected: dict[str, CallRecord] = {}  # incident id -> its copy of the call's record
+        self.senders: dict[str, tuple[str, int]] = {}  # sender -> (latest incident id, expires_at)
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     def create(
-        self, incident: Incident, dedupe_key: str | None = None, reason: str | None = None
+        self,
+        incident: Incident,
+        dedupe_key: str | None = None,
+        reason: str | None = None,
+        sender: str | None = None,
     ) -> tuple[Incident, bool]:
         self.calls["create"] += 1
         with self._lock:
@@ -84,6 +90,8 @@ class InMemoryIncidentRepository:
             self.dispatches[incident.id] = {}
             if dedupe_key:
                 self.dedupe[dedupe_key] = incident.id
+            if sender:
+                self.senders[sender] = (incident.id, int(incident.received_at.timestamp()) + 86400)
             return incident, True
 
     def get(self, incident_id: str) -> Incident:
@@ -289,21 +297,45 @@ class InMemoryIncidentRepository:
 
     def commit(self, change: Change) -> Incident:
         self.calls["commit"] += 1
-        incident_id = change.incident.id
+        return self._commit([change])[0]
+
+    def commit_together(self, changes: Sequence[Change]) -> list[Incident]:
+        self.calls["commit_together"] += 1
+        return self._commit(changes)
+
+    def _commit(self, changes: Sequence[Change]) -> list[Incident]:
         with self._lock:
-            current = self.incidents.get(incident_id)
-            if current is None or current.version != change.expected_version:
-                raise ConcurrentModification(incident_id)
-            existing = self.dispatches[incident_id]
-            for write in change.dispatch_writes:
-                found = existing.get(write.dispatch.agency)
-                if (found.status if found else None) != write.expected_status:
-                    raise ConcurrentModification(incident_id)
-            self.incidents[incident_id] = change.incident
-            self.timelines[incident_id].append(change.audit)
-            for write in change.dispatch_writes:
-                existing[write.dispatch.agency] = write.dispatch
-            return change.incident
+            for change in changes:
+                incident_id = change.incident.id
+                current = self.incidents.get(incident_id)
+                if current is None or current.version != change.expected_version:
+                    raise ConcurrentModification(changes[0].incident.id)
+                existing = self.dispatches[incident_id]
+                for write in change.dispatch_writes:
+                    found = existing.get(write.dispatch.agency)
+                    if (found.status if found else None) != write.expected_status:
+                        raise ConcurrentModification(incident_id)
+                if change.dedupe_key and change.dedupe_key in self.dedupe:
+                    raise MessageRepeated(self.dedupe[change.dedupe_key])
+            for change in changes:
+                incident_id = change.incident.id
+                self.incidents[incident_id] = change.incident
+                self.timelines[incident_id].append(change.audit)
+                for write in change.dispatch_writes:
+                    self.dispatches[incident_id][write.dispatch.agency] = write.dispatch
+                if change.dedupe_key:
+                    self.dedupe[change.dedupe_key] = incident_id
+            return [change.incident for change in changes]
+
+    def recent_by_status(self, status: Status, since: datetime, limit: int) -> list[Incident]:
+        self.calls["recent_by_status"] += 1
+        found = [i for i in self.incidents.values() if i.status is status and i.received_at >= since]
+        return sorted(found, key=lambda i: i.id, reverse=True)[:limit]
+
+    def sender_incident(self, sender: str, now_epoch: int) -> str | None:
+        self.calls["sender_incident"] += 1
+        kept = self.senders.get(sender)
+        return kept[0] if kept and kept[1] > now_epoch else None
 
 
 class RecordingDeliveryQueue:

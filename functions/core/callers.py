@@ -66,7 +66,8 @@ class HistoryEntry(CamelModel):
     status: Status
     outcome: str = Field(
         description="VERIFIED (A1), PRANK, SILENT, NON_EMERGENCY, DUPLICATE (or another rejection "
-        "reason), ABANDONED (hung up while queued) or OPEN (not decided yet)"
+        "reason), ATTACHED (part of another incident), ABANDONED (hung up while queued) or OPEN (not "
+        "decided yet)"
     )
     category: Category | None = None
     flags: list[Flag] = Field(default_factory=list)

@@ -91,6 +91,10 @@ class DeliveryRegistrar:
         return [self._register(item) for item in items]
 
     def _register(self, item: Pending) -> str:
+        # A follow-up from a citizen whose incident is open joins it: no new incident, no second question.
+        joined = self._service.conversations.follow_up(item.report) if item.report.sender else None
+        if joined is not None:
+            return joined.id
         incident, created = self._service.register(item.report)
         if created and item.reply_to:
             reply = Reply(

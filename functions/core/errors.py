@@ -99,3 +99,11 @@ class CallRecordConflict(DomainError):
     def __init__(self, contact_id: str) -> None:
         super().__init__(f"the record of call {contact_id} changed meanwhile")
         self.contact_id = contact_id
+
+
+class MessageRepeated(DomainError):
+    """A channel's message was recorded on an incident already (a redelivery): nothing more to do."""
+
+    def __init__(self, incident_id: str) -> None:
+        super().__init__(f"the message is recorded on incident {incident_id} already")
+        self.incident_id = incident_id

@@ -18,6 +18,7 @@ from core.callbacks import CallbackDesk
 from core.callers import CallerService
 from core.clock import Clock, utc_now
 from core.contacts import checked_contact_id, contact_dedupe_key
+from core.conversations import Conversations
 from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
 from core.ids import new_ulid
 from core.models import (
@@ -39,6 +40,7 @@ from core.phone import normalize_phone
 from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory
 from core.positions import attach_if_newer
 from core.regency import Regency
+from core.related import RelatedIncidents
 from core.standing import STANDING_FLAGS, CallerLookup, CallerPolicy, Standing
 
 if TYPE_CHECKING:
@@ -53,6 +55,8 @@ FLAG_ATTEMPTS = 3
 # Why an operator registered a 112 call: it reached them without its incident (the intake failed or timed
 # out, so the contact has no incidentId). The audit entry's reason; the panel says it in words.
 CALL_WITHOUT_INCIDENT = "CALL_WITHOUT_INCIDENT"
+# How many times a note is tried on an incident that keeps changing under it, before the 409.
+NOTE_ATTEMPTS = 3
 # A verified incident still not dispatched this long after verification is escalated, not just re-queued.
 ESCALATE_AFTER = timedelta(minutes=10)
 # Rejections that change what a number's standing is (core.standing): the caller's record is assessed again.
@@ -74,6 +78,9 @@ class Report:
     source: Mapping[str, str] = field(default_factory=dict)
     flags: tuple[Flag, ...] = ()
     reason: str | None = None  # why, on the registration's audit entry, when not the channel's usual way
+    # Who wrote it on a platform with conversations, `<channel>#<platform id>` (Instagram, X direct
+    # messages): their follow-ups join their open incident (core/conversations.py).
+    sender: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,10 @@ class IncidentService:
         self._agencies = agencies or _built_in
         # The abandoned and silent calls awaiting a call back, on the same table and clock.
         self.desk = CallbackDesk(repository, regency, clock)
+        # Other reports of the same emergency: suggestions, attach and detach (docs/related.md).
+        self.related = RelatedIncidents(repository, clock)
+        # A citizen's follow-up messages on Instagram and X, joined to their open incident.
+        self.conversations = Conversations(repository, clock)
 
     # -- intake --------------------------------------------------------------------------------------
 
@@ -237,7 +248,7 @@ class IncidentService:
             updated_at=now,
             version=1,
         )
-        stored, created = self._repo.create(incident, report.dedupe_key, report.reason)
+        stored, created = self._repo.create(incident, report.dedupe_key, report.reason, report.sender)
         metrics.add_metric(
             name="IncidentRegistered" if created else "ReportRepeated", unit=MetricUnit.Count, value=1
         )
@@ -423,6 +434,18 @@ class IncidentService:
         incident = Incident.model_validate(detail.model_dump(exclude={"timeline", "dispatches"}))
         change = lifecycle.acknowledge(incident, detail.dispatches, agency, actor, self._now(), note)
         return self._repo.commit(change)
+
+    def note(self, incident_id: str, operator: str, text: str) -> Incident:
+        """An operator's note on an open incident. A note asks nothing of the incident's state, so a
+        change made meanwhile (a position, another note) is no conflict: read again and add it."""
+        for _ in range(NOTE_ATTEMPTS - 1):
+            incident = self._repo.get(incident_id)
+            try:
+                return self._repo.commit(lifecycle.note(incident, operator, text, self._now()))
+            except ConcurrentModification:
+                continue
+        incident = self._repo.get(incident_id)
+        return self._repo.commit(lifecycle.note(incident, operator, text, self._now()))
 
     def close(self, incident_id: str, actor: str, note: str) -> Incident:
         incident = self._repo.get(incident_id)

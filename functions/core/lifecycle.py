@@ -6,9 +6,11 @@
                             |                                             v
                             |                                        ACKNOWLEDGED --close--> CLOSED
                             \\--reject (PRANK | SILENT | NON_EMERGENCY | DUPLICATE)--> REJECTED
+    RECEIVED | IN_REVIEW --attach--> ATTACHED --detach (a supervisor's correction)--> IN_REVIEW
 
-LOCATE (the handset's position), FLAG (a fact learnt after registration) and STANDING (a supervisor
-changed the caller's standing) keep the status they find, at any open stage.
+LOCATE (the handset's position), FLAG (a fact learnt after registration), STANDING (a supervisor
+changed the caller's standing), NOTE, MESSAGE (a follow-up from the citizen) and REPORT_ADDED/REMOVED
+(the parent's side of an attach) keep the status they find, at any open stage.
 
 Each agency's dispatch moves forward only, NOTIFIED → ACKNOWLEDGED → EN_ROUTE → ON_SCENE → CLEARED, by its
 posts (`agency_status`: their page or their system) or an operator (`acknowledge`, a confirmation taken by
@@ -27,12 +29,13 @@ racing on one incident cannot both win.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from core.errors import IllegalTransition, InvalidRequest, NotAssignee
 from core.models import (
+    MAX_REPORT_TEXT,
     Action,
     Actor,
     AmlFix,
@@ -46,6 +49,7 @@ from core.models import (
     DispatchStatus,
     Flag,
     Incident,
+    IncidentReport,
     Location,
     Priority,
     Rejection,
@@ -64,6 +68,7 @@ _MOVES: Mapping[Status, Mapping[Action, Status]] = {
         Action.CALLBACK: Status.RECEIVED,
         Action.CALLBACK_REACHED: Status.IN_REVIEW,
         Action.CLOSE_UNREACHABLE: Status.REJECTED,
+        Action.ATTACH: Status.ATTACHED,  # the same emergency as an open incident (core.related)
     },
     Status.IN_REVIEW: {
         Action.REASSIGN: Status.IN_REVIEW,
@@ -76,6 +81,7 @@ _MOVES: Mapping[Status, Mapping[Action, Status]] = {
         Action.CALLBACK: Status.IN_REVIEW,
         Action.CALLBACK_REACHED: Status.IN_REVIEW,
         Action.CLOSE_UNREACHABLE: Status.REJECTED,
+        Action.ATTACH: Status.ATTACHED,
     },
     Status.VERIFIED: {Action.DISPATCH: Status.DISPATCHED},
     Status.DISPATCHED: {
@@ -92,18 +98,33 @@ _MOVES: Mapping[Status, Mapping[Action, Status]] = {
     },
     Status.CLOSED: {},
     Status.REJECTED: {},
+    Status.ATTACHED: {},
+}
+# A supervisor's corrections of a terminal status: the status stays terminal (statistics count it so, and
+# nothing else may happen to it) but a mistake can be undone.
+_CORRECTIONS: Mapping[Status, Mapping[Action, Status]] = {
+    Status.ATTACHED: {Action.DETACH: Status.IN_REVIEW},
 }
 # Changes that record something on an open incident without moving it, at any open stage.
 _IN_PLACE = (
     Action.LOCATE,  # the handset's position (AML) arrived
     Action.FLAG,  # a fact learnt after registration (the caller pressed the "cannot speak" key)
     Action.STANDING,  # a supervisor lifted or imposed the caller's standing (core.callers)
+    Action.NOTE,  # an operator's note
+    Action.MESSAGE,  # a follow-up message from the citizen (core.conversations)
+    Action.REPORT_ADDED,  # another incident was attached to this one (core.related)
+    Action.REPORT_REMOVED,  # and detached again
 )
+TERMINAL: frozenset[Status] = frozenset(s for s, moves in _MOVES.items() if not moves)
+OPEN: tuple[Status, ...] = tuple(s for s in _MOVES if s not in TERMINAL)
 STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
-    status: {**moves, **(dict.fromkeys(_IN_PLACE, status) if moves else {})}
+    status: {
+        **moves,
+        **(dict.fromkeys(_IN_PLACE, status) if moves else {}),
+        **_CORRECTIONS.get(status, {}),
+    }
     for status, moves in _MOVES.items()
 }
-TERMINAL: frozenset[Status] = frozenset(s for s, moves in STATE_MACHINE.items() if not moves)
 
 
 def allowed_from(action: Action) -> frozenset[Status]:
@@ -132,6 +153,9 @@ class Change:
     expected_version: int
     audit: AuditEntry
     dispatch_writes: Sequence[DispatchWrite] = field(default_factory=tuple)
+    # A channel's own id for the message this change records (a follow-up): written with the change, once,
+    # so a redelivery of the message changes nothing (MessageRepeated).
+    dedupe_key: str | None = None
 
 
 def _move(
@@ -676,3 +700,130 @@ def close_unreachable(
             "callback": incident.callback.model_copy(update={"done_at": now}),
         },
     )
+
+
+# -- one emergency, many reports (docs/related.md) -----------------------------------------------------
+
+# Reports kept on one incident: a fire at a market brings tens of calls, and an item holds 400 KB. Beyond
+# it, an attached incident keeps its own details and the parent counts it (reports_not_kept).
+MAX_REPORTS = 25
+
+
+def report_of(child: Incident, actor: Actor, now: datetime) -> IncidentReport:
+    """What an attached incident brings to its parent: its caller, channel, words, position and source."""
+    return IncidentReport(
+        received_at=child.received_at,
+        channel=child.channel,
+        caller=child.caller,
+        text=child.report[:MAX_REPORT_TEXT] if child.report else None,
+        summary=child.summary,
+        location=child.location,
+        aml=child.aml,
+        source=child.source,
+        incident_id=child.id,
+        added_at=now,
+        added_by=actor,
+    )
+
+
+def attach(child: Incident, parent: Incident, operator: Actor, now: datetime) -> tuple[Change, Change]:
+    """The child is the same emergency as the open parent: it ends ATTACHED pointing to the parent, and its
+    report joins the parent's. Two changes, committed together (repository.commit_together)."""
+    next_status(child, Action.ATTACH)
+    if child.status is Status.IN_REVIEW:
+        _require_assignee(child, operator, "attach")
+    if parent.id == child.id:
+        raise InvalidRequest("parentId", "an incident cannot be attached to itself")
+    if child.reports or child.reports_not_kept:
+        raise InvalidRequest(
+            "parentId",
+            f"incident {child.id} has reports of its own: attach {parent.id} to it instead",
+        )
+    if Action.REPORT_ADDED not in STATE_MACHINE[parent.status]:
+        raise IllegalTransition(
+            parent.id, "attach to", parent.status.value, allowed_from(Action.REPORT_ADDED)
+        )
+    kept = len(parent.reports) < MAX_REPORTS
+    child_change = _move(
+        child,
+        Action.ATTACH,
+        operator,
+        now,
+        details={"parentId": parent.id},
+        updates={"parent_id": parent.id, "assigned_to": operator},
+    )
+    parent_updates: dict[str, Any] = (
+        {"reports": [*parent.reports, report_of(child, operator, now)]}
+        if kept
+        else {"reports_not_kept": parent.reports_not_kept + 1}
+    )
+    parent_change = _move(
+        parent,
+        Action.REPORT_ADDED,
+        operator,
+        now,
+        details={"childId": child.id, "channel": child.channel.value, "kept": str(kept).lower()},
+        updates=parent_updates,
+    )
+    return child_change, parent_change
+
+
+def detach(
+    child: Incident, parent: Incident, supervisor: Actor, reason: str, now: datetime
+) -> tuple[Change, Change]:
+    """Undo a mistaken attach: the child goes back to review, held by the supervisor, and its report
+    leaves the parent. Two changes, committed together."""
+    next_status(child, Action.DETACH)
+    if child.parent_id != parent.id:
+        raise InvalidRequest("id", f"incident {child.id} is not attached to {parent.id}", "path")
+    if Action.REPORT_REMOVED not in STATE_MACHINE[parent.status]:
+        raise IllegalTransition(
+            parent.id, "detach from", parent.status.value, allowed_from(Action.REPORT_REMOVED)
+        )
+    reports = [report for report in parent.reports if report.incident_id != child.id]
+    removed = len(reports) < len(parent.reports)
+    parent_updates: dict[str, Any] = (
+        {"reports": reports} if removed else {"reports_not_kept": max(parent.reports_not_kept - 1, 0)}
+    )
+    child_change = _move(
+        child,
+        Action.DETACH,
+        supervisor,
+        now,
+        reason=reason,
+        details={"parentId": parent.id, "from": child.assigned_to or ""},
+        updates={"parent_id": None, "assigned_to": supervisor},
+    )
+    parent_change = _move(
+        parent,
+        Action.REPORT_REMOVED,
+        supervisor,
+        now,
+        reason=reason,
+        details={"childId": child.id},
+        updates=parent_updates,
+    )
+    return child_change, parent_change
+
+
+def note(incident: Incident, operator: Actor, text: str, now: datetime) -> Change:
+    """An operator's note, at any open stage: in the timeline, the status unchanged."""
+    return _move(incident, Action.NOTE, operator, now, details={"note": text})
+
+
+def add_message(incident: Incident, report: IncidentReport, dedupe_key: str, now: datetime) -> Change | None:
+    """A follow-up message from the citizen whose incident this is: one more report, its message id kept
+    (dedupe_key) so a redelivery adds nothing. None when the incident's reports are full: the message is
+    then registered as an incident of its own (nothing is lost)."""
+    next_status(incident, Action.MESSAGE)
+    if len(incident.reports) >= MAX_REPORTS:
+        return None
+    change = _move(
+        incident,
+        Action.MESSAGE,
+        report.added_by,
+        now,
+        details={"channel": report.channel.value, "messageId": report.message_id or ""},
+        updates={"reports": [*incident.reports, report]},
+    )
+    return replace(change, dedupe_key=dedupe_key)

@@ -78,6 +78,9 @@ class Status(StrEnum):
     ACKNOWLEDGED = "ACKNOWLEDGED"
     CLOSED = "CLOSED"
     REJECTED = "REJECTED"
+    # Part of another incident (parentId): one emergency, reported again. Terminal, and not a rejection:
+    # its caller, words and position are among the parent's reports (docs/related.md).
+    ATTACHED = "ATTACHED"
 
 
 class Category(StrEnum):
@@ -159,6 +162,13 @@ class Action(StrEnum):
     CALLBACK = "CALLBACK"  # an operator called the caller back and did not reach them (one attempt)
     CALLBACK_REACHED = "CALLBACK_REACHED"  # an operator called back and reached the caller: into review
     CLOSE_UNREACHABLE = "CLOSE_UNREACHABLE"  # closed after the failed callbacks: REJECTED, UNREACHABLE
+    # One emergency, many reports (docs/related.md): the two sides of an attach, each on its own timeline.
+    ATTACH = "ATTACH"  # this incident became part of another (details: parentId): ATTACHED
+    REPORT_ADDED = "REPORT_ADDED"  # another incident's report joined this one (details: childId)
+    DETACH = "DETACH"  # a supervisor undid a mistaken attach: back to review
+    REPORT_REMOVED = "REPORT_REMOVED"  # the detached incident's report left this one
+    NOTE = "NOTE"  # an operator's note (details: note); the status does not move
+    MESSAGE = "MESSAGE"  # a follow-up message from the same citizen joined the incident (details: messageId)
 
 
 class Flag(StrEnum):
@@ -359,6 +369,29 @@ class CallTimes(CamelModel):
     )
 
 
+MAX_REPORT_TEXT = 2000  # a report's words on its parent; the whole text stays on the attached incident
+
+
+class IncidentReport(CamelModel):
+    """One more report of the same emergency on its incident: an attached incident's caller, or a follow-up
+    message from the citizen who reported it (core/related.py, core/conversations.py)."""
+
+    received_at: Timestamp = Field(description="When the report came in (its own incident's arrival)")
+    channel: Channel
+    caller: str | None = Field(default=None, description="E.164, when the channel gave a number")
+    text: str | None = Field(default=None, max_length=MAX_REPORT_TEXT, description="What the citizen said")
+    summary: str | None = Field(default=None, max_length=2000, description="The operator's summary, if any")
+    location: Location | None = None
+    aml: AmlFix | None = Field(default=None, description="The handset's position (AML), when it sent one")
+    source: dict[str, str] = Field(default_factory=dict, description="Channel metadata, as on an incident")
+    incident_id: IncidentId | None = Field(
+        default=None, description="The attached incident it came from; null for a follow-up message"
+    )
+    message_id: str | None = Field(default=None, max_length=128, description="The platform's message id")
+    added_at: Timestamp
+    added_by: Actor
+
+
 class Incident(CamelModel):
     id: IncidentId
     status: Status
@@ -396,6 +429,19 @@ class Incident(CamelModel):
         default=None, description="The callback desk's record: why it needs a callback, the attempts so far"
     )
     source: dict[str, str] = Field(default_factory=dict, description="Channel metadata (dialled number, …)")
+    parent_id: IncidentId | None = Field(
+        default=None, description="ATTACHED: the incident this one is part of (the same emergency)"
+    )
+    reports: list[IncidentReport] = Field(
+        default_factory=list,
+        description="More reports of the same emergency, oldest first: attached incidents and follow-ups",
+    )
+    reports_not_kept: int = Field(
+        default=0,
+        ge=0,
+        description="Reports beyond the list's bound: attached all the same, their details on their own "
+        "incidents (the timeline names each)",
+    )
     created_by: Actor
     received_at: Timestamp
     claimed_at: Timestamp | None = None

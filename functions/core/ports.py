@@ -29,12 +29,18 @@ if TYPE_CHECKING:
 
 class IncidentRepository(Protocol):
     def create(
-        self, incident: Incident, dedupe_key: str | None = None, reason: str | None = None
+        self,
+        incident: Incident,
+        dedupe_key: str | None = None,
+        reason: str | None = None,
+        sender: str | None = None,
     ) -> tuple[Incident, bool]:
         """Store a new incident with its registration audit entry (`reason`: why, when it says), atomically.
 
         With a `dedupe_key` (a channel's own message id, e.g. `CONTACT#<ContactId>`), a second create
         with the same key stores nothing and returns the incident the first one created, and False.
+        With a `sender` (`<channel>#<platform id>`), the incident becomes that sender's latest, which their
+        follow-up messages join (core/conversations.py).
         """
         ...
 
@@ -48,6 +54,14 @@ class IncidentRepository(Protocol):
 
     def list_by_status(self, status: Status, limit: int, cursor: str | None = None) -> Page:
         """Incidents in `status`, oldest first, `limit` at a time."""
+        ...
+
+    def recent_by_status(self, status: Status, since: datetime, limit: int) -> list[Incident]:
+        """Incidents in `status` received since `since`, newest first, at most `limit`."""
+        ...
+
+    def sender_incident(self, sender: str, now_epoch: int) -> str | None:
+        """The id of a social sender's latest incident (see `create`), unless expired at `now_epoch`."""
         ...
 
     def recent_by_caller(self, caller: str, limit: int) -> list[Incident]:
@@ -119,7 +133,12 @@ class IncidentRepository(Protocol):
 
     def commit(self, change: Change) -> Incident:
         """Apply a lifecycle change atomically if the incident is still at `change.expected_version`
-        (and each dispatch record in its expected state); ConcurrentModification otherwise."""
+        (and each dispatch record in its expected state); ConcurrentModification otherwise. A change
+        with a `dedupe_key` already recorded changes nothing: MessageRepeated, naming its incident."""
+        ...
+
+    def commit_together(self, changes: Sequence[Change]) -> list[Incident]:
+        """Apply changes to several incidents atomically, each as `commit` would: all, or none."""
         ...
 
     # -- the callback desk and the calls' contact events (core/callbacks.py, core/calls.py) ----------

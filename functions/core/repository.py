@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -31,6 +31,7 @@ from core.errors import (
     ConcurrentModification,
     IncidentNotFound,
     InvalidRequest,
+    MessageRepeated,
 )
 from core.ids import ulid_floor
 from core.lifecycle import Change, awaiting_callback, registration_audit
@@ -70,6 +71,11 @@ _CONFLICT_ATTEMPTS = 3
 AML_SK = "AML"
 CALLER_RECORD_SK = "STANDING"
 RETENTION_SK = "MARK"
+# A social sender's latest incident (core/conversations.py), under SENDER#<channel>#<platform id>: their
+# follow-ups join it while it is open. Kept a day: a conversation older than that is a new report.
+SENDER_PREFIX = "SENDER#"
+SENDER_SK = "SENDER"
+SENDER_KEPT_SECONDS = 86400
 # The caller's own items in the by-caller index sort after every incident id (ULIDs are Crockford base32,
 # all below "~"), so the intake's one newest-first Query returns them ahead of the history: the record of
 # the supervisors' decisions, then a handset position (AML) waiting for the call.
@@ -191,6 +197,28 @@ def dispatch_item(dispatch: Dispatch) -> dict[str, Any]:
     return _item(dispatch, keys, "DISPATCH")
 
 
+def _dedupe_item(dedupe_key: str, incident: Incident) -> dict[str, Any]:
+    return {
+        PK: {"S": f"DEDUPE#{dedupe_key}"},
+        SK: {"S": DEDUPE_SK},
+        "kind": {"S": "DEDUPE"},
+        "incident_id": {"S": incident.id},
+        "created_at": {"S": incident.updated_at.isoformat()},
+    }
+
+
+def _sender_item(sender: str, incident: Incident) -> dict[str, Any]:
+    item = {
+        PK: {"S": f"{SENDER_PREFIX}{sender}"},
+        SK: {"S": SENDER_SK},
+        "kind": {"S": "SENDER"},
+        "incident_id": {"S": incident.id},
+        "since": {"S": sortable_time(incident.received_at)},
+    }
+    item[TTL] = {"N": str(int(incident.received_at.timestamp()) + SENDER_KEPT_SECONDS)}
+    return item
+
+
 def _reason_codes(error: ClientError) -> list[str]:
     reasons = error.response.get("CancellationReasons") or []
     return [str(reason.get("Code", "None")) for reason in reasons]
@@ -247,7 +275,11 @@ class DynamoIncidentRepository:
     # -- writes --------------------------------------------------------------------------------------
 
     def create(
-        self, incident: Incident, dedupe_key: str | None = None, reason: str | None = None
+        self,
+        incident: Incident,
+        dedupe_key: str | None = None,
+        reason: str | None = None,
+        sender: str | None = None,
     ) -> tuple[Incident, bool]:
         audit = registration_audit(incident, reason)
         items: list[TransactWriteItemTypeDef] = [
@@ -256,14 +288,10 @@ class DynamoIncidentRepository:
             {"Put": {"TableName": self._table, "Item": audit_item(audit),
                      "ConditionExpression": f"attribute_not_exists({PK})"}},
         ]  # fmt: skip
+        if sender:  # unconditional: the citizen's latest incident is the one their follow-ups join
+            items.insert(0, {"Put": {"TableName": self._table, "Item": _sender_item(sender, incident)}})
         if dedupe_key:
-            dedupe = {
-                PK: {"S": f"DEDUPE#{dedupe_key}"},
-                SK: {"S": DEDUPE_SK},
-                "kind": {"S": "DEDUPE"},
-                "incident_id": {"S": incident.id},
-                "created_at": {"S": incident.received_at.isoformat()},
-            }
+            dedupe = _dedupe_item(dedupe_key, incident)
             items.append(
                 {"Put": {"TableName": self._table, "Item": dedupe,
                          "ConditionExpression": f"attribute_not_exists({PK})",
@@ -299,6 +327,55 @@ class DynamoIncidentRepository:
         return self.get(str(_deserializer.deserialize(response["Item"]["incident_id"])))
 
     def commit(self, change: Change) -> Incident:
+        return self.commit_together([change])[0]
+
+    def commit_together(self, changes: Sequence[Change]) -> list[Incident]:
+        """Apply changes to several incidents in one transaction, each conditional on its version (and its
+        dispatch records, and its message's dedupe item): all of them, or ConcurrentModification."""
+        items: list[TransactWriteItemTypeDef] = []
+        dedupe_at: dict[int, Change] = {}
+        for change in changes:
+            items.extend(self._change_items(change))
+            if change.dedupe_key:
+                dedupe_at[len(items)] = change
+                dedupe = _dedupe_item(change.dedupe_key, change.incident)
+                items.append(
+                    {"Put": {"TableName": self._table, "Item": dedupe,
+                             "ConditionExpression": f"attribute_not_exists({PK})",
+                             "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
+                )  # fmt: skip
+        first = changes[0].incident.id
+        for attempt in range(_CONFLICT_ATTEMPTS):
+            try:
+                self._client.transact_write_items(TransactItems=items)
+                return [change.incident for change in changes]
+            except ClientError as error:
+                if not _is_cancelled(error):
+                    raise
+                codes = _reason_codes(error)
+                for index in dedupe_at:
+                    if codes[index : index + 1] == ["ConditionalCheckFailed"]:
+                        reasons = error.response.get("CancellationReasons") or []
+                        old: Mapping[str, Any] = reasons[index].get("Item", {})
+                        recorded = (
+                            str(_deserializer.deserialize(old["incident_id"]))
+                            if "incident_id" in old
+                            else first
+                        )
+                        raise MessageRepeated(recorded) from error
+                if "ConditionalCheckFailed" in codes:
+                    raise ConcurrentModification(first) from error
+                if "TransactionConflict" in codes and attempt < _CONFLICT_ATTEMPTS - 1:
+                    # Another transaction holds these items right now: it may fail, so try again; if it
+                    # commits, our version condition fails next time and the race is lost honestly.
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                if "TransactionConflict" in codes:
+                    raise ConcurrentModification(first) from error
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _change_items(self, change: Change) -> list[TransactWriteItemTypeDef]:
         items: list[TransactWriteItemTypeDef] = [
             {"Put": {"TableName": self._table, "Item": incident_item(change.incident),
                      "ConditionExpression": "#version = :expected",
@@ -316,25 +393,7 @@ class DynamoIncidentRepository:
                 put["ExpressionAttributeNames"] = {"#status": "status"}
                 put["ExpressionAttributeValues"] = {":expected": {"S": write.expected_status.value}}
             items.append({"Put": put})  # type: ignore[typeddict-item]
-        for attempt in range(_CONFLICT_ATTEMPTS):
-            try:
-                self._client.transact_write_items(TransactItems=items)
-                return change.incident
-            except ClientError as error:
-                if not _is_cancelled(error):
-                    raise
-                codes = set(_reason_codes(error))
-                if "ConditionalCheckFailed" in codes:
-                    raise ConcurrentModification(change.incident.id) from error
-                if "TransactionConflict" in codes and attempt < _CONFLICT_ATTEMPTS - 1:
-                    # Another transaction holds these items right now: it may fail, so try again; if it
-                    # commits, our version condition fails next time and the race is lost honestly.
-                    time.sleep(0.05 * (attempt + 1))
-                    continue
-                if "TransactionConflict" in codes:
-                    raise ConcurrentModification(change.incident.id) from error
-                raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        return items
 
     # -- reads ---------------------------------------------------------------------------------------
 
@@ -402,6 +461,35 @@ class DynamoIncidentRepository:
         items = [_model(Incident, item) for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         return Page(items=items, next_cursor=encode_cursor(last) if last else None)
+
+    def recent_by_status(self, status: Status, since: datetime, limit: int) -> list[Incident]:
+        """Incidents in `status` received since `since`, newest first, at most `limit` (ids are ULIDs: the
+        sort key of the status index is the arrival time)."""
+        response = self._client.query(
+            TableName=self._table,
+            IndexName=STATUS_INDEX.name,
+            KeyConditionExpression="#pk = :pk AND #sk >= :from",
+            ExpressionAttributeNames={"#pk": GSI_PK, "#sk": GSI_SK},
+            ExpressionAttributeValues={
+                ":pk": {"S": f"STATUS#{status}"},
+                ":from": {"S": ulid_floor(int(since.timestamp() * 1000))},
+            },
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [_model(Incident, item) for item in response.get("Items", [])]
+
+    def sender_incident(self, sender: str, now_epoch: int) -> str | None:
+        """The id of the latest incident from a social sender (SENDER#<channel>#<id>), unless expired."""
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={PK: {"S": f"{SENDER_PREFIX}{sender}"}, SK: {"S": SENDER_SK}},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        if item is None or int(item[TTL]["N"]) <= now_epoch:  # TTL deletion lags
+            return None
+        return str(_deserializer.deserialize(item["incident_id"]))
 
     def recent_by_caller(self, caller: str, limit: int) -> list[Incident]:
         response = self._client.query(

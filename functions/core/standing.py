@@ -31,7 +31,17 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
-from core.models import Actor, AmlFix, CamelModel, Flag, Incident, IncidentId, RejectionReason, Timestamp
+from core.models import (
+    Actor,
+    AmlFix,
+    CamelModel,
+    Flag,
+    Incident,
+    IncidentId,
+    RejectionReason,
+    Status,
+    Timestamp,
+)
 
 E164_PATTERN = r"^\+[1-9][0-9]{7,14}$"
 # Floating strikes (a SILENT weighs a fraction) are compared with this much slack.
@@ -225,7 +235,10 @@ NORMAL = Assessment(Standing.NORMAL, None, 0, 0.0, None, None, False, None)
 
 def outcome_of(incident: Incident) -> str:
     """How an incident ended, in one word: the rejection's reason (PRANK, SILENT, NON_EMERGENCY,
-    DUPLICATE, …), VERIFIED (A1), ABANDONED (the caller hung up while queued) or OPEN."""
+    DUPLICATE, …), VERIFIED (A1), ATTACHED (another report of an open incident's emergency), ABANDONED
+    (the caller hung up while queued) or OPEN."""
+    if incident.status is Status.ATTACHED:
+        return "ATTACHED"
     if incident.rejection is not None:
         return incident.rejection.reason.value
     if incident.verified_at is not None:

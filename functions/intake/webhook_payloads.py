@@ -135,6 +135,7 @@ def instagram_reports(payload: InstagramWebhook) -> list[tuple[Report, str | Non
                 },
                 # Instagram sends no location attachment: the reply asks for the place in words.
                 flags=(Flag.LOCATION_ASKED,),
+                sender=f"{Channel.INSTAGRAM.value}#{sender}",
             )
             found.append((report, sender))
     return found
@@ -187,6 +188,7 @@ def _direct_message(event: dict[str, Any], me: str | None, users: dict[str, Any]
         source={
             k: v for k, v in {"twitterUser": sender, "screenName": screen_name, "kind": "dm"}.items() if v
         },
+        sender=f"{Channel.TWITTER.value}#{sender}",
     )
 
 

@@ -49,7 +49,17 @@ from core.repository import DynamoIncidentRepository, dynamodb_client
 from core.sealing import KmsSealer
 from core.settings import get_settings
 from verify.conditional import apply_conditional_get
-from verify.routes import agencies, callbacks, callers, dispatches, incidents, operators, queue, review
+from verify.routes import (
+    agencies,
+    callbacks,
+    callers,
+    dispatches,
+    incidents,
+    operators,
+    queue,
+    related,
+    review,
+)
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 API_TITLE = "Respon 112 — operators' API"
@@ -59,7 +69,7 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
 }
 # Included in this order, after this module's own route, so the OpenAPI document keeps its order: Powertools
 # lists the paths with parameters first, then the others, each in the order they were registered.
-ROUTES = (operators, queue, incidents, review, dispatches, callbacks, callers, agencies)
+ROUTES = (operators, queue, incidents, review, dispatches, callbacks, callers, related, agencies)
 
 app = APIGatewayRestResolver(
     enable_validation=True,

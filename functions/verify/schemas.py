@@ -18,6 +18,7 @@ from core.models import (
     Category,
     Channel,
     ClientAttemptId,
+    IncidentId,
     LocationInput,
     PostId,
     Priority,
@@ -180,6 +181,23 @@ class StandingRequest(RequestModel):
         description="When an imposed standing ends (in the future, within the retention period); "
         "without it, until lifted. Not for NORMAL",
     )
+
+
+class AttachRequest(RequestModel):
+    """The incident is another report of an open incident's emergency."""
+
+    parent_id: IncidentId = Field(description="The open incident it becomes part of")
+
+
+class DetachRequest(RequestModel):
+    reason: Reason = Field(description="Why the attach was a mistake, for the audit trail (3-500 characters)")
+
+
+NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+
+class NoteRequest(RequestModel):
+    text: NoteText = Field(description="The note (1-1000 characters), in the incident's timeline")
 
 
 class Me(CamelModel):

@@ -1,6 +1,6 @@
 // The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
-// 1-6, l, ?, i, d; b, o, u, s for the callback desk; u on the callers' tab), inside a form only Esc,
-// Ctrl+Enter and the Alt ones; and the help dialog that lists them.
+// 1-6, l, ?, i, d; b, o, u, s for the callback desk; u on the callers' tab; g, m, e for related.js),
+// inside a form only Esc, Ctrl+Enter and the Alt ones; and the help dialog that lists them.
 // A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
 import { $, $$, h, replace, inFormControl } from "./dom.js";
 import { t, toggleLanguage, onLanguageChange } from "./i18n.js";
@@ -27,6 +27,9 @@ const HELP = [
   ["u", "key_unreachable"],
   ["u", "key_lift"],
   ["s", "key_silent"],
+  ["g", "key_related"],
+  ["m", "key_note"],
+  ["e", "key_detach"],
   ["l", "key_lang"],
   ["?", "key_help"],
   ["Ctrl+Enter", "key_submit"],
@@ -35,7 +38,8 @@ const HELP = [
 ];
 
 export class Keys {
-  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, openDirectory }) {
+  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, openDirectory }) {
+    this.related = related;
     this.standings = standings;
     this.store = store;
     this.lists = lists;
@@ -130,6 +134,9 @@ export class Keys {
       // the call it acts on as unreachable. Each asks first, in a dialog that names what it acts on.
       u: () => (this.lists.tab === "standings" ? this.standings.liftSelected() : this.desk.openUnreachable()),
       s: () => this.desk.openSilent(),
+      g: () => this.related.focusFirst(),
+      m: () => this.related.focusNote(),
+      e: () => this.related.openDetach(),
       l: () => toggleLanguage(),
       "?": () => openDialog($("#help-dialog")),
       i: () => this.calls.take(),

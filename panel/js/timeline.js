@@ -112,6 +112,33 @@ function details(entry, agencies, postName) {
       if (note) out.push(t("tl_note", { note }));
       break;
     }
+    case "ATTACH":
+    case "DETACH": {
+      const parent = take("parentId");
+      if (parent) out.push(t("tl_parent", { ref: parent.slice(-6) }));
+      take("from");
+      if (entry.reason) out.push(t("tl_reason", { reason: entry.reason }));
+      break;
+    }
+    case "REPORT_ADDED":
+    case "REPORT_REMOVED": {
+      const [child, channel, kept] = ["childId", "channel", "kept"].map(take);
+      if (child) out.push(t("tl_child", { ref: child.slice(-6), channel: term("channel", channel || "OTHER") }));
+      if (kept === "false") out.push(t("tl_notKept"));
+      if (entry.reason) out.push(t("tl_reason", { reason: entry.reason }));
+      break;
+    }
+    case "NOTE": {
+      const note = take("note");
+      if (note) out.push(note);
+      break;
+    }
+    case "MESSAGE": {
+      const channel = take("channel");
+      take("messageId");
+      if (channel) out.push(t("tl_message", { channel: term("channel", channel) }));
+      break;
+    }
     default:
       if (entry.reason) out.push(entry.reason);
   }

@@ -23,6 +23,7 @@ import { CallbackDesk } from "./callbacks.js";
 import { Keys } from "./keys.js";
 import { CallerHistory } from "./caller-history.js";
 import { Standings } from "./standings.js";
+import { RelatedIncidents } from "./related.js";
 
 export class Workspace {
   /** `book`: the agency directory (agencies.js), shared with the directory screen. */
@@ -56,7 +57,8 @@ export class Workspace {
     lists.desk = desk; // the callback desk's tab: its list is the desk's own
     new CallerHistory({ store, api, open: (id) => incidentView.open(id) }); // follows the open incident
     const standings = new Standings({ store, api, announce, open: (id) => incidentView.open(id) });
-    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, openDirectory }); // listens on the document
+    const related = new RelatedIncidents({ store, api, incidentView, lists, conflicts, messages, announce }); // follows the open incident
+    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, openDirectory }); // listens on the document
     Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk, standings, book });
   }
 

@@ -102,7 +102,7 @@ def test_a_supervisor_lifts_a_standing_from_the_list_with_one_key_and_a_reason(
 
     page = new_page()
     sign_in(page, endpoints, "supervisor")
-    page.keyboard.press("6")  # 5 is the callback desk's
+    page.keyboard.press("6")  # the callers' tab (5 is the callback desk's)
     expect(page.locator("#tab-standings")).to_have_attribute("aria-selected", "true")
     expect(page.locator("#standings-panel")).to_be_visible()
     expect(page.locator("#queue-panel")).to_be_hidden()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -303,3 +304,66 @@ def test_the_agency_directory_costs_one_query_per_copy_and_a_change_one_transact
         "dynamodb.GetItem": 1,
         "dynamodb.TransactWriteItems": 1,
     }
+
+
+# -- one emergency, many reports (docs/api.md#one-emergency-many-reports) -----------------------------
+
+
+def web_report(n: int) -> Report:
+    return Report(channel=Channel.WEB, actor="system:web", text=f"Kebakaran {n}",
+                  location=Location(lat=-8.3695, lon=114.153, district="Genteng"))  # fmt: skip
+
+
+def test_suggestions_cost_a_read_and_one_query_per_open_status(stack: Stack) -> None:
+    """The status index over the last hour, one bounded Query per open status: never a Scan."""
+    stack.service.register(web_report(1))
+    child, _ = stack.service.register(web_report(2))
+    calls = stack.calls(lambda: stack.service.related.suggest(child.id))
+    assert calls == {"dynamodb.GetItem": 1, "dynamodb.Query": 5}  # RECEIVED … ACKNOWLEDGED
+
+
+def test_attach_and_detach_cost_two_reads_and_one_transaction(stack: Stack) -> None:
+    parent, _ = stack.service.register(web_report(1))
+    child, _ = stack.service.register(web_report(2))
+    one_transaction = {"dynamodb.GetItem": 2, "dynamodb.TransactWriteItems": 1}
+    assert (
+        stack.calls(lambda: stack.service.related.attach(child.id, parent.id, "operator1")) == one_transaction
+    )
+    assert (
+        stack.calls(lambda: stack.service.related.detach(child.id, "supervisor1", "salah")) == one_transaction
+    )
+
+
+def test_a_note_costs_a_read_and_a_transaction(stack: Stack) -> None:
+    incident, _ = stack.service.register(web_report(1))
+    assert stack.calls(lambda: stack.service.note(incident.id, "operator1", "catatan")) == {
+        "dynamodb.GetItem": 1,
+        "dynamodb.TransactWriteItems": 1,
+    }
+
+
+def conversation(n: int) -> Pending:
+    pending = instagram(n)
+    return Pending(replace(pending.report, sender="INSTAGRAM#6104000000000001"), pending.reply_to)
+
+
+def test_a_citizens_first_message_reads_their_conversation_first(stack: Stack) -> None:
+    """One GetItem more than a message without a sender: the sender's latest incident, not there yet."""
+    assert stack.calls(lambda: stack.deliveries.register([conversation(1)], NEVER)) == {
+        "dynamodb.GetItem": 1,
+        "dynamodb.TransactWriteItems": 1,
+        "sqs.SendMessage": 1,
+    }
+
+
+def test_a_follow_up_joins_in_one_transaction_and_asks_nobody(stack: Stack) -> None:
+    (first,) = stack.deliveries.register([conversation(1)], NEVER).incidents
+    joined = {"dynamodb.GetItem": 2, "dynamodb.TransactWriteItems": 1}  # the sender's item, the incident
+    calls = stack.calls(lambda: stack.deliveries.register([conversation(2)], NEVER))
+    assert calls == joined
+    # redelivered: the message's dedupe item refuses it, and names the incident it joined
+    calls = stack.calls(lambda: stack.deliveries.register([conversation(2)], NEVER))
+    assert calls == {"dynamodb.GetItem": 3, "dynamodb.TransactWriteItems": 1}
+    detail = stack.service.detail(first)
+    assert [report.message_id for report in detail.reports] == ["INSTAGRAM#mid.2"]  # once
+    assert [e.action.value for e in detail.timeline] == ["REGISTER", "MESSAGE"]

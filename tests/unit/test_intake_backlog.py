@@ -39,10 +39,16 @@ class FailingOn(InMemoryIncidentRepository):
         super().__init__()
         self.text = text
 
-    def create(self, incident: Any, dedupe_key: str | None = None, reason: str | None = None) -> Any:
+    def create(
+        self,
+        incident: Any,
+        dedupe_key: str | None = None,
+        reason: str | None = None,
+        sender: str | None = None,
+    ) -> Any:
         if incident.report == self.text:
             raise ConnectionError("DynamoDB unreachable")
-        return super().create(incident, dedupe_key, reason)
+        return super().create(incident, dedupe_key, reason, sender)
 
 
 def registrar(repo: InMemoryIncidentRepository, replies: Replies, clock: Clock) -> DeliveryRegistrar:

@@ -26,6 +26,7 @@ from core.models import (
     DispatchStatus,
     Flag,
     Incident,
+    IncidentReport,
     Location,
     PositioningMethod,
     Priority,
@@ -114,6 +115,33 @@ CALL_MOVES: dict[Action, Callable[[Incident], Change]] = {
     ),
     Action.CLOSE_UNREACHABLE: lambda i: lifecycle.close_unreachable(on_desk(i, failed=3), OPERATOR, 3, NOW),
 }
+PARENT_ID = "01KB0Z1A2B3C4D5E6F7G8H9J0K"
+
+
+def _other(status: Status, **updates: object) -> Incident:
+    """Another open incident of the same emergency (the other side of an attach)."""
+    return incident_at(status).model_copy(update={"id": new_ulid(1_764_387_600_000), **updates})
+
+
+def _attached_to(parent: Incident) -> Incident:
+    return _other(Status.ATTACHED, parent_id=parent.id)
+
+
+def _detach(child: Incident) -> Change:
+    parent = _other(Status.VERIFIED, id=PARENT_ID, reports=[lifecycle.report_of(child, OPERATOR, T0)])
+    return lifecycle.detach(child, parent, SUPERVISOR, "Bukan sama", NOW)[0]
+
+
+def _message(incident: Incident) -> Change:
+    report = IncidentReport(
+        received_at=NOW, channel=Channel.INSTAGRAM, text="Di depan pasar", message_id="mid.2",
+        added_at=NOW, added_by="system:instagram",
+    )  # fmt: skip
+    change = lifecycle.add_message(incident, report, "INSTAGRAM#mid.2", NOW)
+    assert change is not None
+    return change
+
+
 # The moves that keep the status they find, at any open stage.
 IN_PLACE_MOVES: dict[Action, Callable[[Incident], Change]] = {
     Action.LOCATE: lambda i: lifecycle.locate(i, FIX, "system:aml", NOW),
@@ -121,12 +149,21 @@ IN_PLACE_MOVES: dict[Action, Callable[[Incident], Change]] = {
     Action.STANDING: lambda i: lifecycle.mark_standing(
         i, SUPERVISOR, Standing.NORMAL, "Penelepon dikenal", NOW
     ),
+    Action.NOTE: lambda i: lifecycle.note(i, OPERATOR, "Asap terlihat dari jalan", NOW),
+    Action.MESSAGE: _message,
+    Action.REPORT_ADDED: lambda i: lifecycle.attach(_other(Status.RECEIVED), i, OPERATOR, NOW)[1],
+    Action.REPORT_REMOVED: lambda i: lifecycle.detach(_attached_to(i), i, SUPERVISOR, "Bukan sama", NOW)[1],
+}
+# One emergency, many reports: the child's side of an attach and of a detach.
+RELATED_MOVES: dict[Action, Callable[[Incident], Change]] = {
+    Action.ATTACH: lambda i: lifecycle.attach(i, _other(Status.IN_REVIEW), OPERATOR, NOW)[0],
+    Action.DETACH: lambda i: _detach(i.model_copy(update={"parent_id": PARENT_ID})),
 }
 
 
 def perform(incident: Incident, action: Action) -> Change:
     """Run the lifecycle function for `action` with valid arguments: only the status can make it fail."""
-    moved = CALL_MOVES.get(action) or IN_PLACE_MOVES.get(action)
+    moved = CALL_MOVES.get(action) or IN_PLACE_MOVES.get(action) or RELATED_MOVES.get(action)
     if moved is not None:
         return moved(incident)
     match action:
@@ -184,6 +221,12 @@ ACTORS = {
     Action.CLOSE_UNREACHABLE: OPERATOR,
     Action.AGENCY_STATUS: "post:damkar-genteng",
     Action.ESCALATE: "system:escalation",
+    Action.ATTACH: OPERATOR,
+    Action.REPORT_ADDED: OPERATOR,
+    Action.DETACH: SUPERVISOR,
+    Action.REPORT_REMOVED: SUPERVISOR,
+    Action.NOTE: OPERATOR,
+    Action.MESSAGE: "system:instagram",
 }
 LEGAL = [(status, action) for status, moves in STATE_MACHINE.items() for action in moves]
 ILLEGAL = [(status, action) for status in Status for action in Action if action not in STATE_MACHINE[status]]
@@ -193,8 +236,10 @@ def test_the_table_covers_every_status() -> None:
     assert set(STATE_MACHINE) == set(Status)
 
 
-def test_terminal_states_are_closed_and_rejected() -> None:
-    assert {Status.CLOSED, Status.REJECTED} == TERMINAL
+def test_terminal_states_are_closed_rejected_and_attached() -> None:
+    assert {Status.CLOSED, Status.REJECTED, Status.ATTACHED} == TERMINAL
+    # a supervisor's correction (detach) leaves ATTACHED terminal: nothing else happens to it
+    assert set(STATE_MACHINE[Status.ATTACHED]) == {Action.DETACH}
 
 
 def test_allowed_from_reads_the_table() -> None:

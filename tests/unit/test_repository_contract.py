@@ -16,7 +16,7 @@ import pytest
 from moto import mock_aws
 
 from core import lifecycle
-from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
+from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest, MessageRepeated
 from core.ids import new_ulid
 from core.lifecycle import Verification
 from core.models import (
@@ -28,6 +28,7 @@ from core.models import (
     DispatchStatus,
     Flag,
     Incident,
+    IncidentReport,
     Location,
     Priority,
     Status,
@@ -225,6 +226,65 @@ def test_commit_on_an_unknown_incident_is_a_conflict(repo: IncidentRepository) -
         repo.commit(lifecycle.claim(incident, OPERATOR, at(1)))
     with pytest.raises(IncidentNotFound):
         repo.get(incident.id)
+
+
+# -- one emergency, many reports: two incidents in one transaction; a follow-up once -------------------
+
+
+def test_commit_together_applies_both_changes_or_neither(repo: IncidentRepository) -> None:
+    parent, child = new_incident(), new_incident(1, caller="+6281200000002")
+    repo.create(parent)
+    repo.create(child)
+    stale_parent = repo.get(parent.id)
+    repo.commit(lifecycle.claim(stale_parent, OPERATOR, at(1)))  # the parent moves on meanwhile
+    with pytest.raises(ConcurrentModification):
+        repo.commit_together(lifecycle.attach(child, stale_parent, OPERATOR, at(2)))
+    assert repo.get(child.id) == child
+    assert repo.get(parent.id).reports == []
+
+    attached, grown = repo.commit_together(lifecycle.attach(child, repo.get(parent.id), OPERATOR, at(3)))
+    assert repo.get(child.id) == attached
+    assert attached.status is Status.ATTACHED
+    assert repo.get(parent.id) == grown
+    assert [r.caller for r in grown.reports] == ["+6281200000002"]
+    assert [e.action for e in repo.get_detail(child.id).timeline] == [Action.REGISTER, Action.ATTACH]
+    assert repo.get_detail(parent.id).timeline[-1].action is Action.REPORT_ADDED
+    assert [i.id for i in repo.list_by_status(Status.ATTACHED, 10).items] == [child.id]
+
+
+def test_a_message_is_recorded_once_and_its_repeat_names_the_incident(repo: IncidentRepository) -> None:
+    incident = new_incident(channel=Channel.INSTAGRAM, caller=None)
+    repo.create(incident, "INSTAGRAM#mid.1", sender="INSTAGRAM#6104000000000001")
+    assert repo.sender_incident("INSTAGRAM#6104000000000001", int(T0.timestamp())) == incident.id
+    assert repo.sender_incident("INSTAGRAM#6104000000000001", int(T0.timestamp()) + 86400) is None
+    assert repo.sender_incident("INSTAGRAM#6104000000000002", int(T0.timestamp())) is None
+    report = IncidentReport(received_at=at(1), channel=Channel.INSTAGRAM, text="Di pasar", message_id="mid.2",
+                            added_at=at(1), added_by="system:instagram")  # fmt: skip
+    change = lifecycle.add_message(incident, report, "INSTAGRAM#mid.2", at(1))
+    assert change is not None
+    joined = repo.commit(change)
+    assert joined.reports == [report]
+    again = lifecycle.add_message(joined, report, "INSTAGRAM#mid.2", at(2))
+    assert again is not None
+    with pytest.raises(MessageRepeated) as caught:
+        repo.commit(again)
+    assert caught.value.incident_id == incident.id
+    first = lifecycle.add_message(joined, report, "INSTAGRAM#mid.1", at(2))  # the first message, again
+    assert first is not None
+    with pytest.raises(MessageRepeated):
+        repo.commit(first)
+    assert repo.get(incident.id) == joined
+
+
+def test_recent_by_status_is_newest_first_within_the_window(repo: IncidentRepository) -> None:
+    old, middle, new = new_incident(0), new_incident(600), new_incident(1200)
+    for incident in (old, middle, new):
+        repo.create(incident)
+    assert [i.id for i in repo.recent_by_status(Status.RECEIVED, T0 + timedelta(seconds=300), 10)] == [
+        new.id,
+        middle.id,
+    ]
+    assert [i.id for i in repo.recent_by_status(Status.RECEIVED, T0, 1)] == [new.id]
 
 
 def test_full_lifecycle_timeline_and_dispatches(repo: IncidentRepository) -> None:

@@ -787,6 +787,10 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str | int, ...]]]] = {
         },
     ),
     "agency-suggestion-invalid": (422, {("query", "category"), ("query", "agencies"), ("query", "lat")}),
+    "related-incidents-invalid": (422, {("path", "incident_id")}),
+    "attach-incident-invalid": (422, {("body", "parentId"), ("body", "extra")}),
+    "detach-incident-invalid": (422, {("body", "reason")}),
+    "add-note-invalid": (422, {("body", "text"), ("body", "by")}),
 }
 
 

@@ -23,6 +23,7 @@ from core.tables import (
     CALLER_INDEX,
     IDEMPOTENCY,
     INCIDENTS,
+    STATS,
     STATUS_INDEX,
     TABLES,
     Index,
@@ -60,6 +61,7 @@ __all__ = [
     "REPLY_SECRETS",
     "ROOT",
     "SECRETS",
+    "STATS",
     "STATUS_INDEX",
     "TABLES",
     "UNDELIVERED_QUEUE",
@@ -75,6 +77,7 @@ __all__ = [
     "QueueDesign",
     "QueueSource",
     "SecretDesign",
+    "StreamSource",
     "TableAccess",
     "TableDesign",
     "TopicDesign",
@@ -188,6 +191,22 @@ class QueueSource:
 
 
 @dataclass(frozen=True)
+class StreamSource:
+    """A DynamoDB stream event source mapping: Lambda reads the table's stream and invokes the function
+    with batches, in order per item; a failed record is retried, with the ones after it, until it
+    succeeds or `retry_attempts` run out (the function is idempotent, so repeats change nothing)."""
+
+    table: TableDesign
+    batch_size: int = 100
+    max_batching_window_seconds: int = 1
+    retry_attempts: int = 10
+
+    def __post_init__(self) -> None:
+        if not self.table.stream:
+            raise ValueError(f"{self.table.id} has no stream")
+
+
+@dataclass(frozen=True)
 class FunctionDesign:
     name: str  # short name: the local Invoke API and the deployed name's suffix
     handler: str  # module.function under functions/
@@ -198,6 +217,7 @@ class FunctionDesign:
     sends_to: tuple[QueueDesign, ...] = ()
     publishes_to: tuple[TopicDesign, ...] = ()
     source: QueueSource | None = None
+    stream: StreamSource | None = None  # a table's stream it reads (DynamoDB Streams)
     schedule_minutes: int | None = None  # run every N minutes (EventBridge Scheduler)
     api_spec: str | None = None  # committed OpenAPI document, relative to functions/, for API functions
     user_pool_actions: tuple[str, ...] = ()  # IAM actions on the operators' user pool (gets USER_POOL_ID)
@@ -322,6 +342,8 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
                 # callers' other incidents (recent_by_caller)
                 indexes=(STATUS_INDEX, CALLBACK_INDEX, CALLER_INDEX),
             ),
+            # the statistics' hours and days (GET /stats)
+            TableAccess(STATS, ("dynamodb:Query",)),
         ),
         sends_to=(DISPATCH_QUEUE,),
         api_spec="verify/openapi.json",
@@ -416,6 +438,23 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         sends_to=(DISPATCH_QUEUE,),
         schedule_minutes=1,
         reserved_concurrency=1,  # one sweep at a time
+    ),
+    FunctionDesign(
+        name="stats-rollup",
+        handler="stats.rollup.lambda_handler",
+        description="Keeps the hourly and daily statistics as incidents change (the incidents' stream)",
+        timeout_seconds=60,
+        memory_mb=512,
+        tables=(
+            # an incident's items, read as they are now (one Query on its partition)
+            TableAccess(INCIDENTS, ("dynamodb:Query",)),
+            # its contribution (GetItem) replaced with the counters' deltas (TransactWriteItems of a Put or
+            # Delete and Updates)
+            TableAccess(
+                STATS, ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+            ),
+        ),
+        stream=StreamSource(INCIDENTS),
     ),
 )
 API_FUNCTIONS: tuple[FunctionDesign, ...] = tuple(f for f in FUNCTIONS if f.api_spec)

@@ -51,13 +51,19 @@ _NO_ASYNC_DLQ = {
     "asynchronous dead-letter queues never apply.",
     "sqs": "Invoked by an SQS event source mapping: failed messages go to the source queue's dead-letter "
     "queue; asynchronous dead-letter queues never apply.",
+    "stream": "Invoked by a DynamoDB stream event source mapping: a failing record is retried in order and, "
+    "after its retries, sent to the mapping's on-failure queue; asynchronous dead-letter queues never apply.",
     "schedule": "Invoked by a schedule every minute: a failed run is repeated by the next one, so there is "
     "nothing to keep in a dead-letter queue.",
 }
 
 
 def _invocation(design: FunctionDesign) -> str:
-    return "sqs" if design.source else "schedule" if design.schedule_minutes else "sync"
+    if design.source:
+        return "sqs"
+    if design.stream:
+        return "stream"
+    return "schedule" if design.schedule_minutes else "sync"
 
 
 def agents_arn(instance_arn: str) -> str:
@@ -223,6 +229,8 @@ class Functions(Construct):
                 "Messages that keep failing move to the queue's dead-letter queue (redrive policy, "
                 "maxReceiveCount) with their body intact, which an on-failure destination would not keep.",
             )
+        if design.stream:
+            self._stream_source(function, design, cid)
         if design.schedule_minutes:
             schedule = events.Rule(
                 self,
@@ -249,6 +257,47 @@ class Functions(Construct):
                 "A missed run needs no replay: the next scheduled run does the same sweep a minute later.",
             )
         return function
+
+    def _stream_source(self, function: lambda_.Function, design: FunctionDesign, cid: str) -> None:
+        assert design.stream is not None
+        stream = design.stream
+        # What the retries gave up on: the record's stream position, to look at and replay by hand; the
+        # incident's next change brings its statistics up to date anyway (docs/stats.md).
+        failed = sqs.Queue(
+            self,
+            f"{cid}Failed",
+            queue_name=f"{function.function_name}-failed",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self._key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        for rule in ("Serverless-SQSRedrivePolicy", "AwsSolutions-SQS3"):
+            acknowledge(
+                failed,
+                rule,
+                "It is itself the on-failure destination of the stream mapping: what it holds is only read "
+                "by people, nothing gives up on it.",
+            )
+        function.add_event_source(
+            sources.DynamoEventSource(
+                self._tables[stream.table.id],
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=stream.batch_size,
+                max_batching_window=Duration.seconds(stream.max_batching_window_seconds),
+                retry_attempts=stream.retry_attempts,
+                bisect_batch_on_error=True,
+                report_batch_item_failures=True,
+                on_failure=sources.SqsDlq(failed),
+                # Only an incident's own items and the ones its statistics read; never the call records,
+                # rate counters, positions or dedupe items that share the table.
+                filters=[
+                    lambda_.FilterCriteria.filter(
+                        {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "INCIDENT#"}]}}}}
+                    )
+                ],
+            )
+        )
 
     def statements(self, design: FunctionDesign, log_group: logs.ILogGroup) -> list[iam.PolicyStatement]:
         """The IAM statements of a function, derived from what its definition says it touches."""

@@ -105,6 +105,8 @@ def table_request(design: TableDesign, name: str) -> dict[str, Any]:
             {"AttributeName": k.name, "KeyType": "HASH" if i == 0 else "RANGE"} for i, k in enumerate(keys)
         ],
     }
+    if design.stream:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     if design.indexes:
         request["GlobalSecondaryIndexes"] = [
             {

@@ -32,7 +32,7 @@ from local.gateway import LambdaApi, RestApi
 from local.moto_memory import stop_tracking_dynamodb_objects
 from local.panel import PanelFiles
 from local.runtime import Invocation, Runtime
-from local.sources import QueuePoller, Schedule
+from local.sources import QueuePoller, Schedule, StreamPoller
 from local.standins import CONNECT_STAND_IN, GRAPH_STAND_IN, ConnectStandIn, GraphApiStandIn
 
 # Each request and invocation gets one line of ours; the servers' own access logs would double them.
@@ -166,7 +166,11 @@ class LocalStack:
         self._servers += [api, lambda_api]
 
         sqs = client("sqs", self.aws.endpoint)
+        streams, ddb = client("dynamodbstreams", self.aws.endpoint), client("dynamodb", self.aws.endpoint)
         for design in FUNCTIONS:
+            if design.stream:
+                table = provisioned.names[design.stream.table.env_var]
+                self._threads.append(StreamPoller(design, table, runtime, streams, ddb, self._stop, _log))
             if design.source:
                 queue_id = design.source.queue.id
                 self._threads.append(

@@ -87,6 +87,7 @@ class IncidentService:
     ) -> None:
         self._repo = repository
         self._regency = regency
+        self.regency = regency  # the statistics count days in its time zone
         self._queue = dispatch_queue
         self._now = clock
         # The abandoned and silent calls awaiting a call back, on the same table and clock.

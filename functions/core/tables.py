@@ -71,6 +71,8 @@ INCIDENTS = TableDesign(
         Index("by-callback", Key("gsi3pk"), Key("gsi3sk")),
     ),
     ttl_attribute="expires_at",
+    # Every change, old and new image, to the stats-rollup function (docs/decisions.md 52).
+    stream=True,
 )
 
 
@@ -91,4 +93,21 @@ IDEMPOTENCY = TableDesign(
     ttl_attribute="expiration",
 )
 
-TABLES: tuple[TableDesign, ...] = (INCIDENTS, IDEMPOTENCY)
+# The statistics (core/rollups.py, docs/stats.md): written by stats-rollup only, read by verify-api.
+#
+#     pk               sk               what
+#     HOUR             2026-12-04T03    the counters of the incidents that arrived in that UTC hour
+#     DAY              2026-12-04       … on that day of the regency's calendar
+#     INCIDENT#<id>    CONTRIBUTION     what that incident last added to its hour and day, with a revision
+#
+# Access patterns: a range of hours or days = one Query on its partition, sk BETWEEN; an incident's
+# contribution = GetItem. A separate table, so the rollup's own writes never come back on the incidents'
+# stream, and verify-api reads the counters without any right on the incidents' items for it.
+STATS = TableDesign(
+    id="stats",
+    env_var="STATS_TABLE_NAME",
+    partition_key=Key("pk"),
+    sort_key=Key("sk"),
+)
+
+TABLES: tuple[TableDesign, ...] = (INCIDENTS, IDEMPOTENCY, STATS)

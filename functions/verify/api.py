@@ -41,9 +41,11 @@ from core.models import OperatorAccount
 from core.observability import logger, metrics, tracer
 from core.ports import OperatorDirectory
 from core.repository import DynamoIncidentRepository, dynamodb_client
+from core.rollups import Aggregates
 from core.settings import get_settings
+from core.stats_store import DynamoAggregates
 from verify.conditional import apply_conditional_get
-from verify.routes import callbacks, dispatches, incidents, operators, queue, review
+from verify.routes import callbacks, dispatches, incidents, operators, queue, review, stats
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 API_TITLE = "Respon 112 — operators' API"
@@ -53,7 +55,7 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
 }
 # Included in this order, after this module's own route, so the OpenAPI document keeps its order: Powertools
 # lists the paths with parameters first, then the others, each in the order they were registered.
-ROUTES = (operators, queue, incidents, review, dispatches, callbacks)
+ROUTES = (operators, queue, incidents, review, dispatches, callbacks, stats)
 
 app = APIGatewayRestResolver(
     enable_validation=True,
@@ -120,6 +122,11 @@ def default_service() -> IncidentService:
 
 
 @functools.cache
+def default_stats() -> Aggregates:
+    return DynamoAggregates(get_settings().require("stats_table_name"), dynamodb_client())
+
+
+@functools.cache
 def default_directory() -> OperatorDirectory:
     return CognitoDirectory(get_settings().require("user_pool_id"))
 
@@ -132,10 +139,15 @@ def lambda_handler(
     context: LambdaContext,
     service: IncidentService | None = None,
     directory: OperatorDirectory | None = None,
+    stats: Aggregates | None = None,
 ) -> dict[str, Any]:
     # The routes read these from the context (verify/routes/request.py); the directory is built on first
     # use: only /operators and reassign need Cognito.
-    app.append_context(service=service or default_service(), directory=directory or _LazyDirectory())
+    app.append_context(
+        service=service or default_service(),
+        directory=directory or _LazyDirectory(),
+        stats=stats or default_stats(),
+    )
     return apply_conditional_get(APIGatewayProxyEvent(event), app.resolve(event, context))
 
 

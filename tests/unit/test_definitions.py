@@ -45,7 +45,8 @@ RESOURCE_VARS = {
 # What each function's code asks for with Settings.require (see each module's default factory).
 REQUIRED_SETTINGS: dict[str, set[str]] = {
     "intake-connect": {"table_name"},
-    "verify-api": {"table_name", "dispatch_queue_url", "user_pool_id"},
+    "verify-api": {"table_name", "dispatch_queue_url", "user_pool_id", "stats_table_name"},
+    "stats-rollup": {"table_name", "stats_table_name"},
     "dispatch-worker": {"table_name", "agency_topic_arn", "idempotency_table_name"},
     "dispatch-reconciler": {"table_name", "dispatch_queue_url"},
     "intake-web": {
@@ -62,7 +63,12 @@ REQUIRED_SETTINGS: dict[str, set[str]] = {
 # The cached factories each handler builds its ports with when none is handed in.
 FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
     "intake-connect": (("intake.connect", "default_service"),),
-    "verify-api": (("verify.api", "default_service"), ("verify.api", "default_directory")),
+    "verify-api": (
+        ("verify.api", "default_service"),
+        ("verify.api", "default_directory"),
+        ("verify.api", "default_stats"),
+    ),
+    "stats-rollup": (("stats.rollup", "default_rollup"),),
     "dispatch-worker": (("dispatch.worker", "default_dispatcher"),),
     "dispatch-reconciler": (("dispatch.reconciler", "default_service"),),
     "intake-web": (("intake.web", "default_ports"),),

@@ -67,6 +67,7 @@ def test_the_document_describes_every_route(document: dict[str, Any]) -> None:
         ("/incidents/{incident_id}/callbacks", "post"),
         ("/incidents/{incident_id}/unreachable", "post"),
         ("/incidents/{incident_id}/silent", "post"),
+        ("/stats", "get"),
     }
 
 
@@ -82,7 +83,7 @@ def test_the_cognito_scheme_is_a_bearer_jwt(document: dict[str, Any]) -> None:
 def test_every_incident_route_requires_cognito(document: dict[str, Any]) -> None:
     secured = [(p, m, op) for p, m, op in operations(document) if p not in PUBLIC_PATHS]
 
-    assert len(secured) == 15
+    assert len(secured) == 16
     for path, method, operation in secured:
         assert operation.get("security") == [{"cognito": []}], f"{method.upper()} {path}"
 

@@ -16,11 +16,12 @@ from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign
 from intake import web
 from verify import api
 
-HANDLER_PACKAGES = {"intake", "verify", "dispatch", "reply"}
+HANDLER_PACKAGES = {"intake", "verify", "dispatch", "reply", "stats"}
 OUTSIDE = {"local", "infra", "tests", "tools", "bench"}  # what deploys or drives the functions
 # Each adapter, and what it reaches: the only modules that talk to AWS or another platform.
 ADAPTERS = {
     "core.repository": "DynamoDB",
+    "core.stats_store": "DynamoDB",
     "core.messaging": "SQS, SNS",
     "core.storage": "S3",
     "core.directory": "Cognito",
@@ -39,7 +40,14 @@ REACHING_OUT = (
     "http.client",
     "socket",
 )
-BOTO3_ADAPTERS = {"core.repository", "core.messaging", "core.storage", "core.directory", "core.agents"}
+BOTO3_ADAPTERS = {
+    "core.repository",
+    "core.stats_store",
+    "core.messaging",
+    "core.storage",
+    "core.directory",
+    "core.agents",
+}
 # The APIs split into Powertools Routers: the package whose routes/ holds them, and its entry module.
 ROUTED = {"intake": web, "verify": api}
 SHARED_ROUTES_MODULE = "request"  # what a package's routes share; the only routes module they import

@@ -32,6 +32,7 @@ from core.models import (
     Status,
 )
 from core.repository import CALLBACK_PARTITION, decode_cursor, encode_cursor, incident_pk
+from core.rollups import Contribution, Counts, Stored
 from core.tables import CALLBACK_INDEX, STATUS_INDEX, Index
 from tests.support import load_event
 
@@ -261,3 +262,69 @@ class FakeAgents:
     def username(self, agent_arn: str) -> str | None:
         self.asked.append(agent_arn)
         return self.usernames.get(agent_arn)
+
+
+class InMemoryIncidentItems:
+    """IncidentItems (core/rollups.py): an incident's stored attributes, its dispatches' and its call's."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any] | None]] = {}
+        self.reads: Counter[str] = Counter()
+
+    def put(
+        self,
+        incident: dict[str, Any],
+        dispatches: Sequence[dict[str, Any]] = (),
+        call: dict[str, Any] | None = None,
+    ) -> None:
+        self.items[str(incident["id"])] = (incident, list(dispatches), call)
+
+    def read(self, incident_id: str) -> tuple[Any, list[Any], Any]:
+        self.reads[incident_id] += 1
+        return copy.deepcopy(self.items.get(incident_id, (None, [], None)))
+
+
+class InMemoryAggregates:
+    """Aggregates (core/rollups.py) with the DynamoDB adapter's contract: a replace conditional on the
+    stored revision, the counters changed by the difference in the same step."""
+
+    def __init__(self) -> None:
+        self.contributions: dict[str, Stored] = {}
+        self.hour_counts: dict[str, Counter[str]] = {}
+        self.day_counts: dict[str, Counter[str]] = {}
+        self.replaced = 0
+        self._lock = threading.Lock()
+
+    def contribution(self, incident_id: str) -> Stored | None:
+        return self.contributions.get(incident_id)
+
+    def replace(self, incident_id: str, new: Contribution | None, old: Stored | None) -> None:
+        with self._lock:
+            if self.contributions.get(incident_id) != old:
+                raise ConcurrentModification(incident_id)
+            for periods, key in ((self.hour_counts, "hour"), (self.day_counts, "day")):
+                if old is not None:
+                    periods.setdefault(getattr(old.contribution, key), Counter()).subtract(
+                        old.contribution.counts
+                    )
+                if new is not None:
+                    periods.setdefault(getattr(new, key), Counter()).update(new.counts)
+            if new is None:
+                self.contributions.pop(incident_id, None)
+            else:
+                self.contributions[incident_id] = Stored(new, old.revision + 1 if old else 1)
+            self.replaced += 1
+
+    def hours(self, first: str, last: str) -> list[tuple[str, Counts]]:
+        return _between(self.hour_counts, first, last)
+
+    def days(self, first: str, last: str) -> list[tuple[str, Counts]]:
+        return _between(self.day_counts, first, last)
+
+
+def _between(periods: dict[str, Counter[str]], first: str, last: str) -> list[tuple[str, Counts]]:
+    return [
+        (key, {name: value for name, value in counts.items() if value})
+        for key, counts in sorted(periods.items())
+        if first <= key <= last
+    ]

@@ -121,17 +121,22 @@ class Stored:
     revision: int
 
 
-class Aggregates(Protocol):
+class PeriodCounts(Protocol):
+    """The counters of each hour (UTC, 2026-12-04T03) or day (the regency's, 2026-12-04) in a range,
+    both ends included; periods without incidents may be absent."""
+
+    def hours(self, first: str, last: str) -> list[tuple[str, Counts]]: ...
+
+    def days(self, first: str, last: str) -> list[tuple[str, Counts]]: ...
+
+
+class Aggregates(PeriodCounts, Protocol):
     def contribution(self, incident_id: str) -> Stored | None: ...
 
     def replace(
         self, incident_id: str, new: Contribution | None, old: Stored | None
     ) -> None:  # ConcurrentModification when `old` is no longer the stored one
         ...
-
-    def hours(self, first: str, last: str) -> list[tuple[str, Counts]]: ...
-
-    def days(self, first: str, last: str) -> list[tuple[str, Counts]]: ...
 
 
 class Rollup:
@@ -144,6 +149,10 @@ class Rollup:
         self._incidents = incidents
         self._aggregates = aggregates
         self._regency = regency
+
+    @property
+    def ports(self) -> tuple[IncidentItems, Aggregates, Regency]:
+        return self._incidents, self._aggregates, self._regency
 
     def current(self, incident_id: str) -> Contribution | None:
         incident, dispatches, call = self._incidents.read(incident_id)

@@ -15,8 +15,8 @@ from core.models import CamelModel, Timestamp
 from core.regency import Regency
 from core.rollups import (
     TOTAL,
-    Aggregates,
     Counts,
+    PeriodCounts,
     by_dimension,
     dispatch_histograms,
     histogram,
@@ -155,7 +155,7 @@ def _aware(moment: datetime, name: str) -> datetime:
 
 
 def statistics(
-    aggregates: Aggregates,
+    aggregates: PeriodCounts,
     regency: Regency,
     start: datetime,
     end: datetime,

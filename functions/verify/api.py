@@ -41,7 +41,7 @@ from core.models import OperatorAccount
 from core.observability import logger, metrics, tracer
 from core.ports import OperatorDirectory
 from core.repository import DynamoIncidentRepository, dynamodb_client
-from core.rollups import Aggregates
+from core.rollups import Counts, PeriodCounts
 from core.settings import get_settings
 from core.stats_store import DynamoAggregates
 from verify.conditional import apply_conditional_get
@@ -122,7 +122,7 @@ def default_service() -> IncidentService:
 
 
 @functools.cache
-def default_stats() -> Aggregates:
+def default_stats() -> PeriodCounts:
     return DynamoAggregates(get_settings().require("stats_table_name"), dynamodb_client())
 
 
@@ -139,14 +139,14 @@ def lambda_handler(
     context: LambdaContext,
     service: IncidentService | None = None,
     directory: OperatorDirectory | None = None,
-    stats: Aggregates | None = None,
+    stats: PeriodCounts | None = None,
 ) -> dict[str, Any]:
-    # The routes read these from the context (verify/routes/request.py); the directory is built on first
-    # use: only /operators and reassign need Cognito.
+    # The routes read these from the context (verify/routes/request.py); the directory and the statistics
+    # are built on first use: only /operators and reassign need Cognito, only /stats the stats table.
     app.append_context(
         service=service or default_service(),
         directory=directory or _LazyDirectory(),
-        stats=stats or default_stats(),
+        stats=stats or _LazyStats(),
     )
     return apply_conditional_get(APIGatewayProxyEvent(event), app.resolve(event, context))
 
@@ -154,3 +154,11 @@ def lambda_handler(
 class _LazyDirectory:
     def operators(self) -> list[OperatorAccount]:
         return default_directory().operators()
+
+
+class _LazyStats:
+    def hours(self, first: str, last: str) -> list[tuple[str, Counts]]:
+        return default_stats().hours(first, last)
+
+    def days(self, first: str, last: str) -> list[tuple[str, Counts]]:
+        return default_stats().days(first, last)

@@ -760,6 +760,7 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str, ...]]]] = {
     "record-callback-invalid": (422, {("body", "outcome"), ("body", "clientAttemptId")}),
     "close-unreachable-invalid": (422, {("body", "note"), ("body", "reason")}),
     "mark-silent-invalid": (400, set()),
+    "get-stats-invalid": (422, {("query", "from"), ("query", "by")}),
 }
 
 

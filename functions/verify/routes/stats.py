@@ -10,19 +10,19 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from core.rollups import Aggregates
+from core.rollups import PeriodCounts
 from core.statistics import Granularity, Stats, statistics
 from verify.routes.request import SECURED, CurrentSupervisor, Service, responses
 
 router = Router()
 
 
-def aggregates(request: Request) -> Aggregates:
-    found: Aggregates = request.context["stats"]
+def aggregates(request: Request) -> PeriodCounts:
+    found: PeriodCounts = request.context["stats"]
     return found
 
 
-StatsStore = Annotated[Aggregates, Depends(aggregates)]
+StatsStore = Annotated[PeriodCounts, Depends(aggregates)]
 
 
 @router.get(
@@ -36,9 +36,7 @@ def get_stats(
     supervisor: CurrentSupervisor,
     service: Service,
     store: StatsStore,
-    from_: Annotated[
-        datetime, Query(alias="from", description="Start, ISO 8601 with its zone (inclusive)")
-    ],
+    from_: Annotated[datetime, Query(alias="from", description="Start, ISO 8601 with its zone (inclusive)")],
     to: Annotated[datetime, Query(description="End, ISO 8601 with its zone (exclusive)")],
     by: Annotated[
         Granularity | None,

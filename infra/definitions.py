@@ -21,6 +21,7 @@ from core.regency import REGENCIES
 from core.tables import (
     CALLBACK_INDEX,
     CALLER_INDEX,
+    DAY_INDEX,
     IDEMPOTENCY,
     INCIDENTS,
     STATS,
@@ -46,6 +47,7 @@ __all__ = [
     "CHANNEL_SECRETS",
     "CONNECT_INSTANCE_ENV",
     "CONTACT_EVENTS_QUEUE",
+    "DAY_INDEX",
     "DISPATCH_QUEUE",
     "FUNCTIONS",
     "FUNCTIONS_DIR",
@@ -85,6 +87,7 @@ __all__ = [
     "UserPoolDesign",
     "api_routes",
     "content_security_policy",
+    "failed_queue_name",
     "function",
     "panel_config",
     "resource_prefix",
@@ -204,6 +207,11 @@ class StreamSource:
     def __post_init__(self) -> None:
         if not self.table.stream:
             raise ValueError(f"{self.table.id} has no stream")
+
+
+def failed_queue_name(function_name: str, prefix: str) -> str:
+    """The queue a stream mapping sends what its retries gave up on (CDK and the local stack)."""
+    return f"{prefix}-{function_name}-failed"
 
 
 @dataclass(frozen=True)
@@ -338,9 +346,9 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
                 INCIDENTS,
                 ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
                 index_actions=("dynamodb:Query",),
-                # the queue by status (list_by_status), the callback desk (list_callbacks) and each of its
-                # callers' other incidents (recent_by_caller)
-                indexes=(STATUS_INDEX, CALLBACK_INDEX, CALLER_INDEX),
+                # the queue by status (list_by_status), the callback desk (list_callbacks), each of its
+                # callers' other incidents (recent_by_caller) and past incidents by day (search)
+                indexes=(STATUS_INDEX, CALLBACK_INDEX, CALLER_INDEX, DAY_INDEX),
             ),
             # the statistics' hours and days (GET /stats)
             TableAccess(STATS, ("dynamodb:Query",)),

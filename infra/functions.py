@@ -33,6 +33,7 @@ from infra.definitions import (
     TABLES,
     USER_POOL_ENV,
     FunctionDesign,
+    failed_queue_name,
 )
 from infra.definitions import function as function_design
 from infra.nag import acknowledge
@@ -103,6 +104,9 @@ class Functions(Construct):
         self._user_pool = user_pool
         self._buckets = buckets
         self._secrets = secrets
+        self._failed: dict[str, sqs.Queue] = {
+            design.name: self._failed_queue(design, prefix) for design in FUNCTIONS if design.stream
+        }
         layer = lambda_.LayerVersion.from_layer_version_arn(
             self,
             "Powertools",
@@ -258,19 +262,18 @@ class Functions(Construct):
             )
         return function
 
-    def _stream_source(self, function: lambda_.Function, design: FunctionDesign, cid: str) -> None:
-        assert design.stream is not None
-        stream = design.stream
-        # What the retries gave up on: the record's stream position, to look at and replay by hand; the
-        # incident's next change brings its statistics up to date anyway (docs/stats.md).
+    def _failed_queue(self, design: FunctionDesign, prefix: str) -> sqs.Queue:
+        """What a stream mapping's retries gave up on: the record's position, to look at and replay by
+        hand (the incident's next change brings its statistics up to date anyway, docs/stats.md)."""
         failed = sqs.Queue(
             self,
-            f"{cid}Failed",
-            queue_name=f"{function.function_name}-failed",
+            f"{construct_id(design.name)}Failed",
+            queue_name=failed_queue_name(design.name, prefix),
             encryption=sqs.QueueEncryption.KMS,
             encryption_master_key=self._key,
             enforce_ssl=True,
             retention_period=Duration.days(14),
+            removal_policy=RemovalPolicy.RETAIN if self._config.is_prod else RemovalPolicy.DESTROY,
         )
         for rule in ("Serverless-SQSRedrivePolicy", "AwsSolutions-SQS3"):
             acknowledge(
@@ -279,24 +282,45 @@ class Functions(Construct):
                 "It is itself the on-failure destination of the stream mapping: what it holds is only read "
                 "by people, nothing gives up on it.",
             )
-        function.add_event_source(
-            sources.DynamoEventSource(
-                self._tables[stream.table.id],
-                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=stream.batch_size,
-                max_batching_window=Duration.seconds(stream.max_batching_window_seconds),
-                retry_attempts=stream.retry_attempts,
-                bisect_batch_on_error=True,
-                report_batch_item_failures=True,
-                on_failure=sources.SqsDlq(failed),
-                # Only an incident's own items and the ones its statistics read; never the call records,
-                # rate counters, positions or dedupe items that share the table.
-                filters=[
-                    lambda_.FilterCriteria.filter(
-                        {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "INCIDENT#"}]}}}}
-                    )
-                ],
-            )
+        return failed
+
+    def _stream_source(self, function: lambda_.Function, design: FunctionDesign, cid: str) -> None:
+        assert design.stream is not None
+        stream = design.stream
+        table = self._tables[stream.table.id]
+        assert table.table_stream_arn is not None
+        mapping = lambda_.EventSourceMapping(
+            self,
+            f"{cid}Stream",
+            target=function,
+            event_source_arn=table.table_stream_arn,
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=stream.batch_size,
+            max_batching_window=Duration.seconds(stream.max_batching_window_seconds),
+            retry_attempts=stream.retry_attempts,
+            bisect_batch_on_error=True,
+            report_batch_item_failures=True,
+            # Only an incident's own items; never the call records, rate counters, positions or dedupe
+            # items that share the table.
+            filters=[
+                lambda_.FilterCriteria.filter(
+                    {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "INCIDENT#"}]}}}}
+                )
+            ],
+        )
+        # The destination is set on the resource rather than with SqsDlq, whose grant adds wildcard KMS
+        # actions (kms:GenerateDataKey*, kms:ReEncrypt*): the role gets exactly what sending needs instead.
+        cfn = mapping.node.default_child
+        assert isinstance(cfn, lambda_.CfnEventSourceMapping)
+        cfn.add_property_override(
+            "DestinationConfig.OnFailure.Destination", self._failed[design.name].queue_arn
+        )
+        mapping.node.add_dependency(self.roles[design.name])
+        acknowledge(
+            mapping,
+            "Serverless-LambdaEventSourceMappingDestination",
+            "It has one: DestinationConfig.OnFailure names the function's `-failed` queue, set on the "
+            "resource (see above), which the rule reads only from the construct's properties.",
         )
 
     def statements(self, design: FunctionDesign, log_group: logs.ILogGroup) -> list[iam.PolicyStatement]:
@@ -326,6 +350,26 @@ class Functions(Construct):
                     )
                 )
             kms_actions.update(KMS_WRITE if _DDB_WRITES & set(access.actions) else KMS_READ)
+        if design.stream:
+            # What Lambda's stream mapping calls with the function's role: the table's stream only (no
+            # dynamodb:ListStreams, which would need Resource "*": the mapping names the stream), and the
+            # on-failure queue.
+            table = self._tables[design.stream.table.id]
+            statements.append(
+                iam.PolicyStatement(
+                    sid="ReadStream",
+                    actions=["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+                    resources=[str(table.table_stream_arn)],
+                )
+            )
+            statements.append(
+                iam.PolicyStatement(
+                    sid="SendFailedRecords",
+                    actions=["sqs:SendMessage"],
+                    resources=[self._failed[design.name].queue_arn],
+                )
+            )
+            kms_actions.update(KMS_READ, KMS_PRODUCE)
         if design.sends_to:
             statements.append(
                 iam.PolicyStatement(

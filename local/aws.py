@@ -19,6 +19,7 @@ from infra.definitions import (
     AGENCY_TOPIC,
     BUCKETS,
     CONNECT_INSTANCE_ENV,
+    FUNCTIONS,
     OPERATOR_GROUPS,
     OPERATOR_POOL,
     QUEUES,
@@ -26,6 +27,7 @@ from infra.definitions import (
     TABLES,
     USER_POOL_ENV,
     TableDesign,
+    failed_queue_name,
     resource_prefix,
 )
 from local.config import CONNECT_INSTANCE_ARN, CREDENTIALS, OPERATORS, REGION, SUPERVISOR
@@ -246,6 +248,14 @@ def provision(
         result.queue_urls[queue.id] = url
         result.queue_urls[f"{queue.id}-dlq"] = dlq_url
         result.queue_arns[queue.id] = arn
+
+    # What a stream mapping gives up on after its retries (local/sources.py StreamPoller).
+    for design in FUNCTIONS:
+        if design.stream:
+            name = failed_queue_name(design.name, prefix)
+            result.queue_urls[name.removeprefix(f"{prefix}-")] = sqs.create_queue(
+                QueueName=name, Attributes={"MessageRetentionPeriod": str(14 * 86400)}
+            )["QueueUrl"]
 
     topic_arn = sns.create_topic(Name=AGENCY_TOPIC.physical_name(prefix))["TopicArn"]
     result.names[AGENCY_TOPIC.env_var] = topic_arn

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import threading
 import time
 import uuid
@@ -137,6 +138,7 @@ class StreamPoller(threading.Thread):
         ddb: Any,
         stop: threading.Event,
         log: LogLine,
+        failed: tuple[Any, str] | None = None,
     ) -> None:
         super().__init__(name=f"stream:{design.name}", daemon=True)
         assert design.stream is not None
@@ -152,6 +154,7 @@ class StreamPoller(threading.Thread):
         self._shard = ""
         self._iterator: str | None = None
         self._failures = 0
+        self._failed = failed  # (sqs client, URL) of the on-failure queue
 
     def _start(self) -> None:
         self._arn = self._ddb.describe_table(TableName=self._table)["Table"]["LatestStreamArn"]
@@ -200,10 +203,33 @@ class StreamPoller(threading.Thread):
             return len(records)
         if failed:
             self._log(f"STREAM {self._design.name}: gave up on {failed} after {self._failures} retries")
+            self._give_up(records)
         self._failures = 0
         self._iterator = following
         self._log(f"STREAM {self._design.name}: batch of {len(records)}")
         return len(records)
+
+    def _give_up(self, records: list[dict[str, Any]]) -> None:
+        """What Lambda sends the on-failure destination: where the batch lies in the stream, not the
+        records themselves (they stay readable in the stream for 24 hours)."""
+        if self._failed is None:
+            return
+        sqs, url = self._failed
+        numbers = [record["dynamodb"]["SequenceNumber"] for record in records]
+        body = {
+            "requestContext": {
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": self._failures + 1,
+            },
+            "DDBStreamBatchInfo": {
+                "shardId": self._shard,
+                "startSequenceNumber": numbers[0],
+                "endSequenceNumber": numbers[-1],
+                "batchSize": len(records),
+                "streamArn": self._arn,
+            },
+        }
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
 
 
 def scheduled_event(design: FunctionDesign) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from core.calls import call_times
 from core.contacts import contact_dedupe_key
 from core.deliveries import BacklogMessage, Pending
 from core.errors import CallRecordConflict, ConcurrentModification, IncidentNotFound
+from core.intervals import outcome
 from core.lifecycle import Change, awaiting_callback, registration_audit
 from core.messaging import backlog_bodies
 from core.models import (
@@ -33,6 +34,7 @@ from core.models import (
 )
 from core.repository import CALLBACK_PARTITION, decode_cursor, encode_cursor, incident_pk
 from core.rollups import Contribution, Counts, Stored
+from core.search import Search
 from core.tables import CALLBACK_INDEX, STATUS_INDEX, Index
 from tests.support import load_event
 
@@ -90,6 +92,31 @@ class InMemoryIncidentRepository:
         return self._oldest_first(
             STATUS_INDEX, f"STATUS#{status}", lambda i: i.status is status, limit, cursor
         )
+
+    def search(self, search: Search, limit: int, cursor: str | None = None) -> Page:
+        """The same answers as the DynamoDB search, without its pages' bounded reads: newest first,
+        the cursor the id of the last incident returned."""
+        self.calls["search"] += 1
+        lowest, highest = search.id_bounds()
+        found = sorted(
+            (
+                incident
+                for incident in self.incidents.values()
+                if lowest <= incident.id <= highest
+                and (search.caller is None or incident.caller == search.caller)
+                and (
+                    search.district is None
+                    or (incident.location and incident.location.district) == search.district
+                )
+                and (search.category is None or incident.category is search.category)
+                and (search.outcome is None or outcome(incident.model_dump(mode="json")) is search.outcome)
+                and (cursor is None or incident.id < cursor)
+            ),
+            key=lambda incident: incident.id,
+            reverse=True,
+        )
+        page = found[:limit]
+        return Page(items=page, next_cursor=page[-1].id if len(found) > limit else None)
 
     def list_callbacks(self, limit: int, cursor: str | None = None) -> Page:
         self.calls["list_callbacks"] += 1

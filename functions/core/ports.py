@@ -19,6 +19,7 @@ from core.models import (
     Status,
 )
 from core.replies import Reply
+from core.search import Search
 
 if TYPE_CHECKING:
     from core.deliveries import Pending
@@ -45,6 +46,10 @@ class IncidentRepository(Protocol):
 
     def list_by_status(self, status: Status, limit: int, cursor: str | None = None) -> Page:
         """Incidents in `status`, oldest first, `limit` at a time."""
+        ...
+
+    def search(self, search: Search, limit: int, cursor: str | None = None) -> Page:
+        """Past incidents matching `search`, newest first, a page at a time (core/search.py)."""
         ...
 
     def recent_by_caller(self, caller: str, limit: int) -> list[Incident]:

@@ -45,7 +45,7 @@ from core.rollups import Counts, PeriodCounts
 from core.settings import get_settings
 from core.stats_store import DynamoAggregates
 from verify.conditional import apply_conditional_get
-from verify.routes import callbacks, dispatches, incidents, operators, queue, review, stats
+from verify.routes import callbacks, dispatches, incidents, operators, queue, review, search, stats
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 API_TITLE = "Respon 112 — operators' API"
@@ -55,7 +55,7 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
 }
 # Included in this order, after this module's own route, so the OpenAPI document keeps its order: Powertools
 # lists the paths with parameters first, then the others, each in the order they were registered.
-ROUTES = (operators, queue, incidents, review, dispatches, callbacks, stats)
+ROUTES = (operators, queue, incidents, review, dispatches, callbacks, stats, search)
 
 app = APIGatewayRestResolver(
     enable_validation=True,

@@ -47,6 +47,8 @@ class Uses:
     reads_secret: str | None = None  # the secret's id: channel-secrets or reply-secrets
     user_pool: set[str] = field(default_factory=set)
     connect_agents: set[str] = field(default_factory=set)  # actions on the Connect instance's agents
+    reads_stream: str | None = None  # the table whose stream its event source mapping reads
+    gives_up_to: str | None = None  # that mapping's on-failure queue
 
 
 GET_PUT = {"dynamodb:GetItem", "dynamodb:PutItem"}
@@ -62,6 +64,8 @@ USES: dict[str, Uses] = {
             "incidents/by-status": QUERY,
             "incidents/by-callback": QUERY,
             "incidents/by-caller": QUERY,
+            "incidents/by-day": QUERY,  # GET /search
+            "stats": QUERY,  # GET /stats: a range of hours or days
         },
         sends_to=("dispatch",),
         user_pool={"cognito-idp:ListUsersInGroup"},
@@ -91,6 +95,13 @@ USES: dict[str, Uses] = {
     ),
     # VERIFIED incidents, oldest first (list_by_status), and nothing else of the table
     "dispatch-reconciler": Uses(dynamodb={"incidents/by-status": QUERY}, sends_to=("dispatch",)),
+    # an incident's partition (Query), its contribution (GetItem) replaced with the counters' deltas
+    # (TransactWriteItems of a Put or Delete and Updates); the stream; what its retries give up on
+    "stats-rollup": Uses(
+        dynamodb={"incidents": QUERY, "stats": GET_PUT | {"dynamodb:UpdateItem", "dynamodb:DeleteItem"}},
+        reads_stream="incidents",
+        gives_up_to="stats-rollup-failed",
+    ),
 }
 
 
@@ -139,6 +150,13 @@ def expected_grants(config: Synthesized, name: str) -> set[Grant]:
         kms |= KMS_CONSUME
     if uses.connect_agents:
         allow(uses.connect_agents, connect_agents(config))
+    if uses.reads_stream:
+        stream = get_att(config.table(f"{prefix}-{uses.reads_stream}"), "StreamArn")
+        allow({"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}, stream)
+        kms |= KMS_READ
+    if uses.gives_up_to:
+        allow({"sqs:SendMessage"}, get_att(config.queue(f"{prefix}-{uses.gives_up_to}"), "Arn"))
+        kms |= KMS_PRODUCE
     allow(kms, get_att(config.data_key(), "Arn"))
     allow(XRAY, "*")
     return grants
@@ -187,13 +205,14 @@ def test_each_function_queries_only_the_index_its_code_reads(config: Synthesized
     found = {name: index_grants(config, name) for name in FUNCTION_NAMES}
     assert found == {
         "intake-connect": set(),
-        "verify-api": {"by-status", "by-callback", "by-caller"},
+        "verify-api": {"by-status", "by-callback", "by-caller", "by-day"},
         "intake-web": {"by-caller"},
         "intake-backlog": set(),
         "intake-calls": set(),
         "reply-sender": set(),
         "dispatch-worker": set(),
         "dispatch-reconciler": {"by-status"},
+        "stats-rollup": set(),
     }
 
 

@@ -13,6 +13,7 @@ from infra.definitions import (
     AGENCY_TOPIC,
     DISPATCH_QUEUE,
     FUNCTIONS,
+    INCIDENTS,
     OPERATOR_GROUPS,
     TABLES,
     FunctionDesign,
@@ -37,6 +38,13 @@ def dead_letter_queues(config: Synthesized) -> set[str]:
                 target = redrive["deadLetterTargetArn"]
                 assert set(target) == {"Fn::GetAtt"}, target
                 targets.add(target["Fn::GetAtt"][0])
+    # and where a stream event source mapping sends what its retries gave up on
+    for mapping in config.of_type("AWS::Lambda::EventSourceMapping").values():
+        destination = (
+            mapping["Properties"].get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        )
+        if destination:
+            targets.add(destination["Fn::GetAtt"][0])
     return targets
 
 
@@ -172,6 +180,7 @@ RESERVED_CONCURRENCY = {
     "reply-sender": None,
     "dispatch-worker": None,
     "dispatch-reconciler": 1,
+    "stats-rollup": None,  # one invocation per stream shard at a time, by Lambda's design
 }
 
 
@@ -382,3 +391,25 @@ def test_panel_client_has_no_secret_and_only_the_panels_sign_in_flows(config: Sy
         "ALLOW_REFRESH_TOKEN_AUTH",
     }, json.dumps(props)
     assert props["AllowedOAuthFlowsUserPoolClient"] is False
+
+
+def test_the_rollup_reads_the_incidents_stream_in_order_and_keeps_what_it_gives_up_on(
+    config: Synthesized,
+) -> None:
+    rollup = config.function("stats-rollup")
+    incidents = config.table(INCIDENTS.physical_name(config.prefix))
+    assert config.props(incidents)["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    (props,) = [
+        m["Properties"]
+        for m in config.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == ref(rollup)
+    ]
+    assert props["EventSourceArn"] == get_att(incidents, "StreamArn")
+    assert props["StartingPosition"] == "TRIM_HORIZON"
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BisectBatchOnFunctionError"] is True
+    assert props["MaximumRetryAttempts"] == 10
+    failed = config.queue(f"{config.prefix}-stats-rollup-failed")
+    assert props["DestinationConfig"] == {"OnFailure": {"Destination": get_att(failed, "Arn")}}
+    (pattern,) = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
+    assert pattern == {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "INCIDENT#"}]}}}}

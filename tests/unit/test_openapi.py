@@ -68,6 +68,7 @@ def test_the_document_describes_every_route(document: dict[str, Any]) -> None:
         ("/incidents/{incident_id}/unreachable", "post"),
         ("/incidents/{incident_id}/silent", "post"),
         ("/stats", "get"),
+        ("/search", "get"),
     }
 
 
@@ -83,7 +84,7 @@ def test_the_cognito_scheme_is_a_bearer_jwt(document: dict[str, Any]) -> None:
 def test_every_incident_route_requires_cognito(document: dict[str, Any]) -> None:
     secured = [(p, m, op) for p, m, op in operations(document) if p not in PUBLIC_PATHS]
 
-    assert len(secured) == 16
+    assert len(secured) == 17
     for path, method, operation in secured:
         assert operation.get("security") == [{"cognito": []}], f"{method.upper()} {path}"
 

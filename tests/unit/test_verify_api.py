@@ -761,6 +761,7 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str, ...]]]] = {
     "close-unreachable-invalid": (422, {("body", "note"), ("body", "reason")}),
     "mark-silent-invalid": (400, set()),
     "get-stats-invalid": (422, {("query", "from"), ("query", "by")}),
+    "search-incidents-invalid": (422, {("query", "category"), ("query", "limit")}),
 }
 
 

@@ -33,7 +33,7 @@ from core.models import (
     Status,
 )
 from core.repository import CALLBACK_PARTITION, decode_cursor, encode_cursor, incident_pk
-from core.rollups import Contribution, Counts, Stored
+from core.rollups import Contribution, Counts, Row, Stored
 from core.search import Search
 from core.tables import CALLBACK_INDEX, STATUS_INDEX, Index
 from tests.support import load_event
@@ -319,6 +319,7 @@ class InMemoryAggregates:
         self.contributions: dict[str, Stored] = {}
         self.hour_counts: dict[str, Counter[str]] = {}
         self.day_counts: dict[str, Counter[str]] = {}
+        self.month_rows: dict[str, dict[str, Row]] = {}
         self.replaced = 0
         self._lock = threading.Lock()
 
@@ -336,11 +337,18 @@ class InMemoryAggregates:
                     )
                 if new is not None:
                     periods.setdefault(getattr(new, key), Counter()).update(new.counts)
+            if old is not None:
+                self.month_rows.get(old.contribution.month, {}).pop(incident_id, None)
+            if new is not None:
+                self.month_rows.setdefault(new.month, {})[incident_id] = dict(new.row)
             if new is None:
                 self.contributions.pop(incident_id, None)
             else:
                 self.contributions[incident_id] = Stored(new, old.revision + 1 if old else 1)
             self.replaced += 1
+
+    def rows(self, month: str) -> list[Row]:
+        return [row for _, row in sorted(self.month_rows.get(month, {}).items())]
 
     def hours(self, first: str, last: str) -> list[tuple[str, Counts]]:
         return _between(self.hour_counts, first, last)

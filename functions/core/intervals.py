@@ -117,11 +117,14 @@ def outcome(incident: Mapping[str, Any]) -> Outcome:
 class Measured:
     """An incident as the statistics see it."""
 
+    incident_id: str
     received_at: datetime
     channel: str
     category: str | None
     district: str | None
     operator: str | None
+    caller: str | None
+    priority: str | None
     outcome: Outcome
     intervals: Mapping[Interval, float]
 
@@ -140,8 +143,8 @@ def measure(
 ) -> Measured | None:
     """The incident's intervals and outcome; None for an item that is not a readable incident."""
     received = _time(incident.get("received_at"))
-    channel = incident.get("channel")
-    if received is None or not isinstance(channel, str):
+    channel, incident_id = incident.get("channel"), incident.get("id")
+    if received is None or not isinstance(channel, str) or not isinstance(incident_id, str):
         return None
     dispatches = list(dispatches)
     claimed = _time(incident.get("claimed_at"))
@@ -172,12 +175,16 @@ def measure(
     location = incident.get("location")
     district = location.get("district") if isinstance(location, Mapping) else None
     category, operator = incident.get("category"), incident.get("assigned_to")
+    caller, priority = incident.get("caller"), incident.get("priority")
     return Measured(
+        incident_id=incident_id[:64],
         received_at=received,
         channel=channel,
         category=category if isinstance(category, str) else None,
         district=district if isinstance(district, str) else None,
         operator=operator if isinstance(operator, str) else None,
+        caller=caller if isinstance(caller, str) else None,
+        priority=priority if isinstance(priority, str) else None,
         outcome=outcome(incident),
         intervals={name: value for name, value in spans.items() if value is not None},
     )

@@ -15,13 +15,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from core.errors import ConcurrentModification
 from core.intervals import BUCKETS, OVERFLOW, Interval, Measured, Outcome, bucket, measure
 from core.models import Category, Channel
+from core.observability import mask_phone
 from core.regency import Regency
 
 TOTAL = "n"
@@ -73,13 +74,44 @@ def category_histogram_counter(category: str, bucket: str) -> str:
     return f"{Interval.ARRIVAL_TO_DISPATCH.value}@{category}:{bucket}"
 
 
+def month_key(moment: datetime, regency: Regency) -> str:
+    """The regency's calendar month, e.g. 2026-11."""
+    return regency.local_time(moment)[0].strftime("%Y-%m")
+
+
+Row = Mapping[str, str | float]
+
+
+def export_row(measured: Measured, regency: Regency) -> dict[str, str | float]:
+    """The incident's line in the monthly export (core/report.py says what each column holds); what is
+    not known is left out, as it is in storage."""
+    local, _ = regency.local_time(measured.received_at)
+    dims = dimensions(measured, regency)
+    row: dict[str, str | float | None] = {
+        "incidentId": measured.incident_id,
+        "receivedAt": local.isoformat(timespec="seconds"),
+        "channel": dims["channel"],
+        "category": dims["category"],
+        "priority": measured.priority if measured.priority in ("P1", "P2", "P3") else None,
+        "district": dims["district"],
+        "outcome": dims["outcome"],
+        "operator": dims["operator"],
+        "caller": mask_phone(measured.caller) if measured.caller else None,
+    }
+    for interval, seconds in measured.intervals.items():
+        row[interval.value] = round(seconds, 1)
+    return {name: value for name, value in row.items() if value is not None}
+
+
 @dataclass(frozen=True)
 class Contribution:
-    """What one incident adds to its hour and its day."""
+    """What one incident adds to its hour and its day, and its line in its month's export."""
 
     hour: str
     day: str
     counts: Counts
+    month: str = ""
+    row: Row = field(default_factory=dict)
 
     @classmethod
     def of(cls, measured: Measured, regency: Regency) -> Contribution:
@@ -94,7 +126,13 @@ class Contribution:
         if dispatch_time is not None:
             category = dimensions_["category"]
             counts[category_histogram_counter(category, bucket(dispatch_time))] = 1
-        return cls(hour_key(measured.received_at), day_key(measured.received_at, regency), counts)
+        return cls(
+            hour_key(measured.received_at),
+            day_key(measured.received_at, regency),
+            counts,
+            month_key(measured.received_at, regency),
+            export_row(measured, regency),
+        )
 
 
 def difference(new: Counts | None, old: Counts | None) -> dict[str, int]:
@@ -130,7 +168,17 @@ class PeriodCounts(Protocol):
     def days(self, first: str, last: str) -> list[tuple[str, Counts]]: ...
 
 
-class Aggregates(PeriodCounts, Protocol):
+class MonthRows(Protocol):
+    def rows(self, month: str) -> list[Row]:
+        """Every incident's export line of the regency's month (2026-11), in id order."""
+        ...
+
+
+class Readings(PeriodCounts, MonthRows, Protocol):
+    """What verify-api reads of the statistics."""
+
+
+class Aggregates(PeriodCounts, MonthRows, Protocol):
     def contribution(self, incident_id: str) -> Stored | None: ...
 
     def replace(

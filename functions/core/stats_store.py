@@ -21,7 +21,7 @@ from core.repository import (
     dynamodb_client,
     incident_pk,
 )
-from core.rollups import Contribution, Counts, Stored
+from core.rollups import Contribution, Counts, Row, Stored
 from core.tables import INCIDENTS, STATS
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ SK = STATS.sort_key.name if STATS.sort_key else "sk"
 HOURS = "HOUR"
 DAYS = "DAY"
 CONTRIBUTION_SK = "CONTRIBUTION"
+MONTHS = "MONTH#"
 _KEYS = frozenset({PK, SK, "kind"})
 
 _serializer = TypeSerializer()
@@ -90,6 +91,11 @@ class DynamoIncidentItems:
         return incident, dispatches, call
 
 
+def _stored_row(row: Row) -> dict[str, Any]:
+    """A row as DynamoDB takes it: numbers as Decimal, absent values left out."""
+    return {k: Decimal(str(v)) if isinstance(v, float) else v for k, v in row.items()}
+
+
 def _hour(contribution: Contribution) -> str:
     return contribution.hour
 
@@ -120,7 +126,9 @@ class DynamoAggregates:
             return None
         data = _attributes(item)
         counts = {str(k): int(v) for k, v in data["counts"].items()}
-        return Stored(Contribution(data["hour"], data["day"], counts), int(data["revision"]))
+        row = {str(k): v for k, v in data.get("row", {}).items()}
+        contribution = Contribution(data["hour"], data["day"], counts, data.get("month", ""), row)
+        return Stored(contribution, int(data["revision"]))
 
     def replace(self, incident_id: str, new: Contribution | None, old: Stored | None) -> None:
         key = {PK: {"S": incident_pk(incident_id)}, SK: {"S": CONTRIBUTION_SK}}
@@ -145,8 +153,22 @@ class DynamoAggregates:
                 "day": {"S": new.day},
                 "revision": {"N": str(old.revision + 1 if old else 1)},
                 "counts": _serializer.serialize(dict(new.counts)),
+                "month": {"S": new.month},
+                "row": _serializer.serialize(_stored_row(new.row)),
             }
             items.append({"Put": {"TableName": self._table, "Item": item, **condition}})  # type: ignore[typeddict-item]
+            # its line in the month's export, replaced with the contribution
+            line: dict[str, Any] = {
+                PK: {"S": f"{MONTHS}{new.month}"},
+                SK: {"S": incident_id},
+                "kind": {"S": "ROW"},
+            }
+            line |= {name: _serializer.serialize(value) for name, value in _stored_row(new.row).items()}
+            items.append({"Put": {"TableName": self._table, "Item": line}})
+        before_month = old.contribution.month if old is not None else ""
+        if before_month and (new is None or new.month != before_month):
+            gone = {PK: {"S": f"{MONTHS}{before_month}"}, SK: {"S": incident_id}}
+            items.append({"Delete": {"TableName": self._table, "Key": gone}})
         before = old.contribution if old else None
         for partition, period_of in ((HOURS, _hour), (DAYS, _day)):
             deltas: dict[str, Counter[str]] = {}
@@ -188,6 +210,20 @@ class DynamoAggregates:
                     continue
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def rows(self, month: str) -> list[Row]:
+        found: list[Row] = []
+        paginator = self._client.get_paginator("query")
+        for page in paginator.paginate(
+            TableName=self._table,
+            KeyConditionExpression="#pk = :pk",
+            ExpressionAttributeNames={"#pk": PK},
+            ExpressionAttributeValues={":pk": {"S": f"{MONTHS}{month}"}},
+        ):
+            for item in page.get("Items", []):
+                data = _attributes(item)
+                found.append({k: v for k, v in data.items() if k not in _KEYS})
+        return found
 
     def hours(self, first: str, last: str) -> list[tuple[str, Counts]]:
         return self._range(HOURS, first, last)

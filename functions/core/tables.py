@@ -105,9 +105,11 @@ IDEMPOTENCY = TableDesign(
 #     HOUR             2026-12-04T03    the counters of the incidents that arrived in that UTC hour
 #     DAY              2026-12-04       … on that day of the regency's calendar
 #     INCIDENT#<id>    CONTRIBUTION     what that incident last added to its hour and day, with a revision
+#     MONTH#2026-11    <id>             the incident's line in that month's export (core/report.py)
 #
 # Access patterns: a range of hours or days = one Query on its partition, sk BETWEEN; an incident's
-# contribution = GetItem. A separate table, so the rollup's own writes never come back on the incidents'
+# contribution = GetItem; a month's export = one Query (paged) on its partition. A separate table, so
+# the rollup's own writes never come back on the incidents'
 # stream, and verify-api reads the counters without any right on the incidents' items for it.
 STATS = TableDesign(
     id="stats",

@@ -41,11 +41,11 @@ from core.models import OperatorAccount
 from core.observability import logger, metrics, tracer
 from core.ports import OperatorDirectory
 from core.repository import DynamoIncidentRepository, dynamodb_client
-from core.rollups import Counts, PeriodCounts
+from core.rollups import Counts, Readings, Row
 from core.settings import get_settings
 from core.stats_store import DynamoAggregates
 from verify.conditional import apply_conditional_get
-from verify.routes import callbacks, dispatches, incidents, operators, queue, review, search, stats
+from verify.routes import callbacks, dispatches, incidents, operators, queue, reports, review, search, stats
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
 API_TITLE = "Respon 112 — operators' API"
@@ -55,7 +55,7 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
 }
 # Included in this order, after this module's own route, so the OpenAPI document keeps its order: Powertools
 # lists the paths with parameters first, then the others, each in the order they were registered.
-ROUTES = (operators, queue, incidents, review, dispatches, callbacks, stats, search)
+ROUTES = (operators, queue, incidents, review, dispatches, callbacks, stats, search, reports)
 
 app = APIGatewayRestResolver(
     enable_validation=True,
@@ -122,7 +122,7 @@ def default_service() -> IncidentService:
 
 
 @functools.cache
-def default_stats() -> PeriodCounts:
+def default_stats() -> Readings:
     return DynamoAggregates(get_settings().require("stats_table_name"), dynamodb_client())
 
 
@@ -139,7 +139,7 @@ def lambda_handler(
     context: LambdaContext,
     service: IncidentService | None = None,
     directory: OperatorDirectory | None = None,
-    stats: PeriodCounts | None = None,
+    stats: Readings | None = None,
 ) -> dict[str, Any]:
     # The routes read these from the context (verify/routes/request.py); the directory and the statistics
     # are built on first use: only /operators and reassign need Cognito, only /stats the stats table.
@@ -157,6 +157,9 @@ class _LazyDirectory:
 
 
 class _LazyStats:
+    def rows(self, month: str) -> list[Row]:
+        return default_stats().rows(month)
+
     def hours(self, first: str, last: str) -> list[tuple[str, Counts]]:
         return default_stats().hours(first, last)
 

@@ -69,6 +69,8 @@ def test_the_document_describes_every_route(document: dict[str, Any]) -> None:
         ("/incidents/{incident_id}/silent", "post"),
         ("/stats", "get"),
         ("/search", "get"),
+        ("/reports/{month}", "get"),
+        ("/reports/{month}/incidents.csv", "get"),
     }
 
 
@@ -84,7 +86,7 @@ def test_the_cognito_scheme_is_a_bearer_jwt(document: dict[str, Any]) -> None:
 def test_every_incident_route_requires_cognito(document: dict[str, Any]) -> None:
     secured = [(p, m, op) for p, m, op in operations(document) if p not in PUBLIC_PATHS]
 
-    assert len(secured) == 17
+    assert len(secured) == 19
     for path, method, operation in secured:
         assert operation.get("security") == [{"cognito": []}], f"{method.upper()} {path}"
 

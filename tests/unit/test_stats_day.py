@@ -4,6 +4,8 @@ counts are exact, and so are the shares and the percentiles at the buckets' edge
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import random
 from collections import Counter
@@ -15,9 +17,11 @@ import pytest
 from core.incidents import IncidentService
 from core.intervals import BUCKET_EDGES
 from core.regency import REGENCIES
+from core.report import COLUMNS
 from core.rollups import Rollup
+from infra.definitions import ROOT
 from tests.fakes import FakeDirectory, InMemoryAggregates, InMemoryIncidentItems
-from tests.support import FakeLambdaContext, apigw_event, response_json
+from tests.support import FakeLambdaContext, apigw_event, load_event, response_json
 from verify.api import lambda_handler
 
 DAY_START = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)  # 29 November, 00:00 WIB
@@ -54,6 +58,7 @@ class Day:
         self.answers: list[float] = []
         self.dispatch_times: list[float] = []
         self.hours: Counter[str] = Counter()
+        self.categories: Counter[str] = Counter()
         for number, name in enumerate(outcomes):
             _, status, reason, flags = OUTCOMES[name]
             received = DAY_START + timedelta(seconds=number * 57)  # spread over the day
@@ -79,6 +84,8 @@ class Day:
                 "flags": flags,
                 "location": {"district": district},
             }
+            if number % 3 == 0:
+                item["caller"] = "+6281234567890"
             self.early.append(dict(item, status="RECEIVED", flags=[]))
             if name != "abandoned":
                 item |= {"claimed_at": iso(claimed), "assigned_to": f"operator{number % 3 + 1}"}
@@ -93,6 +100,7 @@ class Day:
                     "dispatched_at": iso(dispatched),
                     "closed_at": iso(dispatched + timedelta(hours=1)),
                 }
+                self.categories[item["category"]] += 1
                 self.dispatch_times.append(round((dispatched - start).total_seconds(), 3))
                 dispatches = [{"acknowledged_at": iso(dispatched + timedelta(seconds=45))}]
             self.final.append((item, dispatches, call))
@@ -241,3 +249,51 @@ def test_only_supervisors_see_the_statistics(
         event, FakeLambdaContext(), service=service, directory=FakeDirectory(), stats=aggregates
     )
     assert response["statusCode"] == 403
+
+
+def test_the_months_report_and_its_csv(
+    day: Day, aggregates: InMemoryAggregates, service: IncidentService
+) -> None:
+    report_event = load_event("apigw/monthly-report.json")
+    csv_event = load_event("apigw/monthly-csv.json")
+
+    def call(event: dict[str, Any]) -> dict[str, Any]:
+        response: dict[str, Any] = lambda_handler(
+            event, FakeLambdaContext(), service=service, directory=FakeDirectory(), stats=aggregates
+        )
+        return response
+
+    report = response_json(call(report_event))
+    assert (report["month"], report["from"], report["to"]) == (
+        "2026-11",
+        "2026-10-31T17:00:00.000Z",
+        "2026-11-30T17:00:00.000Z",
+    )
+    assert report["summary"]["incidents"] == 1500
+    assert report["summary"]["prankShare"] == 0.2
+    assert [d["name"] for d in report["topDistricts"]] == sorted(DISTRICTS)  # 300 each: by name
+    assert [(c["name"], c["incidents"]) for c in report["topCategories"]] == day.categories.most_common()
+
+    response = call(csv_event)
+    assert response["statusCode"] == 200
+    headers = response["multiValueHeaders"]
+    assert headers["Content-Type"] == ["text/csv; charset=utf-8"]
+    assert headers["Content-Disposition"] == ['attachment; filename="respon112-2026-11.csv"']
+    rows = list(csv.DictReader(io.StringIO(response["body"])))
+    assert len(rows) == 1500
+    assert list(rows[0]) == [name for name, _ in COLUMNS]
+    assert Counter(row["outcome"] for row in rows) == Counter(
+        {k.split(":")[1]: v for k, v in day.expected.items() if k.startswith("outcome:")}
+    )
+    callers = {row["caller"] for row in rows}
+    assert callers == {"", "'+62812******90"}  # masked, and kept from running as a formula
+    answered = sorted(float(row["ringToAnswer"]) for row in rows if row["ringToAnswer"])
+    assert answered == sorted(round(a, 1) for a in day.answers)
+    first = rows[0]
+    assert first["receivedAt"] == "2026-11-29T00:00:00+07:00"
+
+
+def test_every_column_of_the_export_is_documented() -> None:
+    text = (ROOT / "docs" / "stats.md").read_text(encoding="utf-8")
+    for name, description in COLUMNS:
+        assert f"| `{name}` | {description} |" in text, name

@@ -208,6 +208,14 @@ def test_a_later_change_replaces_the_incidents_contribution(world: World) -> Non
     assert hour["outcome:open"] == 0
     assert hour["operator:operator2"] == 1
     assert hour["arrivalToClaim:60"] == 1
+    (row,) = world.aggregates.rows("2026-11")  # its line in the month's export, replaced too
+    assert (row["incidentId"], row["outcome"], row["operator"], row["arrivalToClaim"]) == (
+        incident.id,
+        "prank",
+        "operator2",
+        50,
+    )
+    assert row["caller"] == "+62812******90"
 
 
 def test_a_replace_from_a_stale_contribution_is_refused(world: World) -> None:

@@ -762,6 +762,8 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str, ...]]]] = {
     "mark-silent-invalid": (400, set()),
     "get-stats-invalid": (422, {("query", "from"), ("query", "by")}),
     "search-incidents-invalid": (422, {("query", "category"), ("query", "limit")}),
+    "monthly-report-invalid": (422, {("path", "month")}),
+    "monthly-csv-invalid": (422, {("path", "month")}),
 }
 
 

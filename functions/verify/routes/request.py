@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from core.ids import ULID_PATTERN
 from core.incidents import IncidentService
 from core.ports import OperatorDirectory
+from core.rollups import Readings
 from verify.auth import Operator, current_operator, current_supervisor
 from verify.schemas import ErrorBody
 
@@ -38,7 +39,13 @@ def operator_directory(request: Request) -> OperatorDirectory:
     return directory
 
 
+def statistics_store(request: Request) -> Readings:
+    found: Readings = request.context["stats"]
+    return found
+
+
 Service = Annotated[IncidentService, Depends(incident_service)]
+StatsStore = Annotated[Readings, Depends(statistics_store)]
 Directory = Annotated[OperatorDirectory, Depends(operator_directory)]
 
 ERRORS = {

@@ -5,24 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Request
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from core.rollups import PeriodCounts
 from core.statistics import Granularity, Stats, statistics
-from verify.routes.request import SECURED, CurrentSupervisor, Service, responses
+from verify.routes.request import SECURED, CurrentSupervisor, Service, StatsStore, responses
 
 router = Router()
-
-
-def aggregates(request: Request) -> PeriodCounts:
-    found: PeriodCounts = request.context["stats"]
-    return found
-
-
-StatsStore = Annotated[PeriodCounts, Depends(aggregates)]
 
 
 @router.get(

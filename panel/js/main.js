@@ -30,6 +30,7 @@ function renderUser(session) {
   show($("#user-box"), Boolean(session));
   show($("#logout-button"), Boolean(session));
   show($("#help-button"), Boolean(session));
+  show($("#stats-link"), Boolean(session && session.isSupervisor));
   if (!session) return;
   $("#user-name").textContent = t("loggedInAs", { user: session.username });
   $("#user-role").textContent = term("role", session.role);

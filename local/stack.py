@@ -29,7 +29,7 @@ from local.config import (
     function_arn,
 )
 from local.gateway import LambdaApi, RestApi
-from local.moto_memory import stop_tracking_dynamodb_objects
+from local.moto_memory import forget_read_stream_records, stop_tracking_dynamodb_objects
 from local.panel import PanelFiles
 from local.runtime import Invocation, Runtime
 from local.sources import QueuePoller, Schedule, StreamPoller
@@ -127,6 +127,7 @@ class LocalStack:
     def start(self, prewarm: bool = True) -> dict[str, Any]:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         stop_tracking_dynamodb_objects()
+        forget_read_stream_records()
         self.aws.start()
         self.provisioned = provisioned = provision(
             self.aws.endpoint, STAGE, self._previous("users"), self._previous("secrets")

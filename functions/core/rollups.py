@@ -116,15 +116,15 @@ class Contribution:
     @classmethod
     def of(cls, measured: Measured, regency: Regency) -> Contribution:
         counts: dict[str, int] = {TOTAL: 1}
-        dimensions_ = dimensions(measured, regency)
-        for dimension, value in dimensions_.items():
+        dims = dimensions(measured, regency)
+        for dimension, value in dims.items():
             counts[counter(dimension, value)] = 1
         for interval, seconds in measured.intervals.items():
             counts[histogram_counter(interval, bucket(seconds))] = 1
         # Time to dispatch per category too: the one interval the dashboard splits by a dimension.
         dispatch_time = measured.intervals.get(Interval.ARRIVAL_TO_DISPATCH)
         if dispatch_time is not None:
-            category = dimensions_["category"]
+            category = dims["category"]
             counts[category_histogram_counter(category, bucket(dispatch_time))] = 1
         return cls(
             hour_key(measured.received_at),

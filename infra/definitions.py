@@ -22,9 +22,11 @@ from core.settings import policy_with
 from core.tables import (
     CALLBACK_INDEX,
     CALLER_INDEX,
+    DAY_INDEX,
     DIRECTORY,
     IDEMPOTENCY,
     INCIDENTS,
+    STATS,
     STATUS_INDEX,
     TABLES,
     TYPE_INDEX,
@@ -51,6 +53,7 @@ __all__ = [
     "CHANNEL_SECRETS",
     "CONNECT_INSTANCE_ENV",
     "CONTACT_EVENTS_QUEUE",
+    "DAY_INDEX",
     "DELIVERY_QUEUE",
     "DEPLOYMENT_SETTINGS",
     "DIRECTORY",
@@ -74,6 +77,7 @@ __all__ = [
     "ROOT",
     "SEALING_KEY_ENV",
     "SECRETS",
+    "STATS",
     "STATUS_INDEX",
     "TABLES",
     "TYPE_INDEX",
@@ -90,6 +94,7 @@ __all__ = [
     "QueueDesign",
     "QueueSource",
     "SecretDesign",
+    "StreamSource",
     "TableAccess",
     "TableDesign",
     "TopicDesign",
@@ -97,6 +102,7 @@ __all__ = [
     "UserPoolDesign",
     "api_routes",
     "content_security_policy",
+    "failed_queue_name",
     "function",
     "panel_config",
     "resource_prefix",
@@ -208,6 +214,27 @@ class QueueSource:
 
 
 @dataclass(frozen=True)
+class StreamSource:
+    """A DynamoDB stream event source mapping: Lambda reads the table's stream and invokes the function
+    with batches, in order per item; a failed record is retried, with the ones after it, until it
+    succeeds or `retry_attempts` run out (the function is idempotent, so repeats change nothing)."""
+
+    table: TableDesign
+    batch_size: int = 100
+    max_batching_window_seconds: int = 1
+    retry_attempts: int = 10
+
+    def __post_init__(self) -> None:
+        if not self.table.stream:
+            raise ValueError(f"{self.table.id} has no stream")
+
+
+def failed_queue_name(function_name: str, prefix: str) -> str:
+    """The queue a stream mapping sends what its retries gave up on (CDK and the local stack)."""
+    return f"{prefix}-{function_name}-failed"
+
+
+@dataclass(frozen=True)
 class FunctionDesign:
     name: str  # short name: the local Invoke API and the deployed name's suffix
     handler: str  # module.function under functions/
@@ -218,6 +245,7 @@ class FunctionDesign:
     sends_to: tuple[QueueDesign, ...] = ()
     publishes_to: tuple[TopicDesign, ...] = ()
     source: QueueSource | None = None
+    stream: StreamSource | None = None  # a table's stream it reads (DynamoDB Streams)
     schedule_minutes: int | None = None  # run every N minutes (EventBridge Scheduler)
     api_spec: str | None = None  # committed OpenAPI document, relative to functions/, for API functions
     user_pool_actions: tuple[str, ...] = ()  # IAM actions on the operators' user pool (gets USER_POOL_ID)
@@ -406,8 +434,8 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
                 index_actions=("dynamodb:Query",),
                 # the queue by status (list_by_status) and the supervisors' list of standings in it; the
                 # callback desk (list_callbacks); a caller's history (caller_lookup) and each desk entry's
-                # other incidents (recent_by_caller)
-                indexes=(STATUS_INDEX, CALLBACK_INDEX, CALLER_INDEX),
+                # other incidents (recent_by_caller); past incidents by day (search)
+                indexes=(STATUS_INDEX, CALLBACK_INDEX, CALLER_INDEX, DAY_INDEX),
             ),
             # The agency directory: read it (GET /agencies, routing at verify), change it (admins: an entry
             # and its history in one transaction of Puts), a type's posts (GET /agencies/posts).
@@ -417,6 +445,8 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
                 index_actions=("dynamodb:Query",),
                 indexes=(TYPE_INDEX,),
             ),
+            # the statistics' hours and days (GET /stats)
+            TableAccess(STATS, ("dynamodb:Query",)),
         ),
         sends_to=(DISPATCH_QUEUE,),
         api_spec="verify/openapi.json",
@@ -584,6 +614,23 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
         schedule_minutes=60,
         reserved_concurrency=1,  # one sweep at a time: its marks say where the last one stopped
         settings=(CALLER_POLICY_ENV,),  # retentionDays
+    ),
+    FunctionDesign(
+        name="stats-rollup",
+        handler="stats.rollup.lambda_handler",
+        description="Keeps the hourly and daily statistics as incidents change (the incidents' stream)",
+        timeout_seconds=60,
+        memory_mb=512,
+        tables=(
+            # an incident's items, read as they are now (one Query on its partition)
+            TableAccess(INCIDENTS, ("dynamodb:Query",)),
+            # its contribution (GetItem) replaced with the counters' deltas (TransactWriteItems of a Put or
+            # Delete and Updates)
+            TableAccess(
+                STATS, ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+            ),
+        ),
+        stream=StreamSource(INCIDENTS),
     ),
 )
 API_FUNCTIONS: tuple[FunctionDesign, ...] = tuple(f for f in FUNCTIONS if f.api_spec)

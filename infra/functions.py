@@ -34,6 +34,7 @@ from infra.definitions import (
     TABLES,
     USER_POOL_ENV,
     FunctionDesign,
+    failed_queue_name,
 )
 from infra.definitions import function as function_design
 from infra.nag import acknowledge
@@ -52,13 +53,19 @@ _NO_ASYNC_DLQ = {
     "asynchronous dead-letter queues never apply.",
     "sqs": "Invoked by an SQS event source mapping: failed messages go to the source queue's dead-letter "
     "queue; asynchronous dead-letter queues never apply.",
+    "stream": "Invoked by a DynamoDB stream event source mapping: a failing record is retried in order and, "
+    "after its retries, sent to the mapping's on-failure queue; asynchronous dead-letter queues never apply.",
     "schedule": "Invoked by a schedule (the reconciler every minute, the retention sweep every hour): a "
     "failed run is repeated by the next one, so there is nothing to keep in a dead-letter queue.",
 }
 
 
 def _invocation(design: FunctionDesign) -> str:
-    return "sqs" if design.source else "schedule" if design.schedule_minutes else "sync"
+    if design.source:
+        return "sqs"
+    if design.stream:
+        return "stream"
+    return "schedule" if design.schedule_minutes else "sync"
 
 
 def agents_arn(instance_arn: str) -> str:
@@ -99,6 +106,9 @@ class Functions(Construct):
         self._user_pool = user_pool
         self._buckets = buckets
         self._secrets = secrets
+        self._failed: dict[str, sqs.Queue] = {
+            design.name: self._failed_queue(design, prefix) for design in FUNCTIONS if design.stream
+        }
         layer = lambda_.LayerVersion.from_layer_version_arn(
             self,
             "Powertools",
@@ -235,6 +245,8 @@ class Functions(Construct):
                 "Messages that keep failing move to the queue's dead-letter queue (redrive policy, "
                 "maxReceiveCount) with their body intact, which an on-failure destination would not keep.",
             )
+        if design.stream:
+            self._stream_source(function, design, cid)
         if design.schedule_minutes:
             schedule = events.Rule(
                 self,
@@ -292,6 +304,67 @@ class Functions(Construct):
             )
         return statements
 
+    def _failed_queue(self, design: FunctionDesign, prefix: str) -> sqs.Queue:
+        """What a stream mapping's retries gave up on: the record's position, to look at and replay by
+        hand (the incident's next change brings its statistics up to date anyway, docs/stats.md)."""
+        failed = sqs.Queue(
+            self,
+            f"{construct_id(design.name)}Failed",
+            queue_name=failed_queue_name(design.name, prefix),
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self._key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+            removal_policy=RemovalPolicy.RETAIN if self._config.is_prod else RemovalPolicy.DESTROY,
+        )
+        for rule in ("Serverless-SQSRedrivePolicy", "AwsSolutions-SQS3"):
+            acknowledge(
+                failed,
+                rule,
+                "It is itself the on-failure destination of the stream mapping: what it holds is only read "
+                "by people, nothing gives up on it.",
+            )
+        return failed
+
+    def _stream_source(self, function: lambda_.Function, design: FunctionDesign, cid: str) -> None:
+        assert design.stream is not None
+        stream = design.stream
+        table = self._tables[stream.table.id]
+        assert table.table_stream_arn is not None
+        mapping = lambda_.EventSourceMapping(
+            self,
+            f"{cid}Stream",
+            target=function,
+            event_source_arn=table.table_stream_arn,
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=stream.batch_size,
+            max_batching_window=Duration.seconds(stream.max_batching_window_seconds),
+            retry_attempts=stream.retry_attempts,
+            bisect_batch_on_error=True,
+            report_batch_item_failures=True,
+            # Only an incident's own items; never the call records, rate counters, positions or dedupe
+            # items that share the table.
+            filters=[
+                lambda_.FilterCriteria.filter(
+                    {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "INCIDENT#"}]}}}}
+                )
+            ],
+        )
+        # The destination is set on the resource rather than with SqsDlq, whose grant adds wildcard KMS
+        # actions (kms:GenerateDataKey*, kms:ReEncrypt*): the role gets exactly what sending needs instead.
+        cfn = mapping.node.default_child
+        assert isinstance(cfn, lambda_.CfnEventSourceMapping)
+        cfn.add_property_override(
+            "DestinationConfig.OnFailure.Destination", self._failed[design.name].queue_arn
+        )
+        mapping.node.add_dependency(self.roles[design.name])
+        acknowledge(
+            mapping,
+            "Serverless-LambdaEventSourceMappingDestination",
+            "It has one: DestinationConfig.OnFailure names the function's `-failed` queue, set on the "
+            "resource (see above), which the rule reads only from the construct's properties.",
+        )
+
     def statements(self, design: FunctionDesign, log_group: logs.ILogGroup) -> list[iam.PolicyStatement]:
         """The IAM statements of a function, derived from what its definition says it touches."""
         statements = [
@@ -319,6 +392,26 @@ class Functions(Construct):
                     )
                 )
             kms_actions.update(KMS_WRITE if _DDB_WRITES & set(access.actions) else KMS_READ)
+        if design.stream:
+            # What Lambda's stream mapping calls with the function's role: the table's stream only (no
+            # dynamodb:ListStreams, which would need Resource "*": the mapping names the stream), and the
+            # on-failure queue.
+            table = self._tables[design.stream.table.id]
+            statements.append(
+                iam.PolicyStatement(
+                    sid="ReadStream",
+                    actions=["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+                    resources=[str(table.table_stream_arn)],
+                )
+            )
+            statements.append(
+                iam.PolicyStatement(
+                    sid="SendFailedRecords",
+                    actions=["sqs:SendMessage"],
+                    resources=[self._failed[design.name].queue_arn],
+                )
+            )
+            kms_actions.update(KMS_READ, KMS_PRODUCE)
         if design.sends_to:
             statements.append(
                 iam.PolicyStatement(

@@ -25,6 +25,7 @@ from infra.definitions import (
     CONNECT_INSTANCE_ENV,
     DIRECTORY,
     EMAIL_FROM_ENV,
+    FUNCTIONS,
     OPERATOR_GROUPS,
     OPERATOR_POOL,
     QUEUES,
@@ -33,6 +34,7 @@ from infra.definitions import (
     TABLES,
     USER_POOL_ENV,
     TableDesign,
+    failed_queue_name,
     resource_prefix,
 )
 from local.config import CONNECT_INSTANCE_ARN, CREDENTIALS, OPERATORS, REGENCY, REGION, SUPERVISOR
@@ -117,6 +119,8 @@ def table_request(design: TableDesign, name: str) -> dict[str, Any]:
             {"AttributeName": k.name, "KeyType": "HASH" if i == 0 else "RANGE"} for i, k in enumerate(keys)
         ],
     }
+    if design.stream:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     if design.indexes:
         request["GlobalSecondaryIndexes"] = [
             {
@@ -268,6 +272,13 @@ def provision(
     store = DynamoAgencyStore(result.names[DIRECTORY.env_var], ddb)
     sealer = KmsSealer(result.names[SEALING_KEY_ENV], kms)
     result.seeded = DirectoryService(store, REGENCIES[REGENCY], sealer).seed(seed)
+    # What a stream mapping gives up on after its retries (local/sources.py StreamPoller).
+    for design in FUNCTIONS:
+        if design.stream:
+            name = failed_queue_name(design.name, prefix)
+            result.queue_urls[name.removeprefix(f"{prefix}-")] = sqs.create_queue(
+                QueueName=name, Attributes={"MessageRetentionPeriod": str(14 * 86400)}
+            )["QueueUrl"]
 
     topic_arn = sns.create_topic(Name=AGENCY_TOPIC.physical_name(prefix))["TopicArn"]
     result.names[AGENCY_TOPIC.env_var] = topic_arn

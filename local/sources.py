@@ -1,8 +1,9 @@
-"""Event sources, as Lambda runs them: SQS event source mappings and schedules."""
+"""Event sources, as Lambda runs them: SQS and DynamoDB stream event source mappings, and schedules."""
 
 from __future__ import annotations
 
 import base64
+import json
 import threading
 import time
 import uuid
@@ -107,6 +108,128 @@ class QueuePoller(threading.Thread):
         note = f", {len(failed)} failed (retried after the visibility timeout)" if failed else ""
         self._log(f"SQS    {self._design.name}: batch of {len(messages)}{note}")
         return len(messages)
+
+
+def stream_event(records: list[dict[str, Any]], stream_arn: str) -> dict[str, Any]:
+    """The event Lambda's DynamoDB stream event source mapping hands the function (times as epoch
+    seconds, as Lambda sends them; boto3 parsed them into datetimes)."""
+    converted = []
+    for record in records:
+        dynamodb = dict(record["dynamodb"])
+        created = dynamodb.get("ApproximateCreationDateTime")
+        if isinstance(created, datetime):
+            dynamodb["ApproximateCreationDateTime"] = created.timestamp()
+        converted.append({**record, "dynamodb": dynamodb, "eventSourceARN": stream_arn, "awsRegion": REGION})
+    return {"Records": converted}
+
+
+class StreamPoller(threading.Thread):
+    """Reads a table's stream from its start and invokes the function with batches, in order. A record
+    the function reports in `batchItemFailures` (or every record, when it fails) is read again with the
+    ones after it, up to the source's retry attempts; then it is skipped, as Lambda would send it to the
+    mapping's on-failure destination. The function must be idempotent: records are seen again."""
+
+    def __init__(
+        self,
+        design: FunctionDesign,
+        table_name: str,
+        runtime: Runtime,
+        streams: Any,
+        ddb: Any,
+        stop: threading.Event,
+        log: LogLine,
+        failed: tuple[Any, str] | None = None,
+    ) -> None:
+        super().__init__(name=f"stream:{design.name}", daemon=True)
+        assert design.stream is not None
+        self._design = design
+        self._source = design.stream
+        self._table = table_name
+        self._runtime = runtime
+        self._streams = streams
+        self._ddb = ddb
+        self._stopping = stop
+        self._log = log
+        self._arn = ""
+        self._shard = ""
+        self._iterator: str | None = None
+        self._failures = 0
+        self._failed = failed  # (sqs client, URL) of the on-failure queue
+
+    def _start(self) -> None:
+        self._arn = self._ddb.describe_table(TableName=self._table)["Table"]["LatestStreamArn"]
+        shards = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"]
+        self._shard = shards[0]["ShardId"]  # the embedded DynamoDB keeps one shard per table
+        self._iterator = self._streams.get_shard_iterator(
+            StreamArn=self._arn, ShardId=self._shard, ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                if not self.poll_once():
+                    self._stopping.wait(0.2)  # the stream has nothing new: look again shortly
+            except Exception as error:  # keep polling, like the managed mapping does
+                self._log(f"STREAM poller {self._design.name}: {type(error).__name__}: {error}")
+                self._iterator = None
+                self._stopping.wait(1)
+
+    def poll_once(self) -> int:
+        """Hands the next batch to the function; the number of records read."""
+        if self._iterator is None:
+            self._start()
+        response = self._streams.get_records(ShardIterator=self._iterator, Limit=self._source.batch_size)
+        records = response.get("Records", [])
+        following = response.get("NextShardIterator")
+        if not records:
+            self._iterator = following
+            return 0
+        invocation = self._runtime.invoke(self._design.name, stream_event(records, self._arn))
+        if invocation.ok:
+            result = invocation.result() or {}
+            failed = [str(f["itemIdentifier"]) for f in result.get("batchItemFailures", [])]
+        else:
+            failed = [records[0]["dynamodb"]["SequenceNumber"]]
+        if failed and self._failures < self._source.retry_attempts:
+            self._failures += 1
+            first = min(failed, key=int)
+            self._iterator = self._streams.get_shard_iterator(
+                StreamArn=self._arn,
+                ShardId=self._shard,
+                ShardIteratorType="AT_SEQUENCE_NUMBER",
+                SequenceNumber=first,
+            )["ShardIterator"]
+            self._log(f"STREAM {self._design.name}: batch of {len(records)}, retried from {first}")
+            return len(records)
+        if failed:
+            self._log(f"STREAM {self._design.name}: gave up on {failed} after {self._failures} retries")
+            self._give_up(records)
+        self._failures = 0
+        self._iterator = following
+        self._log(f"STREAM {self._design.name}: batch of {len(records)}")
+        return len(records)
+
+    def _give_up(self, records: list[dict[str, Any]]) -> None:
+        """What Lambda sends the on-failure destination: where the batch lies in the stream, not the
+        records themselves (they stay readable in the stream for 24 hours)."""
+        if self._failed is None:
+            return
+        sqs, url = self._failed
+        numbers = [record["dynamodb"]["SequenceNumber"] for record in records]
+        body = {
+            "requestContext": {
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": self._failures + 1,
+            },
+            "DDBStreamBatchInfo": {
+                "shardId": self._shard,
+                "startSequenceNumber": numbers[0],
+                "endSequenceNumber": numbers[-1],
+                "batchSize": len(records),
+                "streamArn": self._arn,
+            },
+        }
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
 
 
 def scheduled_event(design: FunctionDesign) -> dict[str, Any]:

@@ -39,10 +39,10 @@ from local.config import (
     function_arn,
 )
 from local.gateway import LambdaApi, RestApi
-from local.moto_memory import stop_tracking_dynamodb_objects
+from local.moto_memory import forget_read_stream_records, stop_tracking_dynamodb_objects
 from local.panel import PanelFiles
 from local.runtime import Invocation, Runtime
-from local.sources import QueuePoller, Schedule
+from local.sources import QueuePoller, Schedule, StreamPoller
 from local.standins import CONNECT_STAND_IN, GRAPH_STAND_IN, AgencyOutbox, ConnectStandIn, GraphApiStandIn
 
 # The embedded DynamoDB answers one request at a time, and a query reads its whole index (decision 30): the
@@ -161,6 +161,7 @@ class LocalStack:
     def start(self, prewarm: bool = True) -> dict[str, Any]:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         stop_tracking_dynamodb_objects()
+        forget_read_stream_records()
         self.aws.start()
         self.provisioned = provisioned = provision(
             self.aws.endpoint, STAGE, self._previous("users"), self._previous("secrets")
@@ -201,7 +202,11 @@ class LocalStack:
         self._servers += [api, lambda_api]
 
         sqs = client("sqs", self.aws.endpoint)
+        streams, ddb = client("dynamodbstreams", self.aws.endpoint), client("dynamodb", self.aws.endpoint)
         for design in FUNCTIONS:
+            if design.stream:
+                table = provisioned.names[design.stream.table.env_var]
+                self._threads.append(StreamPoller(design, table, runtime, streams, ddb, self._stop, _log))
             if design.source:
                 queue_id = design.source.queue.id
                 self._threads.append(

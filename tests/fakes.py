@@ -28,6 +28,7 @@ from core.errors import (
     IncidentNotFound,
     MessageRepeated,
 )
+from core.intervals import outcome
 from core.lifecycle import Change, awaiting_callback, registration_audit
 from core.messaging import backlog_bodies
 from core.models import (
@@ -50,6 +51,8 @@ from core.repository import (
     incident_pk,
     sortable_time,
 )
+from core.rollups import Contribution, Counts, Row, Stored
+from core.search import Search
 from core.standing import CallerAuditEntry, CallerLookup, CallerRecord, PastCall, StandingPage
 from core.tables import CALLBACK_INDEX, STATUS_INDEX, Index
 from tests.support import load_event
@@ -118,6 +121,31 @@ class InMemoryIncidentRepository:
         return self._oldest_first(
             STATUS_INDEX, f"STATUS#{status}", lambda i: i.status is status, limit, cursor
         )
+
+    def search(self, search: Search, limit: int, cursor: str | None = None) -> Page:
+        """The same answers as the DynamoDB search, without its pages' bounded reads: newest first,
+        the cursor the id of the last incident returned."""
+        self.calls["search"] += 1
+        lowest, highest = search.id_bounds()
+        found = sorted(
+            (
+                incident
+                for incident in self.incidents.values()
+                if lowest <= incident.id <= highest
+                and (search.caller is None or incident.caller == search.caller)
+                and (
+                    search.district is None
+                    or (incident.location and incident.location.district) == search.district
+                )
+                and (search.category is None or incident.category is search.category)
+                and (search.outcome is None or outcome(incident.model_dump(mode="json")) is search.outcome)
+                and (cursor is None or incident.id < cursor)
+            ),
+            key=lambda incident: incident.id,
+            reverse=True,
+        )
+        page = found[:limit]
+        return Page(items=page, next_cursor=page[-1].id if len(found) > limit else None)
 
     def list_callbacks(self, limit: int, cursor: str | None = None) -> Page:
         self.calls["list_callbacks"] += 1
@@ -507,3 +535,77 @@ class FakeAgents:
     def username(self, agent_arn: str) -> str | None:
         self.asked.append(agent_arn)
         return self.usernames.get(agent_arn)
+
+
+class InMemoryIncidentItems:
+    """IncidentItems (core/rollups.py): an incident's stored attributes, its dispatches' and its call's."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any] | None]] = {}
+        self.reads: Counter[str] = Counter()
+
+    def put(
+        self,
+        incident: dict[str, Any],
+        dispatches: Sequence[dict[str, Any]] = (),
+        call: dict[str, Any] | None = None,
+    ) -> None:
+        self.items[str(incident["id"])] = (incident, list(dispatches), call)
+
+    def read(self, incident_id: str) -> tuple[Any, list[Any], Any]:
+        self.reads[incident_id] += 1
+        return copy.deepcopy(self.items.get(incident_id, (None, [], None)))
+
+
+class InMemoryAggregates:
+    """Aggregates (core/rollups.py) with the DynamoDB adapter's contract: a replace conditional on the
+    stored revision, the counters changed by the difference in the same step."""
+
+    def __init__(self) -> None:
+        self.contributions: dict[str, Stored] = {}
+        self.hour_counts: dict[str, Counter[str]] = {}
+        self.day_counts: dict[str, Counter[str]] = {}
+        self.month_rows: dict[str, dict[str, Row]] = {}
+        self.replaced = 0
+        self._lock = threading.Lock()
+
+    def contribution(self, incident_id: str) -> Stored | None:
+        return self.contributions.get(incident_id)
+
+    def replace(self, incident_id: str, new: Contribution | None, old: Stored | None) -> None:
+        with self._lock:
+            if self.contributions.get(incident_id) != old:
+                raise ConcurrentModification(incident_id)
+            for periods, key in ((self.hour_counts, "hour"), (self.day_counts, "day")):
+                if old is not None:
+                    periods.setdefault(getattr(old.contribution, key), Counter()).subtract(
+                        old.contribution.counts
+                    )
+                if new is not None:
+                    periods.setdefault(getattr(new, key), Counter()).update(new.counts)
+            if old is not None:
+                self.month_rows.get(old.contribution.month, {}).pop(incident_id, None)
+            if new is not None:
+                self.month_rows.setdefault(new.month, {})[incident_id] = dict(new.row)
+            if new is None:
+                self.contributions.pop(incident_id, None)
+            else:
+                self.contributions[incident_id] = Stored(new, old.revision + 1 if old else 1)
+            self.replaced += 1
+
+    def rows(self, month: str) -> list[Row]:
+        return [row for _, row in sorted(self.month_rows.get(month, {}).items())]
+
+    def hours(self, first: str, last: str) -> list[tuple[str, Counts]]:
+        return _between(self.hour_counts, first, last)
+
+    def days(self, first: str, last: str) -> list[tuple[str, Counts]]:
+        return _between(self.day_counts, first, last)
+
+
+def _between(periods: dict[str, Counter[str]], first: str, last: str) -> list[tuple[str, Counts]]:
+    return [
+        (key, {name: value for name, value in counts.items() if value})
+        for key, counts in sorted(periods.items())
+        if first <= key <= last
+    ]

@@ -41,6 +41,7 @@ from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory
 from core.positions import attach_if_newer
 from core.regency import Regency
 from core.related import RelatedIncidents
+from core.search import Search
 from core.standing import STANDING_FLAGS, CallerLookup, CallerPolicy, Standing
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ class IncidentService:
     ) -> None:
         self._repo = repository
         self._regency = regency
+        self.regency = regency  # the statistics count days in its time zone
         self._queue = dispatch_queue
         self._now = clock
         # The deployment's policy (Settings.caller_policy), else the regency's own.
@@ -331,7 +333,26 @@ class IncidentService:
         return self._repo.get_detail(incident_id)
 
     def queue(self, status: Status, limit: int, cursor: str | None = None) -> Page:
+        if status in lifecycle.TERMINAL:
+            # Not a queue: a terminal list only grows; past incidents are found by date (decision 54).
+            raise InvalidRequest(
+                "status", f"{status.value} incidents are not a queue: find them with GET /search", "query"
+            )
         return self._repo.list_by_status(status, limit, cursor)
+
+    def search(self, search: Search, limit: int, cursor: str | None = None) -> Page:
+        """Past incidents, newest first; the caller's number in any form people write it, the district as
+        the regency spells it in any case (an unknown one is refused, not silently matched by nothing)."""
+        caller, district = search.caller, search.district
+        if caller is not None:
+            caller = normalize_phone(caller)
+            if caller is None:
+                raise InvalidRequest("caller", "not a phone number", "query")
+        if district is not None:
+            district = self._regency.canonical_district(district)
+            if district is None:
+                raise InvalidRequest("district", f"not a kecamatan of {self._regency.name}", "query")
+        return self._repo.search(replace(search, caller=caller, district=district), limit, cursor)
 
     # -- the operators' workflow ---------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from core.models import (
     Status,
 )
 from core.replies import Reply
+from core.search import Search
 from core.standing import CallerAuditEntry, CallerLookup, CallerRecord, StandingPage
 
 if TYPE_CHECKING:
@@ -62,6 +63,10 @@ class IncidentRepository(Protocol):
 
     def sender_incident(self, sender: str, now_epoch: int) -> str | None:
         """The id of a social sender's latest incident (see `create`), unless expired at `now_epoch`."""
+        ...
+
+    def search(self, search: Search, limit: int, cursor: str | None = None) -> Page:
+        """Past incidents matching `search`, newest first, a page at a time (core/search.py)."""
         ...
 
     def recent_by_caller(self, caller: str, limit: int) -> list[Incident]:

@@ -34,8 +34,10 @@ from core.errors import (
     MessageRepeated,
 )
 from core.ids import ulid_floor
+from core.intervals import outcome
 from core.lifecycle import Change, awaiting_callback, registration_audit
 from core.models import AmlFix, AuditEntry, CallRecord, Dispatch, Incident, IncidentDetail, Page, Status
+from core.search import MAX_READS, Search, day_partition
 from core.standing import (
     CallerAuditEntry,
     CallerLookup,
@@ -43,7 +45,7 @@ from core.standing import (
     PastCall,
     StandingPage,
 )
-from core.tables import CALLBACK_INDEX, CALLER_INDEX, INCIDENTS, STATUS_INDEX, Index
+from core.tables import CALLBACK_INDEX, CALLER_INDEX, DAY_INDEX, INCIDENTS, STATUS_INDEX, Index
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -57,6 +59,9 @@ CALLER_PK = CALLER_INDEX.partition_key.name
 CALLER_SK = CALLER_INDEX.sort_key.name if CALLER_INDEX.sort_key else "gsi2sk"
 CALLBACK_PK = CALLBACK_INDEX.partition_key.name
 CALLBACK_SK = CALLBACK_INDEX.sort_key.name if CALLBACK_INDEX.sort_key else "gsi3sk"
+DAY_PK = DAY_INDEX.partition_key.name
+DAY_SK = DAY_INDEX.sort_key.name if DAY_INDEX.sort_key else "gsi4sk"
+OUTCOME = "outcome"  # what became of it (core/intervals.py), kept on the item for search to filter on
 # One partition for the whole desk: it holds the calls awaiting a callback now, tens at a busy time.
 CALLBACK_PARTITION = "CALLBACK"
 TTL = INCIDENTS.ttl_attribute or "expires_at"
@@ -172,13 +177,18 @@ def incident_item(incident: Incident) -> dict[str, Any]:
     keys = {
         PK: incident_pk(incident.id),
         SK: INCIDENT_SK,
-        GSI_PK: f"STATUS#{incident.status}",
-        GSI_SK: incident.id,
+        DAY_PK: day_partition(incident.id),
+        DAY_SK: incident.id,
     }
+    # Every incident is in the status index: the queue lists the open ones, and the retention sweep walks
+    # each status's list oldest first (core/retention.py). The API lists no terminal status: past incidents
+    # are found through the by-day index (GET /search, decision 54).
+    keys |= {GSI_PK: f"STATUS#{incident.status}", GSI_SK: incident.id}
     if incident.caller:  # the caller index is sparse: an unknown (or masked) caller has no entry
         keys |= {CALLER_PK: caller_pk(incident.caller), CALLER_SK: incident.id}
     if awaiting_callback(incident):  # so is the callback desk's: only the calls it still has to call back
         keys |= {CALLBACK_PK: CALLBACK_PARTITION, CALLBACK_SK: incident.id}
+    keys[OUTCOME] = outcome(incident.model_dump(mode="json")).value
     return _item(incident, keys, "INCIDENT")
 
 
@@ -711,6 +721,48 @@ class DynamoIncidentRepository:
                   "mark": {"S": mark}},
         )  # fmt: skip
 
+    def search(self, search: Search, limit: int, cursor: str | None = None) -> Page:
+        """Newest first; at most MAX_READS queries per page (core/search.py)."""
+        if search.caller:
+            index, partitions = CALLER_INDEX, [caller_pk(search.caller)]
+        else:
+            index, partitions = DAY_INDEX, search.days()
+        start_key: dict[str, Any] | None = None
+        if cursor:
+            partition, start_key = decode_search_cursor(cursor, partitions, index)
+            partitions = partitions[partitions.index(partition) :]
+        names, values, filters = _search_filters(search, index)
+        items: list[Incident] = []
+        reads = 0
+        while partitions and reads < MAX_READS:
+            query: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": index.name,
+                "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :lowest AND :highest",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": {**values, ":pk": {"S": partitions[0]}},
+                "ScanIndexForward": False,  # newest first
+                "Limit": 100,
+            }
+            if filters:
+                query["FilterExpression"] = " AND ".join(filters)
+            if start_key:
+                query["ExclusiveStartKey"] = start_key
+            response = self._client.query(**query)
+            reads += 1
+            for item in response.get("Items", []):
+                items.append(_model(Incident, item))
+                if len(items) == limit:
+                    last = {name: item[name] for name in (PK, SK, *names_of(index))}
+                    return Page(items=items, next_cursor=encode_search_cursor(partitions[0], last))
+            start_key = response.get("LastEvaluatedKey")
+            if not start_key:
+                partitions = partitions[1:]
+        if not partitions:
+            return Page(items=items, next_cursor=None)
+        resume = start_key or {}
+        return Page(items=items, next_cursor=encode_search_cursor(partitions[0], resume))
+
     # -- positions waiting for their call, and request counters -------------------------------------
 
     def keep_position(self, key: str, fix: AmlFix, expires_at: int) -> None:
@@ -797,6 +849,61 @@ class DynamoIncidentRepository:
             ReturnValues="UPDATED_NEW",
         )
         return int(response["Attributes"]["count"]["N"])
+
+
+def _search_filters(search: Search, index: Index) -> tuple[dict[str, str], dict[str, Any], list[str]]:
+    """The expression names and values of a search's key condition, and its filters."""
+    lowest, highest = search.id_bounds()
+    names = {"#pk": index.partition_key.name, "#sk": index.sort_key.name if index.sort_key else ""}
+    values: dict[str, Any] = {":lowest": {"S": lowest}, ":highest": {"S": highest}}
+    filters = []
+    if search.district:
+        names |= {"#location": "location", "#district": "district"}
+        values[":district"] = {"S": search.district}
+        filters.append("#location.#district = :district")
+    if search.category:
+        names["#category"] = "category"
+        values[":category"] = {"S": search.category.value}
+        filters.append("#category = :category")
+    if search.outcome:
+        names["#outcome"] = OUTCOME
+        values[":outcome"] = {"S": search.outcome.value}
+        filters.append("#outcome = :outcome")
+    return names, values, filters
+
+
+def names_of(index: Index) -> tuple[str, ...]:
+    return (index.partition_key.name, *((index.sort_key.name,) if index.sort_key else ()))
+
+
+def encode_search_cursor(partition: str, key: Mapping[str, Any]) -> str:
+    """Where a search resumes: the partition (day or caller) and, inside it, after which item (none:
+    from its start)."""
+    plain = {"p": partition, "k": {name: value["S"] for name, value in key.items()}}
+    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_search_cursor(
+    cursor: str, partitions: list[str], index: Index
+) -> tuple[str, dict[str, Any] | None]:
+    """The partition and ExclusiveStartKey a search cursor stands for; InvalidRequest for anything this
+    API did not hand out for the same search."""
+    refused = InvalidRequest("cursor", "not a cursor returned by this API for this search", "query")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        plain = json.loads(raw)
+    except (binascii.Error, ValueError):
+        raise refused from None
+    if not isinstance(plain, dict) or set(plain) != {"p", "k"} or plain["p"] not in partitions:
+        raise refused
+    key = plain["k"]
+    if not isinstance(key, dict) or not all(isinstance(v, str) for v in key.values()):
+        raise refused
+    if not key:
+        return plain["p"], None
+    if set(key) != {PK, SK, *names_of(index)} or key[index.partition_key.name] != plain["p"]:
+        raise refused
+    return plain["p"], {name: {"S": value} for name, value in key.items()}
 
 
 def encode_cursor(key: Mapping[str, Any]) -> str:

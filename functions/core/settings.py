@@ -29,6 +29,7 @@ class Settings(BaseModel):
     regency_code: str = Field(default="banyuwangi", alias="REGENCY")
     table_name: str | None = Field(default=None, alias="TABLE_NAME")
     idempotency_table_name: str | None = Field(default=None, alias="IDEMPOTENCY_TABLE_NAME")
+    stats_table_name: str | None = Field(default=None, alias="STATS_TABLE_NAME")
     dispatch_queue_url: str | None = Field(default=None, alias="DISPATCH_QUEUE_URL")
     agency_topic_arn: str | None = Field(default=None, alias="AGENCY_TOPIC_ARN")
     user_pool_id: str | None = Field(default=None, alias="USER_POOL_ID")

@@ -7,8 +7,10 @@ Incidents table (single-table layout), items of one incident share the partition
 
     pk                  sk              what                              index keys
     INCIDENT#<id>       INCIDENT        the incident                       gsi1: STATUS#<status> / <id>
+                                                                             (open statuses only)
                                                                            gsi2: CALLER#<e164> / <id>
                                                                            gsi3: CALLBACK / <id>
+                                                                           gsi4: DAY#<utc date> / <id>
     INCIDENT#<id>       AUDIT#<ver:08>  one audit entry per state change   -
     INCIDENT#<id>       DISPATCH#<ag>   one dispatch per agency            -
     INCIDENT#<id>       CALL            the call's times (CALL#'s copy)    -
@@ -18,7 +20,9 @@ Incidents table (single-table layout), items of one incident share the partition
     RATE#<client>       <window start>  reports counted per client and time window (TTL `expires_at`)
 
 Access patterns: incident with timeline and dispatches = one Query on pk; the queue by status, oldest
-first = one Query on gsi `by-status` (ids are ULIDs, so the sort key orders by arrival); a caller's
+first = one Query on gsi `by-status` (ids are ULIDs, so the sort key orders by arrival; sparse: a closed
+or rejected incident leaves it, so no partition grows with the years); past incidents by arrival = one
+Query per UTC day on gsi `by-day`, the time range as a range of ids (core/search.py, decision 54); a caller's
 latest incidents = one Query on gsi `by-caller` (sparse: only incidents whose number is known); a
 retried channel message = the conditional put of its DEDUPE item inside the creating transaction; the
 callback desk, oldest first = one Query on gsi `by-callback` (sparse: only incidents awaiting a callback);
@@ -69,8 +73,11 @@ INCIDENTS = TableDesign(
         Index("by-status", Key("gsi1pk"), Key("gsi1sk")),
         Index("by-caller", Key("gsi2pk"), Key("gsi2sk")),
         Index("by-callback", Key("gsi3pk"), Key("gsi3sk")),
+        Index("by-day", Key("gsi4pk"), Key("gsi4sk")),
     ),
     ttl_attribute="expires_at",
+    # Every change, old and new image, to the stats-rollup function (docs/decisions.md 52).
+    stream=True,
 )
 
 
@@ -81,6 +88,7 @@ def _index(name: str) -> Index:
 STATUS_INDEX = _index("by-status")
 CALLER_INDEX = _index("by-caller")
 CALLBACK_INDEX = _index("by-callback")
+DAY_INDEX = _index("by-day")
 
 # Powertools idempotency records (its default attribute names), used where a side effect cannot be made
 # part of a DynamoDB transaction: notifying an agency.
@@ -112,4 +120,24 @@ DIRECTORY = TableDesign(
 )
 TYPE_INDEX = DIRECTORY.indexes[0]
 
-TABLES: tuple[TableDesign, ...] = (INCIDENTS, IDEMPOTENCY, DIRECTORY)
+# The statistics (core/rollups.py, docs/stats.md): written by stats-rollup only, read by verify-api.
+#
+#     pk               sk               what
+#     HOUR             2026-12-04T03    the counters of the incidents that arrived in that UTC hour
+#     DAY              2026-12-04       … on that day of the regency's calendar
+#     INCIDENT#<id>    CONTRIBUTION     what that incident last added to its hour and day, with a revision
+#     MONTH#2026-11    <id>             the incident's line in that month's export (core/report.py)
+#
+# Access patterns: a range of hours or days = one Query on its partition, sk BETWEEN; an incident's
+# contribution = GetItem; a month's export = one Query (paged) on its partition. A separate table, so
+# the rollup's own writes never come back on the incidents'
+# stream, and verify-api reads the counters without any right on the incidents' items for it.
+STATS = TableDesign(
+    id="stats",
+    env_var="STATS_TABLE_NAME",
+    partition_key=Key("pk"),
+    sort_key=Key("sk"),
+)
+
+
+TABLES: tuple[TableDesign, ...] = (INCIDENTS, IDEMPOTENCY, DIRECTORY, STATS)

@@ -46,8 +46,10 @@ from core.models import OperatorAccount
 from core.observability import logger, metrics, tracer
 from core.ports import OperatorDirectory
 from core.repository import DynamoIncidentRepository, dynamodb_client
+from core.rollups import Counts, Readings, Row
 from core.sealing import KmsSealer
 from core.settings import get_settings
+from core.stats_store import DynamoAggregates
 from verify.conditional import apply_conditional_get
 from verify.routes import (
     agencies,
@@ -58,7 +60,10 @@ from verify.routes import (
     operators,
     queue,
     related,
+    reports,
     review,
+    search,
+    stats,
 )
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.json")
@@ -69,7 +74,20 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
 }
 # Included in this order, after this module's own route, so the OpenAPI document keeps its order: Powertools
 # lists the paths with parameters first, then the others, each in the order they were registered.
-ROUTES = (operators, queue, incidents, review, dispatches, callbacks, callers, related, agencies)
+ROUTES = (
+    operators,
+    queue,
+    incidents,
+    review,
+    dispatches,
+    callbacks,
+    callers,
+    related,
+    agencies,
+    stats,
+    search,
+    reports,
+)
 
 app = APIGatewayRestResolver(
     enable_validation=True,
@@ -157,6 +175,11 @@ def default_service() -> IncidentService:
 
 
 @functools.cache
+def default_stats() -> Readings:
+    return DynamoAggregates(get_settings().require("stats_table_name"), dynamodb_client())
+
+
+@functools.cache
 def default_directory() -> OperatorDirectory:
     return CognitoDirectory(get_settings().require("user_pool_id"))
 
@@ -170,13 +193,16 @@ def lambda_handler(
     service: IncidentService | None = None,
     directory: OperatorDirectory | None = None,
     agencies: DirectoryService | None = None,
+    stats: Readings | None = None,
 ) -> dict[str, Any]:
     # The routes read these from the context (verify/routes/request.py); the operators' directory is built
-    # on first use (only /operators and reassign need Cognito), and the agency directory too.
+    # on first use (only /operators and reassign need Cognito), the agency directory
+    # and the statistics too (only /stats, /search and /reports need the stats table).
     app.append_context(
         service=service or default_service(),
         directory=directory or _LazyDirectory(),
         agencies=(lambda: agencies) if agencies else (lambda: default_ports()[1]),
+        stats=stats or _LazyStats(),
     )
     return apply_conditional_get(APIGatewayProxyEvent(event), app.resolve(event, context))
 
@@ -184,3 +210,14 @@ def lambda_handler(
 class _LazyDirectory:
     def operators(self) -> list[OperatorAccount]:
         return default_directory().operators()
+
+
+class _LazyStats:
+    def rows(self, month: str) -> list[Row]:
+        return default_stats().rows(month)
+
+    def hours(self, first: str, last: str) -> list[tuple[str, Counts]]:
+        return default_stats().hours(first, last)
+
+    def days(self, first: str, last: str) -> list[tuple[str, Counts]]:
+        return default_stats().days(first, last)

@@ -1040,6 +1040,79 @@ const STRINGS = {
   err_secretShort: ["Rahasia minimal 32 karakter.", "A secret of 32 characters or more."],
   err_dutyWindow: ["Baris ini bukan jendela tugas (HARI-HARI JJ:MM-JJ:MM).", "This line is no duty window (DAYS HH:MM-HH:MM)."],
   err_changeReason: ["Tulis alasan perubahan (min. 3 karakter).", "Write the reason for the change (3+ characters)."],
+
+  // -- the supervisor's statistics screen (stats.html) --
+  statsLink: ["Statistik", "Statistics"],
+  st_title: ["Statistik layanan 112", "112 service statistics"],
+  st_back: ["Kembali ke panel", "Back to the panel"],
+  st_language: ["English", "Bahasa Indonesia"],
+  st_onlySupervisors: ["Layar ini hanya untuk supervisor. Masuk di panel terlebih dahulu.", "This screen is for supervisors only. Sign in on the panel first."],
+  st_shift: ["Shift sekarang", "The shift now"],
+  st_waiting: ["Panggilan menunggu", "Calls waiting"],
+  st_longestWait: ["Menunggu paling lama", "Longest wait"],
+  st_overdue: ["Pengiriman terlambat", "Overdue dispatches"],
+  st_overdueHint: ["terverifikasi > 2 menit tanpa dikirim, atau dikirim > 10 menit tanpa konfirmasi", "verified > 2 min and not sent, or sent > 10 min and not confirmed"],
+  st_operators: ["Operator dan yang sedang ditangani", "Operators and what each holds"],
+  st_operator: ["Operator", "Operator"],
+  st_holds: ["Menangani", "Holds"],
+  st_nobodyHolds: ["Tidak ada insiden yang sedang ditinjau.", "No incident is under review."],
+  st_range: ["Rentang", "Range"],
+  st_from: ["Dari", "From"],
+  st_to: ["Sampai", "To"],
+  st_by: ["Per", "By"],
+  st_byHour: ["jam", "hour"],
+  st_byDay: ["hari", "day"],
+  st_show: ["Tampilkan", "Show"],
+  st_incidents: ["Insiden", "Incidents"],
+  st_answered15: ["Dijawab ≤ 15 dtk", "Answered ≤ 15 s"],
+  st_answered20: ["Dijawab ≤ 20 dtk", "Answered ≤ 20 s"],
+  st_target: ["target {share}", "target {share}"],
+  st_met: ["tercapai", "met"],
+  st_notMet: ["belum tercapai", "not met"],
+  st_prankShare: ["Aduan iseng", "Prank calls"],
+  st_silentShare: ["Panggilan diam", "Silent calls"],
+  st_perPeriod: ["Panggilan per periode menurut hasil", "Calls per period by outcome"],
+  st_answerTimes: ["Sebaran waktu jawab (dering → dijawab)", "Answer-time distribution (ring → answer)"],
+  st_line15: ["batas 15 dtk", "15 s line"],
+  st_dispatchTimes: ["Waktu sampai pengiriman per kategori", "Time to dispatch per category"],
+  st_median: ["Median", "Median"],
+  st_p90: ["Persentil 90", "90th percentile"],
+  st_count: ["Jumlah", "Count"],
+  st_seconds: ["{n} dtk", "{n} s"],
+  st_overDay: ["> 1 hari", "> 1 day"],
+  st_none: ["–", "–"],
+  st_districts: ["Kecamatan", "Kecamatan"],
+  st_topDistricts: ["Kecamatan terbanyak", "Top kecamatan"],
+  st_topCategories: ["Kategori terbanyak", "Top categories"],
+  st_district: ["Kecamatan", "Kecamatan"],
+  st_intervals: ["Interval (median / persentil 90)", "Intervals (median / 90th percentile)"],
+  st_interval: ["Interval", "Interval"],
+  st_period: ["Periode", "Period"],
+  st_chartTable: ["Data grafik", "Chart data"],
+  st_monthly: ["Laporan bulanan", "Monthly report"],
+  st_month: ["Bulan", "Month"],
+  st_print: ["Cetak ringkasan", "Print the summary"],
+  st_csv: ["Unduh CSV", "Download CSV"],
+  st_loadFailed: ["Statistik tidak dapat dimuat: {detail}", "The statistics could not be loaded: {detail}"],
+  st_updated: ["Diperbarui {time}", "Updated {time}"],
+  stint_ringToAnswer: ["Dering → dijawab", "Ring → answer"],
+  stint_answerToClaim: ["Dijawab → diambil", "Answer → claim"],
+  stint_arrivalToClaim: ["Laporan masuk → diambil", "Arrival → claim"],
+  stint_claimToVerify: ["Diambil → diverifikasi", "Claim → verify"],
+  stint_verifyToDispatch: ["Diverifikasi → dikirim", "Verify → dispatch"],
+  stint_dispatchToAcknowledge: ["Dikirim → dikonfirmasi", "Dispatch → acknowledge"],
+  stint_acknowledgeToOnScene: ["Dikonfirmasi → di lokasi", "Acknowledge → on scene"],
+  stint_onSceneToClose: ["Di lokasi → ditutup", "On scene → close"],
+  stint_arrivalToDispatch: ["Masuk → dikirim", "Arrival → dispatch"],
+  outcome_verified: ["Terverifikasi", "Verified"],
+  outcome_prank: ["Iseng", "Prank"],
+  outcome_silent: ["Diam", "Silent"],
+  "outcome_non-emergency": ["Bukan darurat", "Non-emergency"],
+  outcome_duplicate: ["Duplikat", "Duplicate"],
+  outcome_attached: ["Digabung", "Attached"],
+  outcome_abandoned: ["Ditinggalkan", "Abandoned"],
+  outcome_unreachable: ["Tak terjangkau", "Unreachable"],
+  outcome_open: ["Belum diputuskan", "Open"],
 };
 
 export const LANGUAGES = ["id", "en"];
@@ -1090,6 +1163,13 @@ export function has(key) {
 export function t(key, params = {}) {
   const entry = STRINGS[key];
   const text = entry ? entry[current === "en" ? 1 : 0] : key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
+}
+
+/** The string for `key` in `language`, whatever the screen's (a report printed in Bahasa Indonesia). */
+export function tIn(language, key, params = {}) {
+  const entry = STRINGS[key];
+  const text = entry ? entry[language === "en" ? 1 : 0] : key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
 }
 

@@ -36,6 +36,7 @@ function renderUser(session) {
   show($("#logout-button"), Boolean(session));
   show($("#help-button"), Boolean(session && session.role !== "admin"));
   show($("#directory-button"), Boolean(session && session.role !== "admin"));
+  show($("#stats-link"), Boolean(session && session.isSupervisor));
   if (!session) return;
   $("#user-name").textContent = t("loggedInAs", { user: session.username });
   $("#user-role").textContent = term("role", session.role);

@@ -50,6 +50,8 @@ class Uses:
     connect_agents: set[str] = field(default_factory=set)  # actions on the Connect instance's agents
     opens_secrets: bool = False  # kms:Decrypt on the data key (a post's sealed secret)
     sends_sms: bool = False  # sns:Publish to phone numbers: "*", with every topic denied (NoTopics)
+    reads_stream: str | None = None  # the table whose stream its event source mapping reads
+    gives_up_to: str | None = None  # that mapping's on-failure queue
 
 
 GET_PUT = {"dynamodb:GetItem", "dynamodb:PutItem"}
@@ -72,6 +74,8 @@ USES: dict[str, Uses] = {
             "incidents/by-caller": QUERY,
             "directory": GET_PUT | QUERY,
             "directory/by-type": QUERY,
+            "incidents/by-day": QUERY,  # GET /search
+            "stats": QUERY,  # GET /stats: a range of hours or days
         },
         sends_to=("dispatch",),
         user_pool={"cognito-idp:ListUsersInGroup"},
@@ -131,6 +135,13 @@ USES: dict[str, Uses] = {
     "privacy-retention": Uses(
         dynamodb={"incidents": GET_PUT | {"dynamodb:UpdateItem"}, "incidents/by-status": QUERY}
     ),
+    # an incident's partition (Query), its contribution (GetItem) replaced with the counters' deltas
+    # (TransactWriteItems of a Put or Delete and Updates); the stream; what its retries give up on
+    "stats-rollup": Uses(
+        dynamodb={"incidents": QUERY, "stats": GET_PUT | {"dynamodb:UpdateItem", "dynamodb:DeleteItem"}},
+        reads_stream="incidents",
+        gives_up_to="stats-rollup-failed",
+    ),
 }
 
 
@@ -183,6 +194,13 @@ def expected_grants(config: Synthesized, name: str) -> set[Grant]:
         kms |= KMS_READ
     if uses.sends_sms:
         allow({"sns:Publish"}, "*")
+    if uses.reads_stream:
+        stream = get_att(config.table(f"{prefix}-{uses.reads_stream}"), "StreamArn")
+        allow({"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}, stream)
+        kms |= KMS_READ
+    if uses.gives_up_to:
+        allow({"sqs:SendMessage"}, get_att(config.queue(f"{prefix}-{uses.gives_up_to}"), "Arn"))
+        kms |= KMS_PRODUCE
     allow(kms, get_att(config.data_key(), "Arn"))
     allow(XRAY, "*")
     return grants
@@ -238,7 +256,7 @@ def test_each_function_queries_only_the_index_its_code_reads(config: Synthesized
     found = {name: index_grants(config, name) for name in FUNCTION_NAMES}
     assert found == {
         "intake-connect": set(),  # the caller's record and a kept position are read by key (decision 42)
-        "verify-api": {"by-status", "by-callback", "by-caller", "by-type"},
+        "verify-api": {"by-status", "by-callback", "by-caller", "by-type", "by-day"},
         "intake-web": {"by-caller"},
         "intake-backlog": set(),
         "intake-calls": set(),
@@ -248,6 +266,7 @@ def test_each_function_queries_only_the_index_its_code_reads(config: Synthesized
         "privacy-retention": {"by-status"},
         "agency-delivery": set(),
         "agency-api": set(),
+        "stats-rollup": set(),
     }
 
 

@@ -13,6 +13,7 @@ from infra.definitions import (
     AGENCY_TOPIC,
     DISPATCH_QUEUE,
     FUNCTIONS,
+    INCIDENTS,
     OPERATOR_GROUPS,
     SEALING_KEY_ENV,
     TABLES,
@@ -38,6 +39,13 @@ def dead_letter_queues(config: Synthesized) -> set[str]:
                 target = redrive["deadLetterTargetArn"]
                 assert set(target) == {"Fn::GetAtt"}, target
                 targets.add(target["Fn::GetAtt"][0])
+    # and where a stream event source mapping sends what its retries gave up on
+    for mapping in config.of_type("AWS::Lambda::EventSourceMapping").values():
+        destination = (
+            mapping["Properties"].get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        )
+        if destination:
+            targets.add(destination["Fn::GetAtt"][0])
     return targets
 
 
@@ -178,6 +186,7 @@ RESERVED_CONCURRENCY = {
     "privacy-retention": 1,
     "agency-delivery": None,  # held back by its event source's maximum concurrency (5)
     "agency-api": 5,  # public, like the intake: capped
+    "stats-rollup": None,  # one invocation per stream shard at a time, by Lambda's design
 }
 
 
@@ -411,3 +420,25 @@ def test_panel_client_has_no_secret_and_only_the_panels_sign_in_flows(config: Sy
         "ALLOW_REFRESH_TOKEN_AUTH",
     }, json.dumps(props)
     assert props["AllowedOAuthFlowsUserPoolClient"] is False
+
+
+def test_the_rollup_reads_the_incidents_stream_in_order_and_keeps_what_it_gives_up_on(
+    config: Synthesized,
+) -> None:
+    rollup = config.function("stats-rollup")
+    incidents = config.table(INCIDENTS.physical_name(config.prefix))
+    assert config.props(incidents)["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    (props,) = [
+        m["Properties"]
+        for m in config.of_type("AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == ref(rollup)
+    ]
+    assert props["EventSourceArn"] == get_att(incidents, "StreamArn")
+    assert props["StartingPosition"] == "TRIM_HORIZON"
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BisectBatchOnFunctionError"] is True
+    assert props["MaximumRetryAttempts"] == 10
+    failed = config.queue(f"{config.prefix}-stats-rollup-failed")
+    assert props["DestinationConfig"] == {"OnFailure": {"Destination": get_att(failed, "Arn")}}
+    (pattern,) = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
+    assert pattern == {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "INCIDENT#"}]}}}}

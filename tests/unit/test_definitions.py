@@ -57,6 +57,7 @@ REQUIRED_SETTINGS: dict[str, set[str]] = {
         "user_pool_id",
         "directory_table_name",
         "sealing_key_arn",
+        "stats_table_name",
     },
     "dispatch-worker": {
         "table_name",
@@ -75,6 +76,7 @@ REQUIRED_SETTINGS: dict[str, set[str]] = {
     },
     "dispatch-reconciler": {"table_name", "dispatch_queue_url", "directory_table_name", "delivery_queue_url"},
     "agency-api": {"table_name", "directory_table_name", "sealing_key_arn", "responder_secrets_name"},
+    "stats-rollup": {"table_name", "stats_table_name"},
     "intake-web": {
         "table_name",
         "raw_bucket_name",
@@ -90,7 +92,12 @@ REQUIRED_SETTINGS: dict[str, set[str]] = {
 # The cached factories each handler builds its ports with when none is handed in.
 FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
     "intake-connect": (("intake.connect", "default_service"),),
-    "verify-api": (("verify.api", "default_ports"), ("verify.api", "default_directory")),
+    "verify-api": (
+        ("verify.api", "default_ports"),
+        ("verify.api", "default_directory"),
+        ("verify.api", "default_stats"),
+    ),
+    "stats-rollup": (("stats.rollup", "default_rollup"),),
     "dispatch-worker": (("dispatch.worker", "default_dispatcher"),),
     "agency-delivery": (("agency.delivery", "default_delivery"),),
     "dispatch-reconciler": (

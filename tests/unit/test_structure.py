@@ -16,11 +16,12 @@ from infra.definitions import FUNCTIONS, FUNCTIONS_DIR, FunctionDesign
 from intake import web
 from verify import api
 
-HANDLER_PACKAGES = {"intake", "verify", "dispatch", "reply", "privacy", "agency"}
+HANDLER_PACKAGES = {"intake", "verify", "dispatch", "reply", "privacy", "agency", "stats"}
 OUTSIDE = {"local", "infra", "tests", "tools", "bench"}  # what deploys or drives the functions
 # Each adapter, and what it reaches: the only modules that talk to AWS or another platform.
 ADAPTERS = {
     "core.repository": "DynamoDB",
+    "core.stats_store": "DynamoDB",
     "core.messaging": "SQS, SNS",
     "core.storage": "S3",
     "core.directory": "Cognito",
@@ -44,6 +45,7 @@ REACHING_OUT = (
 )
 BOTO3_ADAPTERS = {
     "core.repository",
+    "core.stats_store",
     "core.messaging",
     "core.storage",
     "core.directory",

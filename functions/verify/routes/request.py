@@ -21,6 +21,7 @@ from core.agency_directory import DirectoryService
 from core.ids import ULID_PATTERN
 from core.incidents import IncidentService
 from core.ports import OperatorDirectory
+from core.rollups import Readings
 from verify.auth import Operator, current_admin, current_operator, current_reader, current_supervisor
 from verify.schemas import ErrorBody
 
@@ -48,7 +49,13 @@ def agency_directory(request: Request) -> DirectoryService:
     return agencies()
 
 
+def statistics_store(request: Request) -> Readings:
+    found: Readings = request.context["stats"]
+    return found
+
+
 Service = Annotated[IncidentService, Depends(incident_service)]
+StatsStore = Annotated[Readings, Depends(statistics_store)]
 Directory = Annotated[OperatorDirectory, Depends(operator_directory)]
 Agencies = Annotated[DirectoryService, Depends(agency_directory)]
 

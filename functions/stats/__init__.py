@@ -1,0 +1,1 @@
+"""The statistics: stats-rollup keeps the hourly and daily aggregates as incidents change."""

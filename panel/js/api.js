@@ -163,6 +163,13 @@ export class Api {
     return this.remove(`/agencies/${kind}/${encodeURIComponent(key)}`, { version: String(version), reason });
   }
 
+  /** Past incidents (GET /search): `params` from, to (zoned ISO), caller, district, category, outcome,
+   * cursor; empty ones are left out. */
+  search(params) {
+    const query = new URLSearchParams(Object.entries(params).filter(([, value]) => value));
+    return this.get(`/search?${query}`);
+  }
+
   acknowledge(id, agency, note) {
     const path = `/incidents/${encodeURIComponent(id)}/dispatches/${encodeURIComponent(agency)}/acknowledge`;
     return this.post(path, note ? { note } : {});

@@ -16,6 +16,7 @@ const FIELD_RULES = {
   unreachable: { note: "err_note" },
   silent: { note: "err_note" },
   lift: { reason: "err_liftReason" },
+  search: { from: "err_searchDate", to: "err_searchRange", caller: "err_searchCaller" },
 };
 
 export function resetErrors(form) {

@@ -60,3 +60,25 @@ export function waitedSeconds(iso, now = Date.now()) {
 export function coord(value) {
   return Number(value).toFixed(5);
 }
+
+/** The regency's calendar date of `date` as YYYY-MM-DD (what a date input holds). */
+export function zonedDate(date = new Date()) {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
+}
+
+/** Midnight starting `day` (YYYY-MM-DD) in the regency's zone, as ISO 8601 with its offset ("+07:00"). */
+export function zonedMidnight(day) {
+  // The zone's offset at noon UTC of that day: the regencies' zones keep one offset all year.
+  const name = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" })
+    .formatToParts(new Date(`${day}T12:00:00Z`))
+    .find((part) => part.type === "timeZoneName").value; // "GMT+07:00", or "GMT" for UTC
+  const offset = name === "GMT" ? "Z" : name.slice(3);
+  return `${day}T00:00:00${offset}`;
+}
+
+/** The day after `day` (YYYY-MM-DD), or `days` on. */
+export function addDays(day, days = 1) {
+  const moment = new Date(`${day}T00:00:00Z`);
+  moment.setUTCDate(moment.getUTCDate() + days);
+  return moment.toISOString().slice(0, 10);
+}

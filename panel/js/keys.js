@@ -1,5 +1,5 @@
 // The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
-// 1-6, l, ?, i, d; b, o, u, s for the callback desk; u on the callers' tab; g, m, e for related.js),
+// 1-6, l, ?, i, d, f; b, o, u, s for the callback desk; u on the callers' tab; g, m, e for related.js),
 // inside a form only Esc, Ctrl+Enter and the Alt ones; and the help dialog that lists them.
 // A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
 import { $, $$, h, replace, inFormControl } from "./dom.js";
@@ -35,10 +35,11 @@ const HELP = [
   ["Ctrl+Enter", "key_submit"],
   ["i · Alt+I", "key_callOffer"],
   ["d", "key_directory"],
+  ["f", "key_search"],
 ];
 
 export class Keys {
-  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, openDirectory }) {
+  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, openDirectory, openSearch }) {
     this.related = related;
     this.standings = standings;
     this.store = store;
@@ -51,6 +52,7 @@ export class Keys {
     this.calls = calls;
     this.desk = desk;
     this.openDirectory = openDirectory;
+    this.openSearch = openSearch;
     this.fillHelp();
     document.addEventListener("keydown", (e) => this.onKey(e));
     onLanguageChange(() => this.fillHelp());
@@ -141,6 +143,7 @@ export class Keys {
       "?": () => openDialog($("#help-dialog")),
       i: () => this.calls.take(),
       d: () => this.openDirectory?.(),
+      f: () => this.openSearch?.(),
     };
     if (target.getAttribute?.("role") === "tab" && (event.key === "ArrowRight" || event.key === "ArrowLeft")) {
       const tabs = $$("[role=tab]").filter((tab) => !tab.hidden);

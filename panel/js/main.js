@@ -9,6 +9,7 @@ import { LoginView } from "./login.js";
 import { Workspace } from "./workspace.js";
 import { AgencyBook } from "./agencies.js";
 import { DirectoryScreen } from "./directory.js";
+import { SearchScreen } from "./search.js";
 import { setupConnect } from "./connect.js";
 import { openDialog } from "./dialogs.js";
 
@@ -20,6 +21,7 @@ let workspace = null;
 let api = null;
 let book = null; // the agency directory, shared by the workspace and the directory screen
 let directory = null;
+let search = null;
 let lost = false;
 
 function announce(text) {
@@ -36,6 +38,7 @@ function renderUser(session) {
   show($("#logout-button"), Boolean(session));
   show($("#help-button"), Boolean(session && session.role !== "admin"));
   show($("#directory-button"), Boolean(session && session.role !== "admin"));
+  show($("#search-button"), Boolean(session && session.role !== "admin"));
   show($("#stats-link"), Boolean(session && session.isSupervisor));
   if (!session) return;
   $("#user-name").textContent = t("loggedInAs", { user: session.username });
@@ -52,6 +55,7 @@ function tickClock() {
 function openDirectory() {
   const session = keeper.session;
   if (!session || session.role === "admin" || !directory || directory.shown) return;
+  if (search.shown) search.hide();
   show($("#app-view"), false);
   directory.show(session, closeDirectory);
 }
@@ -60,6 +64,27 @@ function closeDirectory() {
   directory.hide();
   show($("#app-view"));
   $("#directory-button").focus();
+}
+
+/** The search screen over the workspace, like the directory's; Esc comes back, a row opens its incident. */
+function openSearch() {
+  const session = keeper.session;
+  if (!session || session.role === "admin" || !search || search.shown) return;
+  if (directory.shown) directory.hide();
+  show($("#app-view"), false);
+  search.show(closeSearch);
+}
+
+function closeSearch() {
+  search.hide();
+  show($("#app-view"));
+  $("#search-button").focus();
+}
+
+function openFromSearch(id) {
+  search.hide();
+  show($("#app-view"));
+  workspace.incidentView.open(id);
 }
 
 async function signedIn(session) {
@@ -79,7 +104,7 @@ async function signedIn(session) {
   }
   show($("#app-view"));
   if (!workspace) {
-    workspace = new Workspace({ config, api, session, book, announce, openDirectory });
+    workspace = new Workspace({ config, api, session, book, announce, openDirectory, openSearch });
   } else {
     workspace.setSession(session);
   }
@@ -98,6 +123,7 @@ function endSession(messageKey) {
   Session.clear();
   if (workspace) workspace.stop();
   directory.hide();
+  search.clear();
   show($("#app-view"), false);
   renderUser(null);
   login.show(messageKey);
@@ -111,6 +137,7 @@ function waitForCognito(session) {
   keeper.stop();
   if (workspace) workspace.stop();
   directory.hide();
+  search.hide();
   show($("#app-view"), false);
   renderUser(null);
   keeper.session = session;
@@ -191,12 +218,14 @@ async function boot() {
   api = new Api(config.apiUrl, () => keeper.session?.idToken, unauthorized);
   book = new AgencyBook(api, config.agencies);
   directory = new DirectoryScreen({ api, book, announce });
+  search = new SearchScreen({ api, config, announce, open: openFromSearch });
   login = new LoginView(cognito, `Respon 112 ${config.regency.name}`, signedIn);
 
   $("#lang-button").addEventListener("click", toggleLanguage);
   $("#logout-button").addEventListener("click", logout);
   $("#help-button").addEventListener("click", () => openDialog($("#help-dialog")));
   $("#directory-button").addEventListener("click", openDirectory);
+  $("#search-button").addEventListener("click", openSearch);
   document.addEventListener("keydown", globalKeys);
   onLanguageChange(() => {
     renderUser(keeper.session);

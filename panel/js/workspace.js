@@ -27,7 +27,7 @@ import { RelatedIncidents } from "./related.js";
 
 export class Workspace {
   /** `book`: the agency directory (agencies.js), shared with the directory screen. */
-  constructor({ config, api, session, book, announce, openDirectory }) {
+  constructor({ config, api, session, book, announce, openDirectory, openSearch }) {
     const store = new WorkspaceStore(session);
     store.historyDays = config.callers?.historyDays ?? store.historyDays;
     const drafts = new Drafts();
@@ -58,7 +58,7 @@ export class Workspace {
     new CallerHistory({ store, api, open: (id) => incidentView.open(id) }); // follows the open incident
     const standings = new Standings({ store, api, announce, open: (id) => incidentView.open(id) });
     const related = new RelatedIncidents({ store, api, incidentView, lists, conflicts, messages, announce }); // follows the open incident
-    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, openDirectory }); // listens on the document
+    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, openDirectory, openSearch }); // listens on the document
     Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk, standings, book });
   }
 

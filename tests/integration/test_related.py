@@ -73,12 +73,13 @@ def test_three_calls_attached_show_as_one_incident_with_three_reports(
         assert abs(report["aml"]["lat"] - (lat + n * 0.001)) < 1e-6
         assert report["aml"]["lon"] == lon
     assert [e["action"] for e in detail["timeline"]].count("REPORT_ADDED") == 3
-    # One incident in the queue, not four: the attached calls are ATTACHED, listed apart.
+    # One incident in the queue, not four: the attached calls are ATTACHED (no queue lists them, decision 54).
     received = {item["id"] for item in queue_items(operator, "RECEIVED")}
     in_review = {item["id"] for item in queue_items(operator, "IN_REVIEW")}
     assert parent in received
     assert not {child for child, _ in calls} & (received | in_review)
-    assert {child for child, _ in calls} <= {item["id"] for item in queue_items(operator, "ATTACHED")}
+    for child, _ in calls:
+        assert operator.get(f"/incidents/{child}").json()["status"] == "ATTACHED"
     # The same call attached again (a retry after a lost answer) changes nothing.
     again = operator.post(f"/incidents/{calls[0][0]}/attach", {"parentId": parent})
     assert again.status_code == 200

@@ -160,14 +160,7 @@ class DirectoryService:
         return self._write_type(current, updated, actor, ChangeAction.DEACTIVATE, reason)
 
     def _current_type(self, code: str, version: int) -> AgencyType:
-        current = self._store.get_type(code)
-        if current is None:
-            raise EntryNotFound(type_key(code))
-        if current.version != version:
-            raise DirectoryConflict(
-                type_key(code), f"is at version {current.version}, not {version}: reload it"
-            )
-        return current
+        return _at_version(self._store.get_type(code), type_key(code), version)
 
     def _write_type(
         self, current: AgencyType, updated: AgencyType, actor: str, action: ChangeAction, reason: str
@@ -214,14 +207,7 @@ class DirectoryService:
         )
 
     def _current_post(self, post_id: str, version: int) -> Post:
-        current = self._store.get_post(post_id)
-        if current is None:
-            raise EntryNotFound(post_key(post_id))
-        if current.version != version:
-            raise DirectoryConflict(
-                post_key(post_id), f"is at version {current.version}, not {version}: reload it"
-            )
-        return current
+        return _at_version(self._store.get_post(post_id), post_key(post_id), version)
 
     def _write_post(
         self, current: Post, updated: Post, actor: str, action: ChangeAction, reason: str
@@ -398,3 +384,12 @@ class CachedDirectory:
 
     def invalidate(self) -> None:
         self._copy = None
+
+
+def _at_version(current: E | None, key: str, version: int) -> E:
+    """The entry an admin read at `version`, as it still is: a change made from an older read is refused."""
+    if current is None:
+        raise EntryNotFound(key)
+    if current.version != version:
+        raise DirectoryConflict(key, f"is at version {current.version}, not {version}: reload it")
+    return current

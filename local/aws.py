@@ -37,6 +37,7 @@ from infra.definitions import (
     failed_queue_name,
     resource_prefix,
 )
+from local.browser_cors import BrowserCors
 from local.config import CONNECT_INSTANCE_ARN, CREDENTIALS, OPERATORS, REGENCY, REGION, SUPERVISOR
 from local.serialised import OneDynamoDbRequestAtATime, compensate_moto
 
@@ -61,7 +62,8 @@ def client(service: str, endpoint: str, region: str = REGION) -> Any:
 
 class EmbeddedAws:
     """moto's server (as its ThreadedMotoServer builds it), quiet, on loopback, a thread per request,
-    with what moto cannot do concurrently serialised (local/serialised.py)."""
+    with what moto cannot do concurrently serialised (local/serialised.py) and the browser's CORS
+    answered before moto (local/browser_cors.py)."""
 
     def __init__(self, port: int, host: str = "127.0.0.1") -> None:
         self.endpoint = f"http://{host}:{port}"
@@ -72,7 +74,7 @@ class EmbeddedAws:
 
     def start(self) -> None:
         compensate_moto()
-        app = OneDynamoDbRequestAtATime(DomainDispatcherApplication(create_backend_app))
+        app = BrowserCors(OneDynamoDbRequestAtATime(DomainDispatcherApplication(create_backend_app)))
         self._server = make_server(
             self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler
         )

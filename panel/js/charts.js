@@ -198,6 +198,7 @@ export function stackedBars(Chart, bars, keys, { title, description }) {
     backgroundColor: fill(index),
     borderColor: INK,
     borderWidth: 0.5,
+    maxBarThickness: 56, // one period alone is a bar, not a wall
   }));
   const totals = bars.map((bar) => keys.reduce((sum, k) => sum + (bar.values[k.key] || 0), 0));
   const top = Math.max(1, ...totals);
@@ -238,7 +239,7 @@ export function histogram(Chart, histogram, { title, description, axis, line, li
   const datasets = [
     { label: withinLabel, data: shown.map((b) => (within(b) ? histogram[b] || 0 : null)), backgroundColor: fill(0) },
     { label: beyondLabel, data: shown.map((b) => (within(b) ? null : histogram[b] || 0)), backgroundColor: fill(1) },
-  ].map((dataset) => ({ ...dataset, borderColor: INK, borderWidth: 0.5 }));
+  ].map((dataset) => ({ ...dataset, borderColor: INK, borderWidth: 0.5, maxBarThickness: 56 }));
   const top = Math.max(1, ...shown.map((b) => histogram[b] || 0));
   const index = shown.indexOf(String(line));
   return figure(

@@ -3,11 +3,14 @@ DYNAMODB_JSON, the `data/*.json.gz` files under its manifest) turned into one li
 monthly CSV's columns (core/report.py): intervals in seconds, numbers masked, no words of the caller.
 
     python tools/history.py EXPORT_DIR OUT.jsonl [--regency banyuwangi]
+    python tools/history.py EXPORT_DIR OUT_DIR --parquet [--regency banyuwangi]
 
 EXPORT_DIR is the export downloaded from S3 (`aws s3 sync s3://<bucket>/<prefix>/AWSDynamoDB/<id>/ …`).
-The output is JSON Lines, which Athena reads with its JSON SerDe; a Glue job or Firehose turns it into
-Parquet where the volume asks for it (docs/stats.md). Items other than an incident's (audit entries,
-counters, positions, dedupe keys) are left out.
+The output is JSON Lines, which Athena reads with its JSON SerDe, or with --parquet one Parquet file per
+month under OUT_DIR/regency=<code>/year=<YYYY>/month=<MM>/ (the regency's calendar month), its columns
+typed: the arrival a timestamp, the intervals doubles, the rest strings (docs/stats.md). Copy OUT_DIR to
+s3://<history>/ and Athena finds the partitions. Items other than an incident's (audit entries, counters,
+positions, dedupe keys) are left out.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import argparse
 import gzip
 import json
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +29,13 @@ sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
 from boto3.dynamodb.types import TypeDeserializer  # noqa: E402
 
-from core.intervals import measure  # noqa: E402
+from core.intervals import Interval, measure  # noqa: E402
 from core.regency import REGENCIES, Regency  # noqa: E402
+from core.report import COLUMNS  # noqa: E402
 from core.rollups import Contribution  # noqa: E402
+
+PARQUET_FILE = "history.parquet"
+_INTERVALS = frozenset(interval.value for interval in Interval)
 
 _deserializer = TypeDeserializer()
 
@@ -74,16 +82,62 @@ def history_rows(items: Iterable[Mapping[str, Any]], regency: Regency) -> list[d
     return rows
 
 
+def parquet_schema() -> Any:
+    """The columns of the monthly CSV, typed: Athena reads them as timestamp, double and string."""
+    import pyarrow as pa  # noqa: PLC0415 (a tools dependency: the JSON Lines path runs without it)
+
+    def typed(name: str) -> Any:
+        if name == "receivedAt":
+            return pa.timestamp("ms", tz="UTC")
+        return pa.float64() if name in _INTERVALS else pa.string()
+
+    return pa.schema([pa.field(name, typed(name), nullable=name != "incidentId") for name, _ in COLUMNS])
+
+
+def parquet_partition(row: Mapping[str, Any], regency: Regency) -> Path:
+    """regency=<code>/year=<YYYY>/month=<MM>: the month of the regency's calendar in which it arrived
+    (receivedAt is the regency's time with its offset, as the monthly report counts it)."""
+    received = str(row["receivedAt"])
+    return Path(f"regency={regency.code}", f"year={received[:4]}", f"month={received[5:7]}")
+
+
+def write_parquet(rows: Sequence[Mapping[str, Any]], out_dir: Path, regency: Regency) -> list[Path]:
+    """Each month's rows into its partition's one file (replaced if there), in id order. The partition's
+    values are in its path, not in the file, as Athena and Glue expect of Hive-style partitions."""
+    import pyarrow as pa  # noqa: PLC0415 (see parquet_schema)
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    schema = parquet_schema()
+    months: dict[Path, list[dict[str, Any]]] = {}
+    for row in rows:
+        typed = {name: row.get(name) for name in schema.names}
+        typed["receivedAt"] = datetime.fromisoformat(str(row["receivedAt"]))
+        months.setdefault(parquet_partition(row, regency), []).append(typed)
+    written = []
+    for partition, month in sorted(months.items()):
+        target = out_dir / partition / PARQUET_FILE
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(month, schema=schema), target)
+        written.append(target)
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("export_dir", type=Path, help="a downloaded DynamoDB export (its data/*.json.gz)")
-    parser.add_argument("out", type=Path, help="where to write the JSON Lines")
+    parser.add_argument("out", type=Path, help="where to write the JSON Lines (a folder with --parquet)")
     parser.add_argument("--regency", default="banyuwangi", choices=sorted(REGENCIES))
+    parser.add_argument("--parquet", action="store_true", help="Parquet files partitioned by month")
     args = parser.parse_args(argv)
     lines: list[str] = []
     for path in sorted(args.export_dir.rglob("*.gz")):
         lines.extend(gzip.decompress(path.read_bytes()).decode("utf-8").splitlines())
-    rows = history_rows(export_items(lines), REGENCIES[args.regency])
+    regency = REGENCIES[args.regency]
+    rows = history_rows(export_items(lines), regency)
+    if args.parquet:
+        files = write_parquet(rows, args.out, regency)
+        print(f"{len(rows)} incidents written to {len(files)} Parquet files under {args.out}")
+        return 0
     with args.out.open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")

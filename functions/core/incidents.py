@@ -41,7 +41,7 @@ from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory
 from core.positions import attach_if_newer
 from core.regency import Regency
 from core.related import RelatedIncidents
-from core.search import Search
+from core.search import Search, SearchPage
 from core.standing import STANDING_FLAGS, CallerLookup, CallerPolicy, Standing
 
 if TYPE_CHECKING:
@@ -340,9 +340,10 @@ class IncidentService:
             )
         return self._repo.list_by_status(status, limit, cursor)
 
-    def search(self, search: Search, limit: int, cursor: str | None = None) -> Page:
-        """Past incidents, newest first; the caller's number in any form people write it, the district as
-        the regency spells it in any case (an unknown one is refused, not silently matched by nothing)."""
+    def search(self, search: Search, limit: int, cursor: str | None = None) -> SearchPage:
+        """Past incidents, newest first, each with its outcome; the caller's number in any form people
+        write it, the district as the regency spells it in any case (an unknown one is refused, not
+        silently matched by nothing)."""
         caller, district = search.caller, search.district
         if caller is not None:
             caller = normalize_phone(caller)
@@ -352,7 +353,8 @@ class IncidentService:
             district = self._regency.canonical_district(district)
             if district is None:
                 raise InvalidRequest("district", f"not a kecamatan of {self._regency.name}", "query")
-        return self._repo.search(replace(search, caller=caller, district=district), limit, cursor)
+        page = self._repo.search(replace(search, caller=caller, district=district), limit, cursor)
+        return SearchPage.of(page)
 
     # -- the operators' workflow ---------------------------------------------------------------------
 

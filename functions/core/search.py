@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from pydantic import Field
+
 from core.errors import InvalidRequest
 from core.ids import ulid_timestamp_ms
-from core.intervals import Outcome
-from core.models import Category
+from core.intervals import Outcome, outcome
+from core.models import CamelModel, Category, Incident, Page
 
 MAX_DAYS = 366
 MAX_READS = 8  # queries per page
@@ -70,3 +72,25 @@ class Search:
             found.append(f"DAY#{day:%Y-%m-%d}")
             day -= timedelta(days=1)
         return found
+
+
+class FoundIncident(Incident):
+    """An incident as the search lists it: with its outcome, the value the `outcome` filter and the
+    statistics use (core/intervals.py `outcome`), so that no client decides it again its own way."""
+
+    outcome: Outcome = Field(description="What became of it, as the statistics count it (docs/stats.md)")
+
+    @classmethod
+    def of(cls, incident: Incident) -> FoundIncident:
+        return cls.model_validate({**dict(incident), "outcome": outcome(incident.model_dump(mode="json"))})
+
+
+class SearchPage(CamelModel):
+    items: list[FoundIncident]
+    next_cursor: str | None = Field(default=None, description="Pass as `cursor` to get the next page")
+
+    @classmethod
+    def of(cls, page: Page) -> SearchPage:
+        return cls(
+            items=[FoundIncident.of(incident) for incident in page.items], next_cursor=page.next_cursor
+        )

@@ -20,26 +20,6 @@ const PAGE = 25;
 // The API's query names → the form's fields (a 422 is shown beside them).
 const FIELDS = { from: "from", to: "to", caller: "caller", district: "district", category: "category", outcome: "outcome" };
 
-const VERIFIED_STATUSES = new Set(["VERIFIED", "DISPATCHED", "ACKNOWLEDGED", "EN_ROUTE", "ON_SCENE", "CLEARED", "CLOSED"]);
-const REASONS = { PRANK: "prank", SILENT: "silent", NON_EMERGENCY: "non-emergency", DUPLICATE: "duplicate" };
-
-/** What became of an incident, as core/intervals.py `outcome()` decides it: the search filters on that
- * value but an incident's JSON does not carry it, so the row works it out the same way. */
-export function outcomeOf(incident) {
-  const flags = new Set(incident.flags || []);
-  const status = incident.status;
-  if (status === "ATTACHED") return "attached";
-  if (VERIFIED_STATUSES.has(status) || (status !== "REJECTED" && incident.verifiedAt)) return "verified";
-  if (status === "REJECTED") {
-    const reason = incident.rejection?.reason;
-    if (reason === "UNREACHABLE") return flags.has("ABANDONED") ? "abandoned" : flags.has("SILENT") ? "silent" : "unreachable";
-    return REASONS[reason] || "non-emergency";
-  }
-  if (flags.has("ABANDONED")) return "abandoned";
-  if (flags.has("SILENT")) return "silent";
-  return "open";
-}
-
 export class SearchScreen {
   /** `open(id)`: leave the screen and show that incident in the workspace's view. */
   constructor({ api, config, announce, open }) {
@@ -209,7 +189,7 @@ export class SearchScreen {
 
   row(incident) {
     const number = reporter(incident);
-    const outcome = outcomeOf(incident);
+    const outcome = incident.outcome; // decided by the server, as the statistics count it (core/intervals.py)
     return h(
       "tr",
       { dataset: { id: incident.id, outcome } },

@@ -6,7 +6,7 @@ import { t, term, initLanguage, applyI18n, toggleLanguage, onLanguageChange } fr
 import { clock, setTimeZone } from "./format.js";
 import { Session } from "./auth.js";
 import { Api } from "./api.js";
-import { dataTable, histogram, pairedBars, stackedBars } from "./charts.js";
+import { dataTable, destroyCharts, histogram, loadCharts, pairedBars, stackedBars } from "./charts.js";
 import { renderShift } from "./shift.js";
 import { downloadCsv, renderMonthly } from "./monthly.js";
 
@@ -17,6 +17,7 @@ let api = null;
 let session = null;
 let offsetHours = 7; // the regency's zone offset: Indonesia's zones keep no daylight saving time
 let last = null;
+let Chart = null; // Chart.js, once loaded (loadCharts)
 
 function localDate(ms) {
   return new Date(ms + offsetHours * 3_600_000).toISOString().slice(0, 10);
@@ -60,6 +61,7 @@ function tile(label, value, id) {
 }
 
 function renderCharts(stats) {
+  destroyCharts();
   const keys = OUTCOMES.map((key) => ({ key, label: term("outcome", key) }));
   const bars = stats.series.map((period) => ({
     label: stats.by === "hour" ? new Date(Date.parse(period.period) + offsetHours * 3_600_000).toISOString().slice(11, 13) : period.period.slice(5),
@@ -68,7 +70,7 @@ function renderCharts(stats) {
   replace(
     $("#chart-periods"),
     h("h3", {}, t("st_perPeriod")),
-    stackedBars(bars, keys, { title: t("st_perPeriod"), description: `${stats.series.length} × ${t(stats.by === "hour" ? "st_byHour" : "st_byDay")}` }),
+    stackedBars(Chart, bars, keys, { title: t("st_perPeriod"), description: `${stats.series.length} × ${t(stats.by === "hour" ? "st_byHour" : "st_byDay")}` }),
     h("details", {}, h("summary", {}, t("st_chartTable")),
       dataTable(t("st_perPeriod"), [t("st_period"), ...keys.map((k) => k.label)], stats.series.map((p) => [p.period, ...OUTCOMES.map((o) => String(p.byOutcome[o] || 0))]))),
   );
@@ -76,11 +78,14 @@ function renderCharts(stats) {
   replace(
     $("#chart-answers"),
     h("h3", {}, t("st_answerTimes")),
-    histogram(ring.histogram, {
+    histogram(Chart, ring.histogram, {
       title: t("st_answerTimes"),
       description: `n = ${ring.count}; ${t("st_median")} ${seconds(ring.p50Seconds)}; ${t("st_p90")} ${seconds(ring.p90Seconds)}`,
+      axis: t("st_bucketAxis"),
       line: 15,
       lineLabel: t("st_line15"),
+      withinLabel: t("st_within15"),
+      beyondLabel: t("st_beyond15"),
       bucketLabel,
     }),
     h("details", {}, h("summary", {}, t("st_chartTable")),
@@ -91,8 +96,9 @@ function renderCharts(stats) {
     $("#chart-dispatch"),
     h("h3", {}, t("st_dispatchTimes")),
     pairedBars(
+      Chart,
       categories.map(([code, interval]) => ({ label: term("category", code), first: interval.p50Seconds, second: interval.p90Seconds })),
-      { title: t("st_dispatchTimes"), description: categories.map(([code, i]) => `${term("category", code)}: ${seconds(i.p50Seconds)} / ${seconds(i.p90Seconds)}`).join("; ") || "–", first: t("st_median"), second: t("st_p90"), format: seconds },
+      { title: t("st_dispatchTimes"), description: categories.map(([code, i]) => `${term("category", code)}: ${seconds(i.p50Seconds)} / ${seconds(i.p90Seconds)}`).join("; ") || "–", axis: t("st_secondsAxis"), first: t("st_median"), second: t("st_p90"), format: seconds },
     ),
   );
   const districts = Object.entries(stats.total.byDistrict).sort((a, b) => b[1] - a[1]);
@@ -111,7 +117,8 @@ async function refresh() {
   const end = new Date(Date.parse(`${to}T00:00:00${zoneSuffix()}`) + DAY_MS).toISOString();
   const query = `from=${encodeURIComponent(`${from}T00:00:00${zoneSuffix()}`)}&to=${encodeURIComponent(end)}&by=${by}`;
   try {
-    const [stats] = await Promise.all([api.get(`/stats?${query}`), renderShift(api, $("#shift-body"))]);
+    const [stats, charts] = await Promise.all([api.get(`/stats?${query}`), loadCharts(), renderShift(api, $("#shift-body"))]);
+    Chart = charts;
     last = stats;
     renderTotals(stats);
     renderCharts(stats);

@@ -3,4 +3,5 @@ export const VENDOR = Object.freeze({
   leafletJs: "vendor/leaflet-1.9.4/leaflet.js",
   leafletCss: "vendor/leaflet-1.9.4/leaflet.css",
   connectStreams: "vendor/amazon-connect-streams-2.28.2/connect-streams-min.js",
+  chartJs: "vendor/chart.js-4.6.2/chart.umd.min.js",
 });

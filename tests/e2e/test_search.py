@@ -59,6 +59,7 @@ def test_searching_by_number_outcome_and_kecamatan_opens_the_incident(
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_have_attribute("data-id", again)
     expect(rows.nth(1)).to_have_attribute("data-id", prank)
+    expect(rows.nth(1)).to_have_attribute("data-outcome", "prank")  # as GET /search says it
     expect(rows.nth(1)).to_contain_text("Iseng")
     expect(rows.nth(1)).to_contain_text(caller)
     expect(page.locator("#search-caller")).not_to_have_attribute("aria-invalid", "true")

@@ -1,7 +1,8 @@
 """The supervisor's statistics screen in Chromium (panel/stats.html): reached from the panel's header,
-the shift now, the range's figures as they are in GET /stats, charts drawn as SVG images with their data
-tables, both languages, keyboard reachable, the month's summary printed in Bahasa Indonesia and its CSV
-downloaded. A screenshot goes to the test artefacts."""
+the shift now, the range's figures as they are in GET /stats, charts drawn by the vendored Chart.js as
+images named in the screen's language, with text legends and their data tables, both languages, keyboard
+reachable, the month's summary printed in Bahasa Indonesia and its CSV downloaded. Screenshots go to the
+test artefacts."""
 
 from __future__ import annotations
 
@@ -76,16 +77,22 @@ def test_the_supervisor_sees_the_figures_and_prints_the_month(
     expect(page.locator("#stats-view")).to_have_attribute("data-loaded", "true")
     expect(page.locator("#total-incidents")).to_have_text(str(total["incidents"]))
     expect(page.locator("#shift-waiting")).to_be_visible()
-    charts = page.locator("svg.chart[role=img]")
+    charts = page.locator("canvas.chart[role=img]")
     expect(charts).to_have_count(3)
-    expect(charts.nth(1).locator("title")).to_have_text("Sebaran waktu jawab (dering → dijawab)")
+    answers = page.locator("#chart-answers canvas[role=img]")
+    expect(answers).to_have_attribute("aria-label", "Sebaran waktu jawab (dering → dijawab)")
+    expect(page.locator("#chart-answers .legend")).to_contain_text("dijawab > 15 dtk")
+    assert answers.evaluate("canvas => canvas.width > 0 && canvas.height > 0")  # Chart.js sized and drew it
     expect(page.locator("#district-table")).to_contain_text(DISTRICT)
     expect(page.locator(".legend li").first).to_contain_text("Terverifikasi")  # labels, not colour alone
     shot(page, artifacts, "stats-dashboard")
+    page.locator(".charts").screenshot(path=str(artifacts / "stats-charts.png"))
 
     page.click("#lang-button")
     expect(page.locator("#stats-heading")).to_have_text("The shift now")
-    expect(charts.nth(1).locator("title")).to_have_text("Answer-time distribution (ring → answer)")
+    expect(answers).to_have_attribute("aria-label", "Answer-time distribution (ring → answer)")
+    expect(charts).to_have_count(3)  # drawn again in English, the charts before destroyed
+    expect(page.locator("#chart-answers .legend")).to_contain_text("answered > 15 s")
 
     page.focus("#range-by")  # the range form is reached and sent by keyboard
     page.keyboard.press("Tab")

@@ -106,6 +106,8 @@ def test_a_rejected_incident_is_found_by_number_and_by_kecamatan_and_date(
     by_number = operator.get("/search", caller="+6281200009999", **day).json()
     by_place = operator.get("/search", district="glagah", outcome="prank", **day).json()
 
-    assert [(i["id"], i["status"]) for i in by_number["items"]] == [(incident_id, "REJECTED")]
+    assert [(i["id"], i["status"], i["outcome"]) for i in by_number["items"]] == [
+        (incident_id, "REJECTED", "prank")
+    ]
     assert incident_id in [i["id"] for i in by_place["items"]]
     assert operator.get("/incidents", status="REJECTED").status_code == 422

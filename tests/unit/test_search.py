@@ -15,7 +15,7 @@ from core import lifecycle
 from core.errors import InvalidRequest
 from core.ids import new_ulid, ulid_floor
 from core.incidents import IncidentService
-from core.intervals import Outcome
+from core.intervals import Outcome, outcome
 from core.lifecycle import Verification
 from core.models import (
     Agency,
@@ -144,11 +144,32 @@ def test_a_closed_incident_is_found_by_number_and_by_kecamatan_and_date(
     assert [(i.id, i.status) for i in genteng.items] == [(fire.id, Status.CLOSED)]
     pranks = service.search(Search(week.start, week.end, outcome=Outcome.PRANK), 10)
     assert [i.id for i in pranks.items] == [joke.id]
+    assert [i.outcome for i in pranks.items] == [Outcome.PRANK]
     fires = every_page(service, Search(week.start, week.end, category=Category.FIRE), 1)
     assert len(fires) == 2
     same_day = service.search(Search(T0, T0 + timedelta(hours=4)), 10)  # the range is exact, not the day
     assert [i.id for i in same_day.items] == [fire.id]
     assert client.queries > 0
+
+
+def test_each_incident_found_carries_the_outcome_the_statistics_count(
+    repo: DynamoIncidentRepository, service: IncidentService
+) -> None:
+    fire = closed_fire(repo, T0)
+    joke = prank(repo, T0 + timedelta(hours=1), "+6285700001111")
+    waiting, _ = repo.create(incident(T0 + timedelta(hours=2)))
+    claimed = repo.commit(lifecycle.claim(waiting, "operator1", T0 + timedelta(hours=3)))
+
+    found = service.search(Search(T0, T0 + timedelta(days=1)), 10).items
+
+    assert [(i.id, i.outcome) for i in found] == [
+        (claimed.id, Outcome.OPEN),
+        (joke.id, Outcome.PRANK),
+        (fire.id, Outcome.VERIFIED),
+    ]
+    for item in found:  # the same function the rollups apply to the stored incident
+        assert item.outcome == outcome(repo.get(item.id).model_dump(mode="json"))
+        assert Incident.model_validate(item.model_dump()) == repo.get(item.id)  # and the incident as it is
 
 
 def test_pages_are_newest_first_and_bounded(
@@ -231,7 +252,7 @@ def test_the_search_route_and_the_queue_of_closed_incidents(lambda_context: Any)
 
     status, page = call(load_event("apigw/search-incidents.json"))
     assert status == 200, page
-    assert [item["id"] for item in page["items"]] == [mine.id]
+    assert [(item["id"], item["outcome"]) for item in page["items"]] == [(mine.id, "open")]
     status, body = call(apigw_event("list-incidents", query={"status": "CLOSED"}))
     assert status == 422
     assert "GET /search" in body["message"]

@@ -1,5 +1,6 @@
 """GET /search: past incidents by caller number, kecamatan, category, outcome and arrival time, newest
-first, a page at a time (core/search.py): how a closed or rejected incident is found again."""
+first, a page at a time, each with its outcome (core/search.py): how a closed or rejected incident is found
+again."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from core.intervals import Outcome
-from core.models import Category, Page
-from core.search import Search
+from core.models import Category
+from core.search import Search, SearchPage
 from verify.routes.request import SECURED, CurrentOperator, Service, responses
 
 router = Router()
@@ -22,7 +23,7 @@ router = Router()
     security=SECURED,
     tags=["incidents"],
     summary="Past incidents by number, kecamatan, category, outcome and arrival time, newest first",
-    responses=responses("One page of the incidents found", 401, 403),
+    responses=responses("One page of the incidents found, each with its outcome", 401, 403),
 )
 def search_incidents(
     operator: CurrentOperator,
@@ -43,6 +44,6 @@ def search_incidents(
     cursor: Annotated[
         str | None, Query(max_length=2048, description="nextCursor of the previous page")
     ] = None,
-) -> Page:
+) -> SearchPage:
     found = Search(from_, to, caller=caller, district=district, category=category, outcome=outcome)
     return service.search(found, limit, cursor)

@@ -127,9 +127,12 @@ def test_a_call_with_a_history_and_a_kept_position_costs_the_same_read(stack: St
     assert (incident.flags, incident.recent_pranks) == ([Flag.WARNED], 4)  # the record counted them
 
 
-def test_a_withheld_number_skips_the_lookup(stack: Stack) -> None:
+def test_a_withheld_number_reads_the_major_incidents_only(stack: Stack) -> None:
+    # No number, no record: the BatchGetItem reads the major incidents' item alone, since every caller
+    # hears an active one's message (decision 59).
     assert stack.calls(lambda: stack.service.register(call(caller="anonymous"))) == {
-        "dynamodb.TransactWriteItems": 1
+        "dynamodb.BatchGetItem": 1,
+        "dynamodb.TransactWriteItems": 1,
     }
 
 
@@ -319,7 +322,8 @@ def test_suggestions_cost_a_read_and_one_query_per_open_status(stack: Stack) -> 
     stack.service.register(web_report(1))
     child, _ = stack.service.register(web_report(2))
     calls = stack.calls(lambda: stack.service.related.suggest(child.id))
-    assert calls == {"dynamodb.GetItem": 1, "dynamodb.Query": 5}  # RECEIVED … ACKNOWLEDGED
+    # the incident and the major incidents' item; RECEIVED … ACKNOWLEDGED
+    assert calls == {"dynamodb.GetItem": 2, "dynamodb.Query": 5}
 
 
 def test_attach_and_detach_cost_two_reads_and_one_transaction(stack: Stack) -> None:

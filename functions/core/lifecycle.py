@@ -812,9 +812,7 @@ def detach(
     return child_change, parent_change
 
 
-def declare_major(
-    incident: Incident, supervisor: Actor, now: datetime, details: Mapping[str, str]
-) -> Change:
+def declare_major(incident: Incident, supervisor: Actor, now: datetime, details: Mapping[str, str]) -> Change:
     """A supervisor declared a major incident with this open incident as its parent (core.major_incidents):
     in its timeline (details: the declaration's id, area and message), the status unchanged."""
     return _move(incident, Action.MAJOR_INCIDENT, supervisor, now, details=details)

@@ -29,7 +29,13 @@ from pydantic import Field, field_validator, model_validator
 from core import lifecycle
 from core.boundaries import district_at
 from core.clock import Clock, utc_now
-from core.errors import ConcurrentModification, DomainError, IllegalTransition, IncidentNotFound, InvalidRequest
+from core.errors import (
+    ConcurrentModification,
+    DomainError,
+    IllegalTransition,
+    IncidentNotFound,
+    InvalidRequest,
+)
 from core.ids import new_ulid
 from core.lifecycle import Change
 from core.models import Actor, CamelModel, Category, Incident, IncidentId, Status, Timestamp
@@ -102,7 +108,8 @@ class MajorArea(CamelModel):
             if district is None:
                 return None
             return district.casefold() == self.district.casefold()
-        assert self.lat is not None and self.lon is not None and self.radius_meters is not None
+        if self.lat is None or self.lon is None or self.radius_meters is None:  # pragma: no cover - validated
+            return None
         if not spots:
             return None
         return any(distance_m((self.lat, self.lon), spot) <= self.radius_meters for spot in spots)
@@ -223,7 +230,9 @@ class MajorIncidents:
             district = self._regency.canonical_district(area.district)
             if district is None:
                 known = ", ".join(self._regency.districts)
-                raise InvalidRequest("area.district", f"{area.district!r} is not a kecamatan; one of: {known}")
+                raise InvalidRequest(
+                    "area.district", f"{area.district!r} is not a kecamatan; one of: {known}"
+                )
             area = area.model_copy(update={"district": district})
         try:
             parent = self._repo.get(request.parent_id)
@@ -236,7 +245,9 @@ class MajorIncidents:
                     return item
                 raise MajorIncidentConflict(parent.id, f"a major incident is active for {parent.id} already")
         if parent.status not in DECLARABLE:
-            raise IllegalTransition(parent.id, "declare a major incident for", parent.status.value, DECLARABLE)
+            raise IllegalTransition(
+                parent.id, "declare a major incident for", parent.status.value, DECLARABLE
+            )
         if len(active.items) >= MAX_ACTIVE:
             raise MajorIncidentConflict(
                 parent.id, f"{MAX_ACTIVE} major incidents are active already: end one first"
@@ -299,9 +310,7 @@ class MajorIncidents:
             if parent is None or parent.status in lifecycle.TERMINAL:
                 continue
             apart = abs(subject.received_at - parent.received_at)
-            nearest = min(
-                (distance_m(a, b) for a in points(subject) for b in points(parent)), default=None
-            )
+            nearest = min((distance_m(a, b) for a in points(subject) for b in points(parent)), default=None)
             leads.append(
                 RelatedIncident(
                     incident=parent,
@@ -318,4 +327,3 @@ class MajorIncidents:
             return self._repo.get(parent_id)
         except IncidentNotFound:
             return None
-

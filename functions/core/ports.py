@@ -24,9 +24,9 @@ from core.standing import CallerAuditEntry, CallerLookup, CallerRecord, Standing
 
 if TYPE_CHECKING:
     from core.agency_delivery import DeliveryRequest
-    from core.major_incidents import ActiveMajorIncidents
     from core.deliveries import Pending
     from core.directory_models import AgencyType, DirectoryChange, Post
+    from core.major_incidents import ActiveMajorIncidents
 
 
 class IncidentRepository(Protocol):

@@ -132,7 +132,9 @@ Lead = Callable[[Incident, list[RelatedIncident]], list[RelatedIncident]]
 
 
 class RelatedIncidents:
-    def __init__(self, repository: IncidentRepository, clock: Clock = utc_now, lead: Lead | None = None) -> None:
+    def __init__(
+        self, repository: IncidentRepository, clock: Clock = utc_now, lead: Lead | None = None
+    ) -> None:
         self._repo = repository
         self._now = clock
         self._lead = lead

@@ -561,7 +561,7 @@ class DynamoIncidentRepository:
                 {PK: {"S": f"AML#{caller}"}, SK: {"S": AML_SK}},
             ]
         response = self._urgent_client().batch_get_item(
-            RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}}  # type: ignore[typeddict-item]
+            RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}}
         )
         if response.get("UnprocessedKeys"):
             raise CallerSnapshotIncomplete(caller or "withheld")
@@ -600,7 +600,7 @@ class DynamoIncidentRepository:
             put["ConditionExpression"] = "#version = :expected"
             put["ExpressionAttributeNames"] = {"#version": "version"}
             put["ExpressionAttributeValues"] = {":expected": {"N": str(expected_version)}}
-        items: list[TransactWriteItemTypeDef] = [{"Put": put}, *self._change_items(change)]  # type: ignore[list-item]
+        items: list[TransactWriteItemTypeDef] = [{"Put": put}, *self._change_items(change)]  # type: ignore[typeddict-item]
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:

@@ -27,6 +27,7 @@ from core.directory_seed import SEEDS
 from core.dispatching import Dispatcher
 from core.idempotency import IdempotentNotifier, dynamodb_persistence, notification_config
 from core.incidents import IncidentService, Report, VerifyCommand
+from core.major_incidents import DeclareMajorIncident
 from core.messaging import SnsAgencyNotifier, SqsDispatchQueue, SqsReplyQueue, SqsReportBacklog
 from core.models import (
     AmlFix,
@@ -125,6 +126,27 @@ def test_a_call_with_a_history_and_a_kept_position_costs_the_same_read(stack: St
     assert calls == {"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 2}
     incident = stack.service.detail(stack.service.register(call(contact="new"))[0].id)
     assert (incident.flags, incident.recent_pranks) == ([Flag.WARNED], 4)  # the record counted them
+
+
+def test_a_major_incident_active_costs_a_call_nothing_more(stack: Stack) -> None:
+    """The active major incidents are one item read in the same BatchGetItem as the caller's record: the
+    message every caller hears adds no AWS call (decision 59)."""
+    parent, _ = stack.service.register(call(caller="+6281299999999", contact="parent"))
+    stack.service.claim(parent.id, "operator1")
+    message = "Kami sudah menerima laporan kebakaran di Pasar Genteng. Petugas sedang menuju lokasi."
+    request = DeclareMajorIncident.model_validate(
+        {"parentId": parent.id, "area": {"district": "Genteng"}, "message": message}
+    )
+    stack.service.major.declare("supervisor", request)
+    registered: list[Any] = []
+
+    calls = stack.calls(lambda: registered.append(stack.service.register_call(call())))
+
+    assert calls == {"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1}
+    _, created, majors = registered[0]
+    assert created
+    assert majors is not None
+    assert majors.spoken() == message
 
 
 def test_a_withheld_number_reads_the_major_incidents_only(stack: Stack) -> None:

@@ -106,7 +106,8 @@ def played(ending: Any) -> list[str]:
 def test_every_registered_call_hears_the_major_incident_once_then_reaches_the_queue() -> None:
     """A major incident active: each call the intake registered hears its message once, after the
     cannot-speak key and before the standing's branch and the queue, on every path (a message that could
-    not play goes on all the same); a call it could not register (it failed or was late) hears none, and is queued."""
+    not play goes on all the same); a call it could not register (it failed or was late) hears none, and
+    is queued."""
     walked = walk(emergency_flow(BACKUP_NUMBER), "WARNED", MAJOR_MESSAGE)
     queued = [e for e in walked.ends(End.QUEUED) if e.contact]
     kept = [e for e in queued if e.contact.attributes.get("majorIncident") == "true"]

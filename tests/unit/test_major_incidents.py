@@ -420,3 +420,14 @@ def test_the_table_keeps_the_declarations_under_one_key_with_the_parents_audit(
     service.major.end("supervisor", declared.id, "Selesai")
     assert dynamo.major_incidents().items == []
     assert [e.action for e in dynamo.get_detail(parent).timeline][-1] is Action.MAJOR_INCIDENT_END
+
+
+def test_a_connect_retry_answers_the_message_too(
+    service: IncidentService, lambda_context: FakeLambdaContext
+) -> None:
+    service.major.declare("supervisor", declaration(in_review(service)))
+    first = connect_handler(connect_event(), lambda_context, service=service)
+    retry = connect_handler(connect_event(), lambda_context, service=service)
+    assert retry["repeatInvocation"] == "true"
+    assert retry["incidentId"] == first["incidentId"]
+    assert retry["majorIncidentMessage"] == first["majorIncidentMessage"] == MESSAGE

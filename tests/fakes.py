@@ -30,6 +30,7 @@ from core.errors import (
 )
 from core.intervals import outcome
 from core.lifecycle import Change, awaiting_callback, registration_audit
+from core.major_incidents import ActiveMajorIncidents
 from core.messaging import backlog_bodies
 from core.models import (
     AmlFix,
@@ -70,10 +71,12 @@ class InMemoryIncidentRepository:
         self.caller_audit: dict[str, list[tuple[CallerAuditEntry, int]]] = {}  # oldest first, with TTL
         self.marks: dict[str, str] = {}
         self.call_records: dict[str, CallRecord] = {}  # contact id -> the merged record
+        self.majors = ActiveMajorIncidents()  # the active major incidents' item
+        self.snapshot_fails = False  # caller_snapshot raises, as a read past its time limit does
         self.projected: dict[str, CallRecord] = {}  # incident id -> its copy of the call's record
         self.senders: dict[str, tuple[str, int]] = {}  # sender -> (latest incident id, expires_at)
         self.calls: Counter[str] = Counter()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # save_major_incidents commits inside it
 
     def create(
         self,
@@ -217,16 +220,34 @@ class InMemoryIncidentRepository:
             history=history,
         )
 
-    def caller_snapshot(self, caller: str, now: datetime) -> CallerLookup:
+    def caller_snapshot(self, caller: str | None, now: datetime) -> CallerLookup:
         self.calls["caller_snapshot"] += 1
-        kept = self.positions.get(caller)
-        found = self.callers.get(caller)
+        if self.snapshot_fails:
+            raise TimeoutError("the snapshot's read timed out (simulated)")
+        kept = self.positions.get(caller) if caller else None
+        found = self.callers.get(caller) if caller else None
         record = found[0] if found else None
         return CallerLookup(
             calls=list(record.calls) if record else [],
             record=record,
             position=kept[0] if kept and kept[1] > int(now.timestamp()) else None,
+            majors=self.majors.model_copy(deep=True),
         )
+
+    def major_incidents(self) -> ActiveMajorIncidents:
+        self.calls["major_incidents"] += 1
+        return self.majors.model_copy(deep=True)
+
+    def save_major_incidents(
+        self, active: ActiveMajorIncidents, expected_version: int, change: Change
+    ) -> ActiveMajorIncidents:
+        self.calls["save_major_incidents"] += 1
+        with self._lock:
+            if self.majors.version != expected_version:
+                raise ConcurrentModification(change.incident.id)
+            self._commit([change])
+            self.majors = active.model_copy(deep=True)
+        return active
 
     def caller_record(self, caller: str) -> CallerRecord | None:
         self.calls["caller_record"] += 1

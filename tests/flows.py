@@ -23,6 +23,7 @@ CALLER = "+6281234567890"
 CONTACT_ID = "5ca32fbd-8f92-46af-92a5-6b0f970f0efe"
 INCIDENT_ID = "01JDQ8ZK6V3W4X5Y6Z7A8B9C0D"
 BACKUP_NUMBER = "+62333421112"
+MAJOR_MESSAGE = "Kami sudah menerima laporan kebakaran di Pasar Genteng. Petugas sedang menuju lokasi."
 INTAKE_ARN = function_arn(INTAKE_FUNCTION)
 
 
@@ -41,9 +42,11 @@ class StandInIntake:
         seconds: float = 0.1,
         standing: str = "NORMAL",
         recent_pranks: int = 0,
+        major: str | None = None,
     ) -> None:
         self.answer, self.error, self.seconds = answer, error, seconds
         self.standing, self.recent_pranks = standing, recent_pranks
+        self.major = major  # a major incident's message, answered to the first invocation
         self.events: list[dict[str, Any]] = []
 
     def invoke(self, function_arn: str, event: Mapping[str, Any], time_limit: int) -> Invoked:
@@ -61,6 +64,10 @@ class StandInIntake:
         }
         if event["Details"]["Parameters"].get("event") == "CANNOT_SPEAK":
             answer["cannotSpeak"] = "true"
+        else:
+            answer["majorIncident"] = "true" if self.major else "false"
+            if self.major:
+                answer["majorIncidentMessage"] = self.major
         return Invoked(answer, None, self.seconds)
 
 

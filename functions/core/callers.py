@@ -137,16 +137,19 @@ class CallerService:
 
     # -- the intake ----------------------------------------------------------------------------------
 
-    def lookup_for_call(self, caller: str, now: datetime) -> tuple[CallerLookup | None, Assessment]:
-        """What the number's record says before its call is stored: one short read by key (the
-        repository's urgent client), assessed now. Never raises: a failure or a slow answer is NORMAL,
-        logged and counted, and the call goes on (None: the record could not be read)."""
+    def lookup_for_call(self, caller: str | None, now: datetime) -> tuple[CallerLookup | None, Assessment]:
+        """What the number's record says before its call is stored (and which major incidents are
+        active: `majors`): one short read by key (the repository's urgent client), assessed now. Without a
+        number, the major incidents only, and NORMAL. Never raises: a failure or a slow answer is NORMAL
+        with no major incident, logged and counted, and the call goes on (None: nothing could be read)."""
         try:
             lookup = self._repo.caller_snapshot(caller, now)
+            if caller is None:
+                return lookup, NORMAL
             return lookup, assess(lookup.calls, lookup.record, now, self._policy)
         except Exception as error:
             logger.warning(
-                "caller's history not read: standing NORMAL",
+                "caller's history not read: standing NORMAL, no major incident",
                 extra={"caller": mask_phone(caller), "error": type(error).__name__},
             )
             metrics.add_metric(name="CallerLookupFailed", unit=MetricUnit.Count, value=1)

@@ -21,6 +21,7 @@ from core.contacts import checked_contact_id, contact_dedupe_key
 from core.conversations import Conversations
 from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
 from core.ids import new_ulid
+from core.major_incidents import ActiveMajorIncidents, MajorIncidents
 from core.models import (
     Action,
     Category,
@@ -117,7 +118,10 @@ class IncidentService:
         # The abandoned and silent calls awaiting a call back, on the same table and clock.
         self.desk = CallbackDesk(repository, regency, clock)
         # Other reports of the same emergency: suggestions, attach and detach (docs/related.md).
-        self.related = RelatedIncidents(repository, clock)
+        # Major incidents a supervisor declared (docs/api.md#major-incidents): their parents lead the
+        # suggestions, and the intake tells every 112 caller their message.
+        self.major = MajorIncidents(repository, regency, clock)
+        self.related = RelatedIncidents(repository, clock, lead=self.major.lead)
         # A citizen's follow-up messages on Instagram and X, joined to their open incident.
         self.conversations = Conversations(repository, clock)
 
@@ -217,17 +221,24 @@ class IncidentService:
         return location.model_copy(update={"district": district})
 
     def register(self, report: Report) -> tuple[Incident, bool]:
-        """Store the report as a RECEIVED incident; a repeated report returns the first one, False.
+        """Store the report as a RECEIVED incident; a repeated report returns the first one, False."""
+        incident, created, _ = self.register_call(report)
+        return incident, created
+
+    def register_call(self, report: Report) -> tuple[Incident, bool, ActiveMajorIncidents | None]:
+        """As `register`, with the major incidents active when a 112 call came in (None: not a call, or
+        they could not be read: the call goes on without their message).
 
         Persist first: the incident is written before anything else is read. A 112 call then takes the
         handset position (AML) that may have arrived before it, kept under the caller's number."""
         now = self._now()
         caller = normalize_phone(report.caller)
-        # A 112 call from a known number: its history first, in one short read that never fails the call
-        # (core.callers); the standing goes on the incident in the very write that creates it. The same
-        # read brings the handset's position if it came before the call.
-        voice = report.channel is Channel.VOICE and caller is not None
-        lookup, assessment = self.callers.lookup_for_call(caller, now) if voice and caller else (None, None)
+        # A 112 call: the number's history and the active major incidents first, in one short read that
+        # never fails the call (core.callers); the standing goes on the incident in the very write that
+        # creates it. The same read brings the handset's position if it came before the call. A withheld
+        # number reads the major incidents only.
+        voice = report.channel is Channel.VOICE
+        lookup, assessment = self.callers.lookup_for_call(caller, now) if voice else (None, None)
         standing = assessment.standing if assessment else Standing.NORMAL
         incident = Incident(
             id=new_ulid(int(now.timestamp() * 1000)),
@@ -243,7 +254,7 @@ class IncidentService:
                 *report.flags,
                 *([STANDING_FLAGS[standing]] if standing in STANDING_FLAGS else []),
             ],
-            recent_pranks=assessment.recent_pranks if lookup is not None and assessment else None,
+            recent_pranks=assessment.recent_pranks if caller and lookup is not None and assessment else None,
             source=dict(report.source),
             created_by=report.actor,
             received_at=now,
@@ -261,7 +272,7 @@ class IncidentService:
         # Only a 112 call: a web report from the same number may be about another place.
         if stored.channel is Channel.VOICE and stored.caller and stored.aml is None:
             stored = self._take_kept_position(stored, lookup if voice else None)
-        return stored, created
+        return stored, created, lookup.majors if lookup is not None else None
 
     def _take_kept_position(self, incident: Incident, lookup: CallerLookup | None) -> Incident:
         """The incident with the position its handset sent before the call was registered, if one is

@@ -10,7 +10,8 @@
 
 LOCATE (the handset's position), FLAG (a fact learnt after registration), STANDING (a supervisor
 changed the caller's standing), NOTE, MESSAGE (a follow-up from the citizen) and REPORT_ADDED/REMOVED
-(the parent's side of an attach) keep the status they find, at any open stage.
+(the parent's side of an attach) and MAJOR_INCIDENT (a supervisor declared a major incident with it as the
+parent) keep the status they find, at any open stage; MAJOR_INCIDENT_END (it ended) at any stage at all.
 
 Each agency's dispatch moves forward only, NOTIFIED → ACKNOWLEDGED → EN_ROUTE → ON_SCENE → CLEARED, by its
 posts (`agency_status`: their page or their system) or an operator (`acknowledge`, a confirmation taken by
@@ -114,7 +115,11 @@ _IN_PLACE = (
     Action.MESSAGE,  # a follow-up message from the citizen (core.conversations)
     Action.REPORT_ADDED,  # another incident was attached to this one (core.related)
     Action.REPORT_REMOVED,  # and detached again
+    Action.MAJOR_INCIDENT,  # a supervisor declared a major incident with this one as its parent
 )
+# Records that a terminal incident still takes, its status unchanged: a major incident declared while its
+# parent was open is ended (and audited on the parent) after the parent closed, too.
+_RECORDS_ANYWHERE = (Action.MAJOR_INCIDENT_END,)
 TERMINAL: frozenset[Status] = frozenset(s for s, moves in _MOVES.items() if not moves)
 OPEN: tuple[Status, ...] = tuple(s for s in _MOVES if s not in TERMINAL)
 STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
@@ -122,6 +127,7 @@ STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
         **moves,
         **(dict.fromkeys(_IN_PLACE, status) if moves else {}),
         **_CORRECTIONS.get(status, {}),
+        **dict.fromkeys(_RECORDS_ANYWHERE, status),
     }
     for status, moves in _MOVES.items()
 }
@@ -804,6 +810,20 @@ def detach(
         updates=parent_updates,
     )
     return child_change, parent_change
+
+
+def declare_major(incident: Incident, supervisor: Actor, now: datetime, details: Mapping[str, str]) -> Change:
+    """A supervisor declared a major incident with this open incident as its parent (core.major_incidents):
+    in its timeline (details: the declaration's id, area and message), the status unchanged."""
+    return _move(incident, Action.MAJOR_INCIDENT, supervisor, now, details=details)
+
+
+def end_major(
+    incident: Incident, supervisor: Actor, reason: str, now: datetime, details: Mapping[str, str]
+) -> Change:
+    """A supervisor ended the major incident this one is the parent of, with why: in its timeline, at any
+    status (the parent may have closed while the declaration stood)."""
+    return _move(incident, Action.MAJOR_INCIDENT_END, supervisor, now, reason=reason, details=details)
 
 
 def note(incident: Incident, operator: Actor, text: str, now: datetime) -> Change:

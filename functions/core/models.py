@@ -169,6 +169,10 @@ class Action(StrEnum):
     REPORT_REMOVED = "REPORT_REMOVED"  # the detached incident's report left this one
     NOTE = "NOTE"  # an operator's note (details: note); the status does not move
     MESSAGE = "MESSAGE"  # a follow-up message from the same citizen joined the incident (details: messageId)
+    # A supervisor declared a major incident with this one as its parent (core.major_incidents), or ended
+    # it (reason: why). The status does not move; the end is recorded whatever the parent's status now.
+    MAJOR_INCIDENT = "MAJOR_INCIDENT"
+    MAJOR_INCIDENT_END = "MAJOR_INCIDENT_END"
 
 
 class Flag(StrEnum):

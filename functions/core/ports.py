@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from core.agency_delivery import DeliveryRequest
     from core.deliveries import Pending
     from core.directory_models import AgencyType, DirectoryChange, Post
+    from core.major_incidents import ActiveMajorIncidents
 
 
 class IncidentRepository(Protocol):
@@ -79,9 +80,21 @@ class IncidentRepository(Protocol):
         call (unless expired at `now`)."""
         ...
 
-    def caller_snapshot(self, caller: str, now: datetime) -> CallerLookup:
+    def caller_snapshot(self, caller: str | None, now: datetime) -> CallerLookup:
         """Before a 112 call is stored, one short read by key: the number's record (with the calls its
-        last assessment kept) and a handset position kept for its call (unless expired at `now`)."""
+        last assessment kept), a handset position kept for its call (unless expired at `now`), and the
+        active major incidents (`majors`). Without a number (withheld), the major incidents only."""
+        ...
+
+    def major_incidents(self) -> ActiveMajorIncidents:
+        """The major incidents active now (core.major_incidents): one item, read consistently."""
+        ...
+
+    def save_major_incidents(
+        self, active: ActiveMajorIncidents, expected_version: int, change: Change
+    ) -> ActiveMajorIncidents:
+        """Store the active declarations if still at `expected_version` (0: never stored), with the
+        parent's change (its audit entry), in one transaction; ConcurrentModification otherwise."""
         ...
 
     def caller_record(self, caller: str) -> CallerRecord | None:

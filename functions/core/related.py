@@ -10,6 +10,7 @@ conditional on both versions (decision 56): a race loses with 409, never half an
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import timedelta
 from enum import StrEnum
 
@@ -34,6 +35,9 @@ class MatchReason(StrEnum):
     SAME_DISTRICT = "SAME_DISTRICT"  # the same kecamatan
     SAME_CALLER = "SAME_CALLER"  # the same number
     SAME_CATEGORY = "SAME_CATEGORY"  # both categorised, the same
+    # A supervisor declared it a major incident, and this one lies in its area or is not placed yet
+    # (core.major_incidents): it comes first, whatever else matched.
+    MAJOR_INCIDENT = "MAJOR_INCIDENT"
 
 
 class RelatedIncident(CamelModel):
@@ -45,6 +49,9 @@ class RelatedIncident(CamelModel):
         default=None, description="Between the nearest two points of the two incidents, metres"
     )
     minutes_apart: int = Field(ge=0, description="Between the two incidents' arrival")
+    major_incident_id: str | None = Field(
+        default=None, description="The active major incident this one is the parent of (GET /major-incidents)"
+    )
 
 
 class Related(CamelModel):
@@ -119,10 +126,18 @@ def _rank(item: RelatedIncident) -> tuple[int, float, int]:
     return (-len(item.reasons), distance, item.minutes_apart)
 
 
+# Puts what must come first ahead of the ranked suggestions (core.major_incidents: an active major
+# incident's parent), given the incident they are for.
+Lead = Callable[[Incident, list[RelatedIncident]], list[RelatedIncident]]
+
+
 class RelatedIncidents:
-    def __init__(self, repository: IncidentRepository, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, repository: IncidentRepository, clock: Clock = utc_now, lead: Lead | None = None
+    ) -> None:
         self._repo = repository
         self._now = clock
+        self._lead = lead
 
     def suggest(self, incident_id: str) -> Related:
         subject = self._repo.get(incident_id)
@@ -133,6 +148,8 @@ class RelatedIncidents:
                 if other.id != subject.id and (related := match(subject, other)) is not None:
                     found.append(related)
         found.sort(key=_rank)
+        if self._lead is not None:
+            found = self._lead(subject, found)
         return Related(
             items=found[:MAX_SUGGESTIONS], window_minutes=int(WINDOW.total_seconds() // 60), near_m=NEAR_M
         )

@@ -36,6 +36,7 @@ from core.errors import (
 from core.ids import ulid_floor
 from core.intervals import outcome
 from core.lifecycle import Change, awaiting_callback, registration_audit
+from core.major_incidents import ActiveMajorIncidents
 from core.models import AmlFix, AuditEntry, CallRecord, Dispatch, Incident, IncidentDetail, Page, Status
 from core.search import MAX_READS, Search, day_partition
 from core.standing import (
@@ -89,6 +90,9 @@ CALLER_AML_KEY = "~AML"
 CALLER_ITEMS_FROM = "~"
 # The supervisors' list of current standings: a partition of the by-status index, sorted by when each ends.
 STANDINGS_PARTITION = "STANDINGS"
+# The active major incidents: one item under a fixed key, read with every 112 call's snapshot.
+MAJOR_PK = "MAJOR#ACTIVE"
+MAJOR_SK = "MAJOR"
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -542,30 +546,70 @@ class DynamoIncidentRepository:
         history = history[:limit]
         return CallerLookup([PastCall.of(incident) for incident in history], record, position, history)
 
-    def caller_snapshot(self, caller: str, now: datetime) -> CallerLookup:
-        """What the intake needs of a number before its call is stored, in one BatchGetItem by key on the
-        short client: its record (the calls its last assessment kept, the supervisors' decisions) and a
-        handset position kept for its call. Strongly consistent: a rejection refreshed the record before
-        its answer, so the next call sees it, as a read of the eventually consistent index might not.
-        Raises when DynamoDB leaves a key unprocessed (the caller's standing is then NORMAL)."""
-        keys = [
-            {PK: {"S": caller_pk(caller)}, SK: {"S": CALLER_RECORD_SK}},
-            {PK: {"S": f"AML#{caller}"}, SK: {"S": AML_SK}},
-        ]
+    def caller_snapshot(self, caller: str | None, now: datetime) -> CallerLookup:
+        """What the intake needs before a 112 call is stored, in one BatchGetItem by key on the short
+        client: the number's record (the calls its last assessment kept, the supervisors' decisions), a
+        handset position kept for its call, and the active major incidents (their message is played to
+        every caller). Without a number, the major incidents only. Strongly consistent: a rejection
+        refreshed the record before its answer, so the next call sees it, as a read of the eventually
+        consistent index might not. Raises when DynamoDB leaves a key unprocessed (the caller's standing
+        is then NORMAL, and no message is played)."""
+        keys = [{PK: {"S": MAJOR_PK}, SK: {"S": MAJOR_SK}}]
+        if caller is not None:
+            keys += [
+                {PK: {"S": caller_pk(caller)}, SK: {"S": CALLER_RECORD_SK}},
+                {PK: {"S": f"AML#{caller}"}, SK: {"S": AML_SK}},
+            ]
         response = self._urgent_client().batch_get_item(
             RequestItems={self._table: {"Keys": keys, "ConsistentRead": True}}
         )
         if response.get("UnprocessedKeys"):
-            raise CallerSnapshotIncomplete(caller)
+            raise CallerSnapshotIncomplete(caller or "withheld")
         record: CallerRecord | None = None
         position: AmlFix | None = None
+        majors = ActiveMajorIncidents()
         for item in response.get("Responses", {}).get(self._table, []):
             kind = item.get("kind", {}).get("S")
             if kind == "CALLER":
                 record = _model(CallerRecord, item)
             elif kind == "AML" and int(item[TTL]["N"]) > int(now.timestamp()):  # TTL deletion lags
                 position = _model(AmlFix, item)
-        return CallerLookup(list(record.calls) if record else [], record, position)
+            elif kind == "MAJOR":
+                majors = _model(ActiveMajorIncidents, item)
+        return CallerLookup(list(record.calls) if record else [], record, position, majors=majors)
+
+    # -- major incidents (core/major_incidents.py): one item under a fixed key -------------------------
+
+    def major_incidents(self) -> ActiveMajorIncidents:
+        response = self._client.get_item(
+            TableName=self._table, Key={PK: {"S": MAJOR_PK}, SK: {"S": MAJOR_SK}}, ConsistentRead=True
+        )
+        item = response.get("Item")
+        return _model(ActiveMajorIncidents, item) if item else ActiveMajorIncidents()
+
+    def save_major_incidents(
+        self, active: ActiveMajorIncidents, expected_version: int, change: Change
+    ) -> ActiveMajorIncidents:
+        put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": _item(active, {PK: MAJOR_PK, SK: MAJOR_SK}, "MAJOR"),
+        }
+        if expected_version == 0:
+            put["ConditionExpression"] = f"attribute_not_exists({PK})"
+        else:
+            put["ConditionExpression"] = "#version = :expected"
+            put["ExpressionAttributeNames"] = {"#version": "version"}
+            put["ExpressionAttributeValues"] = {":expected": {"N": str(expected_version)}}
+        items: list[TransactWriteItemTypeDef] = [{"Put": put}, *self._change_items(change)]  # type: ignore[typeddict-item]
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if _is_cancelled(error):
+                codes = set(_reason_codes(error))
+                if codes & {"ConditionalCheckFailed", "TransactionConflict"}:
+                    raise ConcurrentModification(change.incident.id) from error
+            raise
+        return active
 
     # -- a number's record: the supervisors' decisions and its standing as last assessed ---------------
 

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
@@ -42,6 +42,9 @@ from core.models import (
     Status,
     Timestamp,
 )
+
+if TYPE_CHECKING:
+    from core.major_incidents import ActiveMajorIncidents
 
 E164_PATTERN = r"^\+[1-9][0-9]{7,14}$"
 # Floating strikes (a SILENT weighs a fraction) are compared with this much slack.
@@ -208,6 +211,9 @@ class CallerLookup:
     record: CallerRecord | None
     position: AmlFix | None
     history: list[Incident] = field(default_factory=list)
+    # The major incidents active at the call (core.major_incidents), read in the same request by the
+    # intake's snapshot; None when not read.
+    majors: ActiveMajorIncidents | None = None
 
 
 @dataclass(frozen=True)

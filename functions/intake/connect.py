@@ -25,6 +25,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from core.incidents import SYSTEM_INTAKE, IncidentService, Report
+from core.major_incidents import ActiveMajorIncidents
 from core.models import Flag, Incident
 from core.observability import logger, mask_phone, metrics
 from core.repository import DynamoIncidentRepository
@@ -52,7 +53,8 @@ def caller_standing(incident: Incident) -> str:
 
 
 def connect_response(incident: Incident, created: bool) -> dict[str, str]:
-    """Connect's STRING_MAP: values are strings of letters, digits, '-' and '_' only."""
+    """The keys every answer has: strings of letters, digits, '-' and '_' only, as the cannot-speak
+    invocation's STRING_MAP validation wants them."""
     return {
         "incidentId": incident.id,
         "incidentStatus": incident.status.value,
@@ -61,6 +63,17 @@ def connect_response(incident: Incident, created: bool) -> dict[str, str]:
         "callerStanding": caller_standing(incident),
         "recentPranks": str(incident.recent_pranks or 0),
     }
+
+
+def major_incident_keys(majors: ActiveMajorIncidents | None) -> dict[str, str]:
+    """What the flow plays to every caller before the queue while a major incident is active: its
+    message (Bahasa Indonesia, speakable characters only, at most SPOKEN_MAX). The first invocation's
+    block validates its answer as JSON, since a message has spaces and punctuation that Connect's
+    STRING_MAP refuses (decision 59); `majorIncident` says whether there is one."""
+    spoken = majors.spoken() if majors is not None else None
+    if spoken is None:
+        return {"majorIncident": "false"}
+    return {"majorIncident": "true", "majorIncidentMessage": spoken}
 
 
 # No Powertools Tracer here: it would add the X-Ray SDK to this cold start (see core.observability).
@@ -73,7 +86,7 @@ def lambda_handler(
     report = parsed.to_report()
     if parsed.flow_event() == CANNOT_SPEAK:
         return cannot_speak(service or default_service(), report)
-    incident, created = (service or default_service()).register(report)
+    incident, created, majors = (service or default_service()).register_call(report)
     if created:
         message = "call registered"
     elif incident.created_by == SYSTEM_INTAKE:
@@ -87,9 +100,10 @@ def lambda_handler(
             "caller": mask_phone(incident.caller),
             "channel": incident.channel,
             "caller_standing": caller_standing(incident),
+            "major_incidents": len(majors.items) if majors is not None else None,
         },
     )
-    return connect_response(incident, created)
+    return {**connect_response(incident, created), **major_incident_keys(majors)}
 
 
 def cannot_speak(service: IncidentService, report: Report) -> dict[str, str]:

@@ -1,5 +1,6 @@
 // The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
-// 1-6, l, ?, i, d, f; b, o, u, s for the callback desk; u on the callers' tab; g, m, e for related.js),
+// 1-6, l, ?, i, d, f; b, o, u, s for the callback desk; u on the callers' tab; g, m, e for related.js;
+// Shift+A, Shift+M for major.js),
 // inside a form only Esc, Ctrl+Enter and the Alt ones; and the help dialog that lists them.
 // A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
 import { $, $$, h, replace, inFormControl } from "./dom.js";
@@ -30,6 +31,8 @@ const HELP = [
   ["g", "key_related"],
   ["m", "key_note"],
   ["e", "key_detach"],
+  ["Shift+A", "key_majorAttach"],
+  ["Shift+M", "key_major"],
   ["l", "key_lang"],
   ["?", "key_help"],
   ["Ctrl+Enter", "key_submit"],
@@ -39,8 +42,9 @@ const HELP = [
 ];
 
 export class Keys {
-  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, openDirectory, openSearch }) {
+  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, major, openDirectory, openSearch }) {
     this.related = related;
+    this.major = major;
     this.standings = standings;
     this.store = store;
     this.lists = lists;
@@ -139,6 +143,8 @@ export class Keys {
       g: () => this.related.focusFirst(),
       m: () => this.related.focusNote(),
       e: () => this.related.openDetach(),
+      A: () => this.major?.attachOpen(),
+      M: () => this.major?.openDialog(),
       l: () => toggleLanguage(),
       "?": () => openDialog($("#help-dialog")),
       i: () => this.calls.take(),

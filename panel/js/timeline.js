@@ -133,6 +133,16 @@ function details(entry, agencies, postName) {
       if (note) out.push(note);
       break;
     }
+    case "MAJOR_INCIDENT":
+    case "MAJOR_INCIDENT_END": {
+      take("majorIncidentId");
+      const area = take("area");
+      const message = take("message");
+      if (area) out.push(area);
+      if (message && entry.action === "MAJOR_INCIDENT") out.push(t("tl_majorMessage", { message }));
+      if (entry.reason) out.push(t("tl_reason", { reason: entry.reason }));
+      break;
+    }
     case "MESSAGE": {
       const channel = take("channel");
       take("messageId");

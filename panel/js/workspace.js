@@ -24,6 +24,7 @@ import { Keys } from "./keys.js";
 import { CallerHistory } from "./caller-history.js";
 import { Standings } from "./standings.js";
 import { RelatedIncidents } from "./related.js";
+import { MajorIncidents } from "./major.js";
 
 export class Workspace {
   /** `book`: the agency directory (agencies.js), shared with the directory screen. */
@@ -58,8 +59,11 @@ export class Workspace {
     new CallerHistory({ store, api, open: (id) => incidentView.open(id) }); // follows the open incident
     const standings = new Standings({ store, api, announce, open: (id) => incidentView.open(id) });
     const related = new RelatedIncidents({ store, api, incidentView, lists, conflicts, messages, announce }); // follows the open incident
-    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, openDirectory, openSearch }); // listens on the document
-    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk, standings, book });
+    // The kecamatan a major incident may cover: the directory's list, and config.json's as a fallback.
+    const districts = () => [...book.districts, ...Object.keys(config.regency.districtCenters || {})];
+    const major = new MajorIncidents({ store, api, related, districts, messages, conflicts, announce }); // the banner
+    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, major, openDirectory, openSearch }); // listens on the document
+    Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk, standings, book, major });
   }
 
   start() {
@@ -67,6 +71,7 @@ export class Workspace {
     this.incidentView.start();
     this.book.load().catch(() => null); // until it answers, config.json's built-in types name agencies
     this.desk.start();
+    this.major.load();
   }
 
   /** Signed out: nothing of this operator's stays on the page (nobody else reads what they typed). */

@@ -163,9 +163,12 @@ def test_every_action_is_reachable_from_the_start() -> None:
 def test_lambda_invocations_are_synchronous_validated_and_time_limited() -> None:
     invocations = of_type("InvokeLambdaFunction")
     assert invocations == {"register-incident", "flag-cannot-speak"}
+    # The first answer may carry a major incident's message (words: JSON, decision 59); the key's answer
+    # is letters, digits, - and _ only.
+    validation = {"register-incident": "JSON", "flag-cannot-speak": "STRING_MAP"}
     for identifier in invocations:
         params = ACTIONS[identifier]["Parameters"]
-        assert params["ResponseValidation"] == {"ResponseType": "STRING_MAP"}, identifier
+        assert params["ResponseValidation"] == {"ResponseType": validation[identifier]}, identifier
         assert params["InvocationTimeLimitSeconds"] == "${InvocationTimeLimitSeconds}", identifier
         assert params["LambdaFunctionARN"] == "${IntakeFunctionArn}", identifier
         assert params["InvocationType"] == "SYNCHRONOUS", identifier
@@ -187,12 +190,18 @@ def test_the_cannot_speak_key_is_offered_after_registration_and_before_the_queue
         "InputValidation": {"CustomValidation": {"MaximumLength": str(len(CANNOT_SPEAK_KEYS))}},
     }
     assert successors("register-incident") == {"keep-incident-id", "offer-cannot-speak-key"}
-    assert successors("keep-incident-id") == {"offer-cannot-speak-key"}
+    assert successors("keep-incident-id") == {"major-incident-declared"}
+    assert successors("major-incident-declared") == {"keep-major-incident-message", "offer-cannot-speak-key"}
+    assert successors("keep-major-incident-message") == {"offer-cannot-speak-key"}
     queue = "set-operators-queue"
     assert queue not in reachable(FLOW["StartAction"], avoiding=frozenset({"offer-cannot-speak-key"}))
-    # whatever the caller does (nothing, a wrong key, a failure), the standing's branch and then the queue
-    # come next: the key is offered before any warning, to every caller alike
-    after = "caller-standing"
+    # whatever the caller does (nothing, a wrong key, a failure), a major incident's message, the
+    # standing's branch and then the queue come next: the key is offered before any of them, to every
+    # caller alike
+    assert "caller-standing" not in reachable(
+        FLOW["StartAction"], avoiding=frozenset({"offer-cannot-speak-key"})
+    )
+    after = "major-incident"
     assert after not in reachable(FLOW["StartAction"], avoiding=frozenset({"offer-cannot-speak-key"}))
     assert target("offer-cannot-speak-key", "error:NoMatchingError") == after
     check = ACTIONS[target("offer-cannot-speak-key", "next")]
@@ -217,7 +226,7 @@ def test_the_pressed_key_is_kept_on_the_contact_and_flags_the_incident() -> None
     noted = ACTIONS[target("flag-cannot-speak", "next")]
     assert successors("flag-cannot-speak") == {noted["Identifier"]}  # a failed flag says the same
     assert noted["Parameters"] == {"Text": "${CannotSpeakNotedText}"}
-    assert successors(noted["Identifier"]) == {"caller-standing"}
+    assert successors(noted["Identifier"]) == {"major-incident"}
 
 
 def test_the_flow_never_hangs_up() -> None:
@@ -332,6 +341,29 @@ def test_the_voice_is_set_before_anything_is_said() -> None:
 
 
 # -- the caller's standing (core.standing): a warning, a lower priority, and always the queue -------------
+
+
+def test_a_major_incident_is_played_from_the_attribute_to_every_caller_then_the_standing() -> None:
+    """The intake's first answer says whether one is active; the message is kept on the contact (the key's
+    invocation replaces $.External) and played after the key, before the standing's branch, whatever
+    happens (decision 59)."""
+    declared = ACTIONS["major-incident-declared"]
+    assert declared["Parameters"] == {"ComparisonValue": "$.External.majorIncident"}
+    assert target("major-incident-declared", "condition:true") == "keep-major-incident-message"
+    keep = ACTIONS["keep-major-incident-message"]["Parameters"]["Attributes"]
+    assert keep == {"majorIncident": "true", "majorIncidentMessage": "$.External.majorIncidentMessage"}
+    check = ACTIONS["major-incident"]
+    assert check["Parameters"] == {"ComparisonValue": "$.Attributes.majorIncident"}
+    assert target("major-incident", "condition:true") == "play-major-incident"
+    assert target("major-incident", "next") == "caller-standing"
+    assert target("major-incident", "error:NoMatchingCondition") == "caller-standing"
+    play = ACTIONS["play-major-incident"]
+    assert play["Type"] == MESSAGE
+    assert play["Parameters"] == {"Text": "$.Attributes.majorIncidentMessage"}
+    assert successors("play-major-incident") == {"caller-standing"}  # played or not, on to the queue
+    assert "play-major-incident" not in reachable(
+        FLOW["StartAction"], avoiding=frozenset({"offer-cannot-speak-key"})
+    )
 
 
 def path_of(standing: str, start: str = "caller-standing") -> list[str]:

@@ -27,6 +27,7 @@ from core.directory_seed import SEEDS
 from core.dispatching import Dispatcher
 from core.idempotency import IdempotentNotifier, dynamodb_persistence, notification_config
 from core.incidents import IncidentService, Report, VerifyCommand
+from core.major_incidents import DeclareMajorIncident
 from core.messaging import SnsAgencyNotifier, SqsDispatchQueue, SqsReplyQueue, SqsReportBacklog
 from core.models import (
     AmlFix,
@@ -127,9 +128,33 @@ def test_a_call_with_a_history_and_a_kept_position_costs_the_same_read(stack: St
     assert (incident.flags, incident.recent_pranks) == ([Flag.WARNED], 4)  # the record counted them
 
 
-def test_a_withheld_number_skips_the_lookup(stack: Stack) -> None:
+def test_a_major_incident_active_costs_a_call_nothing_more(stack: Stack) -> None:
+    """The active major incidents are one item read in the same BatchGetItem as the caller's record: the
+    message every caller hears adds no AWS call (decision 59)."""
+    parent, _ = stack.service.register(call(caller="+6281299999999", contact="parent"))
+    stack.service.claim(parent.id, "operator1")
+    message = "Kami sudah menerima laporan kebakaran di Pasar Genteng. Petugas sedang menuju lokasi."
+    request = DeclareMajorIncident.model_validate(
+        {"parentId": parent.id, "area": {"district": "Genteng"}, "message": message}
+    )
+    stack.service.major.declare("supervisor", request)
+    registered: list[Any] = []
+
+    calls = stack.calls(lambda: registered.append(stack.service.register_call(call())))
+
+    assert calls == {"dynamodb.BatchGetItem": 1, "dynamodb.TransactWriteItems": 1}
+    _, created, majors = registered[0]
+    assert created
+    assert majors is not None
+    assert majors.spoken() == message
+
+
+def test_a_withheld_number_reads_the_major_incidents_only(stack: Stack) -> None:
+    # No number, no record: the BatchGetItem reads the major incidents' item alone, since every caller
+    # hears an active one's message (decision 59).
     assert stack.calls(lambda: stack.service.register(call(caller="anonymous"))) == {
-        "dynamodb.TransactWriteItems": 1
+        "dynamodb.BatchGetItem": 1,
+        "dynamodb.TransactWriteItems": 1,
     }
 
 
@@ -319,7 +344,8 @@ def test_suggestions_cost_a_read_and_one_query_per_open_status(stack: Stack) -> 
     stack.service.register(web_report(1))
     child, _ = stack.service.register(web_report(2))
     calls = stack.calls(lambda: stack.service.related.suggest(child.id))
-    assert calls == {"dynamodb.GetItem": 1, "dynamodb.Query": 5}  # RECEIVED … ACKNOWLEDGED
+    # the incident and the major incidents' item; RECEIVED … ACKNOWLEDGED
+    assert calls == {"dynamodb.GetItem": 2, "dynamodb.Query": 5}
 
 
 def test_attach_and_detach_cost_two_reads_and_one_transaction(stack: Stack) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from core.incidents import SYSTEM_CONNECT, SYSTEM_INTAKE, IncidentService, Report
+from core.major_incidents import DeclareMajorIncident
 from core.models import Action, Channel, Flag, Rejection, RejectionReason
 from infra.contact_flow import CONNECT_DEFAULT_QUEUE_PRIORITY, CONNECT_DEMOTED_QUEUE_PRIORITY, WARNING
 from local.contact_events import DETAIL_TYPE, SOURCE
@@ -269,3 +270,35 @@ def test_the_report_says_what_the_caller_hears_and_where_the_call_ends() -> None
     assert data["events"] == ["INITIATED", "CONNECTED_TO_SYSTEM", "QUEUED"]
     assert data["eventsSentTo"] is None
     assert [s["action"] for s in data["steps"]][-1] == "transfer-to-operators"
+
+
+def test_a_major_incident_is_played_to_the_caller_before_the_queue_then_no_more_once_ended(
+    service: IncidentService, repo: InMemoryIncidentRepository
+) -> None:
+    """The real intake over the in-memory table: a supervisor's major incident active, the runner plays its
+    message (after the cannot-speak key, before the queue) and the call is queued; ended, nobody hears it."""
+    parent, _ = service.register(Report(channel=Channel.WEB, actor="system:web", text="Pasar terbakar"))
+    service.claim(parent.id, "operator1")
+    message = "Kami sudah menerima laporan kebakaran di Pasar Genteng. Petugas sedang menuju lokasi."
+    request = DeclareMajorIncident.model_validate(
+        {"parentId": parent.id, "area": {"district": "Genteng"}, "message": message}
+    )
+    declared = service.major.declare("supervisor", request)
+
+    call = simulate(CallSetup(CALLER, CONTACT_ID), InProcessIntake(service), START)
+
+    assert call.outcome.end is End.QUEUED
+    steps = [step.action for step in call.outcome.steps]
+    (played,) = [step for step in call.outcome.steps if step.action == "play-major-incident"]
+    assert played.said == message
+    assert steps.index("offer-cannot-speak-key") < steps.index("play-major-incident")
+    assert steps.index("play-major-incident") < steps.index("transfer-to-operators")
+    assert call.contact.attributes["majorIncidentMessage"] == message
+
+    service.major.end("supervisor", declared.id, "Api sudah padam")
+    after = simulate(
+        CallSetup(CALLER, "0b1c2d3e-0000-4000-8000-000000000002"), InProcessIntake(service), START
+    )
+    assert after.outcome.end is End.QUEUED
+    assert "play-major-incident" not in [step.action for step in after.outcome.steps]
+    assert message not in after.outcome.said

@@ -14,24 +14,29 @@ from local.flow.model import Flow, UnknownAction
 from local.flow.paths import explore, inputs
 from local.flow.source import emergency_flow
 from local.flow.steps import End
-from tests.flows import BACKUP_NUMBER, StandInIntake, changed, new_contact
+from tests.flows import BACKUP_NUMBER, MAJOR_MESSAGE, StandInIntake, changed, new_contact
 
 BACKUP_ACTIONS = {"transfer-to-backup"}
 STANDINGS = ("NORMAL", "WARNED", "DEMOTED")
+MAJORS = (None, MAJOR_MESSAGE)  # no major incident, or one the intake answers the message of
 DEFAULT_PRIORITY, DEMOTED_PRIORITY = CONNECT_DEFAULT_QUEUE_PRIORITY, CONNECT_DEMOTED_QUEUE_PRIORITY
 
 
-def walk(flow: Flow, standing: str = "NORMAL") -> Any:
-    return explore(flow, new_contact, StandInIntake(standing=standing))
+def walk(flow: Flow, standing: str = "NORMAL", major: str | None = None) -> Any:
+    return explore(flow, new_contact, StandInIntake(standing=standing, major=major))
 
 
+@pytest.mark.parametrize("major", MAJORS, ids=["no-major-incident", "major-incident"])
 @pytest.mark.parametrize("standing", STANDINGS)
 @pytest.mark.parametrize("backup_number", [None, BACKUP_NUMBER], ids=["no-backup", "backup"])
-def test_every_path_of_the_flow_ends_with_a_human(backup_number: str | None, standing: str) -> None:
-    """Whatever the intake answers of the caller's standing, every path ends with a human."""
+def test_every_path_of_the_flow_ends_with_a_human(
+    backup_number: str | None, standing: str, major: str | None
+) -> None:
+    """Whatever the intake answers of the caller's standing and of a major incident, every path ends with
+    a human."""
     flow = emergency_flow(backup_number)
 
-    walked = walk(flow, standing)
+    walked = walk(flow, standing, major)
 
     assert walked.problems() == [], "\n\n".join(walked.problems()[:3])
     assert walked.endings, "no path ended"
@@ -44,11 +49,12 @@ def test_every_path_of_the_flow_ends_with_a_human(backup_number: str | None, sta
 @pytest.mark.parametrize("backup_number", [None, BACKUP_NUMBER], ids=["no-backup", "backup"])
 def test_the_walk_covers_every_action_and_every_transition(backup_number: str | None) -> None:
     """Paths are enumerated from the file: every action and every transition it declares is on one, with
-    the intake answering each standing, save the backup number's when none is configured."""
+    the intake answering each standing, with and without a major incident, save the backup number's when
+    none is configured."""
     flow = emergency_flow(backup_number)
     unreachable = set() if backup_number else BACKUP_ACTIONS
 
-    walks = [walk(flow, standing) for standing in STANDINGS]
+    walks = [walk(flow, standing, major) for standing in STANDINGS for major in MAJORS]
 
     assert set().union(*(w.visited for w in walks)) == set(flow.actions) - unreachable
     declared = {(a.identifier, target) for a in flow.actions.values() for _, target in a.ways_out()}
@@ -91,6 +97,38 @@ def test_each_standings_path_ends_in_the_queue(standing: str, priority: int) -> 
         < [m.action for m in e.path].index("caller-standing")
         for e in queued
     )
+
+
+def played(ending: Any) -> list[str]:
+    return [move.action for move in ending.path if move.action == "play-major-incident"]
+
+
+def test_every_registered_call_hears_the_major_incident_once_then_reaches_the_queue() -> None:
+    """A major incident active: each call the intake registered hears its message once, after the
+    cannot-speak key and before the standing's branch and the queue, on every path (a message that could
+    not play goes on all the same); a call it could not register (it failed or was late) hears none, and
+    is queued."""
+    walked = walk(emergency_flow(BACKUP_NUMBER), "WARNED", MAJOR_MESSAGE)
+    queued = [e for e in walked.ends(End.QUEUED) if e.contact]
+    kept = [e for e in queued if e.contact.attributes.get("majorIncident") == "true"]
+
+    assert walked.problems() == []
+    assert kept, "no path kept the message"
+    for ending in kept:
+        assert ending.contact.attributes["majorIncidentMessage"] == MAJOR_MESSAGE
+        actions = [m.action for m in ending.path]
+        assert played(ending) == ["play-major-incident"], ending.describe()
+        assert actions.index("offer-cannot-speak-key") < actions.index("play-major-incident")
+        assert actions.index("play-major-incident") < actions.index("caller-standing")
+        assert actions.index("play-major-incident") < actions.index("transfer-to-operators")
+    for ending in queued:
+        (intake,) = [m for m in ending.path if m.action == "register-incident"]
+        if intake.choices != ("ok",):  # the intake failed or was late: no answer, no message
+            assert played(ending) == [], ending.describe()
+    assert any(m.choices != ("ok",) for e in queued for m in e.path if m.action == "register-incident")
+    # without a major incident nobody hears one
+    quiet = walk(emergency_flow(BACKUP_NUMBER), "NORMAL", None)
+    assert all(played(e) == [] for e in quiet.endings)
 
 
 def test_the_paths_include_every_kind_of_call() -> None:

@@ -172,6 +172,7 @@ def test_any_other_event_registers_the_call_as_the_first_invocation_does(
         "repeatInvocation",
         "callerStanding",
         "recentPranks",
+        "majorIncident",
     }
     assert repo.incidents[answer["incidentId"]].flags == []
 

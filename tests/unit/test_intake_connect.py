@@ -56,7 +56,9 @@ def test_a_call_registers_a_received_voice_incident(
         "repeatInvocation",
         "callerStanding",
         "recentPranks",
+        "majorIncident",  # "false": no major incident is active (test_major_incidents.py: one is)
     }
+    assert response["majorIncident"] == "false"
     assert is_ulid(response["incidentId"])
     assert response["incidentStatus"] == "RECEIVED"
     assert response["callerKnown"] == "true"

@@ -153,6 +153,8 @@ IN_PLACE_MOVES: dict[Action, Callable[[Incident], Change]] = {
     Action.MESSAGE: _message,
     Action.REPORT_ADDED: lambda i: lifecycle.attach(_other(Status.RECEIVED), i, OPERATOR, NOW)[1],
     Action.REPORT_REMOVED: lambda i: lifecycle.detach(_attached_to(i), i, SUPERVISOR, "Bukan sama", NOW)[1],
+    Action.MAJOR_INCIDENT: lambda i: lifecycle.declare_major(i, SUPERVISOR, NOW, {"majorIncidentId": "m"}),
+    Action.MAJOR_INCIDENT_END: lambda i: lifecycle.end_major(i, SUPERVISOR, "Api padam", NOW, {}),
 }
 # One emergency, many reports: the child's side of an attach and of a detach.
 RELATED_MOVES: dict[Action, Callable[[Incident], Change]] = {
@@ -227,6 +229,8 @@ ACTORS = {
     Action.REPORT_REMOVED: SUPERVISOR,
     Action.NOTE: OPERATOR,
     Action.MESSAGE: "system:instagram",
+    Action.MAJOR_INCIDENT: SUPERVISOR,
+    Action.MAJOR_INCIDENT_END: SUPERVISOR,
 }
 LEGAL = [(status, action) for status, moves in STATE_MACHINE.items() for action in moves]
 ILLEGAL = [(status, action) for status in Status for action in Action if action not in STATE_MACHINE[status]]
@@ -238,8 +242,10 @@ def test_the_table_covers_every_status() -> None:
 
 def test_terminal_states_are_closed_rejected_and_attached() -> None:
     assert {Status.CLOSED, Status.REJECTED, Status.ATTACHED} == TERMINAL
-    # a supervisor's correction (detach) leaves ATTACHED terminal: nothing else happens to it
-    assert set(STATE_MACHINE[Status.ATTACHED]) == {Action.DETACH}
+    # a supervisor's correction (detach) leaves ATTACHED terminal: nothing else happens to it, but the
+    # end of a major incident declared while it was open is still recorded on it
+    assert set(STATE_MACHINE[Status.ATTACHED]) == {Action.DETACH, Action.MAJOR_INCIDENT_END}
+    assert set(STATE_MACHINE[Status.CLOSED]) == {Action.MAJOR_INCIDENT_END}
 
 
 def test_allowed_from_reads_the_table() -> None:

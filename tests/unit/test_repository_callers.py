@@ -16,6 +16,7 @@ from moto import mock_aws
 from core import lifecycle
 from core.errors import CallerStandingChanged
 from core.ids import new_ulid
+from core.major_incidents import ActiveMajorIncidents
 from core.models import AmlFix, AmlTransport, Channel, Incident, Rejection, RejectionReason, Status
 from core.ports import IncidentRepository
 from core.repository import DynamoIncidentRepository, dynamodb_client, lookup_config
@@ -137,7 +138,7 @@ def test_the_intakes_snapshot_reads_the_record_with_its_calls_and_the_kept_posit
     assert found.position == fix(T0)
     later = repo.caller_snapshot(CALLER, T0 + timedelta(minutes=31))
     assert later.position is None  # expired, though TTL has not deleted it yet
-    assert repo.caller_snapshot(OTHER, T0) == CallerLookup([], None, None)
+    assert repo.caller_snapshot(OTHER, T0) == CallerLookup([], None, None, majors=ActiveMajorIncidents())
 
 
 def test_the_caller_index_for_aml_still_sees_incidents_only(repo: IncidentRepository) -> None:

@@ -795,6 +795,15 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str | int, ...]]]] = {
     "search-incidents-invalid": (422, {("query", "category"), ("query", "limit")}),
     "monthly-report-invalid": (422, {("path", "month")}),
     "monthly-csv-invalid": (422, {("path", "month")}),
+    "declare-major-incident-invalid": (
+        422,
+        {
+            ("body", "parentId"),
+            ("body", "area", "district"),
+            ("body", "area", "radiusMeters"),
+            ("body", "message"),
+        },
+    ),
 }
 
 

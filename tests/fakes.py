@@ -39,6 +39,7 @@ from core.models import (
     Dispatch,
     Incident,
     IncidentDetail,
+    IncidentReport,
     OperatorAccount,
     Page,
     Status,
@@ -307,7 +308,9 @@ class InMemoryIncidentRepository:
         found = [i for i in self.incidents.values() if i.status is status and after_id < i.id < before_id]
         return sorted(found, key=lambda i: i.id)[:limit]
 
-    def mask_caller(self, incident: Incident, masked: str) -> bool:
+    def mask_caller(
+        self, incident: Incident, masked: str | None, reports: Sequence[IncidentReport] | None = None
+    ) -> bool:
         self.calls["mask_caller"] += 1
         with self._lock:
             current = self.incidents.get(incident.id)
@@ -315,10 +318,14 @@ class InMemoryIncidentRepository:
                 return False
             aml = current.aml
             if aml is not None:
-                aml = aml.model_copy(update={"imei": None, "number": masked if aml.number else None})
-            self.incidents[incident.id] = current.model_copy(
-                update={"caller": None, "caller_masked": masked, "aml": aml}
-            )
+                number = masked if aml.number and masked is not None else aml.number
+                aml = aml.model_copy(update={"imei": None, "number": number})
+            update: dict[str, Any] = {"caller": None, "aml": aml}
+            if masked is not None:
+                update["caller_masked"] = masked
+            if reports is not None:
+                update["reports"] = list(reports)
+            self.incidents[incident.id] = current.model_copy(update=update)
             return True
 
     def retention_mark(self, name: str) -> str | None:

@@ -14,6 +14,7 @@ from core.models import (
     CallRecord,
     Incident,
     IncidentDetail,
+    IncidentReport,
     OperatorAccount,
     Page,
     Status,
@@ -126,9 +127,12 @@ class IncidentRepository(Protocol):
         """Incidents in `status` with ids strictly between the two, oldest first."""
         ...
 
-    def mask_caller(self, incident: Incident, masked: str) -> bool:
-        """Replace the incident's number (and its handset's) by `masked`, out of the caller index, if it is
-        still at its version; False otherwise."""
+    def mask_caller(
+        self, incident: Incident, masked: str | None, reports: Sequence[IncidentReport] | None = None
+    ) -> bool:
+        """Replace the incident's number (and its handset's) by `masked` (None: it has none left), out of
+        the caller index, and its reports by `reports` when given, if it is still at its version; False
+        otherwise."""
         ...
 
     def retention_mark(self, name: str) -> str | None:

@@ -37,7 +37,17 @@ from core.ids import ulid_floor
 from core.intervals import outcome
 from core.lifecycle import Change, awaiting_callback, registration_audit
 from core.major_incidents import ActiveMajorIncidents
-from core.models import AmlFix, AuditEntry, CallRecord, Dispatch, Incident, IncidentDetail, Page, Status
+from core.models import (
+    AmlFix,
+    AuditEntry,
+    CallRecord,
+    Dispatch,
+    Incident,
+    IncidentDetail,
+    IncidentReport,
+    Page,
+    Status,
+)
 from core.search import MAX_READS, Search, day_partition
 from core.standing import (
     CallerAuditEntry,
@@ -721,24 +731,37 @@ class DynamoIncidentRepository:
         found = [_model(Incident, item) for item in response.get("Items", [])]
         return [i for i in found if after_id < i.id < before_id][:limit]
 
-    def mask_caller(self, incident: Incident, masked: str) -> bool:
+    def mask_caller(
+        self, incident: Incident, masked: str | None, reports: Sequence[IncidentReport] | None = None
+    ) -> bool:
         """Replace the incident's number with `masked` and take it out of the caller index (the handset's
-        number and IMEI too); False when the incident changed since it was read."""
-        names = {"#version": "version", "#caller": "caller", "#masked": "caller_masked",
-                 "#gpk": CALLER_PK, "#gsk": CALLER_SK}  # fmt: skip
-        values: dict[str, Any] = {":expected": {"N": str(incident.version)}, ":masked": {"S": masked}}
-        sets = ["#masked = :masked"]
+        number and IMEI too), and its reports with `reports` when given; False when the incident changed
+        since it was read."""
+        names = {"#version": "version", "#caller": "caller", "#gpk": CALLER_PK, "#gsk": CALLER_SK}
+        values: dict[str, Any] = {":expected": {"N": str(incident.version)}}
+        sets: list[str] = []
         removes = ["#caller", "#gpk", "#gsk"]
+        if masked is not None:
+            names["#masked"] = "caller_masked"
+            values[":masked"] = {"S": masked}
+            sets.append("#masked = :masked")
         if incident.aml is not None:
-            names |= {"#aml": "aml", "#number": "number", "#imei": "imei"}
+            names |= {"#aml": "aml", "#imei": "imei"}
             removes.append("#aml.#imei")
-            if incident.aml.number:
+            if incident.aml.number and masked is not None:
+                names["#number"] = "number"
                 sets.append("#aml.#number = :masked")
+        if reports is not None:
+            names["#reports"] = "reports"
+            dumped = [report.model_dump(mode="json", exclude_none=True) for report in reports]
+            values[":reports"] = _serializer.serialize(_to_dynamo(dumped))
+            sets.append("#reports = :reports")
+        update = (f"SET {', '.join(sets)} " if sets else "") + f"REMOVE {', '.join(removes)}"
         try:
             self._client.update_item(
                 TableName=self._table,
                 Key={PK: {"S": incident_pk(incident.id)}, SK: {"S": INCIDENT_SK}},
-                UpdateExpression=f"SET {', '.join(sets)} REMOVE {', '.join(removes)}",
+                UpdateExpression=update,
                 ConditionExpression="#version = :expected",
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,

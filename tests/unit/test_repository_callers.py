@@ -17,7 +17,16 @@ from core import lifecycle
 from core.errors import CallerStandingChanged
 from core.ids import new_ulid
 from core.major_incidents import ActiveMajorIncidents
-from core.models import AmlFix, AmlTransport, Channel, Incident, Rejection, RejectionReason, Status
+from core.models import (
+    AmlFix,
+    AmlTransport,
+    Channel,
+    Incident,
+    IncidentReport,
+    Rejection,
+    RejectionReason,
+    Status,
+)
 from core.ports import IncidentRepository
 from core.repository import DynamoIncidentRepository, dynamodb_client, lookup_config
 from core.standing import (
@@ -277,6 +286,22 @@ def test_a_masked_incident_keeps_no_number_and_leaves_the_callers_history(repo: 
     assert repo.recent_by_caller(CALLER, 5) == []
     stale = item.model_copy(update={"version": item.version - 1})
     assert not repo.mask_caller(stale, "+62812******90")  # read before it changed: left alone
+
+
+def test_masking_replaces_the_reports_and_keeps_a_number_it_was_not_given(repo: IncidentRepository) -> None:
+    item = rejected(T0).model_copy(update={"aml": fix(T0)})
+    repo.create(item)
+    report = IncidentReport(
+        received_at=T0, channel=Channel.VOICE, caller="+62812******91", added_at=T0, added_by="operator1"
+    )
+
+    assert repo.mask_caller(item, None, [report])
+
+    masked = repo.get(item.id)
+    assert masked.reports == [report]
+    assert (masked.caller, masked.caller_masked) == (None, None)
+    assert masked.aml is not None
+    assert (masked.aml.number, masked.aml.imei) == (fix(T0).number, None)
 
 
 def test_retention_marks(repo: IncidentRepository) -> None:

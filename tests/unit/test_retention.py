@@ -10,6 +10,7 @@ import pytest
 from core.incidents import IncidentService, Report
 from core.models import AmlFix, AmlTransport, Channel, Rejection, RejectionReason, Status
 from core.regency import REGENCIES
+from core.related import RelatedIncidents
 from core.retention import mask_old_callers
 from core.settings import get_settings
 from privacy.retention import lambda_handler
@@ -98,9 +99,40 @@ def test_each_sweep_is_bounded_and_the_next_takes_up_where_it_stopped(
     assert repo.calls["incidents_between"] - reads == len(Status)  # one empty read per list, nothing again
 
 
+def test_the_callers_attached_to_an_incident_are_masked_with_it(
+    service: IncidentService, repo: InMemoryIncidentRepository, clock: Clock
+) -> None:
+    """The parent of an attach keeps its children's callers and positions in `reports`: they age with it,
+    even when the parent itself came without a number (a web report)."""
+    web, _ = service.register(Report(channel=Channel.WEB, actor="system:intake", dedupe_key="WEB#1"))
+    fix = AmlFix(
+        lat=-8.36, lon=114.15, received_at=clock(), transport=AmlTransport.SMS, number=CALLER, imei="3" * 15
+    )
+    repo.keep_position(CALLER, fix, int(clock().timestamp()) + 600)
+    call, _ = service.register(
+        Report(channel=Channel.VOICE, actor="system:intake", caller=CALLER, dedupe_key="CONTACT#1")
+    )
+    service.claim(web.id, "operator1")
+    RelatedIncidents(repo, clock).attach(call.id, web.id, "operator1")
+    assert repo.incidents[web.id].reports[0].caller == CALLER
+    clock.advance(days=91)
+
+    assert mask_old_callers(repo, clock(), 90) == 2  # the child and the parent
+
+    parent = repo.incidents[web.id]
+    report = parent.reports[0]
+    assert parent.caller_masked is None  # it never had a number of its own
+    assert report.caller == "+62812******90"
+    assert report.aml is not None
+    assert (report.aml.number, report.aml.imei) == ("+62812******90", None)
+    assert report.channel is Channel.VOICE  # what it was stays
+    repo.set_retention_mark(f"STATUS#{parent.status}", "")  # a sweep from the start: nothing left to mask
+    assert mask_old_callers(repo, clock(), 90) == 0
+
+
 def test_an_incident_changed_while_read_stops_its_list_for_the_next_run(clock: Clock) -> None:
     class Busy(InMemoryIncidentRepository):
-        def mask_caller(self, incident: Any, masked: str) -> bool:
+        def mask_caller(self, incident: Any, masked: str | None, reports: Any = None) -> bool:
             self.calls["mask_caller"] += 1
             return False
 

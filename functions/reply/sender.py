@@ -4,6 +4,11 @@ Meta's Graph API (core/graph_api.py).
 A reply the platform refuses for good (the user blocked us, the conversation window closed) is logged
 and dropped; anything else (throttling, an outage, secrets not configured yet) is retried by SQS and
 ends in the dead-letter queue, never lost.
+
+An operator's message (a reply with a message id, core/conversations.py) is sent once per id however
+often it was queued (a retried request queues it again; the idempotency table remembers what was sent),
+and its outcome is recorded on the incident's timeline: SENT, or FAILED when refused for good or on the
+queue's last attempt (decision 60).
 """
 
 from __future__ import annotations
@@ -17,9 +22,14 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
+from core.agency_delivery import Once
+from core.conversations import Conversations
 from core.graph_api import GraphApiSender, ReplyRejected
+from core.idempotency import IdempotentOnce, dynamodb_persistence
+from core.models import OutboundState
 from core.observability import MetricUnit, logger, metrics, tracer
-from core.replies import Reply
+from core.replies import SEND_ATTEMPTS, Reply
+from core.repository import DynamoIncidentRepository, dynamodb_client
 from core.secrets import load_reply_secrets
 from core.settings import get_settings
 
@@ -56,27 +66,74 @@ def default_sender() -> Sender:
     return send
 
 
-def handle_record(record: ReplyMessage, send: Sender) -> None:
+@functools.cache
+def default_outcomes() -> tuple[Conversations, IdempotentOnce]:
+    """Where an operator's message is recorded (the incidents table) and remembered as sent (idempotency)."""
+    settings = get_settings()
+    repository = DynamoIncidentRepository(settings.require("table_name"), dynamodb_client())
+    once = IdempotentOnce(dynamodb_persistence(settings.require("idempotency_table_name")))
+    return Conversations(repository), once
+
+
+def handle_record(
+    record: ReplyMessage, send: Sender, outcomes: Conversations | None = None, once: Once | None = None
+) -> None:
     reply = record.body
+    key = reply.dedupe_key
     try:
-        message_id = send(reply)
+        message_id = once.run(key, lambda: send(reply)) if key and once else send(reply)
     except ReplyRejected as error:
         logger.error(
             "reply refused for good", extra={"incident_id": reply.incident_id, "problem": str(error)}
         )
         metrics.add_metric(name="ReplyRefused", unit=MetricUnit.Count, value=1)
+        _record(reply, outcomes, OutboundState.FAILED, problem=str(error))
         return
+    except Exception as error:
+        attempt = int(record.attributes.ApproximateReceiveCount or "1")
+        if (
+            attempt >= SEND_ATTEMPTS
+        ):  # the queue gives it to the dead-letter queue next: say so on the incident
+            _record(
+                reply, outcomes, OutboundState.FAILED, problem=f"not sent after {attempt} attempts: {error}"
+            )
+        raise
     logger.info("reply sent", extra={"incident_id": reply.incident_id, "message_id": message_id})
     metrics.add_metric(name="ReplySent", unit=MetricUnit.Count, value=1)
+    _record(reply, outcomes, OutboundState.SENT, platform_message_id=message_id or None)
+
+
+def _record(
+    reply: Reply,
+    outcomes: Conversations | None,
+    state: OutboundState,
+    platform_message_id: str | None = None,
+    problem: str | None = None,
+) -> None:
+    """An operator's message: its outcome on the incident (the automatic question has none to record)."""
+    if reply.message_id is None or outcomes is None:
+        return
+    outcomes.record_outcome(reply.incident_id, reply.message_id, state, platform_message_id, problem)
 
 
 @logger.inject_lambda_context
 @_tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext, send: Sender | None = None) -> Any:
+def lambda_handler(
+    event: dict[str, Any],
+    context: LambdaContext,
+    send: Sender | None = None,
+    outcomes: Conversations | None = None,
+    once: Once | None = None,
+) -> Any:
+    if send is None:
+        send = default_sender()
+        outcomes, idempotent = default_outcomes()
+        idempotent.config.register_lambda_context(context)
+        once = idempotent
     return process_partial_response(
         event=event,
-        record_handler=functools.partial(handle_record, send=send or default_sender()),
+        record_handler=functools.partial(handle_record, send=send, outcomes=outcomes, once=once),
         processor=processor,
         context=context,
     )

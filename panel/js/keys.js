@@ -1,5 +1,6 @@
 // The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
-// 1-6, l, ?, i, d, f; b, o, u, s for the callback desk; u on the callers' tab; g, m, e for related.js),
+// 1-6, l, ?, i, d, f; b, o, u, s for the callback desk; u on the callers' tab; g, m, e for related.js;
+// w for conversation.js),
 // inside a form only Esc, Ctrl+Enter and the Alt ones; and the help dialog that lists them.
 // A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
 import { $, $$, h, replace, inFormControl } from "./dom.js";
@@ -29,6 +30,7 @@ const HELP = [
   ["s", "key_silent"],
   ["g", "key_related"],
   ["m", "key_note"],
+  ["w", "key_write"],
   ["e", "key_detach"],
   ["l", "key_lang"],
   ["?", "key_help"],
@@ -39,8 +41,9 @@ const HELP = [
 ];
 
 export class Keys {
-  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, openDirectory, openSearch }) {
+  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, conversation, openDirectory, openSearch }) {
     this.related = related;
+    this.conversation = conversation;
     this.standings = standings;
     this.store = store;
     this.lists = lists;
@@ -139,6 +142,7 @@ export class Keys {
       g: () => this.related.focusFirst(),
       m: () => this.related.focusNote(),
       e: () => this.related.openDetach(),
+      w: () => this.conversation.open(),
       l: () => toggleLanguage(),
       "?": () => openDialog($("#help-dialog")),
       i: () => this.calls.take(),

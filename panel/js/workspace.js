@@ -16,6 +16,7 @@ import { FormDesk } from "./forms.js";
 import { VerifyForm } from "./verify-form.js";
 import { RejectForm } from "./reject-form.js";
 import { IncidentDialogs } from "./incident-dialogs.js";
+import { Conversation } from "./conversation.js";
 import { ActionBar } from "./actions.js";
 import { CallPop } from "./call-pop.js";
 import { CallOffers } from "./calls.js";
@@ -58,7 +59,8 @@ export class Workspace {
     new CallerHistory({ store, api, open: (id) => incidentView.open(id) }); // follows the open incident
     const standings = new Standings({ store, api, announce, open: (id) => incidentView.open(id) });
     const related = new RelatedIncidents({ store, api, incidentView, lists, conflicts, messages, announce }); // follows the open incident
-    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, openDirectory, openSearch }); // listens on the document
+    const conversation = new Conversation({ store, api, incidentView, conflicts, messages, announce }); // follows the open incident
+    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, conversation, openDirectory, openSearch }); // listens on the document
     Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk, standings, book });
   }
 

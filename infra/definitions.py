@@ -389,7 +389,14 @@ CHANNEL_SECRETS = SecretDesign(
 REPLY_SECRETS = SecretDesign(
     id="reply-secrets",
     env_var="REPLY_SECRETS_NAME",
-    keys=("instagramPageAccessToken",),
+    keys=(
+        "instagramPageAccessToken",
+        # an operator's X direct messages, as the account (OAuth 1.0a user context)
+        "xApiKey",
+        "xApiKeySecret",
+        "xAccessToken",
+        "xAccessTokenSecret",
+    ),
 )
 # The key of the responders' links (core/responder_links.py): agency-delivery signs them, agency-api checks
 # them. Generated at creation; replacing it voids every link sent.
@@ -508,7 +515,8 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
     FunctionDesign(
         name="reply-sender",
         handler="reply.sender.lambda_handler",
-        description="Answers citizens on Instagram (Graph API); records an operator's message sent or failed",
+        description="Answers citizens on Instagram (Graph API) and X (direct messages); records an "
+        "operator's message sent or failed",
         timeout_seconds=15,
         memory_mb=256,
         tables=(

@@ -1,5 +1,5 @@
-"""reply-sender: answers citizens on the social channel they wrote on (queued by the intake), through
-Meta's Graph API (core/graph_api.py).
+"""reply-sender: answers citizens on the social channel they wrote on (queued by the intake and by
+operators), through Meta's Graph API (core/graph_api.py) or X's direct messages (core/x_api.py).
 
 A reply the platform refuses for good (the user blocked us, the conversation window closed) is logged
 and dropped; anything else (throttling, an outage, secrets not configured yet) is retried by SQS and
@@ -26,12 +26,13 @@ from core.agency_delivery import Once
 from core.conversations import Conversations
 from core.graph_api import GraphApiSender, ReplyRejected
 from core.idempotency import IdempotentOnce, dynamodb_persistence
-from core.models import OutboundState
+from core.models import Channel, OutboundState
 from core.observability import MetricUnit, logger, metrics, tracer
 from core.replies import SEND_ATTEMPTS, Reply
 from core.repository import DynamoIncidentRepository, dynamodb_client
 from core.secrets import load_reply_secrets
 from core.settings import get_settings
+from core.x_api import XDirectMessageSender
 
 _tracer = tracer()
 
@@ -55,13 +56,18 @@ def default_sender() -> Sender:
     Powertools' five-minute cache, so a token put after deployment is used without a restart)."""
     settings = get_settings()
     secrets_name = settings.require("reply_secrets_name")
-    base_url = settings.graph_api_url
+    graph_url, x_url = settings.graph_api_url, settings.x_api_url
 
     def send(reply: Reply) -> str:
-        token = load_reply_secrets(secrets_name).instagram_page_access_token
+        secrets = load_reply_secrets(secrets_name)
+        if reply.channel is Channel.TWITTER:
+            if secrets.twitter is None:
+                raise NotConfigured("the X credentials (xApiKey, …) are not set in the reply secrets")
+            return XDirectMessageSender(*secrets.twitter, base_url=x_url).send(reply)
+        token = secrets.instagram_page_access_token
         if not token:
             raise NotConfigured("instagramPageAccessToken is not set in the reply secrets")
-        return GraphApiSender(token, base_url).send(reply)
+        return GraphApiSender(token, graph_url).send(reply)
 
     return send
 

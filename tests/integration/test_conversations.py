@@ -7,10 +7,11 @@ Signatures are computed here (test_channels.py's helpers), not with the product'
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from typing import Any
 
-from local.simulator import ApiClient, outbox
+from local.simulator import ApiClient, outbox, web_report
 from tests.integration.helpers import wait_for
 from tests.integration.test_channels import (
     REPLY_TIMEOUT,
@@ -19,7 +20,9 @@ from tests.integration.test_channels import (
     instagram_user,
     replies_to,
     signed_instagram,
+    signed_twitter,
     tag,
+    twitter_body,
     wait_for_reply,
 )
 
@@ -67,3 +70,45 @@ def test_the_operator_writes_once_however_often_the_request_is_sent_and_the_time
     assert conversation == ["REGISTER", "MESSAGE", "MESSAGE_SENT", "MESSAGE_OUTCOME"]
     assert timeline[-1]["details"] == {"messageId": body["messageId"], "state": "SENT"}
     assert detail(operator1, incident_id)["reports"][0]["text"] == answer
+
+
+def test_an_x_direct_message_is_answered_by_direct_message_and_a_web_report_is_not(
+    endpoints: dict[str, Any], operator1: ApiClient
+) -> None:
+    sender = "14" + "".join(secrets.choice("0123456789") for _ in range(17))
+    delivered = signed_twitter(
+        endpoints, twitter_body(f"Tolong ({tag()})", sender, f"Banjir ({tag()})", sender)
+    )
+    assert delivered.status_code == 200, delivered.text
+    dm = [i for i in delivered.json()["incidents"] if detail(operator1, i)["source"].get("kind") == "dm"]
+    (incident_id,) = dm
+    assert operator1.post(f"/incidents/{incident_id}/claim").status_code == 200
+
+    words = f"Petugas 112 di sini. Di mana lokasinya? ({tag()})"
+    written = operator1.post(
+        f"/incidents/{incident_id}/messages", {"messageId": f"msg-{uuid.uuid4()}", "text": words}
+    )
+    assert written.status_code == 201, written.text
+
+    (sent,) = wait_for(
+        lambda: replies_to(endpoints, sender), REPLY_TIMEOUT, "the direct message at X's stand-in"
+    )
+    assert (sent["text"], sent["channel"]) == (words, "TWITTER")
+    done = wait_for(
+        lambda: (m := detail(operator1, incident_id)["outbound"][0])["state"] != "QUEUED" and m,
+        REPLY_TIMEOUT,
+        "the outcome on the incident",
+    )
+    assert (done["state"], done["platformMessageId"]) == ("SENT", sent["messageId"])
+
+    number = "+6281" + "".join(secrets.choice("0123456789") for _ in range(9))
+    web = web_report(endpoints, f"Pohon tumbang ({tag()})", number, "Genteng")
+    assert web.status_code == 202, web.text
+    web_id = web.json()["incidentId"]
+    assert operator1.post(f"/incidents/{web_id}/claim").status_code == 200
+    refused = operator1.post(
+        f"/incidents/{web_id}/messages", {"messageId": f"msg-{uuid.uuid4()}", "text": words}
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "NO_CONVERSATION"
+    assert "telepon balik" in refused.json()["message"]

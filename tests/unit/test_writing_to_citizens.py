@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import urllib.error
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,9 +26,11 @@ from core.models import (
 )
 from core.regency import REGENCIES
 from core.replies import SEND_ATTEMPTS, Reply
+from core.x_api import XDirectMessageSender, oauth1_header
 from reply.sender import lambda_handler as reply_sender
 from tests.fakes import InMemoryIncidentRepository
 from tests.support import Clock, FakeLambdaContext, apigw_event, load_event, response_json
+from tests.unit.test_reply_sender import GraphStandIn, graph  # noqa: F401 - the HTTP server fixture
 from verify.api import lambda_handler as verify_api
 
 IGSID = "6104825538412345"
@@ -433,3 +436,59 @@ def test_the_automatic_question_records_nothing(
 
     assert platform.sent == [question]
     assert repo.incidents[incident_id].version == before
+
+
+# -- X's direct messages (core/x_api.py) -----------------------------------------------------------------
+
+
+def test_the_oauth1_signature_is_xs_documented_example() -> None:
+    # X's "Creating a signature" example (developer.x.com, OAuth 1.0a): the same inputs, the same signature.
+    header = oauth1_header(
+        "POST",
+        "https://api.twitter.com/1.1/statuses/update.json",
+        "xvz1evFS4wEEPTGEFPHBog",
+        "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw",
+        "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
+        "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE",
+        nonce="kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg",
+        timestamp=1318622958,
+        params={"include_entities": "true", "status": "Hello Ladies + Gentlemen, a signed OAuth request!"},
+    )
+
+    assert 'oauth_signature="hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D"' in header
+    assert header.startswith('OAuth oauth_consumer_key="xvz1evFS4wEEPTGEFPHBog", oauth_nonce=')
+
+
+def x_reply(recipient: str = X_USER, channel: Channel = Channel.TWITTER) -> Reply:
+    return Reply(channel=channel, recipient=recipient, text=WHERE, incident_id="01KB0Z3Q7M2X8N4P6R9T1V5W3Y")
+
+
+def test_the_x_sender_posts_the_direct_message_as_the_account(graph: GraphStandIn) -> None:  # noqa: F811
+    graph.answer = {"data": {"dm_conversation_id": f"112-{X_USER}", "dm_event_id": "1582838736422948864"}}
+
+    event_id = XDirectMessageSender("key", "secret", "token", "token-secret", graph.base_url).send(x_reply())
+
+    assert event_id == "1582838736422948864"
+    [request] = graph.requests
+    assert request["path"] == f"/2/dm_conversations/with/{X_USER}/messages"
+    assert json.loads(request["body"]) == {"text": WHERE}
+    authorization = request["headers"]["authorization"]
+    assert authorization.startswith('OAuth oauth_consumer_key="key"')
+    assert 'oauth_token="token"' in authorization
+    assert "oauth_signature=" in authorization
+    assert "secret" not in authorization.replace("oauth_", "")  # the secrets sign; they are never sent
+
+
+def test_the_x_sender_refuses_for_good_what_x_refuses_and_what_is_no_x_user(graph: GraphStandIn) -> None:  # noqa: F811
+    sender = XDirectMessageSender("key", "secret", "token", "token-secret", graph.base_url)
+    with pytest.raises(ReplyRejected, match="not an X user id"):
+        sender.send(x_reply(recipient="../../me"))
+    with pytest.raises(ReplyRejected, match="no X sender"):
+        sender.send(x_reply(channel=Channel.INSTAGRAM))
+    assert graph.requests == []
+    graph.status = 403
+    with pytest.raises(ReplyRejected, match="403"):
+        sender.send(x_reply())
+    graph.status = 429
+    with pytest.raises(urllib.error.HTTPError):  # throttled: SQS delivers it again
+        sender.send(x_reply())

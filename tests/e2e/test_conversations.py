@@ -77,6 +77,9 @@ def test_an_operator_writes_to_an_instagram_citizen_by_keyboard(
     expect(said.nth(2)).to_have_text(f"→ OUT to the reporter {words}")
     expect(page.locator("#write-button")).to_have_text("Write to the citizen (w)")
     page.keyboard.press("l")
+    page.keyboard.press("?")  # the help lists the key
+    expect(page.locator("#help-keys tr").filter(has_text="Tulis ke pelapor")).to_contain_text("w")
+    page.keyboard.press("Escape")
 
 
 def test_a_call_offers_the_number_to_call_back_instead(

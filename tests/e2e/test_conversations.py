@@ -56,7 +56,9 @@ def test_an_operator_writes_to_an_instagram_citizen_by_keyboard(
     expect(page.locator("#write-count")).to_have_text(f"{len(words)} dari 1000 karakter")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
+    expect(page.locator("#detail-heading")).to_be_focused()  # the dialog's close is over: keys act again
     page.keyboard.press("w")  # the same incident: the words are still there
+    expect(dialog).to_be_visible()
     expect(page.locator("#write-text")).to_have_value(words)
     page.keyboard.press("Control+Enter")
     expect(dialog).to_be_hidden()

@@ -25,7 +25,7 @@ from pydantic import Json
 from core.agency_delivery import Once
 from core.conversations import Conversations
 from core.graph_api import GraphApiSender, ReplyRejected
-from core.idempotency import IdempotentOnce, dynamodb_persistence
+from core.idempotency import IdempotentOnce, InProgress, dynamodb_persistence
 from core.models import Channel, OutboundState
 from core.observability import MetricUnit, logger, metrics, tracer
 from core.replies import SEND_ATTEMPTS, Reply
@@ -95,14 +95,14 @@ def handle_record(
         metrics.add_metric(name="ReplyRefused", unit=MetricUnit.Count, value=1)
         _record(reply, outcomes, OutboundState.FAILED, problem=str(error))
         return
+    except InProgress:
+        raise  # another copy of the message is being sent right now: its outcome is the one to record
     except Exception as error:
         attempt = int(record.attributes.ApproximateReceiveCount or "1")
-        if (
-            attempt >= SEND_ATTEMPTS
-        ):  # the queue gives it to the dead-letter queue next: say so on the incident
-            _record(
-                reply, outcomes, OutboundState.FAILED, problem=f"not sent after {attempt} attempts: {error}"
-            )
+        # On the last attempt the queue gives it to the dead-letter queue next: say so on the incident.
+        if attempt >= SEND_ATTEMPTS:
+            problem = f"not sent after {attempt} attempts: {error}"
+            _record(reply, outcomes, OutboundState.FAILED, problem=problem)
         raise
     logger.info("reply sent", extra={"incident_id": reply.incident_id, "message_id": message_id})
     metrics.add_metric(name="ReplySent", unit=MetricUnit.Count, value=1)

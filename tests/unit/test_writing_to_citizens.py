@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from core.errors import CannotWrite, IllegalTransition, InvalidRequest, NotAssignee, ReplyNotQueued
 from core.graph_api import ReplyRejected
+from core.idempotency import InProgress
 from core.incidents import IncidentService, Report
 from core.models import (
     MAX_OUTBOUND,
@@ -420,6 +421,23 @@ def test_a_message_not_sent_is_retried_then_recorded_failed_on_the_last_attempt(
     message = repo.incidents[incident_id].outbound[0]
     assert message.state is OutboundState.FAILED
     assert message.problem == f"not sent after {SEND_ATTEMPTS} attempts: Meta did not answer"
+
+
+def test_a_copy_being_sent_meanwhile_is_not_recorded_failed(
+    writer: IncidentService, replies: Replies, repo: InMemoryIncidentRepository
+) -> None:
+    incident_id, reply = written(writer, replies)
+
+    class Busy:
+        def run(self, key: str, send: Any) -> str:
+            raise InProgress("another copy is being sent")
+
+    with pytest.raises(BatchProcessingError):  # delivered again later, when the other copy is done
+        reply_sender(
+            batch(reply, receive_count=SEND_ATTEMPTS), FakeLambdaContext(), send=Platform(),
+            outcomes=writer.conversations, once=Busy(),
+        )  # fmt: skip
+    assert repo.incidents[incident_id].outbound[0].state is OutboundState.QUEUED
 
 
 def test_the_automatic_question_records_nothing(

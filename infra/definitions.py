@@ -18,6 +18,7 @@ from typing import Any, Literal
 from core.agencies import AGENCIES, ROUTES
 from core.models import Category, Priority
 from core.regency import REGENCIES
+from core.replies import SEND_ATTEMPTS
 from core.settings import policy_with
 from core.tables import (
     CALLBACK_INDEX,
@@ -336,7 +337,7 @@ REPLY_QUEUE = QueueDesign(
     id="replies",
     env_var="REPLY_QUEUE_URL",
     visibility_timeout_seconds=6 * 15,
-    max_receive_count=5,
+    max_receive_count=SEND_ATTEMPTS,  # the sender records an operator's message FAILED on the last
 )
 # The messages of a webhook delivery that intake-web could not register in the time of its answer.
 BACKLOG_QUEUE = QueueDesign(
@@ -388,7 +389,14 @@ CHANNEL_SECRETS = SecretDesign(
 REPLY_SECRETS = SecretDesign(
     id="reply-secrets",
     env_var="REPLY_SECRETS_NAME",
-    keys=("instagramPageAccessToken",),
+    keys=(
+        "instagramPageAccessToken",
+        # an operator's X direct messages, as the account (OAuth 1.0a user context)
+        "xApiKey",
+        "xApiKeySecret",
+        "xAccessToken",
+        "xAccessTokenSecret",
+    ),
 )
 # The key of the responders' links (core/responder_links.py): agency-delivery signs them, agency-api checks
 # them. Generated at creation; replacing it voids every link sent.
@@ -448,7 +456,7 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
             # the statistics' hours and days (GET /stats)
             TableAccess(STATS, ("dynamodb:Query",)),
         ),
-        sends_to=(DISPATCH_QUEUE,),
+        sends_to=(DISPATCH_QUEUE, REPLY_QUEUE),  # REPLY_QUEUE: operators' messages to citizens
         api_spec="verify/openapi.json",
         user_pool_actions=("cognito-idp:ListUsersInGroup",),  # GET /operators, reassign
         settings=(CALLER_POLICY_ENV, CALLER_LOOKUP_TIMEOUT_ENV),
@@ -507,9 +515,19 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
     FunctionDesign(
         name="reply-sender",
         handler="reply.sender.lambda_handler",
-        description="Answers citizens on Instagram (Graph API)",
+        description="Answers citizens on Instagram (Graph API) and X (direct messages); records an "
+        "operator's message sent or failed",
         timeout_seconds=15,
         memory_mb=256,
+        tables=(
+            # an operator's message: its outcome on the incident (GetItem, a TransactWriteItems of Puts
+            # conditional on the version)
+            TableAccess(INCIDENTS, ("dynamodb:GetItem", "dynamodb:PutItem")),
+            TableAccess(
+                IDEMPOTENCY,
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+            ),  # each operator's message sent once, however often it was queued
+        ),
         reads_secrets=(REPLY_SECRETS,),
         # Meta throttles sends per page: at most 2 batches at a time, held back by the event source mapping
         # (not reserved concurrency, whose throttles would count as failed receives, see QueueSource).

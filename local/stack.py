@@ -43,7 +43,14 @@ from local.moto_memory import forget_read_stream_records, stop_tracking_dynamodb
 from local.panel import PanelFiles
 from local.runtime import Invocation, Runtime
 from local.sources import QueuePoller, Schedule, StreamPoller
-from local.standins import CONNECT_STAND_IN, GRAPH_STAND_IN, AgencyOutbox, ConnectStandIn, GraphApiStandIn
+from local.standins import (
+    CONNECT_STAND_IN,
+    GRAPH_STAND_IN,
+    X_STAND_IN,
+    AgencyOutbox,
+    ConnectStandIn,
+    GraphApiStandIn,
+)
 
 # The embedded DynamoDB answers one request at a time, and a query reads its whole index (decision 30): the
 # intake waits longer for a caller's history here than the 300 ms it waits in AWS, or a busy machine would
@@ -135,6 +142,7 @@ class LocalStack:
             "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
             # Meta cannot be reached from here: the gateway stands in for the Graph API (local/standins.py).
             "GRAPH_API_URL": f"http://{self.host}:{self.ports.api}{GRAPH_STAND_IN}",
+            "X_API_URL": f"http://{self.host}:{self.ports.api}{X_STAND_IN}",  # and for X's direct messages
             # Nor Amazon Connect: intake-calls asks the gateway's stand-in who an agent is.
             "AWS_ENDPOINT_URL_CONNECT": f"http://{self.host}:{self.ports.api}{CONNECT_STAND_IN}",
             "PATH": "/usr/bin:/bin",

@@ -1,7 +1,8 @@
-"""Stand-ins for the platforms the local stack cannot reach. Meta's Graph API: the reply sender posts
-Instagram replies here exactly as it would to graph.facebook.com; they are kept for `python -m local
-outbox` (GET /_local/outbox). Amazon Connect's DescribeUser: intake-calls asks who an agent is, and each
-local operator is an agent of the local instance (`agent_arn`, what the flow runner's contact events name).
+"""Stand-ins for the platforms the local stack cannot reach. Meta's Graph API and X's direct messages: the
+reply sender posts replies here exactly as it would to graph.facebook.com or api.x.com; they are kept for
+`python -m local outbox` (GET /_local/outbox). Amazon Connect's DescribeUser: intake-calls asks who an
+agent is, and each local operator is an agent of the local instance (`agent_arn`, what the flow runner's
+contact events name).
 Paths under /_local never exist on the deployed API."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from werkzeug.wrappers import Request, Response
 from local.config import ACCOUNT_ID, CONNECT_INSTANCE_ARN, REGION
 
 GRAPH_STAND_IN = "/_local/graph"
+X_STAND_IN = "/_local/x"  # X's API v2: direct messages an operator writes (core/x_api.py)
 OUTBOX = "/_local/outbox"
 CONNECT_STAND_IN = "/_local/connect"  # AWS_ENDPOINT_URL_CONNECT of the functions
 INSTANCE_ID = CONNECT_INSTANCE_ARN.rsplit("/", 1)[1]
@@ -74,6 +76,8 @@ class GraphApiStandIn:
         if request.path == OUTBOX and request.method == "GET":
             with self._lock:
                 return _json(200, list(self._sent))
+        if request.path.startswith(X_STAND_IN):
+            return self._x(request)
         if not request.path.startswith(GRAPH_STAND_IN):
             return None
         if request.method != "POST" or not request.path.endswith("/me/messages"):
@@ -89,6 +93,27 @@ class GraphApiStandIn:
             message_id = f"m_local_{len(self._sent) + 1}"
             self._sent.append({"recipient": recipient, "text": text, "messageId": message_id})
         return _json(200, {"recipient_id": recipient, "message_id": message_id})
+
+    _X_PATH = re.compile(rf"^{X_STAND_IN}/2/dm_conversations/with/([0-9]+)/messages$")
+
+    def _x(self, request: Request) -> Response:
+        """X's `POST /2/dm_conversations/with/{participant_id}/messages`, signed OAuth 1.0a (the signature
+        itself is checked by the unit tests against X's documented example, not here)."""
+        match = self._X_PATH.match(request.path)
+        if request.method != "POST" or match is None:
+            return _json(404, {"title": "Not Found Error", "detail": "Unsupported request"})
+        if "oauth_signature=" not in request.headers.get("Authorization", ""):
+            return _json(401, {"title": "Unauthorized", "detail": "Unauthorized", "status": 401})
+        try:
+            text = json.loads(request.get_data() or b"{}")["text"]
+        except (ValueError, KeyError, TypeError):
+            return _json(400, {"title": "Invalid Request", "detail": "text is required"})
+        with self._lock:
+            event_id = f"x_local_{len(self._sent) + 1}"
+            self._sent.append(
+                {"recipient": match.group(1), "text": text, "messageId": event_id, "channel": "TWITTER"}
+            )
+        return _json(201, {"data": {"dm_conversation_id": f"112-{match.group(1)}", "dm_event_id": event_id}})
 
 
 def _json(status: int, body: Any) -> Response:

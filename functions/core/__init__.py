@@ -5,6 +5,6 @@ Only the adapters reach AWS or another platform, so the domain can be exercised 
 (Cognito), `agents` (Amazon Connect), `agency_store` (DynamoDB), `sealing` (KMS) and `agency_channels`
 (SNS SMS, SES, the agencies' HTTPS endpoints) through boto3, the only modules that import it;
 `secrets` (Secrets Manager) and `idempotency` (DynamoDB) through Powertools; `graph_api` (Meta's Graph API)
-over HTTPS.
+and `x_api` (X's direct messages) over HTTPS.
 tests/unit/test_structure.py holds them to it.
 """

@@ -107,3 +107,25 @@ class MessageRepeated(DomainError):
     def __init__(self, incident_id: str) -> None:
         super().__init__(f"the message is recorded on incident {incident_id} already")
         self.incident_id = incident_id
+
+
+class CannotWrite(DomainError):
+    """An operator cannot write to this incident's citizen: the channel has no conversation (a web report,
+    a call: call them back), or the incident keeps no more messages. The message says so in both languages,
+    Bahasa Indonesia first, since the panel shows it as it is."""
+
+    def __init__(self, incident_id: str, code: str, indonesian: str, english: str) -> None:
+        super().__init__(f"{indonesian} / {english}")
+        self.incident_id = incident_id
+        self.code = code
+
+
+class ReplyNotQueued(DomainError):
+    """The message is recorded but the replies queue did not take it: the same request again queues it."""
+
+    def __init__(self, incident_id: str) -> None:
+        super().__init__(
+            f"pesan tercatat pada insiden {incident_id} tetapi belum terkirim ke antrean; kirim ulang / "
+            "the message is recorded but not queued yet; send the same request again"
+        )
+        self.incident_id = incident_id

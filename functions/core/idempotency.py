@@ -16,10 +16,14 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
 from core.models import Incident
 from core.ports import AgencyNotifier
 from core.tables import IDEMPOTENCY
+
+# Another invocation is running the same key right now (a duplicate delivery): retry later, record nothing.
+InProgress = IdempotencyAlreadyInProgressError
 
 # Longer than SQS retention (4 days) plus a DLQ redrive window, so a late redelivery is still recognised.
 NOTIFICATION_TTL_SECONDS = 7 * 24 * 3600

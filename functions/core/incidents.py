@@ -38,7 +38,7 @@ from core.models import (
 )
 from core.observability import MetricUnit, logger, metrics
 from core.phone import normalize_phone
-from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory
+from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory, ReplyQueue
 from core.positions import attach_if_newer
 from core.regency import Regency
 from core.related import RelatedIncidents
@@ -104,6 +104,7 @@ class IncidentService:
         clock: Clock = utc_now,
         caller_policy: CallerPolicy | None = None,
         agencies: Callable[[], DirectorySnapshot] | None = None,
+        replies: ReplyQueue | None = None,
     ) -> None:
         self._repo = repository
         self._regency = regency
@@ -122,8 +123,9 @@ class IncidentService:
         # suggestions, and the intake tells every 112 caller their message.
         self.major = MajorIncidents(repository, regency, clock)
         self.related = RelatedIncidents(repository, clock, lead=self.major.lead)
-        # A citizen's follow-up messages on Instagram and X, joined to their open incident.
-        self.conversations = Conversations(repository, clock)
+        # A citizen's follow-up messages on Instagram and X, joined to their open incident; and what
+        # operators write back to them, through the replies queue.
+        self.conversations = Conversations(repository, clock, replies)
 
     # -- intake --------------------------------------------------------------------------------------
 

@@ -34,8 +34,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from core.errors import IllegalTransition, InvalidRequest, NotAssignee
+from core.errors import CannotWrite, IllegalTransition, InvalidRequest, NotAssignee
 from core.models import (
+    MAX_OUTBOUND,
     MAX_REPORT_TEXT,
     Action,
     Actor,
@@ -52,6 +53,8 @@ from core.models import (
     Incident,
     IncidentReport,
     Location,
+    OutboundMessage,
+    OutboundState,
     Priority,
     Rejection,
     RejectionReason,
@@ -113,13 +116,16 @@ _IN_PLACE = (
     Action.STANDING,  # a supervisor lifted or imposed the caller's standing (core.callers)
     Action.NOTE,  # an operator's note
     Action.MESSAGE,  # a follow-up message from the citizen (core.conversations)
+    Action.MESSAGE_SENT,  # an operator wrote to the citizen (core.conversations)
     Action.REPORT_ADDED,  # another incident was attached to this one (core.related)
     Action.REPORT_REMOVED,  # and detached again
     Action.MAJOR_INCIDENT,  # a supervisor declared a major incident with this one as its parent
 )
-# Records that a terminal incident still takes, its status unchanged: a major incident declared while its
-# parent was open is ended (and audited on the parent) after the parent closed, too.
-_RECORDS_ANYWHERE = (Action.MAJOR_INCIDENT_END,)
+# Records that a terminal incident still takes, its status unchanged, facts about its open past: a major
+# incident declared while its parent was open is ended (and audited on the parent) after the parent
+# closed, too; what became of a message written while the incident was open (it may have been closed or
+# attached since).
+_RECORDS_ANYWHERE = (Action.MAJOR_INCIDENT_END, Action.MESSAGE_OUTCOME)
 TERMINAL: frozenset[Status] = frozenset(s for s, moves in _MOVES.items() if not moves)
 OPEN: tuple[Status, ...] = tuple(s for s in _MOVES if s not in TERMINAL)
 STATE_MACHINE: Mapping[Status, Mapping[Action, Status]] = {
@@ -847,3 +853,61 @@ def add_message(incident: Incident, report: IncidentReport, dedupe_key: str, now
         updates={"reports": [*incident.reports, report]},
     )
     return replace(change, dedupe_key=dedupe_key)
+
+
+def write_to_citizen(incident: Incident, message: OutboundMessage, supervisor: bool, now: datetime) -> Change:
+    """An operator's message to the citizen, recorded on the open incident before it is queued: by the
+    operator who holds it, or a supervisor. The channel (who can be written to) is core.conversations'."""
+    next_status(incident, Action.MESSAGE_SENT)
+    if not supervisor:
+        _require_assignee(incident, message.sent_by, "write to the citizen of")
+    if len(incident.outbound) >= MAX_OUTBOUND:
+        raise CannotWrite(
+            incident.id,
+            "CONVERSATION_FULL",
+            f"insiden ini sudah menyimpan {MAX_OUTBOUND} pesan keluar; hubungi pelapor lewat saluran lain",
+            f"this incident keeps {MAX_OUTBOUND} outbound messages already; reach the citizen another way",
+        )
+    return _move(
+        incident,
+        Action.MESSAGE_SENT,
+        message.sent_by,
+        now,
+        details={"channel": message.channel.value, "messageId": message.message_id},
+        updates={"outbound": [*incident.outbound, message]},
+    )
+
+
+def message_outcome(
+    incident: Incident,
+    message_id: str,
+    state: OutboundState,
+    actor: Actor,
+    now: datetime,
+    platform_message_id: str | None = None,
+    problem: str | None = None,
+) -> Change | None:
+    """What the reply sender made of a message: SENT or FAILED, once. None when there is nothing to record
+    (no such message, or its outcome is recorded already: a redelivery)."""
+    found = [m for m in incident.outbound if m.message_id == message_id]
+    if not found or found[0].state is not OutboundState.QUEUED:
+        return None
+    done = found[0].model_copy(
+        update={
+            "state": state,
+            "platform_message_id": platform_message_id[:128] if platform_message_id else None,
+            "problem": problem[:300] if problem else None,
+            "outcome_at": now,
+        }
+    )
+    details = {"messageId": message_id, "state": state.value}
+    if problem:
+        details["problem"] = problem[:300]
+    return _move(
+        incident,
+        Action.MESSAGE_OUTCOME,
+        actor,
+        now,
+        details=details,
+        updates={"outbound": [done if m.message_id == message_id else m for m in incident.outbound]},
+    )

@@ -173,6 +173,10 @@ class Action(StrEnum):
     # it (reason: why). The status does not move; the end is recorded whatever the parent's status now.
     MAJOR_INCIDENT = "MAJOR_INCIDENT"
     MAJOR_INCIDENT_END = "MAJOR_INCIDENT_END"
+    # An operator wrote to the citizen on their channel (details: messageId; the words are in `outbound`),
+    # and what the reply sender made of it (details: messageId, state): the conversation's way out.
+    MESSAGE_SENT = "MESSAGE_SENT"
+    MESSAGE_OUTCOME = "MESSAGE_OUTCOME"
 
 
 class Flag(StrEnum):
@@ -396,6 +400,32 @@ class IncidentReport(CamelModel):
     added_by: Actor
 
 
+MAX_OUTBOUND_TEXT = 1000  # Instagram's bound for a message's text; X's direct messages take 10,000
+MAX_OUTBOUND = 50  # messages an incident keeps: a conversation, not a chat log (the item stays small)
+# The panel's own id for a message it writes: the same id again is the same message (a retry).
+OUTBOUND_ID_PATTERN = r"^[0-9A-Za-z_-]{8,64}$"
+
+
+class OutboundState(StrEnum):
+    QUEUED = "QUEUED"  # recorded and handed to the reply sender
+    SENT = "SENT"  # the platform took it (platformMessageId)
+    FAILED = "FAILED"  # refused for good, or not sent after the queue's attempts (problem)
+
+
+class OutboundMessage(CamelModel):
+    """A message an operator wrote to the citizen on the channel they reported on (core/conversations.py)."""
+
+    message_id: str = Field(pattern=OUTBOUND_ID_PATTERN, description="The panel's id for it: once per id")
+    channel: Channel
+    text: str = Field(min_length=1, max_length=MAX_OUTBOUND_TEXT, description="What was written (personal)")
+    sent_by: Actor
+    sent_at: Timestamp
+    state: OutboundState = OutboundState.QUEUED
+    platform_message_id: str | None = Field(default=None, max_length=128)
+    problem: str | None = Field(default=None, max_length=300, description="Why it was not sent (FAILED)")
+    outcome_at: Timestamp | None = None
+
+
 class Incident(CamelModel):
     id: IncidentId
     status: Status
@@ -439,6 +469,10 @@ class Incident(CamelModel):
     reports: list[IncidentReport] = Field(
         default_factory=list,
         description="More reports of the same emergency, oldest first: attached incidents and follow-ups",
+    )
+    outbound: list[OutboundMessage] = Field(
+        default_factory=list,
+        description="What operators wrote to the citizen (Instagram, X direct messages), oldest first",
     )
     reports_not_kept: int = Field(
         default=0,

@@ -28,6 +28,19 @@ class ReplySecrets(CamelModel):
     forge an inbound request and intake-web cannot post as the regency."""
 
     instagram_page_access_token: str = Field(default="", description="Sends replies (Graph API)")
+    # X direct messages, as the account (OAuth 1.0a user context, core/x_api.py). X's own names: the app's
+    # "API Key and Secret" (its consumer key and secret, the latter also in the channel secrets) and the
+    # account's "Access Token and Secret".
+    x_api_key: str = Field(default="", description="X app API key (consumer key)")
+    x_api_key_secret: str = Field(default="", description="X app API key secret (consumer secret)")
+    x_access_token: str = Field(default="", description="The account's access token")
+    x_access_token_secret: str = Field(default="", description="The account's access token secret")
+
+    @property
+    def twitter(self) -> tuple[str, str, str, str] | None:
+        """The four X credentials, or None while any is not set."""
+        found = (self.x_api_key, self.x_api_key_secret, self.x_access_token, self.x_access_token_secret)
+        return found if all(found) else None
 
 
 def load_channel_secrets(name: str) -> ChannelSecrets:

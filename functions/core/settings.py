@@ -40,6 +40,7 @@ class Settings(BaseModel):
     backlog_queue_url: str | None = Field(default=None, alias="BACKLOG_QUEUE_URL")
     connect_instance_arn: str | None = Field(default=None, alias="CONNECT_INSTANCE_ARN")
     graph_api_url: str = Field(default="https://graph.facebook.com", alias="GRAPH_API_URL")
+    x_api_url: str = Field(default="https://api.x.com", alias="X_API_URL")
     report_rate_limit: int = Field(default=5, ge=1, alias="REPORT_RATE_LIMIT")
     report_rate_window_seconds: int = Field(default=600, ge=10, alias="REPORT_RATE_WINDOW_SECONDS")
     # Longer than the dispatch queue's visibility timeout (120 s): a request still being retried by SQS

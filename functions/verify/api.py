@@ -25,12 +25,14 @@ from core.agency_directory import CachedDirectory, DirectoryService
 from core.agency_store import DynamoAgencyStore
 from core.directory import CognitoDirectory
 from core.errors import (
+    CannotWrite,
     ConcurrentModification,
     DirectoryConflict,
     EntryNotFound,
     IllegalTransition,
     IncidentNotFound,
     NotAssignee,
+    ReplyNotQueued,
 )
 from core.http import (
     DOCUMENT_RESPONSE,
@@ -41,7 +43,7 @@ from core.http import (
     register_error_handlers,
 )
 from core.incidents import IncidentService
-from core.messaging import SqsDispatchQueue
+from core.messaging import SqsDispatchQueue, SqsReplyQueue
 from core.models import OperatorAccount
 from core.observability import logger, metrics, tracer
 from core.ports import OperatorDirectory
@@ -55,6 +57,7 @@ from verify.routes import (
     agencies,
     callbacks,
     callers,
+    conversations,
     dispatches,
     incidents,
     major_incidents,
@@ -84,6 +87,7 @@ ROUTES = (
     callbacks,
     callers,
     related,
+    conversations,
     major_incidents,
     agencies,
     stats,
@@ -107,13 +111,23 @@ def _not_found(error: Exception) -> Response[Any]:
     return error_response(HTTPStatus.NOT_FOUND, str(error))
 
 
-@app.exception_handler([IllegalTransition, NotAssignee, ConcurrentModification, DirectoryConflict])
+@app.exception_handler(
+    [IllegalTransition, NotAssignee, ConcurrentModification, DirectoryConflict, CannotWrite]
+)
 def _conflict(error: Exception) -> Response[Any]:
     code = {IllegalTransition: "ILLEGAL_TRANSITION", NotAssignee: "CLAIMED_BY_OTHER"}.get(
-        type(error), "CONFLICT"
+        type(error), error.code if isinstance(error, CannotWrite) else "CONFLICT"
     )
     extra = {"assignedTo": error.assigned_to} if isinstance(error, NotAssignee) else {}
     return error_response(HTTPStatus.CONFLICT, str(error), code=code, **extra)
+
+
+@app.exception_handler(ReplyNotQueued)
+def _not_queued(error: ReplyNotQueued) -> Response[Any]:
+    # Recorded on the incident; only the queue failed: the same request again queues it, once.
+    response = error_response(HTTPStatus.SERVICE_UNAVAILABLE, str(error), code="NOT_QUEUED")
+    response.headers["Retry-After"] = "2"
+    return response
 
 
 register_error_handlers(app)
@@ -168,6 +182,7 @@ def default_ports() -> tuple[IncidentService, DirectoryService]:
         dispatch_queue,
         caller_policy=settings.caller_policy,
         agencies=copy.snapshot,
+        replies=SqsReplyQueue(settings.require("reply_queue_url")),
     )
     return service, directory
 

@@ -11,6 +11,8 @@ from core.contacts import CONTACT_ID_PATTERN
 from core.models import (
     MAX_AGENCY_TYPES,
     MAX_INCIDENT_POSTS,
+    MAX_OUTBOUND_TEXT,
+    OUTBOUND_ID_PATTERN,
     AgencyCode,
     CallbackNote,
     CallbackOutcome,
@@ -198,6 +200,23 @@ NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 
 class NoteRequest(RequestModel):
     text: NoteText = Field(description="The note (1-1000 characters), in the incident's timeline")
+
+
+MessageText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_OUTBOUND_TEXT)
+]
+
+
+class MessageRequest(RequestModel):
+    """An operator's message to the citizen (Instagram, X direct message), in Bahasa Indonesia."""
+
+    message_id: str = Field(
+        pattern=OUTBOUND_ID_PATTERN,
+        description="The panel's own id for this message (8-64 letters, digits, - or _; a ULID does): the "
+        "same id with the same text again is the same message, recorded and sent once",
+        examples=["01KB0Z9A1B2C3D4E5F6G7H8J9K"],
+    )
+    text: MessageText = Field(description="What to write (1-1000 characters, Instagram's bound)")
 
 
 class Me(CamelModel):

@@ -11,6 +11,7 @@ const FIELD_RULES = {
   reject: { reason: "err_reason", note: "err_note", duplicateOf: "err_duplicateOf" },
   ack: { note: "err_note" },
   close: { note: "err_outcome" },
+  write: { text: "err_writeText" },
   reassign: { assignee: "err_assignee" },
   callback: { outcome: "err_callbackOutcome", note: "err_callbackNote" },
   unreachable: { note: "err_note" },

@@ -1,6 +1,6 @@
 // The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
 // 1-6, l, ?, i, d, f; b, o, u, s for the callback desk; u on the callers' tab; g, m, e for related.js;
-// Shift+A, Shift+M for major.js),
+// Shift+A, Shift+M for major.js; w for conversation.js),
 // inside a form only Esc, Ctrl+Enter and the Alt ones; and the help dialog that lists them.
 // A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
 import { $, $$, h, replace, inFormControl } from "./dom.js";
@@ -30,6 +30,7 @@ const HELP = [
   ["s", "key_silent"],
   ["g", "key_related"],
   ["m", "key_note"],
+  ["w", "key_write"],
   ["e", "key_detach"],
   ["Shift+A", "key_majorAttach"],
   ["Shift+M", "key_major"],
@@ -42,9 +43,10 @@ const HELP = [
 ];
 
 export class Keys {
-  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, major, openDirectory, openSearch }) {
+  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, major, conversation, openDirectory, openSearch }) {
     this.related = related;
     this.major = major;
+    this.conversation = conversation;
     this.standings = standings;
     this.store = store;
     this.lists = lists;
@@ -145,6 +147,7 @@ export class Keys {
       e: () => this.related.openDetach(),
       A: () => this.major?.attachOpen(),
       M: () => this.major?.openDialog(),
+      w: () => this.conversation.open(),
       l: () => toggleLanguage(),
       "?": () => openDialog($("#help-dialog")),
       i: () => this.calls.take(),

@@ -1,13 +1,15 @@
 // The open incident's timeline, its audit trail: when, what, who (a system step named as such), the
 // status it moved from and to, and each step's details in words (what was decided, not the API's field
-// names); details the panel does not know yet are shown raw, quietly.
+// names); details the panel does not know yet are shown raw, quietly. The conversation with the citizen is
+// in it, in order: each message in (the first report, each follow-up) and out (what an operator wrote,
+// then whether it was sent) with its words, marked IN ← or OUT → in words, not by colour alone.
 import { $, h, replace } from "./dom.js";
 import { t, term } from "./i18n.js";
 import { dateTime } from "./format.js";
 import { actorName, agencyName, agencyNames } from "./incident-words.js";
 
 /** A timeline entry's details in words; `agencies`: the directory's types and `postName`, for names. */
-function details(entry, agencies, postName) {
+function details(entry, agencies, postName, incident) {
   const d = { ...(entry.details || {}) };
   const out = [];
   const take = (key) => {
@@ -15,11 +17,13 @@ function details(entry, agencies, postName) {
     delete d[key];
     return value === undefined || value === "" ? null : value;
   };
+  let said = null; // {way: "in" | "out", text}: a message of the conversation
   switch (entry.action) {
     case "REGISTER": {
       const channel = take("channel");
       if (channel) out.push(t("tl_channel", { channel: term("channel", channel) }));
       if (entry.reason) out.push(term("registerReason", entry.reason));
+      if (SOCIAL.includes(channel) && incident.report) said = { way: "in", text: incident.report };
       break;
     }
     case "LOCATE": {
@@ -145,8 +149,27 @@ function details(entry, agencies, postName) {
     }
     case "MESSAGE": {
       const channel = take("channel");
-      take("messageId");
+      const id = take("messageId");
       if (channel) out.push(t("tl_message", { channel: term("channel", channel) }));
+      const report = (incident.reports || []).find((r) => id && r.messageId === id);
+      if (report?.text) said = { way: "in", text: report.text };
+      break;
+    }
+    case "MESSAGE_SENT": {
+      const channel = take("channel");
+      const message = outbound(incident, take("messageId"));
+      if (channel) out.push(t("tl_message", { channel: term("channel", channel) }));
+      if (message) {
+        said = { way: "out", text: message.text };
+        out.push(t("tl_outState", { state: term("outbound", message.state) }));
+      }
+      break;
+    }
+    case "MESSAGE_OUTCOME": {
+      const [state, problem] = ["state", "problem"].map(take);
+      take("messageId");
+      if (state) out.push(term("outbound", state));
+      if (problem) out.push(t("tl_outcomeProblem", { problem }));
       break;
     }
     default:
@@ -154,14 +177,20 @@ function details(entry, agencies, postName) {
   }
   // Anything the panel does not know yet: shown raw, quietly.
   const rest = Object.entries(d).filter(([, v]) => v !== "");
-  return { parts: out.filter(Boolean), rest };
+  return { parts: out.filter(Boolean), rest, said };
+}
+
+const SOCIAL = ["INSTAGRAM", "TWITTER"];
+
+function outbound(incident, id) {
+  return (incident.outbound || []).find((m) => id && m.messageId === id) || null;
 }
 
 export function renderTimeline(incident, agencies, postName = (id) => id) {
   replace(
     $("#detail-timeline"),
     incident.timeline.map((entry) => {
-      const { parts, rest } = details(entry, agencies, postName);
+      const { parts, rest, said } = details(entry, agencies, postName, incident);
       const moved = entry.fromStatus !== entry.toStatus;
       return h(
         "li",
@@ -175,6 +204,9 @@ export function renderTimeline(incident, agencies, postName = (id) => id) {
         moved ? h("span", { class: "move" }, `${entry.fromStatus ? term("status", entry.fromStatus) : "–"} → ${term("status", entry.toStatus)}`) : null,
         parts.length ? h("span", { class: "details" }, parts.join(" · ")) : null,
         rest.length ? h("span", { class: "details raw" }, rest.map(([k, v]) => `${k}: ${v}`).join(" · ")) : null,
+        said
+          ? h("p", { class: `said said-${said.way}`, dataset: { way: said.way } }, h("strong", {}, t(said.way === "in" ? "tl_in" : "tl_out")), " ", h("span", { class: "said-text" }, said.text))
+          : null,
       );
     }),
   );

@@ -16,6 +16,7 @@ import { FormDesk } from "./forms.js";
 import { VerifyForm } from "./verify-form.js";
 import { RejectForm } from "./reject-form.js";
 import { IncidentDialogs } from "./incident-dialogs.js";
+import { Conversation } from "./conversation.js";
 import { ActionBar } from "./actions.js";
 import { CallPop } from "./call-pop.js";
 import { CallOffers } from "./calls.js";
@@ -62,7 +63,8 @@ export class Workspace {
     // The kecamatan a major incident may cover: the directory's list, and config.json's as a fallback.
     const districts = () => [...book.districts, ...Object.keys(config.regency.districtCenters || {})];
     const major = new MajorIncidents({ store, api, related, districts, messages, conflicts, announce }); // the banner
-    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, major, openDirectory, openSearch }); // listens on the document
+    const conversation = new Conversation({ store, api, incidentView, conflicts, messages, announce }); // follows the open incident
+    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, major, conversation, openDirectory, openSearch }); // listens on the document
     Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk, standings, book, major });
   }
 

@@ -57,12 +57,18 @@ def test_the_channel_secret_is_encrypted_and_starts_with_a_generated_verify_toke
     }
 
 
-def test_the_reply_secret_is_apart_encrypted_and_empty_until_the_page_token_is_put(
+def test_the_reply_secret_is_apart_encrypted_and_empty_until_the_tokens_are_put(
     config: Synthesized,
 ) -> None:
     secret = secret_named(config, f"{config.prefix}/reply-secrets")
     assert secret["KmsKeyId"] == get_att(config.data_key(), "Arn")
-    assert json.loads(secret["SecretString"]) == {"instagramPageAccessToken": ""}
+    assert json.loads(secret["SecretString"]) == {
+        "instagramPageAccessToken": "",
+        "xApiKey": "",
+        "xApiKeySecret": "",
+        "xAccessToken": "",
+        "xAccessTokenSecret": "",
+    }
     assert len(config.of_type("AWS::SecretsManager::Secret")) == len(SECRETS) == 3
 
 

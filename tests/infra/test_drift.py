@@ -28,6 +28,7 @@ LOCAL_ONLY = {
     "AWS_SECRET_ACCESS_KEY",
     "AWS_ENDPOINT_URL",
     "GRAPH_API_URL",  # the local stand-in for Meta's Graph API (local/standins.py)
+    "X_API_URL",  # and for X's direct messages
     # the embedded DynamoDB is slower to answer the caller's lookup (local/stack.py); a deployment sets it
     # only with the callerLookupTimeoutMs context value
     "CALLER_LOOKUP_TIMEOUT_MS",

@@ -77,7 +77,7 @@ USES: dict[str, Uses] = {
             "incidents/by-day": QUERY,  # GET /search
             "stats": QUERY,  # GET /stats: a range of hours or days
         },
-        sends_to=("dispatch",),
+        sends_to=("dispatch", "replies"),  # replies: an operator's message to a citizen
         user_pool={"cognito-idp:ListUsersInGroup"},
     ),
     # reports, webhooks, AML: a caller's recent incidents (recent_by_caller), the rate-limit counter
@@ -90,7 +90,16 @@ USES: dict[str, Uses] = {
     ),
     # register (TransactWriteItems of Puts; GetItem when a message was registered before), ask where
     "intake-backlog": Uses(dynamodb={"incidents": GET_PUT}, sends_to=("replies",), consumes="backlog"),
-    "reply-sender": Uses(consumes="replies", reads_secret="reply-secrets"),  # the page token only
+    # the page token and X's credentials; an operator's message sent once (idempotency) and its outcome on
+    # the incident (GetItem, TransactWriteItems of Puts conditional on the version)
+    "reply-sender": Uses(
+        dynamodb={
+            "incidents": GET_PUT,
+            "idempotency": GET_PUT | {"dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        },
+        consumes="replies",
+        reads_secret="reply-secrets",
+    ),
     # a call's record and its copy on the incident, the contact's incident, the ABANDONED flag; who answered
     "intake-calls": Uses(
         dynamodb={"incidents": GET_PUT}, consumes="contact-events", connect_agents={"connect:DescribeUser"}

@@ -108,7 +108,7 @@ FACTORIES: dict[str, tuple[tuple[str, str], ...]] = {
     "intake-web": (("intake.web", "default_ports"),),
     "intake-backlog": (("intake.backlog", "default_registrar"),),
     "intake-calls": (("intake.calls", "default_recorder"),),
-    "reply-sender": (("reply.sender", "default_sender"),),
+    "reply-sender": (("reply.sender", "default_sender"), ("reply.sender", "default_outcomes")),
     "privacy-retention": (("privacy.retention", "default_repository"),),
 }
 

@@ -28,6 +28,8 @@ from core.models import (
     Incident,
     IncidentReport,
     Location,
+    OutboundMessage,
+    OutboundState,
     PositioningMethod,
     Priority,
     Rejection,
@@ -142,6 +144,26 @@ def _message(incident: Incident) -> Change:
     return change
 
 
+def _written(incident: Incident) -> OutboundMessage:
+    return OutboundMessage(
+        message_id="01KB0Z9A1B2C3D4E5F6G7H8J9K", channel=incident.channel, text="Di mana?", sent_by=OPERATOR,
+        sent_at=NOW,
+    )  # fmt: skip
+
+
+def _write(incident: Incident) -> Change:
+    return lifecycle.write_to_citizen(incident, _written(incident), False, NOW)
+
+
+def _outcome(incident: Incident) -> Change:
+    written = incident.model_copy(update={"outbound": [_written(incident)]})
+    change = lifecycle.message_outcome(
+        written, "01KB0Z9A1B2C3D4E5F6G7H8J9K", OutboundState.SENT, "system:reply", NOW
+    )
+    assert change is not None
+    return change
+
+
 # The moves that keep the status they find, at any open stage.
 IN_PLACE_MOVES: dict[Action, Callable[[Incident], Change]] = {
     Action.LOCATE: lambda i: lifecycle.locate(i, FIX, "system:aml", NOW),
@@ -151,6 +173,8 @@ IN_PLACE_MOVES: dict[Action, Callable[[Incident], Change]] = {
     ),
     Action.NOTE: lambda i: lifecycle.note(i, OPERATOR, "Asap terlihat dari jalan", NOW),
     Action.MESSAGE: _message,
+    Action.MESSAGE_SENT: _write,
+    Action.MESSAGE_OUTCOME: _outcome,
     Action.REPORT_ADDED: lambda i: lifecycle.attach(_other(Status.RECEIVED), i, OPERATOR, NOW)[1],
     Action.REPORT_REMOVED: lambda i: lifecycle.detach(_attached_to(i), i, SUPERVISOR, "Bukan sama", NOW)[1],
     Action.MAJOR_INCIDENT: lambda i: lifecycle.declare_major(i, SUPERVISOR, NOW, {"majorIncidentId": "m"}),
@@ -231,6 +255,8 @@ ACTORS = {
     Action.MESSAGE: "system:instagram",
     Action.MAJOR_INCIDENT: SUPERVISOR,
     Action.MAJOR_INCIDENT_END: SUPERVISOR,
+    Action.MESSAGE_SENT: OPERATOR,
+    Action.MESSAGE_OUTCOME: "system:reply",
 }
 LEGAL = [(status, action) for status, moves in STATE_MACHINE.items() for action in moves]
 ILLEGAL = [(status, action) for status in Status for action in Action if action not in STATE_MACHINE[status]]
@@ -243,9 +269,15 @@ def test_the_table_covers_every_status() -> None:
 def test_terminal_states_are_closed_rejected_and_attached() -> None:
     assert {Status.CLOSED, Status.REJECTED, Status.ATTACHED} == TERMINAL
     # a supervisor's correction (detach) leaves ATTACHED terminal: nothing else happens to it, but the
-    # end of a major incident declared while it was open is still recorded on it
-    assert set(STATE_MACHINE[Status.ATTACHED]) == {Action.DETACH, Action.MAJOR_INCIDENT_END}
-    assert set(STATE_MACHINE[Status.CLOSED]) == {Action.MAJOR_INCIDENT_END}
+    # end of a major incident declared while it was open is still recorded on it, and the outcome of a
+    # message written before it was attached
+    assert set(STATE_MACHINE[Status.ATTACHED]) == {
+        Action.DETACH,
+        Action.MAJOR_INCIDENT_END,
+        Action.MESSAGE_OUTCOME,
+    }
+    assert set(STATE_MACHINE[Status.CLOSED]) == {Action.MAJOR_INCIDENT_END, Action.MESSAGE_OUTCOME}
+    assert lifecycle.allowed_from(Action.MESSAGE_OUTCOME) == set(Status)
 
 
 def test_allowed_from_reads_the_table() -> None:

@@ -90,6 +90,7 @@ def test_the_document_describes_every_route(document: dict[str, Any]) -> None:
         ("/major-incidents", "get"),
         ("/major-incidents", "post"),
         ("/major-incidents/{major_id}/end", "post"),
+        ("/incidents/{incident_id}/messages", "post"),
         ("/stats", "get"),
         ("/search", "get"),
         ("/reports/{month}", "get"),
@@ -109,7 +110,7 @@ def test_the_cognito_scheme_is_a_bearer_jwt(document: dict[str, Any]) -> None:
 def test_every_route_but_the_document_requires_cognito(document: dict[str, Any]) -> None:
     secured = [(p, m, op) for p, m, op in operations(document) if p not in PUBLIC_PATHS]
 
-    assert len(secured) == 40
+    assert len(secured) == 41
     for path, method, operation in secured:
         assert operation.get("security") == [{"cognito": []}], f"{method.upper()} {path}"
 

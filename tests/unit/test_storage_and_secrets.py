@@ -173,12 +173,13 @@ def test_keys_not_set_yet_are_empty(secretsmanager: Any) -> None:
     assert secrets.twitter_consumer_secret == ""
 
 
-def test_the_reply_secret_holds_only_the_page_token(secretsmanager: Any) -> None:
+def test_the_reply_secret_holds_only_what_writes_to_citizens(secretsmanager: Any) -> None:
     secretsmanager.create_secret(Name="respon112-test/reply-secrets", SecretString=json.dumps(SAMPLE_SECRETS))
 
     secrets = load_reply_secrets("respon112-test/reply-secrets")
 
     assert secrets == ReplySecrets(instagram_page_access_token="sample-page-access-token")
+    assert secrets.twitter is None  # X's four credentials are not set: no direct message is sent
     assert load_channel_secrets_keys() == {
         "instagramVerifyToken",
         "instagramAppSecret",

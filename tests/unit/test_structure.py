@@ -31,6 +31,7 @@ ADAPTERS = {
     "core.secrets": "Secrets Manager",
     "core.idempotency": "DynamoDB",
     "core.graph_api": "Meta's Graph API",
+    "core.x_api": "X's direct messages",
     "core.agency_channels": "SNS SMS, SES, the agencies' HTTPS endpoints",
 }
 # Imports that reach out, by module prefix: boto3 itself, Powertools utilities that call AWS, the network.

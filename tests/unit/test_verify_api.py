@@ -791,6 +791,7 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str | int, ...]]]] = {
     "attach-incident-invalid": (422, {("body", "parentId"), ("body", "extra")}),
     "detach-incident-invalid": (422, {("body", "reason")}),
     "add-note-invalid": (422, {("body", "text"), ("body", "by")}),
+    "write-message-invalid": (422, {("body", "messageId"), ("body", "text")}),
     "get-stats-invalid": (422, {("query", "from"), ("query", "by")}),
     "search-incidents-invalid": (422, {("query", "category"), ("query", "limit")}),
     "monthly-report-invalid": (422, {("path", "month")}),

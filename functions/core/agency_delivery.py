@@ -27,11 +27,14 @@ from core.dispatch_record import (
     RecordAgency,
     RecordPost,
     dispatch_record,
+    notice_subject,
+    notice_text,
     record_body,
     responder_subject,
     responder_text,
 )
-from core.models import AgencyCode, CamelModel, IncidentId, PostId
+from core.models import AgencyCode, CamelModel, Incident, IncidentId, PostId, Status
+from core.notices import DISPATCH, ESCALATION, headline
 from core.observability import MetricUnit, logger, metrics
 from core.ports import IncidentRepository
 from core.regency import Regency
@@ -53,6 +56,10 @@ class DeliveryRequest(CamelModel):
         pattern=r"^[a-z0-9-]{1,32}$", description="Which change this is (dispatch, escalation-1, …): the key"
     )
     contact: Contact = Contact.POST
+    text: str | None = Field(
+        default=None, max_length=2000, description="A notice's note, reason or report (core.notices)"
+    )
+    changed: list[str] = Field(default_factory=list, max_length=8, description="An update's changed fields")
 
 
 class Channels(Protocol):
@@ -110,21 +117,18 @@ class AgencyDelivery:
         """Send what the request asks on every channel of the post; the keys sent (or sent before)."""
         incident = self._repo.get(request.incident_id)
         post = self._directory.get_post(request.post_id)  # read now: the number as it is at sending time
-        if post is None or not post.active:
-            logger.warning("post gone before delivery", extra={"post": request.post_id})
+        if post is None or not post.active or _too_late(incident, request):
             metrics.add_metric(name="DeliverySkipped", unit=MetricUnit.Count, value=1)
             return []
+        kind = request.change.split("-", 1)[0]
+        notice = kind not in (DISPATCH, ESCALATION)
         agency_type = self._directory.get_type(post.agency)
         agency_name = agency_type.name_id if agency_type else post.agency
         now = self._now()
         token = responder_links.issue(self._link_key(), incident.id, post.id, now)
         link = responder_links.link(self._page_url, token)
-        escalation = request.change != "dispatch"
-        text = responder_text(incident, agency_name, post.name, self._regency, link, escalation)
-        sms_text = responder_text(
-            incident, agency_name, post.name, self._regency, link, escalation, SMS_TEXT_LIMIT
-        )
-        subject = responder_subject(incident, self._regency, escalation)
+        escalation = kind == ESCALATION
+        text, sms_text, subject = self._texts(incident, request, agency_name, post.name, link)
         base = f"{incident.id}:{post.id}:{request.change}"
         if request.contact is Contact.ESCALATION:
             numbers = post.escalation.sms if post.escalation else []
@@ -143,7 +147,11 @@ class AgencyDelivery:
                 key = f"{base}:email:{address}"
                 self._once.run(key, partial(self._channels.email, address, subject, text))
                 sent.append(key)
-        if endpoint is not None and not is_placeholder_address(endpoint.url):
+        if notice and endpoint is not None:
+            # The dispatch record's schema (v1) has no notices: an agency's system learns of a change
+            # from its page's link, or the post's SMS and e-mail (decision 58).
+            logger.info("notice not sent to the endpoint", extra={"post": post.id, "change": request.change})
+        elif endpoint is not None and not is_placeholder_address(endpoint.url):
             if post.sealed_secret is None:
                 logger.error("endpoint without its secret", extra={"post": post.id})
             else:
@@ -172,6 +180,36 @@ class AgencyDelivery:
             metrics.add_metric(name="DeliveryNoContact", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="PostNotified", unit=MetricUnit.Count, value=len(sent))
         return sent
+
+    def _texts(
+        self, incident: Incident, request: DeliveryRequest, agency_name: str, post_name: str, link: str
+    ) -> tuple[str, str, str]:
+        """The e-mail's text, the SMS's and the subject: of the dispatch, an escalation or a notice."""
+        kind = request.change.split("-", 1)[0]
+        if kind in (DISPATCH, ESCALATION):
+            escalation = kind == ESCALATION
+            args = (incident, agency_name, post_name, self._regency, link, escalation)
+            return (
+                responder_text(*args),
+                responder_text(*args, SMS_TEXT_LIMIT),
+                responder_subject(incident, self._regency, escalation),
+            )
+        notice = (incident, agency_name, post_name, self._regency, link, kind, request.changed, request.text)
+        return (
+            notice_text(*notice),
+            notice_text(*notice, limit=SMS_TEXT_LIMIT),
+            notice_subject(incident, self._regency, headline(kind, request.changed)),
+        )
+
+
+def _too_late(incident: Incident, request: DeliveryRequest) -> bool:
+    """A dispatch (or an escalation) to an incident closed or cancelled before it went out is not sent: a
+    cancellation queued for the same posts tells those that were sent it already."""
+    kind = request.change.split("-", 1)[0]
+    if kind in (DISPATCH, ESCALATION) and incident.status is Status.CLOSED:
+        logger.info("dispatch to a closed incident not sent", extra={"post": request.post_id})
+        return True
+    return False
 
 
 def _expiry(token: str) -> datetime:

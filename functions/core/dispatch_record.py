@@ -223,10 +223,60 @@ def responder_text(
     return body + tail
 
 
+# What a notice's text is, by its kind (core.notices): the note, the reason given, the new report.
+_TEXT_LABEL = {
+    "note": "Catatan",
+    "report": "Laporan",
+    "cancelled": "Alasan",
+    "closed": "Hasil",
+    "reopened": "Alasan",
+}
+# After these the post has nothing more to report: no link to its page.
+_FINAL = frozenset({"cancelled", "closed", "withdrawn"})
+
+
+def notice_text(
+    incident: Incident,
+    agency_name: str,
+    post_name: str,
+    regency: Regency,
+    link: str,
+    kind: str,
+    changed: list[str],
+    text: str | None,
+    limit: int | None = None,
+) -> str:
+    """A notice of a change after dispatch (core.notices) for a post's SMS and e-mail, in Bahasa
+    Indonesia: what happened first, then the incident as it is now, the link last (never cut off)."""
+    from core.notices import headline  # noqa: PLC0415 (core.notices imports the models this module uses)
+
+    category = CATEGORY_ID[incident.category] if incident.category else "DARURAT"
+    lines = [
+        f"[112 {regency.name}] {headline(kind, changed)}",
+        f"{category} {incident.priority or ''} untuk {post_name} ({agency_name})",
+        f"Lokasi: {place(incident)}",
+        f"Ringkasan: {incident.summary or '-'}",
+    ]
+    if text and kind in _TEXT_LABEL:
+        lines.append(f"{_TEXT_LABEL[kind]}: {text}")
+    lines.append(f"Insiden {incident.id}")
+    tail = "" if kind in _FINAL else f"\nStatus (Diterima/Dalam perjalanan/Tiba/Selesai): {link}"
+    body = "\n".join(lines)
+    if limit is not None:
+        body = body[: max(0, limit - len(tail))]
+    return body + tail
+
+
 def responder_subject(incident: Incident, regency: Regency, escalation: bool) -> str:
     category = CATEGORY_ID[incident.category] if incident.category else "DARURAT"
     head = "ESKALASI " if escalation else ""
     return f"{head}112 {regency.code.title()} {category} {incident.priority or ''} {incident.id}"[:99]
+
+
+def notice_subject(incident: Incident, regency: Regency, head: str) -> str:
+    category = CATEGORY_ID[incident.category] if incident.category else "DARURAT"
+    what = head.split(":", maxsplit=1)[0]
+    return f"{what} 112 {regency.code.title()} {category} {incident.priority or ''} {incident.id}"[:99]
 
 
 SMS_TEXT_LIMIT = SMS_LIMIT + 160  # the link adds a segment; still a few SMS at most

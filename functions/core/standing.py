@@ -269,7 +269,8 @@ class Call(Protocol):
 def known_calls(*sources: Sequence[PastCall]) -> list[PastCall]:
     """The calls of several reads of a number's history, each once, newest first. The by-caller index is
     eventually consistent and the record holds what its last assessment read: an incident decided in one
-    and still open in the other counts as decided (a rejection or a verification is never undone)."""
+    and still open in the other counts as decided (only a supervisor's reopening undoes a rejection, and
+    `CallerService.refresh` then reads the reopened incident itself)."""
     merged: dict[str, PastCall] = {}
     for source in sources:
         for call in source:

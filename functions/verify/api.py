@@ -53,6 +53,7 @@ from core.stats_store import DynamoAggregates
 from verify.conditional import apply_conditional_get
 from verify.routes import (
     agencies,
+    amend,
     callbacks,
     callers,
     dispatches,
@@ -80,6 +81,7 @@ ROUTES = (
     incidents,
     review,
     dispatches,
+    amend,
     callbacks,
     callers,
     related,
@@ -166,6 +168,7 @@ def default_ports() -> tuple[IncidentService, DirectoryService]:
         dispatch_queue,
         caller_policy=settings.caller_policy,
         agencies=copy.snapshot,
+        ack_deadlines=settings.ack_deadlines_seconds(),
     )
     return service, directory
 

@@ -60,6 +60,15 @@ VERIFICATION = Verification(
     agencies=AGENCIES,
 )
 
+# The verification again with a higher priority: an update with one change.
+AMENDMENT = lifecycle.Amendment(
+    category=VERIFICATION.category,
+    priority=Priority.P2,
+    location=VERIFICATION.location,
+    summary=VERIFICATION.summary,
+    agencies=AGENCIES,
+)
+
 
 def incident_at(status: Status, *, assigned_to: str | None = OPERATOR, version: int = 4) -> Incident:
     """An incident in `status` with everything a move from that status needs."""
@@ -154,6 +163,23 @@ IN_PLACE_MOVES: dict[Action, Callable[[Incident], Change]] = {
     Action.REPORT_ADDED: lambda i: lifecycle.attach(_other(Status.RECEIVED), i, OPERATOR, NOW)[1],
     Action.REPORT_REMOVED: lambda i: lifecycle.detach(_attached_to(i), i, SUPERVISOR, "Bukan sama", NOW)[1],
 }
+
+
+def _update(incident: Incident) -> Change:
+    confirmed = incident.status is Status.ACKNOWLEDGED
+    status = DispatchStatus.ACKNOWLEDGED if confirmed else DispatchStatus.NOTIFIED
+    dispatches = (
+        [] if incident.status is Status.VERIFIED else [notified(incident, a, status) for a in AGENCIES]
+    )
+    return lifecycle.update(incident, dispatches, OPERATOR, AMENDMENT, NOW)
+
+
+# After verification: an update, a cancellation, a supervisor's reopening (docs/amend.md).
+AMEND_MOVES: dict[Action, Callable[[Incident], Change]] = {
+    Action.UPDATE: _update,
+    Action.CANCEL: lambda i: lifecycle.cancel(i, OPERATOR, "Ternyata pembakaran sampah", NOW),
+    Action.REOPEN: lambda i: lifecycle.reopen(i, [], SUPERVISOR, "Bukan iseng: rekaman diputar ulang", NOW),
+}
 # One emergency, many reports: the child's side of an attach and of a detach.
 RELATED_MOVES: dict[Action, Callable[[Incident], Change]] = {
     Action.ATTACH: lambda i: lifecycle.attach(i, _other(Status.IN_REVIEW), OPERATOR, NOW)[0],
@@ -163,7 +189,12 @@ RELATED_MOVES: dict[Action, Callable[[Incident], Change]] = {
 
 def perform(incident: Incident, action: Action) -> Change:
     """Run the lifecycle function for `action` with valid arguments: only the status can make it fail."""
-    moved = CALL_MOVES.get(action) or IN_PLACE_MOVES.get(action) or RELATED_MOVES.get(action)
+    moved = (
+        CALL_MOVES.get(action)
+        or IN_PLACE_MOVES.get(action)
+        or RELATED_MOVES.get(action)
+        or AMEND_MOVES.get(action)
+    )
     if moved is not None:
         return moved(incident)
     match action:
@@ -227,6 +258,9 @@ ACTORS = {
     Action.REPORT_REMOVED: SUPERVISOR,
     Action.NOTE: OPERATOR,
     Action.MESSAGE: "system:instagram",
+    Action.UPDATE: OPERATOR,
+    Action.CANCEL: OPERATOR,
+    Action.REOPEN: SUPERVISOR,
 }
 LEGAL = [(status, action) for status, moves in STATE_MACHINE.items() for action in moves]
 ILLEGAL = [(status, action) for status in Status for action in Action if action not in STATE_MACHINE[status]]

@@ -474,7 +474,7 @@ class IncidentService:
         self._tell(closed, NoticeKind.CLOSED, text=note, dispatches=dispatches)
         return closed
 
-    # -- after verification (docs/amend.md) ----------------------------------------------------------
+    # -- after verification (docs/api.md) ---------------------------------------------------------------
 
     def update(self, incident_id: str, operator: str, command: VerifyCommand) -> Incident:
         """Correct a verified incident: location, category, priority, summary or agencies. Once dispatched,

@@ -579,7 +579,7 @@ def close(incident: Incident, actor: Actor, note: str, now: datetime) -> Change:
     return _move(incident, Action.CLOSE, actor, now, reason=note, updates={"closed_at": now})
 
 
-# -- after verification: an update, a cancellation, a reopening (docs/amend.md) -------------------------
+# -- after verification: an update, a cancellation, a reopening (docs/api.md) ---------------------------
 
 # The incident's fields an update may change, in the order the timeline and the notices name them.
 AMENDED_FIELDS = ("location", "category", "priority", "summary", "agencies")

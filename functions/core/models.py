@@ -169,7 +169,7 @@ class Action(StrEnum):
     REPORT_REMOVED = "REPORT_REMOVED"  # the detached incident's report left this one
     NOTE = "NOTE"  # an operator's note (details: note); the status does not move
     MESSAGE = "MESSAGE"  # a follow-up message from the same citizen joined the incident (details: messageId)
-    # After verification (docs/amend.md): what the operator learnt changes the incident in place (details:
+    # After verification (docs/api.md): what the operator learnt changes the incident in place (details:
     # each field's from and to, the agencies added and withdrawn); a false alarm found later is cancelled
     # (CLOSED, with its cancellation); a supervisor reopens a wrong rejection or closing.
     UPDATE = "UPDATE"

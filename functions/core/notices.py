@@ -1,4 +1,4 @@
-"""What the agencies are told of a change after their dispatch (docs/amend.md, decision 58).
+"""What the agencies are told of a change after their dispatch (docs/api.md, after verification, decision 58).
 
 A change an operator makes to a dispatched incident (an update, a note, a cancellation, a closing, a
 reopening, another caller's report) is committed first; then the operators' API queues one `Notice` on

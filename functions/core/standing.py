@@ -235,10 +235,12 @@ NORMAL = Assessment(Standing.NORMAL, None, 0, 0.0, None, None, False, None)
 
 def outcome_of(incident: Incident) -> str:
     """How an incident ended, in one word: the rejection's reason (PRANK, SILENT, NON_EMERGENCY,
-    DUPLICATE, …), VERIFIED (A1), ATTACHED (another report of an open incident's emergency), ABANDONED
-    (the caller hung up while queued) or OPEN."""
+    DUPLICATE, …), VERIFIED (A1), CANCELLED (verified, then found a false alarm), ATTACHED (another
+    report of an open incident's emergency), ABANDONED (the caller hung up while queued) or OPEN."""
     if incident.status is Status.ATTACHED:
         return "ATTACHED"
+    if incident.cancellation is not None:
+        return "CANCELLED"
     if incident.rejection is not None:
         return incident.rejection.reason.value
     if incident.verified_at is not None:

@@ -17,6 +17,7 @@ import { VerifyForm } from "./verify-form.js";
 import { RejectForm } from "./reject-form.js";
 import { IncidentDialogs } from "./incident-dialogs.js";
 import { ActionBar } from "./actions.js";
+import { AmendDialogs, UpdateForm } from "./amend.js";
 import { CallPop } from "./call-pop.js";
 import { CallOffers } from "./calls.js";
 import { CallbackDesk } from "./callbacks.js";
@@ -50,7 +51,9 @@ export class Workspace {
     const verify = new VerifyForm({ store, forms, messages, lists, incidentView, map, config, api, book, announce });
     new RejectForm({ store, forms, messages, lists, incidentView, api, announce }); // adds itself to the forms
     const dialogs = new IncidentDialogs({ store, messages, conflicts, lists, incidentView, api, agencies: book.list, announce });
-    const actions = new ActionBar({ store, drafts, messages, conflicts, lists, incidentView, forms, dialogs, api, announce });
+    new UpdateForm({ verify, forms, book }); // the verify form again, for a verified incident (Shift+U)
+    const amend = new AmendDialogs({ store, messages, conflicts, lists, incidentView, api, announce });
+    const actions = new ActionBar({ store, drafts, messages, conflicts, lists, incidentView, forms, dialogs, amend, api, announce });
     const callPop = new CallPop({ store, incidentView, forms, announce });
     const calls = new CallOffers({ api, announce, store, incidentView, messages });
     const desk = new CallbackDesk({ store, api, lists, incidentView, forms, messages, announce });
@@ -58,7 +61,7 @@ export class Workspace {
     new CallerHistory({ store, api, open: (id) => incidentView.open(id) }); // follows the open incident
     const standings = new Standings({ store, api, announce, open: (id) => incidentView.open(id) });
     const related = new RelatedIncidents({ store, api, incidentView, lists, conflicts, messages, announce }); // follows the open incident
-    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, openDirectory, openSearch }); // listens on the document
+    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, amend, calls, desk, standings, related, openDirectory, openSearch }); // listens on the document
     Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk, standings, book });
   }
 

@@ -1,4 +1,4 @@
-"""After verification (docs/amend.md): an update changes the incident in place and tells its posts once,
+"""After verification (docs/api.md): an update changes the incident in place and tells its posts once,
 dispatching the posts added and withdrawing the posts taken off; a cancellation closes it and tells them;
 a supervisor reopens a wrong rejection or closing; a note after dispatch reaches the posts too."""
 

@@ -174,7 +174,7 @@ def _update(incident: Incident) -> Change:
     return lifecycle.update(incident, dispatches, OPERATOR, AMENDMENT, NOW)
 
 
-# After verification: an update, a cancellation, a supervisor's reopening (docs/amend.md).
+# After verification: an update, a cancellation, a supervisor's reopening (docs/api.md).
 AMEND_MOVES: dict[Action, Callable[[Incident], Change]] = {
     Action.UPDATE: _update,
     Action.CANCEL: lambda i: lifecycle.cancel(i, OPERATOR, "Ternyata pembakaran sampah", NOW),

@@ -696,7 +696,7 @@ def test_close_after_every_agency_acknowledged(
     ]
 
 
-# -- after verification: update, cancel, reopen (docs/amend.md) -------------------------------------
+# -- after verification: update, cancel, reopen (docs/api.md) -------------------------------------------
 
 
 def test_an_update_after_dispatch_changes_the_incident_and_says_what_changed(

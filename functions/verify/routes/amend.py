@@ -1,4 +1,4 @@
-"""After verification (docs/amend.md): an operator corrects an incident (what changed reaches its posts),
+"""After verification (docs/api.md): an operator corrects an incident (what changed reaches its posts),
 cancels a false alarm found later, and a supervisor reopens a wrong rejection or closing."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import { dataTable, histogram, pairedBars, stackedBars } from "./charts.js";
 import { renderShift } from "./shift.js";
 import { downloadCsv, renderMonthly } from "./monthly.js";
 
-const OUTCOMES = ["verified", "prank", "silent", "non-emergency", "duplicate", "attached", "abandoned", "unreachable", "open"];
+const OUTCOMES = ["verified", "prank", "silent", "non-emergency", "duplicate", "attached", "cancelled", "abandoned", "unreachable", "open"];
 const DAY_MS = 86_400_000;
 let config = null;
 let api = null;

@@ -83,6 +83,11 @@ def test_update_cancel_and_reopen_by_keyboard(
     page.locator("#detail-heading").focus()
     page.keyboard.press("Shift+O")  # not a supervisor: nothing opens
     expect(page.locator("#reopen-dialog")).to_be_hidden()
+    page.keyboard.press("?")
+    for key in ("Shift+U", "Shift+X", "Shift+O"):
+        expect(page.locator("#help-keys")).to_contain_text(key)
+    expect(page.locator("#help-keys")).to_contain_text("Batalkan insiden terverifikasi")
+    page.keyboard.press("Escape")
 
     # a supervisor finds it again and reopens it: back to its agencies
     boss = new_page()

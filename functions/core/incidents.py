@@ -533,7 +533,11 @@ class IncidentService:
         """A supervisor undoes a wrong rejection or closing (audited): a rejected incident back to review,
         held by them; a closed one back to where its agencies stand, and they are told. A prank or silent
         rejection undone no longer counts against the caller's number."""
-        incident, dispatches = self._with_dispatches(incident_id)
+        detail = self._repo.get_detail(incident_id)
+        incident, dispatches = _split(detail)
+        last = detail.timeline[-1] if detail.timeline else None
+        if last and (last.action, last.actor, last.reason) == (Action.REOPEN, supervisor, reason):
+            return incident  # a retry after a lost answer
         reopened = self._repo.commit(lifecycle.reopen(incident, dispatches, supervisor, reason, self._now()))
         metrics.add_metric(name="IncidentReopened", unit=MetricUnit.Count, value=1)
         if reopened.status in _AFTER_DISPATCH:
@@ -559,9 +563,7 @@ class IncidentService:
         return result
 
     def _with_dispatches(self, incident_id: str) -> tuple[Incident, list[Dispatch]]:
-        detail = self._repo.get_detail(incident_id)
-        incident = Incident.model_validate(detail.model_dump(exclude={"timeline", "dispatches", "call"}))
-        return incident, list(detail.dispatches)
+        return _split(self._repo.get_detail(incident_id))
 
     def _routed(self, command: VerifyCommand) -> tuple[Location, Routing]:
         location = self._canonical(command.location)
@@ -663,6 +665,12 @@ def _held_by(incident: Incident, operator: str) -> bool:
 
 _VERIFIED_OR_LATER = frozenset({Status.VERIFIED, Status.DISPATCHED, Status.ACKNOWLEDGED})
 _AFTER_DISPATCH = frozenset({Status.DISPATCHED, Status.ACKNOWLEDGED})
+
+
+def _split(detail: IncidentDetail) -> tuple[Incident, list[Dispatch]]:
+    """The incident and its dispatch records, from its detail."""
+    incident = Incident.model_validate(detail.model_dump(exclude={"timeline", "dispatches", "call"}))
+    return incident, list(detail.dispatches)
 
 
 def _applied(dispatches: list[Dispatch], change: lifecycle.Change) -> list[Dispatch]:

@@ -275,8 +275,10 @@ def test_a_supervisor_reopens_a_prank_rejection_and_it_no_longer_counts(
     assert service.callers.history(CALLER).standing.recent_pranks == 1
 
     reopened = service.reopen(incident.id, SUPERVISOR, "Rekaman diputar ulang: darurat sungguhan")
+    again = service.reopen(incident.id, SUPERVISOR, "Rekaman diputar ulang: darurat sungguhan")  # a retry
 
     assert (reopened.status, reopened.assigned_to, reopened.rejection) == (Status.IN_REVIEW, SUPERVISOR, None)
+    assert again.version == reopened.version
     entry = repo.timelines[incident.id][-1]
     assert (entry.action, entry.from_status, entry.details["rejection"]) == (
         Action.REOPEN, Status.REJECTED, "PRANK",
@@ -390,3 +392,39 @@ def test_the_dispatch_worker_forwards_a_queued_notice_and_a_redelivery_queues_th
         ("damkar-genteng", "cancelled-v7", "Alarm palsu")
     }
     assert len(deliveries.requests) == 2
+
+
+def test_a_report_attached_to_a_dispatched_incident_reaches_its_posts_when_the_operator_accepts(
+    service: IncidentService, dispatcher: Dispatcher, queue: RecordingDispatchQueue, clock: Clock
+) -> None:
+    parent = dispatched(service, dispatcher, clock)
+    quiet, _ = service.register(Report(channel=Channel.VOICE, actor=SYSTEM_INTAKE, caller="+6281234567002"))
+    told, _ = service.register(
+        Report(
+            channel=Channel.WEB, actor=SYSTEM_INTAKE, text="Api sudah ke rumah sebelah", summary="Api meluas"
+        )
+    )
+
+    service.attach(quiet.id, parent.id, OPERATOR)  # not asked: nobody is told
+    assert queue.notices == []
+    result = service.attach(told.id, parent.id, OPERATOR, tell_agencies=True)
+
+    [(incident_id, notice)] = queue.notices
+    assert (incident_id, notice.kind, notice.version) == (parent.id, NoticeKind.REPORT, result.parent.version)
+    assert notice.text == "Api meluas | Api sudah ke rumah sebelah"
+    assert notice.told == {"damkar-genteng": "DAMKAR"}
+
+
+def test_a_withdrawn_agency_cannot_report_on_the_incident(
+    service: IncidentService, dispatcher: Dispatcher, clock: Clock
+) -> None:
+    incident = verified(service, VerifyCommand(**{**FIRE.__dict__, "agencies": ("DAMKAR", "POLICE")}))
+    dispatcher.dispatch(incident.id)
+    service.update(incident.id, OPERATOR, VerifyCommand(**{**FIRE.__dict__, "agencies": ("DAMKAR",)}))
+    detail = service.detail(incident.id)
+    current = Incident.model_validate(detail.model_dump(exclude={"timeline", "dispatches", "call"}))
+
+    with pytest.raises(InvalidRequest, match="withdrawn"):
+        lifecycle.agency_status(
+            current, detail.dispatches, "POLICE", DispatchStatus.EN_ROUTE, "post:polsek-genteng", clock.now
+        )

@@ -76,7 +76,8 @@ def cancel(
     "DISPATCHED | ACKNOWLEDGED)",
     description="A rejected incident, or a closed one never dispatched, goes back to review held by you; a "
     "closed one that was dispatched goes back to where its agencies stand, and they are told. A PRANK or "
-    "SILENT rejection reopened no longer counts against the caller's number.",
+    "SILENT rejection reopened no longer counts against the caller's number. Sent again after it succeeded "
+    "(the same reason), it answers the same.",
     responses=responses("The incident after the change", 400, 401, 403, 404, 409),
 )
 def reopen(

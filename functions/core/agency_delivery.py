@@ -1,4 +1,5 @@
-"""Delivery per post: each post of a dispatch (or of an escalation) is told on its own channels.
+"""Delivery per post: each post of a dispatch (or of an escalation, or of a change after the dispatch:
+core/notices.py) is told on its own channels.
 
 One request per incident x post x change comes through the delivery queue (core/messaging.py). The post
 is read from the directory when it is sent, not when it was queued, so a number changed a second ago is
@@ -27,9 +28,11 @@ from core.dispatch_record import (
     RecordAgency,
     RecordPost,
     dispatch_record,
+    notice_record,
     notice_subject,
     notice_text,
     record_body,
+    record_response,
     responder_subject,
     responder_text,
 )
@@ -120,14 +123,11 @@ class AgencyDelivery:
         if post is None or not post.active or _too_late(incident, request):
             metrics.add_metric(name="DeliverySkipped", unit=MetricUnit.Count, value=1)
             return []
-        kind = request.change.split("-", 1)[0]
-        notice = kind not in (DISPATCH, ESCALATION)
         agency_type = self._directory.get_type(post.agency)
         agency_name = agency_type.name_id if agency_type else post.agency
         now = self._now()
         token = responder_links.issue(self._link_key(), incident.id, post.id, now)
         link = responder_links.link(self._page_url, token)
-        escalation = kind == ESCALATION
         text, sms_text, subject = self._texts(incident, request, agency_name, post.name, link)
         base = f"{incident.id}:{post.id}:{request.change}"
         if request.contact is Contact.ESCALATION:
@@ -147,27 +147,11 @@ class AgencyDelivery:
                 key = f"{base}:email:{address}"
                 self._once.run(key, partial(self._channels.email, address, subject, text))
                 sent.append(key)
-        if notice and endpoint is not None:
-            # The dispatch record's schema (v1) has no notices: an agency's system learns of a change
-            # from its page's link, or the post's SMS and e-mail (decision 58).
-            logger.info("notice not sent to the endpoint", extra={"post": post.id, "change": request.change})
-        elif endpoint is not None and not is_placeholder_address(endpoint.url):
+        if endpoint is not None and not is_placeholder_address(endpoint.url):
             if post.sealed_secret is None:
                 logger.error("endpoint without its secret", extra={"post": post.id})
             else:
-                record = dispatch_record(
-                    incident,
-                    RecordAgency(type=post.agency, name=agency_name),
-                    RecordPost(id=post.id, name=post.name),
-                    Change.ESCALATION if escalation else Change.DISPATCH,
-                    request.change,
-                    self._regency,
-                    link,
-                    self._status_endpoint,
-                    _expiry(token),
-                    now,
-                )
-                body = record_body(record)
+                body = self._record(incident, request, post, agency_name, link, _expiry(token), now)
                 secret = self._sealer.unseal(post.id, post.sealed_secret)
                 headers = signed_headers(secret, int(now.timestamp()), body)
                 key = f"{base}:https"
@@ -180,6 +164,44 @@ class AgencyDelivery:
             metrics.add_metric(name="DeliveryNoContact", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="PostNotified", unit=MetricUnit.Count, value=len(sent))
         return sent
+
+    def _record(
+        self,
+        incident: Incident,
+        request: DeliveryRequest,
+        post: Post,
+        agency_name: str,
+        link: str,
+        expires: datetime,
+        now: datetime,
+    ) -> bytes:
+        """The bytes for the post's system: a dispatch record (the dispatch, an escalation), or a notice
+        record for a change after it (docs/schemas/notice-v1.json)."""
+        agency, named = (
+            RecordAgency(type=post.agency, name=agency_name),
+            RecordPost(id=post.id, name=post.name),
+        )
+        kind = request.change.split("-", 1)[0]
+        if kind in (DISPATCH, ESCALATION):
+            change = Change.ESCALATION if kind == ESCALATION else Change.DISPATCH
+            record = dispatch_record(
+                incident, agency, named, change, request.change, self._regency, link, self._status_endpoint,
+                expires, now,
+            )  # fmt: skip
+            return record_body(record)
+        response = record_response(link, self._status_endpoint, expires)
+        notice = notice_record(
+            incident,
+            agency,
+            named,
+            request.change,
+            request.changed,
+            request.text,
+            self._regency,
+            response,
+            now,
+        )
+        return record_body(notice)
 
     def _texts(
         self, incident: Incident, request: DeliveryRequest, agency_name: str, post_name: str, link: str

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+import jsonschema  # type: ignore[import-untyped]  # no stubs among the dependencies
 import pytest
 
 from core import lifecycle
 from core.agencies import DirectorySnapshot
 from core.agency_directory import DirectoryService
+from core.directory_models import HttpsEndpoint
 from core.directory_seed import SEEDS
+from core.dispatch_record import notice_schema
 from core.dispatching import Dispatcher
 from core.errors import IllegalTransition, InvalidRequest
 from core.incidents import SYSTEM_INTAKE, IncidentService, Report, VerifyCommand
@@ -44,6 +48,7 @@ from tests.support import Clock, FakeLambdaContext, load_event
 from tests.unit.test_agency_delivery import FakeChannels, FakeOnce, delivery, give_contacts, store  # noqa: F401
 
 BANYUWANGI = REGENCIES["banyuwangi"]
+NOTICE_SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "schemas" / "notice-v1.json"
 CALLER = "+6281234567890"
 T0 = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 OPERATOR, SUPERVISOR = "operator1", "supervisor1"
@@ -428,3 +433,43 @@ def test_a_withdrawn_agency_cannot_report_on_the_incident(
         lifecycle.agency_status(
             current, detail.dispatches, "POLICE", DispatchStatus.EN_ROUTE, "post:polsek-genteng", clock.now
         )
+
+
+def test_an_agency_system_gets_a_signed_notice_record_valid_against_the_committed_schema(
+    service: IncidentService,
+    dispatcher: Dispatcher,
+    queue: RecordingDispatchQueue,
+    deliveries: RecordingDeliveryQueue,
+    repo: InMemoryIncidentRepository,
+    store: InMemoryAgencyStore,  # noqa: F811
+    clock: Clock,
+) -> None:
+    assert json.loads(NOTICE_SCHEMA.read_text(encoding="utf-8")) == notice_schema()  # tools/schemas.py
+    give_contacts(store, "damkar-genteng", https=HttpsEndpoint(url="https://cad.damkar.example.go.id/112"))
+    incident = dispatched(service, dispatcher, clock)
+    updated = service.update(
+        incident.id, OPERATOR, VerifyCommand(**{**FIRE.__dict__, "priority": Priority.P1})
+    )
+    service.cancel(incident.id, OPERATOR, "Ternyata latihan")
+    deliveries.requests.clear()
+    for incident_id, notice in queue.notices:
+        dispatcher.forward(incident_id, notice)
+    channels = FakeChannels()
+    sender = delivery(repo, store, channels, FakeOnce(), clock)
+
+    for request in deliveries.requests:
+        sender.deliver(request)
+
+    schema = json.loads(NOTICE_SCHEMA.read_text(encoding="utf-8"))
+    update, cancel = (json.loads(body) for _, body, _ in channels.bodies)
+    for record in (update, cancel):
+        jsonschema.validate(record, schema)
+    assert (update["notice"], update["changed"], update["incident"]["priority"]) == (
+        "UPDATE",
+        ["priority"],
+        "P1",
+    )
+    assert update["recordId"] == f"{incident.id}:damkar-genteng:update-v{updated.version}"
+    assert update["response"]["statusUrl"].startswith("https://panel.example.go.id")
+    assert (cancel["notice"], cancel["text"], cancel["response"]) == ("CANCELLED", "Ternyata latihan", None)
+    assert cancel["incident"]["status"] == "CLOSED"

@@ -6,6 +6,7 @@ standing no longer counts it."""
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import boto3
 import pytest
 
 from local.config import CREDENTIALS, SUPERVISOR
-from local.responders import post_inbox
+from local.responders import Receiver, point_post_at, post_inbox
 from local.simulator import ApiClient, place_call
 from tests.integration.helpers import (
     DEFAULT_SERVE_ARGS,
@@ -35,6 +36,13 @@ def endpoints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     state_dir: Path = tmp_path_factory.mktemp("amend-stack")
     with running_stack(state_dir, *DEFAULT_SERVE_ARGS) as endpoints:
         yield endpoints
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver(secrets.token_urlsafe(32)).start()
+    yield receiver
+    receiver.stop()
 
 
 @pytest.fixture(scope="module")
@@ -99,12 +107,22 @@ def arrived(endpoints: dict[str, Any], number: str, incident_id: str, head: str)
     )
 
 
+def notices(receiver: Receiver, incident_id: str) -> list[tuple[str, str]]:
+    """The notice records the Genteng Damkar's own system accepted (signature and schema checked)."""
+    return [
+        (r["notice"], r["recordId"])
+        for r in receiver.records
+        if r["recordType"] == "respon112.notice" and r["incident"]["id"] == incident_id
+    ]
+
+
 def test_an_update_and_a_cancellation_after_dispatch_reach_each_post_once(
-    endpoints: dict[str, Any], operator: ApiClient
+    endpoints: dict[str, Any], operator: ApiClient, receiver: Receiver
 ) -> None:
     admin = ApiClient(endpoints, "admin")
     give_number(admin, DAMKAR, DAMKAR_SMS)
     give_number(admin, POLSEK, POLSEK_SMS)
+    assert point_post_at(endpoints, DAMKAR, receiver.endpoint, receiver.secret) == 200
     incident_id = place_call(endpoints, "+6281234567001")["incidentId"]
     assert operator.post(f"/incidents/{incident_id}/claim").status_code == 200
     assert operator.post(f"/incidents/{incident_id}/verify", fire_in_genteng()).status_code == 200
@@ -158,6 +176,9 @@ def test_an_update_and_a_cancellation_after_dispatch_reach_each_post_once(
     assert len(sms(endpoints, POLSEK_SMS, incident_id, "DIBATALKAN")) == 1
     timeline = [e["action"] for e in operator.get(f"/incidents/{incident_id}").json()["timeline"]]
     assert timeline[-2:] == ["UPDATE", "CANCEL"]
+    # the post's own system got each change once, as a signed notice record valid against its schema
+    assert receiver.refused == []
+    assert [kind for kind, _ in notices(receiver, incident_id)] == ["UPDATE", "CANCELLED"]
 
 
 def test_a_supervisor_reopens_a_wrong_prank_rejection(endpoints: dict[str, Any], operator: ApiClient) -> None:

@@ -1,6 +1,7 @@
 """After verification in the browser, by keyboard (decision 58): Shift+U opens the verify form prefilled as
 an update and Ctrl+Enter sends it; Shift+X cancels the incident as a false alarm with its reason; a
-supervisor finds it again (f) and reopens it with Shift+O, back to its agencies."""
+supervisor finds it again (f) and reopens it with Shift+O, back to its agencies. A report of the same
+emergency attached to it is sent to its agencies when the operator takes that offer."""
 
 from __future__ import annotations
 
@@ -62,6 +63,30 @@ def test_update_cancel_and_reopen_by_keyboard(
     )  # the form is the verify form again
     expect_status(page, "DISPATCHED")
     shot(page, artifacts, "amend-updated")
+
+    # the same caller walks in: attached to the dispatched incident, and its agencies told (g, Tab, Enter)
+    walk_in = {"channel": "WALK_IN", "summary": "Api menjalar ke rumah sebelah", "caller": caller}
+    walked = api.post("/incidents", {**walk_in, "location": {"district": "Genteng"}})
+    assert walked.status_code == 201, walked.text
+    page.locator("#detail-heading").focus()
+    page.keyboard.press("1")
+    row(page, walked.json()["id"]).click()
+    expect(page.locator("#related-list li").first).to_have_attribute("data-id", incident_id)
+    page.locator("#detail-heading").focus()
+    page.keyboard.press("g")
+    expect(page.locator(f'#related-list button[data-attach="{incident_id}"]').first).to_be_focused()
+    page.keyboard.press("Tab")
+    tell = page.locator(f'#related-list button[data-attach="{incident_id}"][data-tell="true"]')
+    expect(tell).to_be_focused()
+    expect(tell).to_contain_text("kabari instansi")
+    page.keyboard.press("Enter")
+    expect_status(page, "ATTACHED")
+    expect(page.locator("#detail-notice")).to_contain_text("pos instansinya diberi tahu laporan baru ini")
+    page.locator("#detail-heading").focus()
+    page.keyboard.press("3")
+    row(page, incident_id).click()
+    expect(page.locator("#detail-heading")).to_contain_text(incident_id)
+    expect(page.locator("#note-tell")).to_be_checked()  # a note on it goes to the posts too
 
     # Shift+X: a false alarm after all, with the reason the posts read
     page.locator("#detail-heading").focus()

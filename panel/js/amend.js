@@ -11,8 +11,6 @@ import { fieldError, focusFirstInvalid, resetErrors, resetForm, serverFieldError
 
 export const AMENDABLE = ["VERIFIED", "DISPATCHED", "ACKNOWLEDGED"];
 export const REOPENABLE = ["REJECTED", "CLOSED"];
-const VERIFY_WORDS = { title: "verifyTitle", submit: "submitVerify" };
-const UPDATE_WORDS = { title: "updateTitle", submit: "submitUpdate" };
 
 /** The verify form as a second kind for the form desk (forms.js): the same element and fields, another
  * request. Its values, draft and point are the verify form's own. */
@@ -26,8 +24,8 @@ export class UpdateForm {
   }
 
   prepare(incident) {
-    this.words(UPDATE_WORDS);
     this.verify.prepare(incident);
+    this.verify.words("update");
     $("#verify-category").value = incident.category || "";
     for (const input of this.element.querySelectorAll("#verify-priority-options input")) input.checked = input.value === incident.priority;
     this.verify.checkAgencies(incident.agencies || []);
@@ -49,16 +47,9 @@ export class UpdateForm {
   }
 
   forget() {
-    this.words(VERIFY_WORDS);
+    this.verify.words("verify");
     this.verify.forget();
     this.verify.map.setPickable(this.verify.store.canReview());
-  }
-
-  words({ title, submit }) {
-    $("#verify-title").dataset.i18n = title;
-    $("#verify-title").textContent = t(title);
-    $("#verify-submit").dataset.i18n = submit;
-    $("#verify-submit").textContent = t(submit);
   }
 }
 

@@ -130,8 +130,18 @@ export class VerifyForm {
     return this.posts.suggest({ agencies, district: $("#verify-district").value, point: this.point });
   }
 
+  /** Its heading and button: verify (A1), or the update of a verified incident (amend.js). */
+  words(kind) {
+    const [title, submit] = kind === "update" ? ["updateTitle", "submitUpdate"] : ["verifyTitle", "submitVerify"];
+    for (const [id, key] of [["#verify-title", title], ["#verify-submit", submit]]) {
+      $(id).dataset.i18n = key;
+      $(id).textContent = t(key);
+    }
+  }
+
   /** The form as the incident says so far: its location, its summary, the point it has. */
   prepare(incident) {
+    this.words("verify");
     this.agenciesTouched = false;
     this.districtAuto = false;
     this.posts.reset();

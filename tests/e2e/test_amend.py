@@ -63,6 +63,12 @@ def test_update_cancel_and_reopen_by_keyboard(
     )  # the form is the verify form again
     expect_status(page, "DISPATCHED")
     shot(page, artifacts, "amend-updated")
+    # Esc closes it (nothing typed: no draft); the form is the verify form again for the next review
+    page.locator("#detail-heading").focus()
+    page.keyboard.press("Shift+U")
+    expect(page.locator("#verify-summary")).to_have_value("Gudang beras terbakar, api membesar")
+    page.keyboard.press("Escape")
+    expect(page.locator("#verify-form")).to_be_hidden()
 
     # the same caller walks in: attached to the dispatched incident, and its agencies told (g, Tab, Enter)
     walk_in = {"channel": "WALK_IN", "summary": "Api menjalar ke rumah sebelah", "caller": caller}

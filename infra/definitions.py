@@ -456,11 +456,14 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
             # the statistics' hours and days (GET /stats)
             TableAccess(STATS, ("dynamodb:Query",)),
         ),
-        sends_to=(DISPATCH_QUEUE, REPLY_QUEUE),  # REPLY_QUEUE: operators' messages to citizens
+        # dispatch requests at verification, and the notices of changes after it (core.notices); operators'
+        # messages to citizens (REPLY_QUEUE)
+        sends_to=(DISPATCH_QUEUE, REPLY_QUEUE),
         api_spec="verify/openapi.json",
         user_pool_actions=("cognito-idp:ListUsersInGroup",),  # GET /operators, reassign
         settings=(CALLER_POLICY_ENV, CALLER_LOOKUP_TIMEOUT_ENV),
         seals_secrets=True,  # an agency endpoint's shared secret, sealed before it is stored
+        deployment_env=(ACK_DEADLINES_ENV,),  # an agency an update adds: its deadline to confirm
     ),
     FunctionDesign(
         name="intake-web",

@@ -1,6 +1,7 @@
 """The agencies' side of the local stack: what a post was sent (its SMS and e-mails, with their links),
 its page's link opened or a status posted through it, and a receiver that stands in for an agency's own
-system: it checks each dispatch record's signature (and its schema) as that system should.
+system: it checks each record's signature (and its schema: a dispatch, or a notice of a change after it)
+as that system should.
 
 python -m local inbox damkar-genteng                   what the post was sent, with the links
 python -m local respond <link> [EN_ROUTE --note …]     what the link shows, or post a status through it
@@ -28,6 +29,8 @@ from local.simulator import id_token
 from local.standins import AGENCY_OUTBOX
 
 SCHEMA_FILE = ROOT / "docs" / "schemas" / "dispatch-record-v1.json"
+NOTICE_SCHEMA_FILE = ROOT / "docs" / "schemas" / "notice-v1.json"
+SCHEMA_ID = "https://respon112.id/schemas/dispatch-record-v1.json"
 
 
 def _session() -> requests.Session:
@@ -102,7 +105,13 @@ class Receiver:
         self.records: list[dict[str, Any]] = []
         self.refused: list[str] = []
         self._log = log or (lambda _: None)
-        self._schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+        # each record against its own schema, by its $schema: a dispatch, or a notice of a change after it
+        self._schemas = {
+            schema["$id"]: schema
+            for schema in (
+                json.loads(f.read_text(encoding="utf-8")) for f in (SCHEMA_FILE, NOTICE_SCHEMA_FILE)
+            )
+        }
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -135,8 +144,9 @@ class Receiver:
             self._log(f"REFUSED {problem}")
             return 401, problem
         record = json.loads(body)
+        schema = self._schemas.get(record.get("$schema")) if isinstance(record, dict) else None
         try:
-            jsonschema.validate(record, self._schema)
+            jsonschema.validate(record, schema or self._schemas[SCHEMA_ID])
         except jsonschema.ValidationError as error:
             self.refused.append(f"schema: {error.message}")
             self._log(f"REFUSED schema: {error.message}")

@@ -44,6 +44,7 @@ from core.models import (
     Page,
     Status,
 )
+from core.notices import Notice
 from core.repository import (
     CALLBACK_PARTITION,
     STANDINGS_PARTITION,
@@ -409,6 +410,7 @@ class RecordingDispatchQueue:
 
     def __init__(self, failing: bool = False) -> None:
         self.sent: list[str] = []
+        self.notices: list[tuple[str, Notice]] = []
         self.failing = failing
 
     def enqueue(self, incident: Incident) -> str:
@@ -416,6 +418,12 @@ class RecordingDispatchQueue:
             raise ConnectionError("SQS unreachable")
         self.sent.append(incident.id)
         return f"msg-{len(self.sent)}"
+
+    def enqueue_notice(self, incident_id: str, notice: Notice) -> str:
+        if self.failing:
+            raise ConnectionError("SQS unreachable")
+        self.notices.append((incident_id, notice))
+        return f"notice-{len(self.notices)}"
 
 
 class RecordingNotifier:

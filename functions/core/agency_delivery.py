@@ -1,4 +1,5 @@
-"""Delivery per post: each post of a dispatch (or of an escalation) is told on its own channels.
+"""Delivery per post: each post of a dispatch (or of an escalation, or of a change after the dispatch:
+core/notices.py) is told on its own channels.
 
 One request per incident x post x change comes through the delivery queue (core/messaging.py). The post
 is read from the directory when it is sent, not when it was queued, so a number changed a second ago is
@@ -27,11 +28,16 @@ from core.dispatch_record import (
     RecordAgency,
     RecordPost,
     dispatch_record,
+    notice_record,
+    notice_subject,
+    notice_text,
     record_body,
+    record_response,
     responder_subject,
     responder_text,
 )
-from core.models import AgencyCode, CamelModel, IncidentId, PostId
+from core.models import AgencyCode, CamelModel, Incident, IncidentId, PostId, Status
+from core.notices import DISPATCH, ESCALATION, headline
 from core.observability import MetricUnit, logger, metrics
 from core.ports import IncidentRepository
 from core.regency import Regency
@@ -53,6 +59,10 @@ class DeliveryRequest(CamelModel):
         pattern=r"^[a-z0-9-]{1,32}$", description="Which change this is (dispatch, escalation-1, …): the key"
     )
     contact: Contact = Contact.POST
+    text: str | None = Field(
+        default=None, max_length=2000, description="A notice's note, reason or report (core.notices)"
+    )
+    changed: list[str] = Field(default_factory=list, max_length=8, description="An update's changed fields")
 
 
 class Channels(Protocol):
@@ -110,8 +120,7 @@ class AgencyDelivery:
         """Send what the request asks on every channel of the post; the keys sent (or sent before)."""
         incident = self._repo.get(request.incident_id)
         post = self._directory.get_post(request.post_id)  # read now: the number as it is at sending time
-        if post is None or not post.active:
-            logger.warning("post gone before delivery", extra={"post": request.post_id})
+        if post is None or not post.active or _too_late(incident, request):
             metrics.add_metric(name="DeliverySkipped", unit=MetricUnit.Count, value=1)
             return []
         agency_type = self._directory.get_type(post.agency)
@@ -119,12 +128,7 @@ class AgencyDelivery:
         now = self._now()
         token = responder_links.issue(self._link_key(), incident.id, post.id, now)
         link = responder_links.link(self._page_url, token)
-        escalation = request.change != "dispatch"
-        text = responder_text(incident, agency_name, post.name, self._regency, link, escalation)
-        sms_text = responder_text(
-            incident, agency_name, post.name, self._regency, link, escalation, SMS_TEXT_LIMIT
-        )
-        subject = responder_subject(incident, self._regency, escalation)
+        text, sms_text, subject = self._texts(incident, request, agency_name, post.name, link)
         base = f"{incident.id}:{post.id}:{request.change}"
         if request.contact is Contact.ESCALATION:
             numbers = post.escalation.sms if post.escalation else []
@@ -147,19 +151,7 @@ class AgencyDelivery:
             if post.sealed_secret is None:
                 logger.error("endpoint without its secret", extra={"post": post.id})
             else:
-                record = dispatch_record(
-                    incident,
-                    RecordAgency(type=post.agency, name=agency_name),
-                    RecordPost(id=post.id, name=post.name),
-                    Change.ESCALATION if escalation else Change.DISPATCH,
-                    request.change,
-                    self._regency,
-                    link,
-                    self._status_endpoint,
-                    _expiry(token),
-                    now,
-                )
-                body = record_body(record)
+                body = self._record(incident, request, post, agency_name, link, _expiry(token), now)
                 secret = self._sealer.unseal(post.id, post.sealed_secret)
                 headers = signed_headers(secret, int(now.timestamp()), body)
                 key = f"{base}:https"
@@ -172,6 +164,74 @@ class AgencyDelivery:
             metrics.add_metric(name="DeliveryNoContact", unit=MetricUnit.Count, value=1)
         metrics.add_metric(name="PostNotified", unit=MetricUnit.Count, value=len(sent))
         return sent
+
+    def _record(
+        self,
+        incident: Incident,
+        request: DeliveryRequest,
+        post: Post,
+        agency_name: str,
+        link: str,
+        expires: datetime,
+        now: datetime,
+    ) -> bytes:
+        """The bytes for the post's system: a dispatch record (the dispatch, an escalation), or a notice
+        record for a change after it (docs/schemas/notice-v1.json)."""
+        agency, named = (
+            RecordAgency(type=post.agency, name=agency_name),
+            RecordPost(id=post.id, name=post.name),
+        )
+        kind = request.change.split("-", 1)[0]
+        if kind in (DISPATCH, ESCALATION):
+            change = Change.ESCALATION if kind == ESCALATION else Change.DISPATCH
+            record = dispatch_record(
+                incident, agency, named, change, request.change, self._regency, link, self._status_endpoint,
+                expires, now,
+            )  # fmt: skip
+            return record_body(record)
+        response = record_response(link, self._status_endpoint, expires)
+        notice = notice_record(
+            incident,
+            agency,
+            named,
+            request.change,
+            request.changed,
+            request.text,
+            self._regency,
+            response,
+            now,
+        )
+        return record_body(notice)
+
+    def _texts(
+        self, incident: Incident, request: DeliveryRequest, agency_name: str, post_name: str, link: str
+    ) -> tuple[str, str, str]:
+        """The e-mail's text, the SMS's and the subject: of the dispatch, an escalation or a notice."""
+        kind = request.change.split("-", 1)[0]
+        if kind in (DISPATCH, ESCALATION):
+            escalation = kind == ESCALATION
+            args = (incident, agency_name, post_name, self._regency, link, escalation)
+            return (
+                responder_text(*args),
+                responder_text(*args, SMS_TEXT_LIMIT),
+                responder_subject(incident, self._regency, escalation),
+            )
+        notice = (incident, agency_name, post_name, self._regency, link, kind, request.changed, request.text)
+        return (
+            notice_text(*notice),
+            notice_text(*notice, limit=SMS_TEXT_LIMIT),
+            notice_subject(incident, self._regency, headline(kind, request.changed)),
+        )
+
+
+def _too_late(incident: Incident, request: DeliveryRequest) -> bool:
+    """A dispatch (or an escalation) to an incident closed or cancelled before it went out is not sent: a
+    cancellation queued for the same posts tells those that were sent it already."""
+    kind = request.change.split("-", 1)[0]
+    if kind in (DISPATCH, ESCALATION) and incident.status is Status.CLOSED:
+        logger.info("dispatch to a closed incident not sent", extra={"post": request.post_id})
+        return True
+    return False
 
 
 def _expiry(token: str) -> datetime:

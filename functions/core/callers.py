@@ -283,7 +283,10 @@ class CallerService:
         # The index is eventually consistent: the incident just changed may not show its change yet, nor
         # one decided a moment before (whose refresh the record holds).
         record = self._repo.caller_record(caller)
-        history = known_calls([PastCall.of(changed)], lookup.calls, record.calls if record else [])
+        # The changed incident as it is now wins over both reads: a rejection a supervisor reopened no
+        # longer counts, whatever the index or the record still say of it.
+        others = known_calls(lookup.calls, record.calls if record else [])
+        history = known_calls([PastCall.of(changed)], [c for c in others if c.id != changed.id])
         after = assess(history, record, now, self._policy)
         kept = kept_calls(history, now, self._policy)
         if record is None:

@@ -19,6 +19,7 @@ from core.agency_delivery import DeliveryRequest
 from core.clock import Clock, utc_now
 from core.errors import ConcurrentModification
 from core.models import Status
+from core.notices import Notice
 from core.observability import MetricUnit, logger, metrics
 from core.ports import AgencyNotifier, DeliveryQueue, IncidentRepository
 from core.regency import DEFAULT_ACK_DEADLINE_SECONDS
@@ -93,3 +94,30 @@ class Dispatcher:
         metrics.add_metric(name="AgencyNotified", unit=MetricUnit.Count, value=len(message_ids))
         logger.info("dispatched", extra={"incident_id": incident_id, "agencies": list(message_ids)})
         return DispatchResult(incident_id, Outcome.DISPATCHED, tuple(message_ids))
+
+    def forward(self, incident_id: str, notice: Notice) -> int:
+        """One delivery request per post the notice reaches (core.notices), each keyed by the change: a
+        redelivered notice queues them again, and agency-delivery sends each key once. Only the posts are
+        told; the agency-type topic carries dispatches at verification only (decision 58)."""
+        if self._deliveries is None:
+            raise RuntimeError("Dispatcher needs the delivery queue to forward notices")
+        text = notice.text
+        requests = [
+            DeliveryRequest(
+                incident_id=incident_id,
+                post_id=post,
+                agency=agency,
+                change=key,
+                text=text,
+                changed=notice.changed,
+            )
+            for post, agency, key in notice.deliveries()
+        ]
+        if requests:
+            self._deliveries.enqueue(requests)
+        metrics.add_metric(name="NoticeForwarded", unit=MetricUnit.Count, value=len(requests))
+        logger.info(
+            "notice forwarded",
+            extra={"incident_id": incident_id, "kind": notice.kind, "posts": len(requests)},
+        )
+        return len(requests)

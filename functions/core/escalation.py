@@ -25,7 +25,7 @@ from core.agencies import DirectorySnapshot
 from core.agency_delivery import Contact, DeliveryRequest
 from core.clock import Clock, utc_now
 from core.errors import ConcurrentModification, IllegalTransition
-from core.models import DispatchStatus, Incident, Status
+from core.models import Incident, Status
 from core.observability import MetricUnit, logger, metrics
 from core.ports import DeliveryQueue, IncidentRepository
 
@@ -69,7 +69,7 @@ class Escalator:
     def _escalate(self, incident_id: str, now: datetime) -> bool:
         detail = self._repo.get_detail(incident_id)
         incident = Incident.model_validate(detail.model_dump(exclude={"timeline", "dispatches", "call"}))
-        pending = [d for d in detail.dispatches if d.status is DispatchStatus.NOTIFIED]
+        pending = [d for d in detail.dispatches if d.pending]  # a withdrawn agency is awaited no more
         if not _due(incident, now) or not pending:
             return False
         level = incident.escalation_level + 1

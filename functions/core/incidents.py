@@ -26,6 +26,7 @@ from core.models import (
     Action,
     Category,
     Channel,
+    Dispatch,
     Flag,
     Incident,
     IncidentDetail,
@@ -36,17 +37,18 @@ from core.models import (
     RejectionReason,
     Status,
 )
+from core.notices import Notice, NoticeKind, live_posts, posts_of
 from core.observability import MetricUnit, logger, metrics
 from core.phone import normalize_phone
 from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory, ReplyQueue
 from core.positions import attach_if_newer
-from core.regency import Regency
-from core.related import RelatedIncidents
+from core.regency import DEFAULT_ACK_DEADLINE_SECONDS, Regency
+from core.related import AttachResult, RelatedIncidents
 from core.search import Search, SearchPage
 from core.standing import STANDING_FLAGS, CallerLookup, CallerPolicy, Standing
 
 if TYPE_CHECKING:
-    from core.agencies import DirectorySnapshot, Suggestion
+    from core.agencies import DirectorySnapshot, Routing, Suggestion
 
 SYSTEM_INTAKE = "system:intake"
 # Amazon Connect's contact flow, when it reports what the caller did (pressed the "cannot speak" key).
@@ -105,8 +107,10 @@ class IncidentService:
         caller_policy: CallerPolicy | None = None,
         agencies: Callable[[], DirectorySnapshot] | None = None,
         replies: ReplyQueue | None = None,
+        ack_deadlines: Mapping[str, int] = DEFAULT_ACK_DEADLINE_SECONDS,
     ) -> None:
         self._repo = repository
+        self._ack_deadlines = ack_deadlines  # an agency added by an update: its deadline to confirm
         self._regency = regency
         self.regency = regency  # the statistics count days in its time zone
         self._queue = dispatch_queue
@@ -400,17 +404,7 @@ class IncidentService:
         if self._queue is None:
             raise RuntimeError("IncidentService needs a dispatch queue to verify incidents")
         incident = self._repo.get(incident_id)
-        location = self._canonical(command.location)
-        assert location is not None
-        if location.district is None and location.lat is not None:
-            # The operator gave a point and no kecamatan: the boundaries give it, for the posts' sake.
-            found = district_at(self._regency, location.lat, location.lon)
-            location = location.model_copy(update={"district": found}) if found else location
-        from core.agencies import route  # noqa: PLC0415 (the directory's models stay off the 112 path)
-
-        routing = route(
-            self._agencies(), command.category, location.district, command.agencies, command.posts
-        )
+        location, routing = self._routed(command)
         verification = lifecycle.Verification(
             category=command.category,
             priority=command.priority,
@@ -471,21 +465,164 @@ class IncidentService:
         change = lifecycle.acknowledge(incident, detail.dispatches, agency, actor, self._now(), note)
         return self._repo.commit(change)
 
-    def note(self, incident_id: str, operator: str, text: str) -> Incident:
+    def note(self, incident_id: str, operator: str, text: str, tell_agencies: bool = True) -> Incident:
         """An operator's note on an open incident. A note asks nothing of the incident's state, so a
-        change made meanwhile (a position, another note) is no conflict: read again and add it."""
-        for _ in range(NOTE_ATTEMPTS - 1):
+        change made meanwhile (a position, another note) is no conflict: read again and add it. Once
+        dispatched, its agencies' posts are sent it too unless `tell_agencies` is false."""
+        for attempt in range(NOTE_ATTEMPTS):
             incident = self._repo.get(incident_id)
             try:
-                return self._repo.commit(lifecycle.note(incident, operator, text, self._now()))
+                noted = self._repo.commit(lifecycle.note(incident, operator, text, self._now()))
+                break
             except ConcurrentModification:
-                continue
-        incident = self._repo.get(incident_id)
-        return self._repo.commit(lifecycle.note(incident, operator, text, self._now()))
+                if attempt == NOTE_ATTEMPTS - 1:
+                    raise
+        if tell_agencies and noted.status in _AFTER_DISPATCH:
+            self._tell(noted, NoticeKind.NOTE, text=text)
+        return noted
 
     def close(self, incident_id: str, actor: str, note: str) -> Incident:
-        incident = self._repo.get(incident_id)
-        return self._repo.commit(lifecycle.close(incident, actor, note, self._now()))
+        """Close a dispatched incident with its outcome (the reason), confirmed by every agency or not; its
+        agencies' posts are told it is closed."""
+        incident, dispatches = self._with_dispatches(incident_id)
+        closed = self._repo.commit(lifecycle.close(incident, actor, note, self._now()))
+        self._tell(closed, NoticeKind.CLOSED, text=note, dispatches=dispatches)
+        return closed
+
+    # -- after verification (docs/api.md) ---------------------------------------------------------------
+
+    def update(self, incident_id: str, operator: str, command: VerifyCommand) -> Incident:
+        """Correct a verified incident: location, category, priority, summary or agencies. Once dispatched,
+        its posts are told what changed, the posts added are dispatched to and the posts taken off are
+        told they are withdrawn. Sent again after it succeeded, it changes nothing."""
+        incident, dispatches = self._with_dispatches(incident_id)
+        location, routing = self._routed(command)
+        from core.agencies import posts_by_agency  # noqa: PLC0415 (as in verify)
+
+        snapshot = self._agencies()
+        target = incident.model_copy(
+            update={"agencies": list(routing.agencies), "posts": list(routing.posts)}
+        )
+        amendment = lifecycle.Amendment(
+            category=command.category,
+            priority=command.priority,
+            location=location,
+            summary=command.summary,
+            agencies=routing.agencies,
+            posts=routing.posts,
+            posts_by_agency=posts_by_agency(snapshot, target),
+        )
+        if incident.status in _VERIFIED_OR_LATER and not lifecycle.amended(incident, amendment):
+            return incident  # a retry after a lost answer, or nothing changed
+        now = self._now()
+        due = now + timedelta(seconds=self._ack_deadlines[command.priority.value])
+        change = lifecycle.update(incident, dispatches, operator, amendment, now, ack_due_at=due)
+        updated = self._repo.commit(change)
+        metrics.add_metric(name="IncidentUpdated", unit=MetricUnit.Count, value=1)
+        if incident.status in _AFTER_DISPATCH:
+            before = live_posts(dispatches)
+            after = live_posts([*_applied(dispatches, change)])
+            notice = Notice(
+                kind=NoticeKind.UPDATE,
+                version=updated.version,
+                changed=lifecycle.amended(incident, amendment),
+                told={post: agency for post, agency in after.items() if post in before},
+                dispatched={post: agency for post, agency in after.items() if post not in before},
+                withdrawn={post: agency for post, agency in before.items() if post not in after},
+            )
+            self._send(updated, notice)
+        return updated
+
+    def cancel(self, incident_id: str, operator: str, reason: str) -> Incident:
+        """A false alarm found after verification: CLOSED with its cancellation, and every post it went to
+        (or, before the dispatch is recorded, may be going to) told to stand down."""
+        incident, dispatches = self._with_dispatches(incident_id)
+        if incident.cancellation is not None and incident.cancellation.reason == reason:
+            return incident  # a retry after a lost answer
+        cancelled = self._repo.commit(lifecycle.cancel(incident, operator, reason, self._now()))
+        metrics.add_metric(name="IncidentCancelled", unit=MetricUnit.Count, value=1)
+        self._tell(cancelled, NoticeKind.CANCELLED, text=reason, dispatches=dispatches)
+        return cancelled
+
+    def reopen(self, incident_id: str, supervisor: str, reason: str) -> Incident:
+        """A supervisor undoes a wrong rejection or closing (audited): a rejected incident back to review,
+        held by them; a closed one back to where its agencies stand, and they are told. A prank or silent
+        rejection undone no longer counts against the caller's number."""
+        detail = self._repo.get_detail(incident_id)
+        incident, dispatches = _split(detail)
+        last = detail.timeline[-1] if detail.timeline else None
+        if last and (last.action, last.actor, last.reason) == (Action.REOPEN, supervisor, reason):
+            return incident  # a retry after a lost answer
+        reopened = self._repo.commit(lifecycle.reopen(incident, dispatches, supervisor, reason, self._now()))
+        metrics.add_metric(name="IncidentReopened", unit=MetricUnit.Count, value=1)
+        if reopened.status in _AFTER_DISPATCH:
+            self._tell(reopened, NoticeKind.REOPENED, text=reason, dispatches=dispatches)
+        struck = incident.rejection is not None and incident.rejection.reason in _STRIKES
+        if reopened.caller and struck:
+            self.callers.refresh(reopened.caller, reopened, supervisor)
+        return reopened
+
+    def attach(
+        self, incident_id: str, parent_id: str, operator: str, tell_agencies: bool = False
+    ) -> AttachResult:
+        """Attach the incident to an open one; when the parent is dispatched and the operator accepts,
+        its posts are sent what the new report adds."""
+        result = self.related.attach(incident_id, parent_id, operator)
+        parent = result.parent
+        if tell_agencies and parent.status in _AFTER_DISPATCH and result.incident.parent_id == parent.id:
+            child = result.incident
+            words = [child.summary or "", child.report or ""]
+            place = lifecycle.place_text(child.location)
+            text = " | ".join(part for part in (*words, f"Lokasi: {place}" if place else "") if part)
+            self._tell(parent, NoticeKind.REPORT, text=text[:2000] or None)
+        return result
+
+    def _with_dispatches(self, incident_id: str) -> tuple[Incident, list[Dispatch]]:
+        return _split(self._repo.get_detail(incident_id))
+
+    def _routed(self, command: VerifyCommand) -> tuple[Location, Routing]:
+        location = self._canonical(command.location)
+        assert location is not None
+        if location.district is None and location.lat is not None:
+            # The operator gave a point and no kecamatan: the boundaries give it, for the posts' sake.
+            found = district_at(self._regency, location.lat, location.lon)
+            location = location.model_copy(update={"district": found}) if found else location
+        from core.agencies import route  # noqa: PLC0415 (the directory's models stay off the 112 path)
+
+        routing = route(
+            self._agencies(), command.category, location.district, command.agencies, command.posts
+        )
+        return location, routing
+
+    def _tell(
+        self,
+        incident: Incident,
+        kind: NoticeKind,
+        text: str | None = None,
+        dispatches: list[Dispatch] | None = None,
+    ) -> None:
+        """Tell the incident's posts of the change that made `incident` (its version is the key)."""
+        if dispatches is None:
+            dispatches = self._with_dispatches(incident.id)[1]
+        agency_of = {}
+        if not dispatches and incident.posts:
+            snapshot = self._agencies()
+            agency_of = {p: post.agency for p in incident.posts if (post := snapshot.post(p)) is not None}
+        told = posts_of(incident, dispatches, agency_of)
+        self._send(incident, Notice(kind=kind, version=incident.version, text=text, told=told))
+
+    def _send(self, incident: Incident, notice: Notice) -> None:
+        """Queue the notice for the dispatch worker. The change is committed already: a queue that cannot
+        be reached is logged and counted (NoticeEnqueueFailed, an alarm), never a failed request."""
+        if notice.empty:
+            return
+        if self._queue is None:
+            raise RuntimeError("IncidentService needs a dispatch queue to tell the agencies")
+        try:
+            self._queue.enqueue_notice(incident.id, notice)
+        except Exception:
+            logger.exception("notice not queued", extra={"incident_id": incident.id, "kind": notice.kind})
+            metrics.add_metric(name="NoticeEnqueueFailed", unit=MetricUnit.Count, value=1)
 
     # -- reconciliation ------------------------------------------------------------------------------
 
@@ -542,6 +679,19 @@ def _held_by(incident: Incident, operator: str) -> bool:
 
 
 _VERIFIED_OR_LATER = frozenset({Status.VERIFIED, Status.DISPATCHED, Status.ACKNOWLEDGED})
+_AFTER_DISPATCH = frozenset({Status.DISPATCHED, Status.ACKNOWLEDGED})
+
+
+def _split(detail: IncidentDetail) -> tuple[Incident, list[Dispatch]]:
+    """The incident and its dispatch records, from its detail."""
+    incident = Incident.model_validate(detail.model_dump(exclude={"timeline", "dispatches", "call"}))
+    return incident, list(detail.dispatches)
+
+
+def _applied(dispatches: list[Dispatch], change: lifecycle.Change) -> list[Dispatch]:
+    """The incident's dispatch records after the change's writes."""
+    written = {write.dispatch.agency: write.dispatch for write in change.dispatch_writes}
+    return [*(written.pop(d.agency, d) for d in dispatches), *written.values()]
 
 
 def _already_verified(incident: Incident, operator: str, verification: lifecycle.Verification) -> bool:

@@ -38,6 +38,7 @@ class Outcome(StrEnum):
     NON_EMERGENCY = "non-emergency"
     DUPLICATE = "duplicate"
     ATTACHED = "attached"
+    CANCELLED = "cancelled"  # verified, then found a false alarm and cancelled (CLOSED with a cancellation)
     ABANDONED = "abandoned"
     UNREACHABLE = "unreachable"
     OPEN = "open"
@@ -94,6 +95,8 @@ def outcome(incident: Mapping[str, Any]) -> Outcome:
     flags = {flag for flag in incident.get("flags") or () if isinstance(flag, str)}
     if status == "ATTACHED":
         return Outcome.ATTACHED
+    if status == "CLOSED" and isinstance(incident.get("cancellation"), Mapping):
+        return Outcome.CANCELLED
     if status in _VERIFIED_STATUSES or (status != "REJECTED" and incident.get("verified_at")):
         return Outcome.VERIFIED
     if status == "REJECTED":

@@ -7,6 +7,14 @@
                             |                                        ACKNOWLEDGED --close--> CLOSED
                             \\--reject (PRANK | SILENT | NON_EMERGENCY | DUPLICATE)--> REJECTED
     RECEIVED | IN_REVIEW --attach--> ATTACHED --detach (a supervisor's correction)--> IN_REVIEW
+    VERIFIED | DISPATCHED | ACKNOWLEDGED --cancel (a false alarm found later, with a reason)--> CLOSED
+    REJECTED | CLOSED --reopen (a supervisor's correction, with a reason)--> IN_REVIEW, or back to
+                        DISPATCHED | ACKNOWLEDGED when the closed incident had been dispatched
+
+UPDATE (after verification: location, category, priority, summary, agencies) keeps VERIFIED, DISPATCHED
+or ACKNOWLEDGED, except that it follows the agencies: an agency added to an ACKNOWLEDGED incident makes it
+DISPATCHED again (the new agency has to confirm), and withdrawing the last unconfirmed one from a
+DISPATCHED incident makes it ACKNOWLEDGED.
 
 LOCATE (the handset's position), FLAG (a fact learnt after registration), STANDING (a supervisor
 changed the caller's standing), NOTE, MESSAGE (a follow-up from the citizen) and REPORT_ADDED/REMOVED
@@ -46,6 +54,7 @@ from core.models import (
     CallbackAttempt,
     CallbackOutcome,
     CallbackReason,
+    Cancellation,
     Category,
     Dispatch,
     DispatchStatus,
@@ -87,8 +96,14 @@ _MOVES: Mapping[Status, Mapping[Action, Status]] = {
         Action.CLOSE_UNREACHABLE: Status.REJECTED,
         Action.ATTACH: Status.ATTACHED,
     },
-    Status.VERIFIED: {Action.DISPATCH: Status.DISPATCHED},
+    Status.VERIFIED: {
+        Action.DISPATCH: Status.DISPATCHED,
+        Action.UPDATE: Status.VERIFIED,
+        Action.CANCEL: Status.CLOSED,
+    },
     Status.DISPATCHED: {
+        Action.UPDATE: Status.DISPATCHED,
+        Action.CANCEL: Status.CLOSED,
         Action.AGENCY_ACKNOWLEDGE: Status.DISPATCHED,
         Action.ACKNOWLEDGE: Status.ACKNOWLEDGED,
         Action.AGENCY_STATUS: Status.DISPATCHED,
@@ -97,6 +112,8 @@ _MOVES: Mapping[Status, Mapping[Action, Status]] = {
         Action.CLOSE: Status.CLOSED,
     },
     Status.ACKNOWLEDGED: {
+        Action.UPDATE: Status.ACKNOWLEDGED,
+        Action.CANCEL: Status.CLOSED,
         Action.AGENCY_STATUS: Status.ACKNOWLEDGED,
         Action.CLOSE: Status.CLOSED,
     },
@@ -108,6 +125,15 @@ _MOVES: Mapping[Status, Mapping[Action, Status]] = {
 # nothing else may happen to it) but a mistake can be undone.
 _CORRECTIONS: Mapping[Status, Mapping[Action, Status]] = {
     Status.ATTACHED: {Action.DETACH: Status.IN_REVIEW},
+    Status.REJECTED: {Action.REOPEN: Status.IN_REVIEW},
+    Status.CLOSED: {Action.REOPEN: Status.IN_REVIEW},
+}
+# Where a move may end instead of its usual target, and why (each checked where it is decided):
+_ALSO_TO: Mapping[Action, frozenset[Status]] = {
+    # an update follows the agencies' confirmations (the module's docstring)
+    Action.UPDATE: frozenset({Status.DISPATCHED, Status.ACKNOWLEDGED}),
+    # a closed incident that had been dispatched goes back to where its agencies stand, not to review
+    Action.REOPEN: frozenset({Status.DISPATCHED, Status.ACKNOWLEDGED}),
 }
 # Changes that record something on an open incident without moving it, at any open stage.
 _IN_PLACE = (
@@ -180,8 +206,15 @@ def _move(
     details: Mapping[str, str] | None = None,
     updates: Mapping[str, Any] | None = None,
     dispatch_writes: Sequence[DispatchWrite] = (),
+    to: Status | None = None,
 ) -> Change:
     target = next_status(incident, action)
+    if to is not None and to is not target:
+        if to not in _ALSO_TO.get(action, frozenset()):
+            raise IllegalTransition(
+                incident.id, action.value.lower(), incident.status.value, allowed_from(action)
+            )
+        target = to
     version = incident.version + 1
     new = incident.model_copy(
         update={**(updates or {}), "status": target, "version": version, "updated_at": now}
@@ -400,7 +433,7 @@ def dispatch(
 
 
 def _unconfirmed(dispatches: Sequence[Dispatch], but: str) -> list[str]:
-    return [d.agency for d in dispatches if d.status is DispatchStatus.NOTIFIED and d.agency != but]
+    return [d.agency for d in dispatches if d.pending and d.agency != but]
 
 
 def _confirmed_updates(incident: Incident, now: datetime) -> dict[str, Any]:
@@ -424,9 +457,7 @@ def acknowledge(
     """An operator records that an agency confirmed it is responding (a call taken by phone). The incident
     is ACKNOWLEDGED once every agency has."""
     next_status(incident, Action.AGENCY_ACKNOWLEDGE)
-    current = next((d for d in dispatches if d.agency == agency), None)
-    if current is None:
-        raise InvalidRequest("agency", f"{agency} was not dispatched to incident {incident.id}", "path")
+    current = _dispatch_of(incident, dispatches, agency)
     if current.status is not DispatchStatus.NOTIFIED:
         raise IllegalTransition(
             incident.id,
@@ -458,6 +489,15 @@ def acknowledge(
     )
 
 
+def _dispatch_of(incident: Incident, dispatches: Sequence[Dispatch], agency: str) -> Dispatch:
+    current = next((d for d in dispatches if d.agency == agency), None)
+    if current is None:
+        raise InvalidRequest("agency", f"{agency} was not dispatched to incident {incident.id}", "path")
+    if current.withdrawn_at is not None:
+        raise InvalidRequest("agency", f"{agency} was withdrawn from incident {incident.id}", "path")
+    return current
+
+
 _REACHED_AT = {
     DispatchStatus.ACKNOWLEDGED: "acknowledged_at",
     DispatchStatus.EN_ROUTE: "en_route_at",
@@ -483,9 +523,7 @@ def agency_status(
     next_status(incident, Action.AGENCY_STATUS)  # DISPATCHED or ACKNOWLEDGED, whatever the dispatch's state
     if status is DispatchStatus.NOTIFIED:
         raise InvalidRequest("status", "NOTIFIED is where a dispatch starts; say ACKNOWLEDGED or later")
-    current = next((d for d in dispatches if d.agency == agency), None)
-    if current is None:
-        raise InvalidRequest("agency", f"{agency} was not dispatched to incident {incident.id}", "path")
+    current = _dispatch_of(incident, dispatches, agency)
     if status.rank <= current.status.rank:
         return None
     first_confirmation = current.status is DispatchStatus.NOTIFIED
@@ -551,6 +589,195 @@ def escalate(
 
 def close(incident: Incident, actor: Actor, note: str, now: datetime) -> Change:
     return _move(incident, Action.CLOSE, actor, now, reason=note, updates={"closed_at": now})
+
+
+# -- after verification: an update, a cancellation, a reopening (docs/api.md) ---------------------------
+
+# The incident's fields an update may change, in the order the timeline and the notices name them.
+AMENDED_FIELDS = ("location", "category", "priority", "summary", "agencies")
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """An incident as the operator corrects it after verification: the verification's fields again."""
+
+    category: Category
+    priority: Priority
+    location: Location
+    summary: str
+    agencies: tuple[str, ...]
+    posts: tuple[str, ...] = ()
+    # The posts of each agency type (core.agencies.posts_by_agency on the amended incident): the dispatch
+    # records' posts once dispatched.
+    posts_by_agency: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+def place_text(location: Location | None) -> str:
+    """A location in a few words for the timeline: the address, the kecamatan, the point."""
+    if location is None:
+        return ""
+    parts = [location.address or "", location.district or ""]
+    if location.lat is not None and location.lon is not None:
+        parts.append(f"{location.lat:.5f},{location.lon:.5f}")
+    return "; ".join(part for part in parts if part)
+
+
+def amended(incident: Incident, amendment: Amendment) -> list[str]:
+    """The fields the amendment changes (AMENDED_FIELDS order); none for a retried request."""
+    before = {
+        "location": incident.location,
+        "category": incident.category,
+        "priority": incident.priority,
+        "summary": incident.summary,
+        "agencies": (list(incident.agencies), list(incident.posts)),
+    }
+    after = {
+        "location": amendment.location,
+        "category": amendment.category,
+        "priority": amendment.priority,
+        "summary": amendment.summary,
+        "agencies": (list(amendment.agencies), list(amendment.posts)),
+    }
+    return [name for name in AMENDED_FIELDS if before[name] != after[name]]
+
+
+def update(
+    incident: Incident,
+    dispatches: Sequence[Dispatch],
+    operator: Actor,
+    amendment: Amendment,
+    now: datetime,
+    ack_due_at: datetime | None = None,
+) -> Change:
+    """What the operator learnt after verification changes the incident in place; the timeline keeps each
+    field's from and to. Once dispatched, an agency added gets a dispatch record (NOTIFIED, `ack_due_at`
+    its deadline when none is running), one removed is marked withdrawn, and a kept agency's posts follow
+    the amended incident's."""
+    next_status(incident, Action.UPDATE)
+    if not amendment.agencies:
+        raise InvalidRequest("agencies", "an A1 incident needs at least one agency to dispatch to")
+    changed = amended(incident, amendment)
+    if not changed:
+        raise InvalidRequest("body", f"nothing to change on incident {incident.id}")
+    details: dict[str, str] = {"changed": ",".join(changed)}
+    texts = {
+        "location": (place_text(incident.location), place_text(amendment.location)),
+        "category": (str(incident.category or ""), amendment.category.value),
+        "priority": (str(incident.priority or ""), amendment.priority.value),
+        "summary": (incident.summary or "", amendment.summary),
+        "agencies": (",".join(incident.agencies), ",".join(amendment.agencies)),
+    }
+    for name in changed:
+        details[f"{name}.from"], details[f"{name}.to"] = (text[:500] for text in texts[name])
+    if incident.posts != list(amendment.posts):
+        details["posts.from"], details["posts.to"] = ",".join(incident.posts), ",".join(amendment.posts)
+    updates: dict[str, Any] = {
+        "category": amendment.category,
+        "priority": amendment.priority,
+        "location": amendment.location,
+        "summary": amendment.summary,
+        "agencies": list(amendment.agencies),
+        "posts": list(amendment.posts),
+    }
+    writes: list[DispatchWrite] = []
+    to: Status | None = None
+    if incident.status is not Status.VERIFIED:
+        writes = _redispatch(incident, dispatches, amendment, operator, now)
+        added = [w.dispatch.agency for w in writes if w.dispatch.notified_at == now]
+        withdrawn = [w.dispatch.agency for w in writes if w.dispatch.withdrawn_at == now]
+        if added:
+            details["added"] = ",".join(added)
+        if withdrawn:
+            details["withdrawn"] = ",".join(withdrawn)
+        after = {d.agency: d for d in dispatches} | {w.dispatch.agency: w.dispatch for w in writes}
+        pending = any(d.pending for d in after.values())
+        to = Status.DISPATCHED if pending else Status.ACKNOWLEDGED
+        if to is Status.ACKNOWLEDGED and incident.status is Status.DISPATCHED:
+            updates |= _confirmed_updates(incident, now)
+        elif pending and (incident.ack_due_at is None or incident.status is Status.ACKNOWLEDGED) and added:
+            updates["ack_due_at"] = ack_due_at
+    return _move(
+        incident,
+        Action.UPDATE,
+        operator,
+        now,
+        details=details,
+        updates=updates,
+        dispatch_writes=writes,
+        to=to,
+    )
+
+
+def _redispatch(
+    incident: Incident, dispatches: Sequence[Dispatch], amendment: Amendment, actor: Actor, now: datetime
+) -> list[DispatchWrite]:
+    """The dispatch records an amendment changes: a new agency (or a withdrawn one taken back) starts over,
+    NOTIFIED; a removed one is withdrawn; a kept one takes the amended posts."""
+    current = {d.agency: d for d in dispatches}
+    writes: list[DispatchWrite] = []
+    for agency in amendment.agencies:
+        posts = list(amendment.posts_by_agency.get(agency, ()))
+        known = current.get(agency)
+        if known is None or known.withdrawn_at is not None:
+            fresh = Dispatch(
+                incident_id=incident.id,
+                agency=agency,
+                posts=posts,
+                status=DispatchStatus.NOTIFIED,
+                notified_at=now,
+                # sent by the per-post delivery of this update (core.notices), not the agency-type topic
+                message_id=f"update-v{incident.version + 1}",
+                updated_by=actor,
+            )
+            writes.append(DispatchWrite(fresh, expected_status=known.status if known else None))
+        elif known.posts != posts:
+            writes.append(DispatchWrite(known.model_copy(update={"posts": posts}), known.status))
+    for known in dispatches:
+        if known.agency not in amendment.agencies and known.withdrawn_at is None:
+            withdrawn = known.model_copy(update={"withdrawn_at": now, "withdrawn_by": actor})
+            writes.append(DispatchWrite(withdrawn, expected_status=known.status))
+    return writes
+
+
+def cancel(incident: Incident, operator: Actor, reason: str, now: datetime) -> Change:
+    """A verified incident turns out to be no emergency (a false alarm found later): CLOSED, with its
+    cancellation; its agencies are told (core.notices)."""
+    next_status(incident, Action.CANCEL)
+    cancellation = Cancellation(reason=reason, at=now, by=operator)
+    return _move(
+        incident,
+        Action.CANCEL,
+        operator,
+        now,
+        reason=reason,
+        updates={"cancellation": cancellation, "closed_at": now, "ack_due_at": None},
+    )
+
+
+def reopen(
+    incident: Incident, dispatches: Sequence[Dispatch], supervisor: Actor, reason: str, now: datetime
+) -> Change:
+    """A supervisor undoes a wrong rejection or closing. A rejected incident, or a closed one never
+    dispatched, goes back to review held by the supervisor (and is decided again); a closed one that had
+    been dispatched goes back to where its agencies stand (DISPATCHED while one has not confirmed)."""
+    next_status(incident, Action.REOPEN)
+    details: dict[str, str] = {"from": incident.assigned_to or ""}
+    updates: dict[str, Any] = {}
+    to: Status | None = None
+    if incident.status is Status.REJECTED:
+        if incident.rejection is not None:
+            details["rejection"] = incident.rejection.reason.value
+        updates = {"rejection": None, "rejected_at": None, "assigned_to": supervisor, "parent_id": None}
+    elif dispatches and incident.dispatched_at is not None:
+        to = Status.DISPATCHED if any(d.pending for d in dispatches) else Status.ACKNOWLEDGED
+        updates = {"closed_at": None, "cancellation": None}
+    else:
+        updates = {"closed_at": None, "cancellation": None, "verified_at": None, "assigned_to": supervisor}
+    if incident.cancellation is not None:
+        details["cancellation"] = incident.cancellation.reason[:500]
+    return _move(
+        incident, Action.REOPEN, supervisor, now, reason=reason, details=details, updates=updates, to=to
+    )
 
 
 # -- calls that need calling back (the callback desk) --------------------------------------------------

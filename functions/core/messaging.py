@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
     from core.agency_delivery import DeliveryRequest
+    from core.notices import Notice
 
 
 class SqsDispatchQueue:
@@ -40,6 +41,15 @@ class SqsDispatchQueue:
                 "priority": {"DataType": "String", "StringValue": str(incident.priority or "")},
             },
         )
+        return response["MessageId"]
+
+    def enqueue_notice(self, incident_id: str, notice: Notice) -> str:
+        body = {
+            "incidentId": incident_id,
+            "version": notice.version,
+            "notice": notice.model_dump(mode="json", by_alias=True),
+        }
+        response = self._client.send_message(QueueUrl=self._url, MessageBody=json.dumps(body))
         return response["MessageId"]
 
 

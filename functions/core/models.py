@@ -177,6 +177,12 @@ class Action(StrEnum):
     # and what the reply sender made of it (details: messageId, state): the conversation's way out.
     MESSAGE_SENT = "MESSAGE_SENT"
     MESSAGE_OUTCOME = "MESSAGE_OUTCOME"
+    # After verification (docs/api.md): what the operator learnt changes the incident in place (details:
+    # each field's from and to, the agencies added and withdrawn); a false alarm found later is cancelled
+    # (CLOSED, with its cancellation); a supervisor reopens a wrong rejection or closing.
+    UPDATE = "UPDATE"
+    CANCEL = "CANCEL"
+    REOPEN = "REOPEN"
 
 
 class Flag(StrEnum):
@@ -275,6 +281,15 @@ class Rejection(CamelModel):
         if reason is not None and reason is not RejectionReason.DUPLICATE and value is not None:
             raise ValueError("duplicateOf is only for reason DUPLICATE")
         return value
+
+
+class Cancellation(CamelModel):
+    """A verified incident found to be no emergency after all (a false alarm learnt later): closed, and its
+    agencies told. Kept apart from a rejection: it was verified, and counts as cancelled (docs/stats.md)."""
+
+    reason: str = Field(min_length=1, max_length=1000, description="Why, in the operator's words")
+    at: Timestamp
+    by: Actor
 
 
 class CallbackReason(StrEnum):
@@ -448,6 +463,9 @@ class Incident(CamelModel):
     )
     assigned_to: str | None = None
     rejection: Rejection | None = None
+    cancellation: Cancellation | None = Field(
+        default=None, description="CLOSED as a false alarm found after verification: why, when, by whom"
+    )
     flags: list[Flag] = Field(default_factory=list)
     recent_pranks: int | None = Field(
         default=None,
@@ -529,6 +547,15 @@ class Dispatch(CamelModel):
     cleared_at: Timestamp | None = None
     updated_by: str | None = Field(default=None, description="Who moved it last (post:<id> or an operator)")
     note: str | None = None
+    withdrawn_at: Timestamp | None = Field(
+        default=None, description="The agency was taken off the incident by an update: its posts were told"
+    )
+    withdrawn_by: str | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Still waiting for the agency to confirm (a withdrawn agency waits for nothing)."""
+        return self.status is DispatchStatus.NOTIFIED and self.withdrawn_at is None
 
 
 class IncidentDetail(Incident):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from core.deliveries import Pending
     from core.directory_models import AgencyType, DirectoryChange, Post
     from core.major_incidents import ActiveMajorIncidents
+    from core.notices import Notice
 
 
 class IncidentRepository(Protocol):
@@ -191,6 +192,10 @@ class IncidentRepository(Protocol):
 class DispatchQueue(Protocol):
     def enqueue(self, incident: Incident) -> str:
         """Ask the dispatch worker to forward a VERIFIED incident; returns the message id."""
+        ...
+
+    def enqueue_notice(self, incident_id: str, notice: Notice) -> str:
+        """Ask the dispatch worker to tell the posts of a change after dispatch (core.notices)."""
         ...
 
 

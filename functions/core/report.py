@@ -31,7 +31,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("category", "FIRE, CRIME, MEDICAL, TRAFFIC_ACCIDENT, DISASTER, RESCUE, OTHER; NONE if never verified"),
     ("priority", "P1, P2 or P3 once verified; empty otherwise"),
     ("district", "the kecamatan; NONE if unknown, OTHER if not on the regency's list"),
-    ("outcome", "verified, prank, silent, non-emergency, duplicate, attached, abandoned, unreachable, open"),
+    (
+        "outcome",
+        "verified, prank, silent, non-emergency, duplicate, attached, cancelled, abandoned, unreachable, "
+        "open",
+    ),
     ("operator", "who holds or decided it (username); NONE if nobody claimed it"),
     ("caller", "the caller's number, masked (country code, a few digits, the rest as *); empty if unknown"),
     *((interval.value, f"seconds, {description}") for interval, description in (

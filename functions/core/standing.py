@@ -241,10 +241,12 @@ NORMAL = Assessment(Standing.NORMAL, None, 0, 0.0, None, None, False, None)
 
 def outcome_of(incident: Incident) -> str:
     """How an incident ended, in one word: the rejection's reason (PRANK, SILENT, NON_EMERGENCY,
-    DUPLICATE, …), VERIFIED (A1), ATTACHED (another report of an open incident's emergency), ABANDONED
-    (the caller hung up while queued) or OPEN."""
+    DUPLICATE, …), VERIFIED (A1), CANCELLED (verified, then found a false alarm), ATTACHED (another
+    report of an open incident's emergency), ABANDONED (the caller hung up while queued) or OPEN."""
     if incident.status is Status.ATTACHED:
         return "ATTACHED"
+    if incident.cancellation is not None:
+        return "CANCELLED"
     if incident.rejection is not None:
         return incident.rejection.reason.value
     if incident.verified_at is not None:
@@ -275,7 +277,8 @@ class Call(Protocol):
 def known_calls(*sources: Sequence[PastCall]) -> list[PastCall]:
     """The calls of several reads of a number's history, each once, newest first. The by-caller index is
     eventually consistent and the record holds what its last assessment read: an incident decided in one
-    and still open in the other counts as decided (a rejection or a verification is never undone)."""
+    and still open in the other counts as decided (only a supervisor's reopening undoes a rejection, and
+    `CallerService.refresh` then reads the reopened incident itself)."""
     merged: dict[str, PastCall] = {}
     for source in sources:
         for call in source:

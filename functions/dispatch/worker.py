@@ -21,6 +21,7 @@ from core.dispatching import Dispatcher
 from core.idempotency import IdempotentNotifier, dynamodb_persistence, notification_config
 from core.messaging import SnsAgencyNotifier, SqsDeliveryQueue
 from core.models import CamelModel, Incident, IncidentId
+from core.notices import Notice
 from core.notification import Addressee, addressee
 from core.observability import logger, metrics, tracer
 from core.repository import DynamoIncidentRepository, dynamodb_client
@@ -32,6 +33,7 @@ _tracer = tracer()
 class DispatchRequest(CamelModel):
     incident_id: IncidentId
     version: int | None = Field(default=None, description="Incident version when queued; informational")
+    notice: Notice | None = Field(default=None, description="A change after dispatch, for its posts")
 
 
 class DispatchMessage(SqsRecordModel):
@@ -42,6 +44,9 @@ processor = BatchProcessor(event_type=EventType.SQS, model=DispatchMessage)
 
 
 def handle_record(record: DispatchMessage, dispatcher: Dispatcher) -> None:
+    if record.body.notice is not None:
+        dispatcher.forward(record.body.incident_id, record.body.notice)
+        return
     result = dispatcher.dispatch(record.body.incident_id)
     logger.info(
         "dispatch request handled", extra={"incident_id": result.incident_id, "outcome": result.outcome}

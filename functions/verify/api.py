@@ -55,6 +55,7 @@ from core.stats_store import DynamoAggregates
 from verify.conditional import apply_conditional_get
 from verify.routes import (
     agencies,
+    amend,
     callbacks,
     callers,
     conversations,
@@ -84,6 +85,7 @@ ROUTES = (
     incidents,
     review,
     dispatches,
+    amend,
     callbacks,
     callers,
     related,
@@ -183,6 +185,7 @@ def default_ports() -> tuple[IncidentService, DirectoryService]:
         caller_policy=settings.caller_policy,
         agencies=copy.snapshot,
         replies=SqsReplyQueue(settings.require("reply_queue_url")),
+        ack_deadlines=settings.ack_deadlines_seconds(),
     )
     return service, directory
 

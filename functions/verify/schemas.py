@@ -189,6 +189,10 @@ class AttachRequest(RequestModel):
     """The incident is another report of an open incident's emergency."""
 
     parent_id: IncidentId = Field(description="The open incident it becomes part of")
+    tell_agencies: bool = Field(
+        default=False,
+        description="When the parent is dispatched: send its agencies' posts what this report adds",
+    )
 
 
 class DetachRequest(RequestModel):
@@ -200,6 +204,28 @@ NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 
 class NoteRequest(RequestModel):
     text: NoteText = Field(description="The note (1-1000 characters), in the incident's timeline")
+    tell_agencies: bool = Field(
+        default=True,
+        description="Once dispatched, the agencies' posts are sent the note too; false keeps it in the "
+        "timeline only",
+    )
+
+
+class UpdateRequest(VerifyRequest):
+    """The verification's fields again, as they are now: what differs is changed, and once dispatched
+    the posts are told (an agency added is dispatched to, one left out is withdrawn)."""
+
+
+class CancelRequest(RequestModel):
+    reason: Reason = Field(
+        description="Why it is no emergency after all (3-500 characters): the posts read it"
+    )
+
+
+class ReopenRequest(RequestModel):
+    reason: Reason = Field(
+        description="Why the rejection or closing was wrong (3-500 characters), for the audit"
+    )
 
 
 MessageText = Annotated[

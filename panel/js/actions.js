@@ -4,11 +4,12 @@
 import { $, show } from "./dom.js";
 import { t, term, onLanguageChange } from "./i18n.js";
 import { lostReason } from "./conflicts.js";
+import { AMENDABLE, REOPENABLE } from "./amend.js";
 
-const FORMS = ["verify", "reject"];
+const FORMS = ["verify", "reject", "update"];
 
 export class ActionBar {
-  constructor({ store, drafts, messages, conflicts, lists, incidentView, forms, dialogs, api, announce }) {
+  constructor({ store, drafts, messages, conflicts, lists, incidentView, forms, dialogs, amend, api, announce }) {
     this.store = store;
     this.drafts = drafts;
     this.messages = messages;
@@ -24,6 +25,9 @@ export class ActionBar {
     $("#ack-button").addEventListener("click", () => dialogs.openAck());
     $("#close-button").addEventListener("click", () => dialogs.openClose());
     $("#reassign-button").addEventListener("click", () => dialogs.openReassign());
+    $("#update-button").addEventListener("click", () => forms.open("update"));
+    $("#cancel-incident-button").addEventListener("click", () => amend.openCancel());
+    $("#reopen-button").addEventListener("click", () => amend.openReopen());
     $("#detail-dispatches").addEventListener("click", (event) => {
       const button = event.target.closest("button[data-agency]");
       if (button) dialogs.openAck(button.dataset.agency);
@@ -38,7 +42,7 @@ export class ActionBar {
     const incident = this.store.incident;
     if (!incident) return;
     const mine = this.store.canReview();
-    const pending = (incident.dispatches || []).filter((d) => d.status === "NOTIFIED");
+    const pending = (incident.dispatches || []).filter((d) => d.status === "NOTIFIED" && !d.withdrawnAt);
     show($("#claim-button"), incident.status === "RECEIVED");
     show($("#verify-button"), mine);
     show($("#reject-button"), mine);
@@ -46,6 +50,9 @@ export class ActionBar {
     // Closing while an agency has not confirmed is by hand, with the reason the close dialog asks for.
     show($("#close-button"), incident.status === "ACKNOWLEDGED" || incident.status === "DISPATCHED");
     show($("#reassign-button"), this.store.isSupervisor && incident.status === "IN_REVIEW");
+    show($("#update-button"), AMENDABLE.includes(incident.status));
+    show($("#cancel-incident-button"), AMENDABLE.includes(incident.status));
+    show($("#reopen-button"), this.store.isSupervisor && REOPENABLE.includes(incident.status));
     const draft = this.drafts.get(incident.id) || {};
     for (const which of FORMS) {
       const button = $(`#${which}-button`);

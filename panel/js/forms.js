@@ -10,8 +10,9 @@ import { describeError } from "./errors.js";
 import { messageNodes } from "./messages.js";
 import { lostReason } from "./conflicts.js";
 import { resetForm, serverFieldErrors } from "./form-errors.js";
+import { AMENDABLE } from "./amend.js";
 
-const FORM_KEYS = { verify: "v", reject: "r" }; // the key that opens each form again
+const FORM_KEYS = { verify: "v", reject: "r", update: "Shift+U" }; // the key that opens each form again
 
 export class FormDesk {
   constructor({ store, drafts, messages, conflicts, map, announce }) {
@@ -57,15 +58,22 @@ export class FormDesk {
     if (dirty) draft[which] = this.kinds.get(which).values();
     else delete draft[which];
     draft.open = dirty && reopen ? which : draft.open === which ? null : draft.open;
-    if (draft.verify || draft.reject) this.drafts.set(id, draft);
+    if (draft.verify || draft.reject || draft.update) this.drafts.set(id, draft);
     else this.drafts.delete(id);
     return dirty;
+  }
+
+  /** Whether the form may be open on the incident: the review's forms on one's own review, the update on
+   * a verified incident (anyone's). */
+  allowed(which, incident = this.store.incident) {
+    if (!incident) return false;
+    return which === "update" ? AMENDABLE.includes(incident.status) : this.store.canReview();
   }
 
   open(which, { focus = true } = {}) {
     const incident = this.store.incident;
     if (!incident) return;
-    if (!this.store.canReview()) return this.sayWhyNot(incident);
+    if (!this.allowed(which, incident)) return this.sayWhyNot(incident, which);
     const kind = this.kinds.get(which);
     const form = kind.element;
     if (this.store.form === which) {
@@ -110,9 +118,12 @@ export class FormDesk {
   }
 
   /** The forms (and the point) are for the incident one reviews: say so instead of doing nothing. */
-  sayWhyNot(incident) {
+  sayWhyNot(incident, which = "verify") {
     let why;
-    if (incident.status === "IN_REVIEW") {
+    if (which === "update") {
+      why = () => t("updateNotNow", { status: term("status", incident.status) });
+      this.messages.setNotice(why);
+    } else if (incident.status === "IN_REVIEW") {
       why = lostReason(incident, this.store.me, { holder: incident.assignedTo });
       this.messages.setAlert(why);
     } else {
@@ -162,7 +173,7 @@ export class FormDesk {
     const draft = this.drafts.get(id);
     if (draft) {
       delete draft[which];
-      if (!draft.verify && !draft.reject) this.drafts.delete(id);
+      if (!draft.verify && !draft.reject && !draft.update) this.drafts.delete(id);
     }
     this.kinds.get(which).apply(this.baseline[which]);
     this.close(true);
@@ -182,7 +193,7 @@ export class FormDesk {
   /** An incident was opened: the form left open on it with a draft comes back. */
   restore(id) {
     const draft = this.drafts.get(id);
-    if (draft?.open && !this.store.form && this.store.canReview()) {
+    if (draft?.open && !this.store.form && this.allowed(draft.open)) {
       this.open(draft.open, { focus: false });
       this.messages.setNotice(() => t("draftRestored"));
     }
@@ -192,7 +203,7 @@ export class FormDesk {
    * what was typed as a draft. */
   check(incident) {
     if (!this.store.form) return;
-    if (incident.status === "IN_REVIEW" && incident.assignedTo === this.store.me) return;
+    if (this.allowed(this.store.form, incident)) return;
     const focusWasInForm = Boolean(document.activeElement?.closest?.(".work-form"));
     const kept = this.close(false, { reopen: true, quiet: true });
     const reason = lostReason(incident, this.store.me);

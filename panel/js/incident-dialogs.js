@@ -31,7 +31,7 @@ export class IncidentDialogs {
   openAck(agency = null) {
     const incident = this.store.incident;
     if (!incident || incident.status !== "DISPATCHED") return;
-    const pending = incident.dispatches.filter((d) => d.status === "NOTIFIED");
+    const pending = incident.dispatches.filter((d) => d.status === "NOTIFIED" && !d.withdrawnAt);
     if (!pending.length) return;
     const form = $("#ack-form");
     this.prepare(form, incident.id);

@@ -26,6 +26,10 @@ export function renderFacts(incident) {
     if (r.note) parts.push(r.note);
     facts.push(["rejection", parts.join(" — ")]);
   }
+  if (incident.cancellation) {
+    const c = incident.cancellation;
+    facts.push(["cancellation", t("cancelledBy", { reason: c.reason, user: c.by, time: dateTime(c.at) })]);
+  }
   const flags = (incident.flags || []).map((f) => flagChip(incident, f));
   replace(
     $("#detail-facts"),
@@ -102,11 +106,13 @@ export function renderDispatches(incident, agencies, postName = (id) => id) {
     dispatches.map((d) =>
       h(
         "li",
-        { dataset: { agency: d.agency, status: d.status } },
+        { dataset: { agency: d.agency, status: d.status, ...(d.withdrawnAt ? { withdrawn: "true" } : {}) } },
         h("strong", {}, name(d.agency)),
         d.posts?.length ? h("span", { class: "posts" }, `: ${d.posts.map(postName).join(", ")}`) : null,
         " ",
-        h("span", { class: "badge", dataset: { status: d.status } }, term("dispatch", d.status)),
+        d.withdrawnAt
+          ? h("span", { class: "badge", dataset: { status: "WITHDRAWN" } }, t("dispatchWithdrawn", { time: dateTime(d.withdrawnAt) }))
+          : h("span", { class: "badge", dataset: { status: d.status } }, term("dispatch", d.status)),
         h("span", { class: "when" }, t("notifiedAt", { time: dateTime(d.notifiedAt) })),
         d.acknowledgedAt ? h("span", { class: "when" }, t("acknowledgedAtBy", { time: dateTime(d.acknowledgedAt), user: d.acknowledgedBy || "?" })) : null,
         // what the posts reported since, from their page or their system (live: the detail is polled)
@@ -114,7 +120,7 @@ export function renderDispatches(incident, agencies, postName = (id) => id) {
           .filter(([, at]) => at)
           .map(([step, at]) => h("span", { class: "when", dataset: { step } }, t("dispatchStepAt", { step: term("dispatch", step), time: dateTime(at) }))),
         d.note ? h("span", { class: "note" }, d.note) : null,
-        d.status === "NOTIFIED" && incident.status === "DISPATCHED"
+        d.status === "NOTIFIED" && !d.withdrawnAt && incident.status === "DISPATCHED"
           ? h("button", { type: "button", class: "small", dataset: { agency: d.agency } }, t("acknowledgeAgency", { agency: name(d.agency) }))
           : null,
       ),

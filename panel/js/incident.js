@@ -159,7 +159,7 @@ export class IncidentView {
     const changed = force || signature !== this.signature;
     this.signature = signature;
     this.showDetail(true);
-    this.map.setPickable(this.store.canReview());
+    this.map.setPickable(this.store.canReview() || this.store.form === "update");
     // Every answer, changed or not: the action buttons follow it, a form no longer ours becomes a draft.
     this.store.emit("detail", { incident });
     if (!changed) return;

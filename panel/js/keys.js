@@ -1,6 +1,7 @@
 // The workspace's keyboard: single-key shortcuts outside forms (j/k, n, Enter, c, v, r, p, h, a, x, t,
 // 1-6, l, ?, i, d, f; b, o, u, s for the callback desk; u on the callers' tab; g, m, e for related.js;
-// Shift+A, Shift+M for major.js; w for conversation.js),
+// Shift+A, Shift+M for major.js; w for conversation.js; Shift+U, Shift+X, Shift+O after verification,
+// amend.js),
 // inside a form only Esc, Ctrl+Enter and the Alt ones; and the help dialog that lists them.
 // A key never types into a form and never acts while a dialog is open (the dialog has its own keys).
 import { $, $$, h, replace, inFormControl } from "./dom.js";
@@ -21,6 +22,9 @@ const HELP = [
   ["a", "key_ack"],
   ["x", "key_close"],
   ["t", "key_reassign"],
+  ["Shift+U", "key_update"],
+  ["Shift+X", "key_cancelIncident"],
+  ["Shift+O", "key_reopen"],
   ["1 2 3 4 5", "key_tabs"],
   ["6", "key_standings"],
   ["b", "key_dial"],
@@ -43,7 +47,8 @@ const HELP = [
 ];
 
 export class Keys {
-  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, major, conversation, openDirectory, openSearch }) {
+  constructor({ store, lists, incidentView, forms, verify, actions, dialogs, amend, calls, desk, standings, related, major, conversation, openDirectory, openSearch }) {
+    this.amend = amend;
     this.related = related;
     this.major = major;
     this.conversation = conversation;
@@ -107,7 +112,7 @@ export class Keys {
     // on a Mac types "π").
     if (event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
       const alt = { KeyP: () => this.verify.useAml(), KeyH: () => this.verify.clearPoint() }[event.code];
-      if (alt && this.store.canReview()) {
+      if (alt && (this.store.canReview() || this.store.form === "update")) {
         event.preventDefault();
         alt();
       }
@@ -130,6 +135,9 @@ export class Keys {
       a: () => this.dialogs.openAck(),
       x: () => this.dialogs.openClose(),
       t: () => this.dialogs.openReassign(),
+      U: () => this.forms.open("update"),
+      X: () => this.amend.openCancel(),
+      O: () => this.amend.openReopen(),
       1: () => this.lists.setTab("queue", true),
       2: () => this.lists.setTab("mine", true),
       3: () => this.lists.setTab("dispatched", true),
@@ -176,7 +184,9 @@ export class Keys {
       }
       return;
     }
-    const handler = handlers[event.key];
+    // Shift+U, Shift+X, Shift+O are their own keys; Caps Lock alone does not make u into Shift+U.
+    const key = !event.shiftKey && event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    const handler = handlers[key];
     if (handler) {
       event.preventDefault();
       handler();

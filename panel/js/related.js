@@ -15,6 +15,8 @@ import { fieldError, focusFirstInvalid, resetErrors, resetForm, serverFieldError
 
 const REVIEWABLE = ["RECEIVED", "IN_REVIEW"];
 const CLOSED = ["CLOSED", "REJECTED", "ATTACHED"];
+// A note or another report on a dispatched incident may go to its agencies' posts too (docs/api.md).
+const DISPATCHED = ["DISPATCHED", "ACKNOWLEDGED"];
 
 export class RelatedIncidents {
   /** `open(id)`: another incident was chosen (the incident's view opens it). */
@@ -27,7 +29,7 @@ export class RelatedIncidents {
     this.busy = false;
     $("#related-list").addEventListener("click", (event) => {
       const attach = event.target.closest("button[data-attach]");
-      if (attach) return this.attach(attach.dataset.attach);
+      if (attach) return this.attach(attach.dataset.attach, attach.dataset.tell === "true");
       const open = event.target.closest("button[data-id]");
       if (open) this.incidentView.open(open.dataset.id);
     });
@@ -103,16 +105,18 @@ export class RelatedIncidents {
     if (incident && !CLOSED.includes(incident.status)) $("#note-text").focus();
   }
 
-  async attach(parentId) {
+  /** `tell`: the parent is dispatched and the operator chose to send its agencies what this report adds. */
+  async attach(parentId, tell = false) {
     const incident = this.store.incident;
     if (!incident || this.busy) return;
     this.busy = true;
     this.messages.clearAlert();
     try {
-      await this.api.act(incident.id, "attach", { parentId });
+      await this.api.act(incident.id, "attach", { parentId, ...(tell ? { tellAgencies: true } : {}) });
       const ref = `…${parentId.slice(-6)}`;
-      this.messages.setNotice(() => t("attached", { ref }));
-      this.announce(t("attached", { ref }));
+      const said = () => t(tell ? "attachedTold" : "attached", { ref });
+      this.messages.setNotice(said);
+      this.announce(said());
       this.lists.refreshSoon("RECEIVED", "IN_REVIEW");
       await this.incidentView.refresh();
       $("#detail-heading").focus();
@@ -130,7 +134,8 @@ export class RelatedIncidents {
     if (!incident || !text || this.busy) return;
     this.busy = true;
     try {
-      await this.api.act(incident.id, "notes", { text });
+      const toAgencies = DISPATCHED.includes(incident.status) ? { tellAgencies: $("#note-tell").checked } : {};
+      await this.api.act(incident.id, "notes", { text, ...toAgencies });
       field.value = "";
       this.messages.setNotice(() => t("noteAdded"));
       this.announce(t("noteAdded"));
@@ -189,6 +194,7 @@ export class RelatedIncidents {
     show($("#related-block"), Boolean(incident));
     show($("#reports-block"), Boolean(incident?.reports?.length || incident?.reportsNotKept));
     show($("#note-form"), Boolean(incident) && !CLOSED.includes(incident?.status));
+    show($("#note-tell-option"), DISPATCHED.includes(incident?.status));
     if (!incident) return;
     this.renderParent(incident);
     this.renderReports(incident);
@@ -257,6 +263,10 @@ function relatedRow(item) {
     h("button", { type: "button", class: "ghost small", dataset: { id: other.id }, "aria-label": t("relatedOpen", { ref }) }, ref),
     " ",
     h("button", { type: "button", class: "small", dataset: { attach: other.id } }, t("attachTo", { ref })),
+    // Dispatched already: offer to send its agencies what this report adds, as a second choice.
+    DISPATCHED.includes(other.status)
+      ? [" ", h("button", { type: "button", class: "small", dataset: { attach: other.id, tell: "true" } }, t("attachAndTell", { ref }))]
+      : null,
   );
 }
 

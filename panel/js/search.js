@@ -13,7 +13,7 @@ import { reporter } from "./incident-words.js";
 import { resetErrors, fieldError, serverFieldErrors, focusFirstInvalid } from "./form-errors.js";
 
 const CATEGORIES = ["FIRE", "CRIME", "MEDICAL", "TRAFFIC_ACCIDENT", "DISASTER", "RESCUE", "OTHER"];
-const OUTCOMES = ["verified", "prank", "silent", "non-emergency", "duplicate", "attached", "abandoned", "unreachable", "open"];
+const OUTCOMES = ["verified", "prank", "silent", "non-emergency", "duplicate", "attached", "cancelled", "abandoned", "unreachable", "open"];
 const DEFAULT_DAYS = 7;
 const MAX_DAYS = 366; // core/search.py
 const PAGE = 25;

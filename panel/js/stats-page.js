@@ -10,7 +10,7 @@ import { dataTable, destroyCharts, histogram, loadCharts, pairedBars, stackedBar
 import { renderShift } from "./shift.js";
 import { downloadCsv, renderMonthly } from "./monthly.js";
 
-const OUTCOMES = ["verified", "prank", "silent", "non-emergency", "duplicate", "attached", "abandoned", "unreachable", "open"];
+const OUTCOMES = ["verified", "prank", "silent", "non-emergency", "duplicate", "attached", "cancelled", "abandoned", "unreachable", "open"];
 const DAY_MS = 86_400_000;
 let config = null;
 let api = null;

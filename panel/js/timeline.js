@@ -172,6 +172,30 @@ function details(entry, agencies, postName, incident) {
       if (problem) out.push(t("tl_outcomeProblem", { problem }));
       break;
     }
+    case "UPDATE": {
+      // Each field changed, from → to (amend.js); the agencies by name, the posts by theirs.
+      const names = { agencies: (codes) => agencyNames(agencies, codes), posts: (ids) => ids.split(",").filter(Boolean).map(postName).join(", ") };
+      const changed = (take("changed") || "").split(",").filter(Boolean);
+      for (const name of [...changed, ...("posts.to" in d ? ["posts"] : [])]) {
+        const [from, to] = [take(`${name}.from`), take(`${name}.to`)].map((v) => (v && names[name] ? names[name](v) : v));
+        out.push(t("tl_changed", { field: t(`field_${name}`), from: from || "–", to: to || "–" }));
+      }
+      const [added, withdrawn] = [take("added"), take("withdrawn")];
+      if (added) out.push(t("tl_added", { agencies: agencyNames(agencies, added) }));
+      if (withdrawn) out.push(t("tl_withdrawn", { agencies: agencyNames(agencies, withdrawn) }));
+      break;
+    }
+    case "CANCEL":
+      if (entry.reason) out.push(t("tl_reason", { reason: entry.reason }));
+      break;
+    case "REOPEN": {
+      const [from, rejection, cancellation] = ["from", "rejection", "cancellation"].map(take);
+      if (rejection) out.push(t("tl_undone", { what: term("reason", rejection) }));
+      if (cancellation) out.push(t("tl_undoneCancel", { reason: cancellation }));
+      if (from) out.push(t("tl_takenFrom", { from }));
+      if (entry.reason) out.push(t("tl_reason", { reason: entry.reason }));
+      break;
+    }
     default:
       if (entry.reason) out.push(entry.reason);
   }

@@ -130,8 +130,18 @@ export class VerifyForm {
     return this.posts.suggest({ agencies, district: $("#verify-district").value, point: this.point });
   }
 
+  /** Its heading and button: verify (A1), or the update of a verified incident (amend.js). */
+  words(kind) {
+    const [title, submit] = kind === "update" ? ["updateTitle", "submitUpdate"] : ["verifyTitle", "submitVerify"];
+    for (const [id, key] of [["#verify-title", title], ["#verify-submit", submit]]) {
+      $(id).dataset.i18n = key;
+      $(id).textContent = t(key);
+    }
+  }
+
   /** The form as the incident says so far: its location, its summary, the point it has. */
   prepare(incident) {
+    this.words("verify");
     this.agenciesTouched = false;
     this.districtAuto = false;
     this.posts.reset();
@@ -185,8 +195,13 @@ export class VerifyForm {
     this.map.setPoint(null);
   }
 
+  /** The form is open to change: on one's own review, or as the update of a verified incident. */
+  editing() {
+    return this.store.canReview() || this.store.form === "update";
+  }
+
   pick(lat, lon, fromMap = false) {
-    if (!this.store.canReview()) return;
+    if (!this.editing()) return;
     this.point = lat == null ? null : { lat: Math.round(lat * 1e6) / 1e6, lon: Math.round(lon * 1e6) / 1e6 };
     this.map.setPoint(this.point);
     this.renderPoint();
@@ -197,11 +212,11 @@ export class VerifyForm {
       $("#verify-district").value = "";
       this.districtAuto = false;
     }
-    if (this.point && this.store.form === "verify") this.suggest();
+    if (this.point && ["verify", "update"].includes(this.store.form)) this.suggest();
   }
 
   clearPoint() {
-    if (!this.store.canReview() || !this.point) return;
+    if (!this.editing() || !this.point) return;
     this.pick(null);
     this.announce(t("pointCleared"));
   }
@@ -210,14 +225,14 @@ export class VerifyForm {
   useAml() {
     const incident = this.store.incident;
     if (!incident) return;
-    if (!this.store.canReview()) return this.forms.sayWhyNot(incident);
+    if (!this.editing()) return this.forms.sayWhyNot(incident);
     const aml = incident.aml;
     if (!aml) {
       this.messages.setNotice(() => t("noAml"));
       this.announce(t("noAml"));
       return;
     }
-    if (this.store.form !== "verify") this.forms.open("verify", { focus: false });
+    if (!["verify", "update"].includes(this.store.form)) this.forms.open("verify", { focus: false });
     this.pick(aml.lat, aml.lon);
     this.announce(t("pointSet", { point: `${coord(this.point.lat)}, ${coord(this.point.lon)}` }));
   }
@@ -258,11 +273,16 @@ export class VerifyForm {
     const body = { category, priority, location, summary, agencies, ...(posts ? { posts } : {}) };
     const incident = this.store.incident;
     const postNames = this.posts.chosenNames();
+    // The same form corrects a verified incident (amend.js): the same body, to POST /update.
+    const action = this.store.form === "update" ? "update" : "verify";
     await this.forms.send(form, async () => {
-      await this.api.act(incident.id, "verify", body);
+      await this.api.act(incident.id, action, body);
       this.forms.finish(incident.id);
       const names = agencies.map((a) => agencyName(this.book.list, a)).join(", ");
-      const said = () => (posts && posts.length ? t("verifiedPosts", { agencies: names, posts: postNames.join(", ") }) : t("verified", { agencies: names }));
+      const said =
+        action === "update"
+          ? () => t("updated")
+          : () => (posts && posts.length ? t("verifiedPosts", { agencies: names, posts: postNames.join(", ") }) : t("verified", { agencies: names }));
       this.messages.setNotice(said);
       this.announce(said());
       this.lists.refreshSoon(...OPEN_STATUSES);

@@ -64,7 +64,7 @@ export class VerifyPosts {
       this.render();
       return;
     }
-    if (seq !== this.seq || this.store.form !== "verify") return; // a later question, or the form is gone
+    if (seq !== this.seq || !["verify", "update"].includes(this.store.form)) return; // a later question, or the form is gone
     if (!district && answer.district && answer.districtFromPoint) this.onDistrict(answer.district);
     this.note = {
       district: answer.district,

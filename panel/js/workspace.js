@@ -18,6 +18,7 @@ import { RejectForm } from "./reject-form.js";
 import { IncidentDialogs } from "./incident-dialogs.js";
 import { Conversation } from "./conversation.js";
 import { ActionBar } from "./actions.js";
+import { AmendDialogs, UpdateForm } from "./amend.js";
 import { CallPop } from "./call-pop.js";
 import { CallOffers } from "./calls.js";
 import { CallbackDesk } from "./callbacks.js";
@@ -52,7 +53,9 @@ export class Workspace {
     const verify = new VerifyForm({ store, forms, messages, lists, incidentView, map, config, api, book, announce });
     new RejectForm({ store, forms, messages, lists, incidentView, api, announce }); // adds itself to the forms
     const dialogs = new IncidentDialogs({ store, messages, conflicts, lists, incidentView, api, agencies: book.list, announce });
-    const actions = new ActionBar({ store, drafts, messages, conflicts, lists, incidentView, forms, dialogs, api, announce });
+    new UpdateForm({ verify, forms, book }); // the verify form again, for a verified incident (Shift+U)
+    const amend = new AmendDialogs({ store, messages, conflicts, lists, incidentView, api, announce });
+    const actions = new ActionBar({ store, drafts, messages, conflicts, lists, incidentView, forms, dialogs, amend, api, announce });
     const callPop = new CallPop({ store, incidentView, forms, announce });
     const calls = new CallOffers({ api, announce, store, incidentView, messages });
     const desk = new CallbackDesk({ store, api, lists, incidentView, forms, messages, announce });
@@ -64,7 +67,7 @@ export class Workspace {
     const districts = () => [...book.districts, ...Object.keys(config.regency.districtCenters || {})];
     const major = new MajorIncidents({ store, api, related, districts, messages, conflicts, announce }); // the banner
     const conversation = new Conversation({ store, api, incidentView, conflicts, messages, announce }); // follows the open incident
-    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, calls, desk, standings, related, major, conversation, openDirectory, openSearch }); // listens on the document
+    new Keys({ store, lists, incidentView, forms, verify, actions, dialogs, amend, calls, desk, standings, related, major, conversation, openDirectory, openSearch }); // listens on the document
     Object.assign(this, { store, drafts, lists, incidentView, callPop, calls, desk, standings, book, major });
   }
 

@@ -62,6 +62,15 @@ VERIFICATION = Verification(
     agencies=AGENCIES,
 )
 
+# The verification again with a higher priority: an update with one change.
+AMENDMENT = lifecycle.Amendment(
+    category=VERIFICATION.category,
+    priority=Priority.P2,
+    location=VERIFICATION.location,
+    summary=VERIFICATION.summary,
+    agencies=AGENCIES,
+)
+
 
 def incident_at(status: Status, *, assigned_to: str | None = OPERATOR, version: int = 4) -> Incident:
     """An incident in `status` with everything a move from that status needs."""
@@ -180,6 +189,23 @@ IN_PLACE_MOVES: dict[Action, Callable[[Incident], Change]] = {
     Action.MAJOR_INCIDENT: lambda i: lifecycle.declare_major(i, SUPERVISOR, NOW, {"majorIncidentId": "m"}),
     Action.MAJOR_INCIDENT_END: lambda i: lifecycle.end_major(i, SUPERVISOR, "Api padam", NOW, {}),
 }
+
+
+def _update(incident: Incident) -> Change:
+    confirmed = incident.status is Status.ACKNOWLEDGED
+    status = DispatchStatus.ACKNOWLEDGED if confirmed else DispatchStatus.NOTIFIED
+    dispatches = (
+        [] if incident.status is Status.VERIFIED else [notified(incident, a, status) for a in AGENCIES]
+    )
+    return lifecycle.update(incident, dispatches, OPERATOR, AMENDMENT, NOW)
+
+
+# After verification: an update, a cancellation, a supervisor's reopening (docs/api.md).
+AMEND_MOVES: dict[Action, Callable[[Incident], Change]] = {
+    Action.UPDATE: _update,
+    Action.CANCEL: lambda i: lifecycle.cancel(i, OPERATOR, "Ternyata pembakaran sampah", NOW),
+    Action.REOPEN: lambda i: lifecycle.reopen(i, [], SUPERVISOR, "Bukan iseng: rekaman diputar ulang", NOW),
+}
 # One emergency, many reports: the child's side of an attach and of a detach.
 RELATED_MOVES: dict[Action, Callable[[Incident], Change]] = {
     Action.ATTACH: lambda i: lifecycle.attach(i, _other(Status.IN_REVIEW), OPERATOR, NOW)[0],
@@ -189,7 +215,12 @@ RELATED_MOVES: dict[Action, Callable[[Incident], Change]] = {
 
 def perform(incident: Incident, action: Action) -> Change:
     """Run the lifecycle function for `action` with valid arguments: only the status can make it fail."""
-    moved = CALL_MOVES.get(action) or IN_PLACE_MOVES.get(action) or RELATED_MOVES.get(action)
+    moved = (
+        CALL_MOVES.get(action)
+        or IN_PLACE_MOVES.get(action)
+        or RELATED_MOVES.get(action)
+        or AMEND_MOVES.get(action)
+    )
     if moved is not None:
         return moved(incident)
     match action:
@@ -257,6 +288,9 @@ ACTORS = {
     Action.MAJOR_INCIDENT_END: SUPERVISOR,
     Action.MESSAGE_SENT: OPERATOR,
     Action.MESSAGE_OUTCOME: "system:reply",
+    Action.UPDATE: OPERATOR,
+    Action.CANCEL: OPERATOR,
+    Action.REOPEN: SUPERVISOR,
 }
 LEGAL = [(status, action) for status, moves in STATE_MACHINE.items() for action in moves]
 ILLEGAL = [(status, action) for status in Status for action in Action if action not in STATE_MACHINE[status]]
@@ -276,7 +310,12 @@ def test_terminal_states_are_closed_rejected_and_attached() -> None:
         Action.MAJOR_INCIDENT_END,
         Action.MESSAGE_OUTCOME,
     }
-    assert set(STATE_MACHINE[Status.CLOSED]) == {Action.MAJOR_INCIDENT_END, Action.MESSAGE_OUTCOME}
+    # a closed incident takes the same records, and a supervisor's reopen
+    assert set(STATE_MACHINE[Status.CLOSED]) == {
+        Action.MAJOR_INCIDENT_END,
+        Action.MESSAGE_OUTCOME,
+        Action.REOPEN,
+    }
     assert lifecycle.allowed_from(Action.MESSAGE_OUTCOME) == set(Status)
 
 

@@ -696,6 +696,74 @@ def test_close_after_every_agency_acknowledged(
     ]
 
 
+# -- after verification: update, cancel, reopen (docs/api.md) -------------------------------------------
+
+
+def test_an_update_after_dispatch_changes_the_incident_and_says_what_changed(
+    api: Api, clock: Clock, repo: InMemoryIncidentRepository
+) -> None:
+    incident_id = dispatched(api, clock, repo, RecordingNotifier())
+
+    status, incident = api(apigw_event("update-incident", incident_id=incident_id, username="operator2"))
+
+    assert (status, incident["status"]) == (200, "DISPATCHED")
+    assert incident["summary"] == sample_body("update-incident")["summary"]
+    last = repo.timelines[incident_id][-1]
+    assert (last.action.value, last.actor, last.details["changed"]) == ("UPDATE", "operator2", "summary")
+    again_status, again = api(apigw_event("update-incident", incident_id=incident_id))
+    assert (again_status, again["version"]) == (200, incident["version"])  # nothing differs: nothing changes
+
+
+def test_an_update_of_an_incident_under_review_is_409(api: Api, clock: Clock) -> None:
+    incident_id = open_incident(api, clock)
+    assert claim(api, incident_id)[0] == 200
+
+    status, body = api(apigw_event("update-incident", incident_id=incident_id))
+
+    assert (status, body["code"]) == (409, "ILLEGAL_TRANSITION")
+
+
+def test_cancel_closes_with_the_reason_and_a_supervisor_reopens_it(
+    api: Api, clock: Clock, repo: InMemoryIncidentRepository
+) -> None:
+    incident_id = dispatched(api, clock, repo, RecordingNotifier())
+
+    status, incident = api(apigw_event("cancel-incident", incident_id=incident_id))
+
+    assert (status, incident["status"]) == (200, "CLOSED")
+    assert incident["cancellation"]["reason"] == sample_body("cancel-incident")["reason"]
+    assert incident["cancellation"]["by"] == "operator1"
+
+    refused, _ = api(apigw_event("reopen-incident", incident_id=incident_id, username="operator1"))
+    assert refused == 403
+    status, incident = api(
+        apigw_event("reopen-incident", incident_id=incident_id, username="supervisor1", groups="supervisor")
+    )
+    assert (status, incident["status"], incident.get("cancellation")) == (200, "DISPATCHED", None)
+    last = repo.timelines[incident_id][-1]
+    assert (last.action.value, last.from_status, last.to_status) == (
+        "REOPEN",
+        Status.CLOSED,
+        Status.DISPATCHED,
+    )
+    assert last.reason == sample_body("reopen-incident")["reason"]
+
+
+def test_a_wrong_rejection_is_reopened_into_review_with_the_supervisor(
+    api: Api, clock: Clock, repo: InMemoryIncidentRepository
+) -> None:
+    incident_id = open_incident(api, clock)
+    assert claim(api, incident_id)[0] == 200
+    assert reject(api, incident_id, {"reason": "PRANK"})[0] == 200
+
+    status, incident = api(
+        apigw_event("reopen-incident", incident_id=incident_id, username="supervisor1", groups="supervisor")
+    )
+
+    assert (status, incident["status"], incident["assignedTo"]) == (200, "IN_REVIEW", "supervisor1")
+    assert incident.get("rejection") is None
+
+
 # -- who is calling --------------------------------------------------------------------------------
 
 
@@ -792,6 +860,9 @@ INVALID_SAMPLES: dict[str, tuple[int, set[tuple[str | int, ...]]]] = {
     "detach-incident-invalid": (422, {("body", "reason")}),
     "add-note-invalid": (422, {("body", "text"), ("body", "by")}),
     "write-message-invalid": (422, {("body", "messageId"), ("body", "text")}),
+    "update-incident-invalid": (422, {("body", "priority"), ("body", "agencies")}),
+    "cancel-incident-invalid": (422, {("body", "reason"), ("body", "note")}),
+    "reopen-incident-invalid": (422, {("body", "reason")}),
     "get-stats-invalid": (422, {("query", "from"), ("query", "by")}),
     "search-incidents-invalid": (422, {("query", "category"), ("query", "limit")}),
     "monthly-report-invalid": (422, {("path", "month")}),

@@ -44,7 +44,8 @@ def related(operator: CurrentOperator, service: Service, incident_id: IncidentId
     summary="Attach the incident to an open one: its report joins the parent's (RECEIVED | IN_REVIEW → "
     "ATTACHED)",
     description="One transaction over both incidents, conditional on both versions: a race answers 409. "
-    "Sent again after it succeeded, it answers the same.",
+    "Sent again after it succeeded, it answers the same. With tellAgencies, a dispatched parent's posts are "
+    "sent what the report adds.",
     responses=responses("Both incidents after the change", 400, 401, 403, 404, 409),
 )
 def attach(
@@ -53,7 +54,7 @@ def attach(
     incident_id: IncidentIdParam,
     request: Annotated[AttachRequest, Body()],
 ) -> AttachResult:
-    return service.related.attach(incident_id, request.parent_id, operator.username)
+    return service.attach(incident_id, request.parent_id, operator.username, request.tell_agencies)
 
 
 @router.post(
@@ -77,6 +78,7 @@ def detach(
     security=SECURED,
     tags=["related"],
     summary="Add a note to an open incident (its status unchanged); it is in the timeline",
+    description="Once dispatched, the agencies' posts are sent it too (unless tellAgencies is false).",
     responses=responses("The incident after the change", 400, 401, 403, 404, 409),
 )
 def add_note(
@@ -85,4 +87,4 @@ def add_note(
     incident_id: IncidentIdParam,
     request: Annotated[NoteRequest, Body()],
 ) -> Incident:
-    return service.note(incident_id, operator.username, request.text)
+    return service.note(incident_id, operator.username, request.text, request.tell_agencies)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from core.agencies import AGENCIES, ROUTES
 from core.models import Category, Priority
+from core.notices import OUTBOX_PK
 from core.regency import REGENCIES
 from core.replies import SEND_ATTEMPTS
 from core.settings import policy_with
@@ -188,6 +189,9 @@ class TableAccess:
     actions: tuple[str, ...]  # IAM actions on the table
     index_actions: tuple[str, ...] = ()  # IAM actions on the indexes below
     indexes: tuple[Index, ...] = ()  # the indexes its code queries
+    # DeleteItem only on the items under these partition keys (IAM's dynamodb:LeadingKeys): a function
+    # that must take its own bookkeeping out of a table may not delete anything else in it
+    deletes_under: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if bool(self.index_actions) != bool(self.indexes):
@@ -444,6 +448,7 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
                 # callback desk (list_callbacks); a caller's history (caller_lookup) and each desk entry's
                 # other incidents (recent_by_caller); past incidents by day (search)
                 indexes=(STATUS_INDEX, CALLBACK_INDEX, CALLER_INDEX, DAY_INDEX),
+                deletes_under=(OUTBOX_PK,),  # an agencies' notice out of the outbox once queued
             ),
             # The agency directory: read it (GET /agencies, routing at verify), change it (admins: an entry
             # and its history in one transaction of Puts), a type's posts (GET /agencies/posts).
@@ -598,16 +603,18 @@ FUNCTIONS: tuple[FunctionDesign, ...] = (
     FunctionDesign(
         name="dispatch-reconciler",
         handler="dispatch.reconciler.lambda_handler",
-        description="Re-queues verified incidents whose dispatch request was lost; escalates unconfirmed "
-        "dispatches",
+        description="Re-queues verified incidents whose dispatch request was lost and agencies' notices "
+        "left in the outbox; escalates unconfirmed dispatches",
         timeout_seconds=60,
         memory_mb=512,
         tables=(
             # VERIFIED and DISPATCHED incidents, oldest first (list_by_status); one past its deadline
-            # with its dispatches (GetItem, Query of its partition), its escalation step (Puts)
+            # with its dispatches (GetItem, Query of its partition), its escalation step (Puts); the
+            # agencies' notices left in the outbox (Query), out of it once queued (its items only)
             TableAccess(
                 INCIDENTS,
                 ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                deletes_under=(OUTBOX_PK,),
                 index_actions=("dynamodb:Query",),
                 indexes=(STATUS_INDEX,),
             ),

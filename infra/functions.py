@@ -34,6 +34,7 @@ from infra.definitions import (
     TABLES,
     USER_POOL_ENV,
     FunctionDesign,
+    TableAccess,
     failed_queue_name,
 )
 from infra.definitions import function as function_design
@@ -365,6 +366,37 @@ class Functions(Construct):
             "resource (see above), which the rule reads only from the construct's properties.",
         )
 
+    def _table_statements(self, index: int, access: TableAccess) -> list[iam.PolicyStatement]:
+        """A table's statements: its actions, its indexes' actions, deletes limited to named partitions."""
+        table = self._tables[access.table.id]
+        statements: list[iam.PolicyStatement] = []
+        if access.actions:
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"Table{index}", actions=sorted(access.actions), resources=[table.table_arn]
+                )
+            )
+        if access.index_actions:
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"Table{index}Indexes",
+                    actions=sorted(access.index_actions),
+                    resources=[f"{table.table_arn}/index/{i.name}" for i in access.indexes],
+                )
+            )
+        if access.deletes_under:
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"Table{index}ScopedDeletes",
+                    actions=["dynamodb:DeleteItem"],
+                    resources=[table.table_arn],
+                    conditions={
+                        "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": list(access.deletes_under)}
+                    },
+                )
+            )
+        return statements
+
     def statements(self, design: FunctionDesign, log_group: logs.ILogGroup) -> list[iam.PolicyStatement]:
         """The IAM statements of a function, derived from what its definition says it touches."""
         statements = [
@@ -376,21 +408,7 @@ class Functions(Construct):
         ]
         kms_actions: set[str] = set()
         for index, access in enumerate(design.tables):
-            table = self._tables[access.table.id]
-            if access.actions:
-                statements.append(
-                    iam.PolicyStatement(
-                        sid=f"Table{index}", actions=sorted(access.actions), resources=[table.table_arn]
-                    )
-                )
-            if access.index_actions:
-                statements.append(
-                    iam.PolicyStatement(
-                        sid=f"Table{index}Indexes",
-                        actions=sorted(access.index_actions),
-                        resources=[f"{table.table_arn}/index/{i.name}" for i in access.indexes],
-                    )
-                )
+            statements.extend(self._table_statements(index, access))
             kms_actions.update(KMS_WRITE if _DDB_WRITES & set(access.actions) else KMS_READ)
         if design.stream:
             # What Lambda's stream mapping calls with the function's role: the table's stream only (no

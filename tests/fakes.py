@@ -44,7 +44,7 @@ from core.models import (
     Page,
     Status,
 )
-from core.notices import Notice
+from core.notices import Notice, PendingNotice
 from core.repository import (
     CALLBACK_PARTITION,
     STANDINGS_PARTITION,
@@ -72,6 +72,7 @@ class InMemoryIncidentRepository:
         self.callers: dict[str, tuple[CallerRecord, int | None]] = {}  # number -> (record, expires_at)
         self.caller_audit: dict[str, list[tuple[CallerAuditEntry, int]]] = {}  # oldest first, with TTL
         self.marks: dict[str, str] = {}
+        self.outbox: dict[str, PendingNotice] = {}  # the agencies' notices not known to be queued, by key
         self.call_records: dict[str, CallRecord] = {}  # contact id -> the merged record
         self.majors = ActiveMajorIncidents()  # the active major incidents' item
         self.snapshot_fails = False  # caller_snapshot raises, as a read past its time limit does
@@ -329,6 +330,18 @@ class InMemoryIncidentRepository:
             self.incidents[incident.id] = current.model_copy(update=update)
             return True
 
+    def keep_notice(self, pending: PendingNotice) -> None:
+        self.calls["keep_notice"] += 1
+        self.outbox[pending.key] = pending
+
+    def pending_notices(self, before: datetime, limit: int) -> list[PendingNotice]:
+        self.calls["pending_notices"] += 1
+        return [p for _, p in sorted(self.outbox.items()) if p.at < before][:limit]
+
+    def notice_queued(self, pending: PendingNotice) -> None:
+        self.calls["notice_queued"] += 1
+        self.outbox.pop(pending.key, None)
+
     def retention_mark(self, name: str) -> str | None:
         self.calls["retention_mark"] += 1
         return self.marks.get(name)
@@ -382,6 +395,9 @@ class InMemoryIncidentRepository:
                     self.dispatches[incident_id][write.dispatch.agency] = write.dispatch
                 if change.dedupe_key:
                     self.dedupe[change.dedupe_key] = incident_id
+                if change.notice is not None:
+                    pending = PendingNotice(incident_id=incident_id, notice=change.notice, at=change.audit.at)
+                    self.outbox[pending.key] = pending
             return [change.incident for change in changes]
 
     def recent_by_status(self, status: Status, since: datetime, limit: int) -> list[Incident]:

@@ -37,7 +37,7 @@ from core.models import (
     RejectionReason,
     Status,
 )
-from core.notices import Notice, NoticeKind, live_posts, posts_of
+from core.notices import Notice, NoticeKind, PendingNotice, live_posts, posts_of
 from core.observability import MetricUnit, logger, metrics
 from core.phone import normalize_phone
 from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory, ReplyQueue
@@ -471,23 +471,23 @@ class IncidentService:
         dispatched, its agencies' posts are sent it too unless `tell_agencies` is false."""
         for attempt in range(NOTE_ATTEMPTS):
             incident = self._repo.get(incident_id)
+            change = lifecycle.note(incident, operator, text, self._now())
+            told = tell_agencies and change.incident.status in _AFTER_DISPATCH
+            notice = self._notice(change.incident, NoticeKind.NOTE, text=text) if told else None
             try:
-                noted = self._repo.commit(lifecycle.note(incident, operator, text, self._now()))
-                break
+                return self._commit_telling(change, notice)
             except ConcurrentModification:
                 if attempt == NOTE_ATTEMPTS - 1:
                     raise
-        if tell_agencies and noted.status in _AFTER_DISPATCH:
-            self._tell(noted, NoticeKind.NOTE, text=text)
-        return noted
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self, incident_id: str, actor: str, note: str) -> Incident:
         """Close a dispatched incident with its outcome (the reason), confirmed by every agency or not; its
         agencies' posts are told it is closed."""
         incident, dispatches = self._with_dispatches(incident_id)
-        closed = self._repo.commit(lifecycle.close(incident, actor, note, self._now()))
-        self._tell(closed, NoticeKind.CLOSED, text=note, dispatches=dispatches)
-        return closed
+        change = lifecycle.close(incident, actor, note, self._now())
+        notice = self._notice(change.incident, NoticeKind.CLOSED, text=note, dispatches=dispatches)
+        return self._commit_telling(change, notice)
 
     # -- after verification (docs/api.md) ---------------------------------------------------------------
 
@@ -517,20 +517,20 @@ class IncidentService:
         now = self._now()
         due = now + timedelta(seconds=self._ack_deadlines[command.priority.value])
         change = lifecycle.update(incident, dispatches, operator, amendment, now, ack_due_at=due)
-        updated = self._repo.commit(change)
-        metrics.add_metric(name="IncidentUpdated", unit=MetricUnit.Count, value=1)
+        notice = None
         if incident.status in _AFTER_DISPATCH:
             before = live_posts(dispatches)
             after = live_posts([*_applied(dispatches, change)])
             notice = Notice(
                 kind=NoticeKind.UPDATE,
-                version=updated.version,
+                version=change.incident.version,
                 changed=lifecycle.amended(incident, amendment),
                 told={post: agency for post, agency in after.items() if post in before},
                 dispatched={post: agency for post, agency in after.items() if post not in before},
                 withdrawn={post: agency for post, agency in before.items() if post not in after},
             )
-            self._send(updated, notice)
+        updated = self._commit_telling(change, notice)
+        metrics.add_metric(name="IncidentUpdated", unit=MetricUnit.Count, value=1)
         return updated
 
     def cancel(self, incident_id: str, operator: str, reason: str) -> Incident:
@@ -539,9 +539,10 @@ class IncidentService:
         incident, dispatches = self._with_dispatches(incident_id)
         if incident.cancellation is not None and incident.cancellation.reason == reason:
             return incident  # a retry after a lost answer
-        cancelled = self._repo.commit(lifecycle.cancel(incident, operator, reason, self._now()))
+        change = lifecycle.cancel(incident, operator, reason, self._now())
+        notice = self._notice(change.incident, NoticeKind.CANCELLED, text=reason, dispatches=dispatches)
+        cancelled = self._commit_telling(change, notice)
         metrics.add_metric(name="IncidentCancelled", unit=MetricUnit.Count, value=1)
-        self._tell(cancelled, NoticeKind.CANCELLED, text=reason, dispatches=dispatches)
         return cancelled
 
     def reopen(self, incident_id: str, supervisor: str, reason: str) -> Incident:
@@ -553,10 +554,12 @@ class IncidentService:
         last = detail.timeline[-1] if detail.timeline else None
         if last and (last.action, last.actor, last.reason) == (Action.REOPEN, supervisor, reason):
             return incident  # a retry after a lost answer
-        reopened = self._repo.commit(lifecycle.reopen(incident, dispatches, supervisor, reason, self._now()))
+        change = lifecycle.reopen(incident, dispatches, supervisor, reason, self._now())
+        notice = None
+        if change.incident.status in _AFTER_DISPATCH:
+            notice = self._notice(change.incident, NoticeKind.REOPENED, text=reason, dispatches=dispatches)
+        reopened = self._commit_telling(change, notice)
         metrics.add_metric(name="IncidentReopened", unit=MetricUnit.Count, value=1)
-        if reopened.status in _AFTER_DISPATCH:
-            self._tell(reopened, NoticeKind.REOPENED, text=reason, dispatches=dispatches)
         struck = incident.rejection is not None and incident.rejection.reason in _STRIKES
         if reopened.caller and struck:
             self.callers.refresh(reopened.caller, reopened, supervisor)
@@ -574,7 +577,7 @@ class IncidentService:
             words = [child.summary or "", child.report or ""]
             place = lifecycle.place_text(child.location)
             text = " | ".join(part for part in (*words, f"Lokasi: {place}" if place else "") if part)
-            self._tell(parent, NoticeKind.REPORT, text=text[:2000] or None)
+            self._tell_after(parent, self._notice(parent, NoticeKind.REPORT, text=text[:2000] or None))
         return result
 
     def _with_dispatches(self, incident_id: str) -> tuple[Incident, list[Dispatch]]:
@@ -594,14 +597,15 @@ class IncidentService:
         )
         return location, routing
 
-    def _tell(
+    def _notice(
         self,
         incident: Incident,
         kind: NoticeKind,
         text: str | None = None,
         dispatches: list[Dispatch] | None = None,
-    ) -> None:
-        """Tell the incident's posts of the change that made `incident` (its version is the key)."""
+    ) -> Notice | None:
+        """What the incident's posts are told of the change that makes `incident` (its version is the
+        key); None when the change concerns no post."""
         if dispatches is None:
             dispatches = self._with_dispatches(incident.id)[1]
         agency_of = {}
@@ -609,22 +613,72 @@ class IncidentService:
             snapshot = self._agencies()
             agency_of = {p: post.agency for p in incident.posts if (post := snapshot.post(p)) is not None}
         told = posts_of(incident, dispatches, agency_of)
-        self._send(incident, Notice(kind=kind, version=incident.version, text=text, told=told))
+        notice = Notice(kind=kind, version=incident.version, text=text, told=told)
+        return None if notice.empty else notice
 
-    def _send(self, incident: Incident, notice: Notice) -> None:
-        """Queue the notice for the dispatch worker. The change is committed already: a queue that cannot
-        be reached is logged and counted (NoticeEnqueueFailed, an alarm), never a failed request."""
-        if notice.empty:
-            return
+    def _commit_telling(self, change: lifecycle.Change, notice: Notice | None) -> Incident:
+        """Commit the change with its notice in the outbox (one transaction), then queue the notice."""
+        if notice is None or notice.empty:
+            return self._repo.commit(change)
         if self._queue is None:
             raise RuntimeError("IncidentService needs a dispatch queue to tell the agencies")
+        committed = self._repo.commit(replace(change, notice=notice))
+        self._release(PendingNotice(incident_id=committed.id, notice=notice, at=change.audit.at))
+        return committed
+
+    def _tell_after(self, incident: Incident, notice: Notice | None) -> None:
+        """Tell the posts of a change another service committed (an attach): the notice goes into the
+        outbox first, then to the queue. A retry of that change tells them again under the same key."""
+        if notice is None or notice.empty:
+            return
+        pending = PendingNotice(incident_id=incident.id, notice=notice, at=self._now())
         try:
-            self._queue.enqueue_notice(incident.id, notice)
+            self._repo.keep_notice(pending)
         except Exception:
-            logger.exception("notice not queued", extra={"incident_id": incident.id, "kind": notice.kind})
-            metrics.add_metric(name="NoticeEnqueueFailed", unit=MetricUnit.Count, value=1)
+            logger.exception("notice not kept", extra={"incident_id": incident.id, "kind": notice.kind})
+        self._release(pending)
+
+    def _release(self, pending: PendingNotice) -> None:
+        """Queue a notice kept in the outbox and take it out. The change is committed already: a queue that
+        cannot be reached is logged and counted (NoticeNotQueued), never a failed request, and the notice
+        waits in the outbox for the reconciler (requeue_notices)."""
+        try:
+            self._release_from_outbox(pending)
+        except Exception:
+            logger.exception(
+                "notice left in the outbox for the reconciler",
+                extra={"incident_id": pending.incident_id, "kind": pending.notice.kind},
+            )
+            metrics.add_metric(name="NoticeNotQueued", unit=MetricUnit.Count, value=1)
+
+    def _release_from_outbox(self, pending: PendingNotice) -> None:
+        """Queued, then out of the outbox: queued twice at worst (the reconciler after a failed delete), and
+        each post is sent each change once (agency-delivery's keys)."""
+        if self._queue is None:
+            raise RuntimeError("IncidentService needs a dispatch queue to tell the agencies")
+        self._queue.enqueue_notice(pending.incident_id, pending.notice)
+        self._repo.notice_queued(pending)
 
     # -- reconciliation ------------------------------------------------------------------------------
+
+    def requeue_notices(self, grace: timedelta, page_size: int = 100) -> int:
+        """Queue the outbox's notices committed more than `grace` ago (the API could not queue them, or
+        stopped before it did), oldest first, one bounded page per run; how many were queued. A notice
+        queued twice is sent to each post once (agency-delivery's keys)."""
+        pending = self._repo.pending_notices(self._now() - grace, page_size)
+        queued = 0
+        for notice in pending:
+            try:
+                self._release_from_outbox(notice)
+            except Exception:
+                logger.exception("outbox notice not queued", extra={"incident_id": notice.incident_id})
+                metrics.add_metric(name="NoticeNotQueued", unit=MetricUnit.Count, value=1)
+                break  # the queue is down: the next run takes it up, oldest first
+            queued += 1
+        if queued:
+            logger.warning("notices queued from the outbox", extra={"queued": queued})
+        metrics.add_metric(name="NoticesRequeued", unit=MetricUnit.Count, value=queued)
+        return queued
 
     def requeue_stalled(
         self, grace: timedelta, page_size: int = 100, escalate_after: timedelta = ESCALATE_AFTER

@@ -69,6 +69,7 @@ from core.models import (
     RejectionReason,
     Status,
 )
+from core.notices import Notice
 from core.standing import STANDING_FLAGS, Standing
 
 _MOVES: Mapping[Status, Mapping[Action, Status]] = {
@@ -194,6 +195,9 @@ class Change:
     # A channel's own id for the message this change records (a follow-up): written with the change, once,
     # so a redelivery of the message changes nothing (MessageRepeated).
     dedupe_key: str | None = None
+    # What the incident's posts are to be told of this change (core.notices): kept in the outbox with the
+    # change, in the same transaction, so that a notice the API fails to queue is queued later.
+    notice: Notice | None = None
 
 
 def _move(

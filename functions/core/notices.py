@@ -1,22 +1,36 @@
 """What the agencies are told of a change after their dispatch (docs/api.md, after verification, decision 58).
 
 A change an operator makes to a dispatched incident (an update, a note, a cancellation, a closing, a
-reopening, another caller's report) is committed first; then the operators' API queues one `Notice` on
-the dispatch queue, naming the posts it is for. The dispatch worker turns it into one delivery request per
-post, keyed `<kind>-v<version>` (the incident version the change produced), and agency-delivery sends
-each incident x post x key once on each channel: a redelivered notice, or the same request queued twice,
-is sent once. An update also dispatches the posts it adds (`dispatch-v<version>`) and tells the posts it
-takes off that they are withdrawn.
+reopening, another caller's report) is committed together with its `Notice`, kept in an outbox item
+(`OUTBOX#NOTICES`, decision 62); then the operators' API queues the notice on the dispatch queue, naming
+the posts it is for, and takes it out of the outbox. A notice the API could not queue (the queue
+unreachable, the function stopped in between) stays in the outbox, and the dispatch reconciler queues it
+after a grace period: nothing the posts should hear is lost. The dispatch worker turns it into one
+delivery request per post, keyed `<kind>-v<version>` (the incident version the change produced), and
+agency-delivery sends each incident x post x key once on each channel: a redelivered notice, or the same
+request queued twice, is sent once. An update also dispatches the posts it adds (`dispatch-v<version>`)
+and tells the posts it takes off that they are withdrawn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import Field
 
-from core.models import MAX_INCIDENT_POSTS, AgencyCode, CamelModel, Dispatch, Incident, PostId, Status
+from core.models import (
+    MAX_INCIDENT_POSTS,
+    AgencyCode,
+    CamelModel,
+    Dispatch,
+    Incident,
+    IncidentId,
+    PostId,
+    Status,
+    Timestamp,
+)
 
 
 class NoticeKind(StrEnum):
@@ -34,6 +48,9 @@ WITHDRAWN = "withdrawn"  # a post an update took off the incident
 ESCALATION = "escalation"  # core.escalation's keys: escalation-1, escalation-2
 
 PostMap = dict[PostId, AgencyCode]
+
+# The outbox's partition in the incidents table: the only items the API and the reconciler may delete.
+OUTBOX_PK = "OUTBOX#NOTICES"
 
 
 class Notice(CamelModel):
@@ -67,6 +84,24 @@ class Notice(CamelModel):
     @property
     def empty(self) -> bool:
         return not (self.told or self.dispatched or self.withdrawn)
+
+
+class PendingNotice(CamelModel):
+    """A notice committed with its change and not known to be queued yet (the outbox's item)."""
+
+    incident_id: IncidentId
+    notice: Notice
+    at: Timestamp = Field(description="When the change was committed")
+
+    @property
+    def key(self) -> str:
+        """Its place in the outbox: oldest first, one per incident version."""
+        return outbox_key(self.at, self.incident_id, self.notice.version)
+
+
+def outbox_key(at: datetime, incident_id: str, version: int) -> str:
+    moment = at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return f"{moment}#{incident_id}#{version:010d}"
 
 
 def live_posts(dispatches: Iterable[Dispatch]) -> PostMap:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from core.deliveries import Pending
     from core.directory_models import AgencyType, DirectoryChange, Post
     from core.major_incidents import ActiveMajorIncidents
-    from core.notices import Notice
+    from core.notices import Notice, PendingNotice
 
 
 class IncidentRepository(Protocol):
@@ -134,6 +134,18 @@ class IncidentRepository(Protocol):
         """Replace the incident's number (and its handset's) by `masked` (None: it has none left), out of
         the caller index, and its reports by `reports` when given, if it is still at its version; False
         otherwise."""
+        ...
+
+    def keep_notice(self, pending: PendingNotice) -> None:
+        """Put a notice in the outbox outside a change's transaction (one committed by another service)."""
+        ...
+
+    def pending_notices(self, before: datetime, limit: int) -> list[PendingNotice]:
+        """The outbox's notices committed before `before`, oldest first, at most `limit`."""
+        ...
+
+    def notice_queued(self, pending: PendingNotice) -> None:
+        """Take a queued notice out of the outbox (gone already: nothing happens)."""
         ...
 
     def retention_mark(self, name: str) -> str | None:

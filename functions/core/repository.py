@@ -48,6 +48,7 @@ from core.models import (
     Page,
     Status,
 )
+from core.notices import OUTBOX_PK, PendingNotice
 from core.search import MAX_READS, Search, day_partition
 from core.standing import (
     CallerAuditEntry,
@@ -204,6 +205,18 @@ def incident_item(incident: Incident) -> dict[str, Any]:
         keys |= {CALLBACK_PK: CALLBACK_PARTITION, CALLBACK_SK: incident.id}
     keys[OUTCOME] = outcome(incident.model_dump(mode="json")).value
     return _item(incident, keys, "INCIDENT")
+
+
+def outbox_item(pending: PendingNotice) -> dict[str, Any]:
+    """A notice not yet known to be queued (core/notices.py), in one partition, oldest first: the
+    reconciler reads it from the start, a bounded page at a time. Its key is one per incident version, so
+    writing it again (a retry) leaves one."""
+    return {
+        PK: {"S": OUTBOX_PK},
+        SK: {"S": pending.key},
+        "kind": {"S": "OUTBOX"},
+        "pending": {"S": pending.model_dump_json(by_alias=True)},
+    }
 
 
 def call_pk(contact_id: str) -> str:
@@ -408,6 +421,9 @@ class DynamoIncidentRepository:
             {"Put": {"TableName": self._table, "Item": audit_item(change.audit),
                      "ConditionExpression": f"attribute_not_exists({PK})"}},
         ]  # fmt: skip
+        if change.notice is not None:
+            pending = PendingNotice(incident_id=change.incident.id, notice=change.notice, at=change.audit.at)
+            items.append({"Put": {"TableName": self._table, "Item": outbox_item(pending)}})
         for write in change.dispatch_writes:
             put: dict[str, Any] = {"TableName": self._table, "Item": dispatch_item(write.dispatch)}
             if write.expected_status is None:
@@ -771,6 +787,23 @@ class DynamoIncidentRepository:
                 return False
             raise
         return True
+
+    def keep_notice(self, pending: PendingNotice) -> None:
+        self._client.put_item(TableName=self._table, Item=outbox_item(pending))
+
+    def pending_notices(self, before: datetime, limit: int) -> list[PendingNotice]:
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="#pk = :pk AND #sk < :before",
+            ExpressionAttributeNames={"#pk": PK, "#sk": SK},
+            ExpressionAttributeValues={":pk": {"S": OUTBOX_PK}, ":before": {"S": sortable_time(before)}},
+            ConsistentRead=True,
+            Limit=limit,
+        )
+        return [PendingNotice.model_validate_json(item["pending"]["S"]) for item in response.get("Items", [])]
+
+    def notice_queued(self, pending: PendingNotice) -> None:
+        self._client.delete_item(TableName=self._table, Key={PK: {"S": OUTBOX_PK}, SK: {"S": pending.key}})
 
     def retention_mark(self, name: str) -> str | None:
         response = self._client.get_item(

@@ -1,5 +1,6 @@
 """dispatch-reconciler, scheduled every minute: re-queues VERIFIED incidents whose dispatch request never
-arrived, and escalates DISPATCHED ones whose agencies did not confirm by their deadline (core/escalation.py).
+arrived, queues the agencies' notices the operators' API left in the outbox (core/notices.py), and
+escalates DISPATCHED ones whose agencies did not confirm by their deadline (core/escalation.py).
 
 Verification commits first and queues second; if the queueing failed (or the message went missing),
 this sweep finds the incident through the status index and queues it again. One that stays VERIFIED
@@ -62,7 +63,9 @@ def lambda_handler(
     escalator: Escalator | None = None,
 ) -> dict[str, Any]:
     grace = grace or timedelta(seconds=get_settings().dispatch_grace_seconds)
-    requeued = (service or default_service()).requeue_stalled(grace)
+    service = service or default_service()
+    requeued = service.requeue_stalled(grace)
+    notices = service.requeue_notices(grace)
     # Escalation does not wait on re-queueing: a failure there still lets this run escalate.
     escalated = (escalator or default_escalator()).sweep()
-    return {"requeued": requeued, "escalated": escalated}
+    return {"requeued": requeued, "notices": notices, "escalated": escalated}

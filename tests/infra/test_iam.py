@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from core.notices import OUTBOX_PK
 from infra.definitions import AGENCY_TOPIC, FUNCTIONS, IDEMPOTENCY, INCIDENTS, STATUS_INDEX, TableAccess
 from tests.infra.conftest import INSTANCE_ARN
 from tests.infra.helpers import Synthesized, as_list, canonical, get_att, ref
@@ -57,6 +58,8 @@ class Uses:
 GET_PUT = {"dynamodb:GetItem", "dynamodb:PutItem"}
 QUERY = {"dynamodb:Query"}
 BATCH_GET = {"dynamodb:BatchGetItem"}
+OUTBOX_DELETE = f"dynamodb:DeleteItem@{OUTBOX_PK}"  # DeleteItem on the notices' outbox only
+
 USES: dict[str, Uses] = {
     # register: one BatchGetItem of the caller's record and waiting AML position (caller_snapshot),
     # TransactWriteItems of Puts (incident, dedupe, audit); GetItem on a retry or when that read failed
@@ -68,7 +71,8 @@ USES: dict[str, Uses] = {
     # index); sealing a secret is kms:Encrypt, which writing an encrypted table grants already
     "verify-api": Uses(
         dynamodb={
-            "incidents": GET_PUT | QUERY | BATCH_GET,  # BatchGetItem: opening a call registers it
+            # BatchGetItem: opening a call registers it; a queued notice out of the outbox (only there)
+            "incidents": GET_PUT | QUERY | BATCH_GET | {OUTBOX_DELETE},
             "incidents/by-status": QUERY,
             "incidents/by-callback": QUERY,
             "incidents/by-caller": QUERY,
@@ -117,7 +121,12 @@ USES: dict[str, Uses] = {
     # VERIFIED and DISPATCHED incidents, oldest first (list_by_status); one past its acknowledgement
     # deadline with its dispatches and its escalation step; the regency-level posts (the directory)
     "dispatch-reconciler": Uses(
-        dynamodb={"incidents/by-status": QUERY, "incidents": GET_PUT | QUERY, "directory": QUERY},
+        # the agencies' notices left in the outbox: read (Query), queued, deleted
+        dynamodb={
+            "incidents/by-status": QUERY,
+            "incidents": GET_PUT | QUERY | {OUTBOX_DELETE},
+            "directory": QUERY,
+        },
         sends_to=("dispatch", "agency-deliveries"),
     ),
     # the incident and the post at sending time, each channel once; the link key; the post's secret;
@@ -233,10 +242,17 @@ def actual_grants(config: Synthesized, role_id: str) -> set[Grant]:
         if statement.get("Sid") in ("NoTopics", "SendEmail"):
             continue
         assert statement.get("Effect") == "Allow", statement
-        assert not {"NotAction", "NotResource", "Condition"} & set(statement), statement
+        assert not {"NotAction", "NotResource"} & set(statement), statement
+        scope = ""
+        if "Condition" in statement:
+            # the one condition a grant may carry: deletes limited to named partitions (deletes_under)
+            (leading,) = statement["Condition"]["ForAllValues:StringEquals"].values()
+            assert statement["Condition"] == {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": leading}}
+            assert as_list(statement["Action"]) == ["dynamodb:DeleteItem"], statement
+            scope = "@" + ",".join(as_list(leading))
         for action in as_list(statement["Action"]):
             for resource in as_list(statement["Resource"]):
-                grants.add((action, canonical(resource)))
+                grants.add((action + scope, canonical(resource)))
     return grants
 
 
@@ -343,8 +359,9 @@ def test_intake_cannot_queue_or_publish_nor_query(config: Synthesized) -> None:
 def test_reconciler_writes_incidents_only_through_the_lifecycle(config: Synthesized) -> None:
     grants = actual_grants(config, config.role("dispatch-reconciler"))
     actions = {action for action, _ in grants if action.startswith("dynamodb:")}
-    # the escalation step is a conditional TransactWriteItems of Puts; nothing updates or deletes
-    assert actions == {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"}
+    # the escalation step is a conditional TransactWriteItems of Puts; nothing updates, and it deletes only
+    # in the notices' outbox
+    assert actions == {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", OUTBOX_DELETE}
 
 
 def test_only_the_worker_publishes_to_agencies(config: Synthesized) -> None:

@@ -5,7 +5,7 @@ a supervisor reopens a wrong rejection or closing; a note after dispatch reaches
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jsonschema  # type: ignore[import-untyped]  # no stubs among the dependencies
@@ -309,13 +309,51 @@ def test_only_a_terminal_incident_reopens(service: IncidentService) -> None:
         service.reopen(incident.id, SUPERVISOR, "Salah")
 
 
-def test_a_notice_is_not_queued_when_the_queue_is_down_but_the_change_stands(
-    service: IncidentService, dispatcher: Dispatcher, queue: RecordingDispatchQueue, clock: Clock
+def test_a_notice_the_queue_refused_waits_in_the_outbox_and_the_reconciler_queues_it_once(
+    service: IncidentService,
+    dispatcher: Dispatcher,
+    queue: RecordingDispatchQueue,
+    repo: InMemoryIncidentRepository,
+    clock: Clock,
 ) -> None:
     incident = dispatched(service, dispatcher, clock)
     queue.failing = True
     cancelled = service.cancel(incident.id, OPERATOR, "Alarm palsu")
-    assert cancelled.status is Status.CLOSED
+    assert cancelled.status is Status.CLOSED  # the change stands, the request answers
+    (kept,) = repo.outbox.values()  # committed with the change
+    assert (kept.incident_id, kept.notice.kind, kept.notice.version) == (
+        incident.id,
+        NoticeKind.CANCELLED,
+        cancelled.version,
+    )
+
+    queue.failing = False
+    grace = timedelta(seconds=60)
+    assert service.requeue_notices(grace) == 0  # within its grace: the API may still be at it
+    clock.advance(seconds=61)
+    assert service.requeue_notices(grace) == 1
+    assert [(i, n.kind) for i, n in queue.notices] == [(incident.id, NoticeKind.CANCELLED)]
+    assert repo.outbox == {}
+    assert service.requeue_notices(grace) == 0  # once
+
+
+def test_a_queued_notice_leaves_the_outbox_and_a_queue_still_down_keeps_it_for_the_next_run(
+    service: IncidentService,
+    dispatcher: Dispatcher,
+    queue: RecordingDispatchQueue,
+    repo: InMemoryIncidentRepository,
+    clock: Clock,
+) -> None:
+    incident = dispatched(service, dispatcher, clock)
+    service.note(incident.id, OPERATOR, "Api sudah padam sebagian")
+    assert repo.outbox == {}
+    assert [n.kind for _, n in queue.notices] == [NoticeKind.NOTE]
+
+    queue.failing = True
+    service.note(incident.id, OPERATOR, "Jalan ditutup")
+    clock.advance(seconds=120)
+    assert service.requeue_notices(timedelta(seconds=60)) == 0
+    assert len(repo.outbox) == 1  # not lost: the next run
 
 
 # -- what a post receives ----------------------------------------------------------------------------

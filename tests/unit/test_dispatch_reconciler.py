@@ -12,6 +12,7 @@ from core.dispatching import Dispatcher
 from core.escalation import Escalator
 from core.incidents import SYSTEM_INTAKE, IncidentService, Report, VerifyCommand
 from core.models import Category, Channel, Location, Priority, Status
+from core.notices import Notice, NoticeKind, PendingNotice
 from core.regency import DEFAULT_ACK_DEADLINE_SECONDS, REGENCIES
 from core.settings import get_settings
 from dispatch import reconciler
@@ -67,7 +68,7 @@ def test_a_stalled_verified_incident_is_requeued_and_a_fresh_one_is_not(
 
     response = lambda_handler(load_event(sample), lambda_context, service=service, grace=GRACE)
 
-    assert response == {"requeued": [stalled], "escalated": []}
+    assert response == {"requeued": [stalled], "notices": 0, "escalated": []}
     assert queue.sent == [stalled, fresh, stalled]
 
 
@@ -77,7 +78,7 @@ def test_nothing_to_requeue(
 ) -> None:
     response = lambda_handler(load_event(sample), lambda_context, service=service, grace=GRACE)
 
-    assert response == {"requeued": [], "escalated": []}
+    assert response == {"requeued": [], "notices": 0, "escalated": []}
     assert queue.sent == []
 
 
@@ -91,7 +92,7 @@ def test_an_incident_exactly_at_the_grace_is_requeued(
         load_event("schedule/reconcile.json"), lambda_context, service=service, grace=GRACE
     )
 
-    assert response == {"requeued": [incident_id], "escalated": []}
+    assert response == {"requeued": [incident_id], "notices": 0, "escalated": []}
 
 
 def test_dispatched_and_unverified_incidents_are_left_alone(
@@ -113,7 +114,7 @@ def test_dispatched_and_unverified_incidents_are_left_alone(
     )
 
     # an hour without a confirmation: escalated (tests/unit/test_escalation.py), never re-queued
-    assert response == {"requeued": [stalled], "escalated": [dispatched]}
+    assert response == {"requeued": [stalled], "notices": 0, "escalated": [dispatched]}
     assert queue.sent == [*queued_before, stalled]
     assert repo.incidents[dispatched].status is Status.DISPATCHED
     assert repo.incidents[received.id].status is Status.RECEIVED
@@ -151,6 +152,7 @@ def test_a_queue_outage_does_not_fail_the_sweep(
 
     assert response == {
         "requeued": [],
+        "notices": 0,
         "escalated": [],
     }  # nothing reached the queue; the next sweep tries again
     assert repo.incidents[incident_id].status is Status.VERIFIED
@@ -178,5 +180,30 @@ def test_without_a_grace_the_handler_uses_dispatch_grace_seconds(
 
     response = lambda_handler(load_event("schedule/reconcile.json"), lambda_context, service=service)
 
-    assert response == {"requeued": [stalled], "escalated": []}
+    assert response == {"requeued": [stalled], "notices": 0, "escalated": []}
     assert fresh not in response["requeued"]
+
+
+def test_a_notice_left_in_the_outbox_is_queued_by_the_sweep(
+    service: IncidentService,
+    queue: RecordingDispatchQueue,
+    repo: InMemoryIncidentRepository,
+    clock: Clock,
+    lambda_context: FakeLambdaContext,
+) -> None:
+    """The operators' API commits a change with its notice and queues it second (core/notices.py,
+    tests/unit/test_amend.py); one the queue refused is queued by this sweep after the grace."""
+    incident_id = verified_incident(service)
+    notice = Notice(
+        kind=NoticeKind.NOTE, version=4, text="Korban dua orang", told={"damkar-genteng": "DAMKAR"}
+    )
+    repo.keep_notice(PendingNotice(incident_id=incident_id, notice=notice, at=clock()))
+    clock.advance(seconds=int(GRACE.total_seconds()) + 1)
+
+    response = lambda_handler(
+        load_event("schedule/reconcile.json"), lambda_context, service=service, grace=GRACE
+    )
+
+    assert response["notices"] == 1
+    assert queue.notices == [(incident_id, notice)]
+    assert repo.outbox == {}

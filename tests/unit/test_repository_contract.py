@@ -33,6 +33,7 @@ from core.models import (
     Priority,
     Status,
 )
+from core.notices import Notice, NoticeKind, PendingNotice
 from core.ports import IncidentRepository
 from core.repository import DynamoIncidentRepository, dynamodb_client
 from core.tables import INCIDENTS
@@ -482,3 +483,43 @@ def test_dynamodb_incident_item_layout(dynamo: Backend) -> None:
     assert item["received_at"] == {"S": "2026-11-29T03:40:13.123Z"}
     dynamo.repo.commit(lifecycle.claim(incident, OPERATOR, at(1)))
     assert _raw_incident_item(dynamo, incident.id)["gsi1pk"] == {"S": "STATUS#IN_REVIEW"}
+
+
+# -- the agencies' notices' outbox (core/notices.py) --------------------------------------------------
+
+
+def test_a_change_commits_its_notice_into_the_outbox_and_a_lost_race_commits_none(
+    repo: IncidentRepository,
+) -> None:
+    created = new_incident()
+    repo.create(created)
+    incident = advance(repo, created.id, Status.DISPATCHED)
+    notice = Notice(kind=NoticeKind.NOTE, version=incident.version + 1, told={"polsek-genteng": "POLICE"})
+    change = lifecycle.note(incident, OPERATOR, "Korban dua orang", at(30))
+    noted = repo.commit(dataclasses.replace(change, notice=notice))
+
+    (kept,) = repo.pending_notices(at(31), 10)
+    assert (kept.incident_id, kept.notice, kept.at) == (noted.id, notice, at(30))
+    assert repo.pending_notices(at(30), 10) == []  # committed at 30: not before it
+    with pytest.raises(ConcurrentModification):  # the same change again: lost, and no second notice
+        repo.commit(dataclasses.replace(change, notice=notice.model_copy(update={"text": "lagi"})))
+    assert [p.notice for p in repo.pending_notices(at(31), 10)] == [notice]
+
+    repo.notice_queued(kept)
+    repo.notice_queued(kept)  # gone already: nothing happens
+    assert repo.pending_notices(at(31), 10) == []
+
+
+def test_the_outbox_is_read_oldest_first_a_page_at_a_time(repo: IncidentRepository) -> None:
+    notices = [
+        PendingNotice(
+            incident_id=new_ulid(T0_MS + minute),
+            notice=Notice(kind=NoticeKind.CLOSED, version=3, told={"psc119": "PSC119"}),
+            at=at(minute),
+        )
+        for minute in (5, 1, 3)
+    ]
+    for pending in notices:
+        repo.keep_notice(pending)
+    assert [p.at for p in repo.pending_notices(at(10), 2)] == [at(1), at(3)]
+    assert [p.at for p in repo.pending_notices(at(10), 10)] == [at(1), at(3), at(5)]

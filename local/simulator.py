@@ -285,7 +285,7 @@ def with_length(prefix: str) -> str:
 
 
 def outbox(endpoints: dict[str, Any]) -> list[dict[str, Any]]:
-    """Replies the reply sender posted to the local stand-in for Meta's Graph API."""
+    """Replies the reply sender posted to the local stand-ins for Meta's Graph API and X's DMs."""
     response = _public(endpoints).get(f"{endpoints['api']}/_local/outbox", timeout=10)
     response.raise_for_status()
     sent: list[dict[str, Any]] = response.json()

@@ -515,7 +515,9 @@ def _channel_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     aml.add_argument("--https", action="store_true", help="ELS HTTPS form instead of a relayed SMS")
     aml.set_defaults(run=_aml)
 
-    replies = commands.add_parser("outbox", parents=[common], help="replies sent to citizens (the local Meta and X stand-ins)")
+    replies = commands.add_parser(
+        "outbox", parents=[common], help="replies sent to citizens (the local Meta and X stand-ins)"
+    )
     replies.set_defaults(run=_outbox)
 
 

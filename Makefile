@@ -28,7 +28,12 @@ install: $(STAMP) ## create .venv with every dependency (done by the other targe
 dev: $(STAMP) ## run the local stack: embedded AWS, REST API :8112, Lambda API :8113 (Ctrl-C stops)
 	$(BIN)/python -m local $(ARGS)
 
-test: lint typecheck unit infra integration e2e ## every check and test (what CI runs)
+# On 2 CPUs the checks and the two suites without servers run two at a time (each output kept whole);
+# the two suites that start a local stack then run one after the other, each with the machine to itself.
+test: ## every check and test (what CI runs): lint, typecheck, unit and infra two at a time, then integration, then e2e
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck unit infra
+	$(MAKE) --no-print-directory integration
+	$(MAKE) --no-print-directory e2e
 
 lint: $(STAMP) node_modules/.installed ## ruff lint and format check, ESLint on the panel's modules, OpenAPI documents up to date
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from datetime import UTC, datetime
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ULID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
@@ -48,3 +49,9 @@ def ulid_floor(timestamp_ms: int) -> str:
         chars.append(_CROCKFORD[value & 0x1F])
         value >>= 5
     return "".join(reversed(chars))
+
+
+def day_partition(incident_id: str) -> str:
+    """The `by-day` partition of an incident (core/search.py): the UTC day its id was made (its arrival)."""
+    moment = datetime.fromtimestamp(ulid_timestamp_ms(incident_id) / 1000, UTC)
+    return f"DAY#{moment:%Y-%m-%d}"

@@ -7,6 +7,7 @@ before its dispatch request is queued, and `requeue_stalled` re-queues any that 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -18,7 +19,6 @@ from core.callbacks import CallbackDesk
 from core.callers import CallerService
 from core.clock import Clock, utc_now
 from core.contacts import checked_contact_id, contact_dedupe_key
-from core.conversations import Conversations
 from core.errors import ConcurrentModification, IncidentNotFound, InvalidRequest
 from core.ids import new_ulid
 from core.major_incidents import ActiveMajorIncidents, MajorIncidents
@@ -37,18 +37,19 @@ from core.models import (
     RejectionReason,
     Status,
 )
-from core.notices import Notice, NoticeKind, PendingNotice, live_posts, posts_of
 from core.observability import MetricUnit, logger, metrics
 from core.phone import normalize_phone
 from core.ports import DispatchQueue, IncidentRepository, OperatorDirectory, ReplyQueue
 from core.positions import attach_if_newer
 from core.regency import DEFAULT_ACK_DEADLINE_SECONDS, Regency
 from core.related import AttachResult, RelatedIncidents
-from core.search import Search, SearchPage
 from core.standing import STANDING_FLAGS, CallerLookup, CallerPolicy, Standing
 
 if TYPE_CHECKING:
     from core.agencies import DirectorySnapshot, Routing, Suggestion
+    from core.conversations import Conversations
+    from core.notices import Notice, NoticeKind, PendingNotice
+    from core.search import Search, SearchPage
 
 SYSTEM_INTAKE = "system:intake"
 # Amazon Connect's contact flow, when it reports what the caller did (pressed the "cannot speak" key).
@@ -127,9 +128,16 @@ class IncidentService:
         # suggestions, and the intake tells every 112 caller their message.
         self.major = MajorIncidents(repository, regency, clock)
         self.related = RelatedIncidents(repository, clock, lead=self.major.lead)
-        # A citizen's follow-up messages on Instagram and X, joined to their open incident; and what
-        # operators write back to them, through the replies queue.
-        self.conversations = Conversations(repository, clock, replies)
+        self._replies = replies
+
+    @functools.cached_property
+    def conversations(self) -> Conversations:
+        """A citizen's follow-up messages on Instagram and X, joined to their open incident; and what
+        operators write back to them, through the replies queue. Made when first used: the 112 call's
+        intake never needs it (light imports on the 112 path)."""
+        from core.conversations import Conversations  # noqa: PLC0415
+
+        return Conversations(self._repo, self._now, self._replies)
 
     # -- intake --------------------------------------------------------------------------------------
 
@@ -371,6 +379,8 @@ class IncidentService:
             if district is None:
                 raise InvalidRequest("district", f"not a kecamatan of {self._regency.name}", "query")
         page = self._repo.search(replace(search, caller=caller, district=district), limit, cursor)
+        from core.search import SearchPage  # noqa: PLC0415 (off the 112 call's imports)
+
         return SearchPage.of(page)
 
     # -- the operators' workflow ---------------------------------------------------------------------
@@ -469,6 +479,8 @@ class IncidentService:
         """An operator's note on an open incident. A note asks nothing of the incident's state, so a
         change made meanwhile (a position, another note) is no conflict: read again and add it. Once
         dispatched, its agencies' posts are sent it too unless `tell_agencies` is false."""
+        from core.notices import NoticeKind  # noqa: PLC0415 (off the 112 call's imports)
+
         for attempt in range(NOTE_ATTEMPTS):
             incident = self._repo.get(incident_id)
             change = lifecycle.note(incident, operator, text, self._now())
@@ -486,6 +498,8 @@ class IncidentService:
         agencies' posts are told it is closed."""
         incident, dispatches = self._with_dispatches(incident_id)
         change = lifecycle.close(incident, actor, note, self._now())
+        from core.notices import NoticeKind  # noqa: PLC0415 (off the 112 call's imports)
+
         notice = self._notice(change.incident, NoticeKind.CLOSED, text=note, dispatches=dispatches)
         return self._commit_telling(change, notice)
 
@@ -519,6 +533,8 @@ class IncidentService:
         change = lifecycle.update(incident, dispatches, operator, amendment, now, ack_due_at=due)
         notice = None
         if incident.status in _AFTER_DISPATCH:
+            from core.notices import Notice, NoticeKind, live_posts  # noqa: PLC0415 (off the 112 path)
+
             before = live_posts(dispatches)
             after = live_posts([*_applied(dispatches, change)])
             notice = Notice(
@@ -540,6 +556,8 @@ class IncidentService:
         if incident.cancellation is not None and incident.cancellation.reason == reason:
             return incident  # a retry after a lost answer
         change = lifecycle.cancel(incident, operator, reason, self._now())
+        from core.notices import NoticeKind  # noqa: PLC0415 (off the 112 call's imports)
+
         notice = self._notice(change.incident, NoticeKind.CANCELLED, text=reason, dispatches=dispatches)
         cancelled = self._commit_telling(change, notice)
         metrics.add_metric(name="IncidentCancelled", unit=MetricUnit.Count, value=1)
@@ -557,6 +575,8 @@ class IncidentService:
         change = lifecycle.reopen(incident, dispatches, supervisor, reason, self._now())
         notice = None
         if change.incident.status in _AFTER_DISPATCH:
+            from core.notices import NoticeKind  # noqa: PLC0415 (off the 112 call's imports)
+
             notice = self._notice(change.incident, NoticeKind.REOPENED, text=reason, dispatches=dispatches)
         reopened = self._commit_telling(change, notice)
         metrics.add_metric(name="IncidentReopened", unit=MetricUnit.Count, value=1)
@@ -577,6 +597,8 @@ class IncidentService:
             words = [child.summary or "", child.report or ""]
             place = lifecycle.place_text(child.location)
             text = " | ".join(part for part in (*words, f"Lokasi: {place}" if place else "") if part)
+            from core.notices import NoticeKind  # noqa: PLC0415 (off the 112 call's imports)
+
             self._tell_after(parent, self._notice(parent, NoticeKind.REPORT, text=text[:2000] or None))
         return result
 
@@ -612,6 +634,8 @@ class IncidentService:
         if not dispatches and incident.posts:
             snapshot = self._agencies()
             agency_of = {p: post.agency for p in incident.posts if (post := snapshot.post(p)) is not None}
+        from core.notices import Notice, posts_of  # noqa: PLC0415 (off the 112 call's imports)
+
         told = posts_of(incident, dispatches, agency_of)
         notice = Notice(kind=kind, version=incident.version, text=text, told=told)
         return None if notice.empty else notice
@@ -623,6 +647,8 @@ class IncidentService:
         if self._queue is None:
             raise RuntimeError("IncidentService needs a dispatch queue to tell the agencies")
         committed = self._repo.commit(replace(change, notice=notice))
+        from core.notices import PendingNotice  # noqa: PLC0415 (off the 112 call's imports)
+
         self._release(PendingNotice(incident_id=committed.id, notice=notice, at=change.audit.at))
         return committed
 
@@ -631,6 +657,8 @@ class IncidentService:
         outbox first, then to the queue. A retry of that change tells them again under the same key."""
         if notice is None or notice.empty:
             return
+        from core.notices import PendingNotice  # noqa: PLC0415 (off the 112 call's imports)
+
         pending = PendingNotice(incident_id=incident.id, notice=notice, at=self._now())
         try:
             self._repo.keep_notice(pending)

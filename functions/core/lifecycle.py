@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import CannotWrite, IllegalTransition, InvalidRequest, NotAssignee
 from core.models import (
@@ -69,8 +69,10 @@ from core.models import (
     RejectionReason,
     Status,
 )
-from core.notices import Notice
 from core.standing import STANDING_FLAGS, Standing
+
+if TYPE_CHECKING:  # the notices' models load only where a change tells the agencies
+    from core.notices import Notice
 
 _MOVES: Mapping[Status, Mapping[Action, Status]] = {
     Status.RECEIVED: {

@@ -19,8 +19,6 @@ from core.models import (
     Page,
     Status,
 )
-from core.replies import Reply
-from core.search import Search
 from core.standing import CallerAuditEntry, CallerLookup, CallerRecord, StandingPage
 
 if TYPE_CHECKING:
@@ -29,6 +27,8 @@ if TYPE_CHECKING:
     from core.directory_models import AgencyType, DirectoryChange, Post
     from core.major_incidents import ActiveMajorIncidents
     from core.notices import Notice, PendingNotice
+    from core.replies import Reply
+    from core.search import Search
 
 
 class IncidentRepository(Protocol):

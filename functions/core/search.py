@@ -15,19 +15,12 @@ from datetime import UTC, datetime, timedelta
 from pydantic import Field
 
 from core.errors import InvalidRequest
-from core.ids import ulid_timestamp_ms
 from core.intervals import Outcome, outcome
 from core.models import CamelModel, Category, Incident, Page
 
 MAX_DAYS = 366
 MAX_READS = 8  # queries per page
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def day_partition(incident_id: str) -> str:
-    """The `by-day` partition of an incident: the UTC day its id was made (its arrival)."""
-    moment = datetime.fromtimestamp(ulid_timestamp_ms(incident_id) / 1000, UTC)
-    return f"DAY#{moment:%Y-%m-%d}"
 
 
 def _ulid_time(ms: int) -> str:

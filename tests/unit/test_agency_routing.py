@@ -235,3 +235,7 @@ def test_the_112_path_does_not_load_the_directorys_models() -> None:
     assert "core.incidents" in loaded
     assert "core.directory_models" not in loaded
     assert "core.agencies" not in loaded
+    # nor what only operators' changes, searches and conversations need (the notices to the posts, the
+    # search's models, the replies to citizens)
+    for module in ("core.notices", "core.search", "core.conversations", "core.replies"):
+        assert module not in loaded, module

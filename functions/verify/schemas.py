@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from core.contacts import CONTACT_ID_PATTERN
+from core.incidents import VerifyCommand
 from core.models import (
     MAX_AGENCY_TYPES,
     MAX_INCIDENT_POSTS,
@@ -21,6 +22,7 @@ from core.models import (
     Channel,
     ClientAttemptId,
     IncidentId,
+    Location,
     LocationInput,
     PostId,
     Priority,
@@ -129,6 +131,17 @@ class VerifyRequest(RequestModel):
         "default those GET /agencies/suggestion gives: for each agency type, the posts covering the "
         "location's kecamatan, else the type's regency-level posts",
     )
+
+    def command(self) -> VerifyCommand:
+        """What the service verifies (or, for an update, changes the incident to)."""
+        return VerifyCommand(
+            category=self.category,
+            priority=self.priority,
+            location=Location.model_validate(self.location.model_dump()),
+            summary=self.summary,
+            agencies=tuple(self.agencies or ()),
+            posts=None if self.posts is None else tuple(self.posts),
+        )
 
 
 class ReassignRequest(RequestModel):

@@ -8,8 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from core.incidents import VerifyCommand
-from core.models import Incident, Location
+from core.models import Incident
 from verify.routes.request import (
     SECURED,
     CurrentOperator,
@@ -39,15 +38,7 @@ def update(
     incident_id: IncidentIdParam,
     request: Annotated[UpdateRequest, Body()],
 ) -> Incident:
-    command = VerifyCommand(
-        category=request.category,
-        priority=request.priority,
-        location=Location.model_validate(request.location.model_dump()),
-        summary=request.summary,
-        agencies=tuple(request.agencies or ()),
-        posts=None if request.posts is None else tuple(request.posts),
-    )
-    return service.update(incident_id, operator.username, command)
+    return service.update(incident_id, operator.username, request.command())
 
 
 @router.post(

@@ -7,10 +7,11 @@ import contextlib
 import json
 import multiprocessing
 import queue
+import signal
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -56,6 +57,19 @@ class Invocation:
         return json.loads(self.payload)
 
 
+@contextlib.contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """SIGINT blocked in this thread while a worker is spawned: the child inherits the mask, so a Ctrl-C
+    to the process group that lands while its interpreter starts stays pending until the worker ignores
+    it (local/worker.py); without this it would die in an import and print a traceback. The stack's own
+    Ctrl-C is not lost: another thread takes it, and Python runs the handler in the main thread."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 class _Environment:
     def __init__(self, design: FunctionDesign, env: Mapping[str, str], log_path: Path) -> None:
         parent, child = _SPAWN.Pipe()
@@ -66,7 +80,8 @@ class _Environment:
             name=f"lambda:{design.name}",
             daemon=True,
         )
-        self.process.start()
+        with ctrl_c_held():
+            self.process.start()
         child.close()
         try:
             kind, value = self.conn.recv()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -45,6 +46,11 @@ def error_payload(error: BaseException) -> dict[str, Any]:
 
 
 def serve(conn: Connection, handler: str, env: dict[str, str], log_path: str, task_root: str) -> None:
+    # Ctrl-C in the stack's terminal reaches the whole process group: the stack stops its environments
+    # itself (and a worker whose stack is gone ends at its pipe's EOF), so a worker ignores it. It was
+    # spawned with SIGINT blocked (local/runtime.py): one that came meanwhile is dropped here, not raised.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     os.environ.clear()
     os.environ.update(env)
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)

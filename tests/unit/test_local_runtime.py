@@ -4,13 +4,16 @@ an exception of the gateway's (which would be a 5xx of our own making), and the 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra.definitions import FunctionDesign
-from local.runtime import FunctionPool
+from local.runtime import FunctionPool, ctrl_c_held
 
 
 def exits_when_asked(event: dict[str, Any], context: Any) -> dict[str, bool]:
@@ -18,6 +21,10 @@ def exits_when_asked(event: dict[str, Any], context: Any) -> dict[str, bool]:
     if event.get("exit"):
         os._exit(3)
     return {"ok": True}
+
+
+def pid(event: dict[str, Any], context: Any) -> int:
+    return os.getpid()
 
 
 def pool(handler: str, tmp_path: Path) -> FunctionPool:
@@ -59,3 +66,30 @@ def test_prewarm_still_fails_loudly(tmp_path: Path) -> None:
             functions.prewarm()
     finally:
         functions.close()
+
+
+def test_a_ctrl_c_to_the_process_group_leaves_the_workers_to_the_stack(tmp_path: Path) -> None:
+    """Ctrl-C in the stack's terminal reaches every worker too: the stack stops them itself, so a worker
+    ignores it rather than die with a traceback."""
+    functions = pool(f"{__name__}.pid", tmp_path)
+    try:
+        worker = functions.invoke({}).result()
+        os.kill(worker, signal.SIGINT)
+        again = functions.invoke({})
+    finally:
+        functions.close()
+
+    assert again.ok
+    assert again.result() == worker  # the same environment, alive
+    assert "Traceback" not in (tmp_path / "probe.log").read_text(encoding="utf-8")
+
+
+def test_a_worker_is_spawned_with_ctrl_c_held() -> None:
+    """A Ctrl-C landing while a worker's interpreter starts waits until the worker ignores it: the child
+    inherits the blocked signal, and the spawning thread gets its mask back."""
+    probe = "import signal; print(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))"
+    with ctrl_c_held():
+        inside = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+
+    assert inside.stdout.strip() == "True"
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])

@@ -8,8 +8,9 @@ import { VENDOR } from "./vendor.js";
 import { h } from "./dom.js";
 
 // Colours and patterns go together by index: the n-th series is the n-th colour with the n-th pattern.
-const COLOURS = ["#2563eb", "#f59e0b", "#6b7280", "#10b981", "#a855f7", "#ef4444", "#0ea5e9", "#84cc16", "#e5e7eb"];
-const PATTERNS = ["solid", "hatch", "dots", "cross", "vertical", "dense", "ring", "wave", "blank"];
+// Ten: as many as the outcomes (the calls-per-hour chart), so no two series ever share a fill.
+const COLOURS = ["#2563eb", "#f59e0b", "#6b7280", "#10b981", "#a855f7", "#ef4444", "#0ea5e9", "#84cc16", "#e5e7eb", "#f472b6"];
+const PATTERNS = ["solid", "hatch", "dots", "cross", "vertical", "dense", "ring", "wave", "blank", "horizontal"];
 const INK = "#111827";
 const LIMIT = "#b91c1c";
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif';
@@ -47,6 +48,10 @@ const STROKES = {
     diagonal(c, -1);
   },
   vertical: (c) => line(c, 4, 0, 4, 8),
+  horizontal: (c) => {
+    line(c, 0, 2, 8, 2);
+    line(c, 0, 6, 8, 6);
+  },
   dense: (c) => {
     line(c, 0, 4, 8, 4);
     line(c, 4, 0, 4, 8);

@@ -43,7 +43,7 @@ export function renderMonthly(report, root, regencyName) {
       h("tbody", {},
         ...Object.entries(summary.intervals)
           .filter(([, interval]) => interval.count)
-          .map(([name, interval]) => row(ID(`stint_${name}`), `${seconds(interval.p50Seconds)} / ${seconds(interval.p90Seconds)} (n = ${interval.count})`)),
+          .map(([name, interval]) => row(ID(`stint_${name}`), interval.count ? `${seconds(interval.p50Seconds)} / ${seconds(interval.p90Seconds)} (n = ${interval.count})` : "– (n = 0)")),
       ),
     ),
     h("h3", {}, ID("st_topDistricts")),

@@ -31,6 +31,11 @@ function seconds(value) {
   return value === null || value === undefined ? t("st_overDay") : t("st_seconds", { n: value });
 }
 
+/** An interval's percentile: "–" when nothing was measured (the API's null then means no data, not a day). */
+function percentile(interval, key) {
+  return interval.count ? seconds(interval[key]) : "–";
+}
+
 function percent(share) {
   return share === null || share === undefined ? "–" : `${(share * 100).toFixed(1)} %`;
 }
@@ -80,7 +85,7 @@ function renderCharts(stats) {
     h("h3", {}, t("st_answerTimes")),
     histogram(Chart, ring.histogram, {
       title: t("st_answerTimes"),
-      description: `n = ${ring.count}; ${t("st_median")} ${seconds(ring.p50Seconds)}; ${t("st_p90")} ${seconds(ring.p90Seconds)}`,
+      description: `n = ${ring.count}; ${t("st_median")} ${percentile(ring, "p50Seconds")}; ${t("st_p90")} ${percentile(ring, "p90Seconds")}`,
       axis: t("st_bucketAxis"),
       line: 15,
       lineLabel: t("st_line15"),
@@ -98,7 +103,7 @@ function renderCharts(stats) {
     pairedBars(
       Chart,
       categories.map(([code, interval]) => ({ label: term("category", code), first: interval.p50Seconds, second: interval.p90Seconds })),
-      { title: t("st_dispatchTimes"), description: categories.map(([code, i]) => `${term("category", code)}: ${seconds(i.p50Seconds)} / ${seconds(i.p90Seconds)}`).join("; ") || "–", axis: t("st_secondsAxis"), first: t("st_median"), second: t("st_p90"), format: seconds },
+      { title: t("st_dispatchTimes"), description: categories.map(([code, i]) => `${term("category", code)}: ${percentile(i, "p50Seconds")} / ${percentile(i, "p90Seconds")}`).join("; ") || "–", axis: t("st_secondsAxis"), first: t("st_median"), second: t("st_p90"), format: seconds },
     ),
   );
   const districts = Object.entries(stats.total.byDistrict).sort((a, b) => b[1] - a[1]);
@@ -106,7 +111,7 @@ function renderCharts(stats) {
   replace(
     $("#interval-table"),
     dataTable(t("st_intervals"), [t("st_interval"), t("st_median"), t("st_p90"), t("st_count")],
-      Object.entries(stats.total.intervals).map(([name, i]) => [t(`stint_${name}`), seconds(i.p50Seconds), seconds(i.p90Seconds), String(i.count)])),
+      Object.entries(stats.total.intervals).map(([name, i]) => [t(`stint_${name}`), percentile(i, "p50Seconds"), percentile(i, "p90Seconds"), String(i.count)])),
   );
 }
 
